@@ -1,0 +1,94 @@
+package org.repgeom.model;
+
+import java.util.Arrays;
+
+/**
+ * The shape of an MLP {@code f(x) = W_{L+1} φ(W_L ⋯ φ(W_1 x + b_1) ⋯ + b_L)}: input dimension,
+ * L ≥ 1 hidden widths, output dimension, activation and which hidden layers carry a bias.
+ *
+ * <p>Layers are numbered 0…L (0-based): layer l maps width {@link #fanIn(int)} to
+ * {@link #fanOut(int)}; layer L is the linear readout and never has a bias. The first hidden
+ * layer always has a bias; with {@code biasOnAllHidden} every hidden layer does.
+ */
+public record Architecture(int inputDim, int[] hiddenWidths, int outputDim, Activation activation,
+                           boolean biasOnAllHidden) {
+
+    public Architecture {
+        if (inputDim <= 0) throw new IllegalArgumentException("input dimension must be positive, got " + inputDim);
+        if (outputDim <= 0) throw new IllegalArgumentException("output dimension must be positive, got " + outputDim);
+        if (hiddenWidths == null || hiddenWidths.length == 0) {
+            throw new IllegalArgumentException("at least one hidden layer is required");
+        }
+        for (int w : hiddenWidths) {
+            if (w <= 0) throw new IllegalArgumentException("hidden widths must be positive, got " + w);
+        }
+        hiddenWidths = hiddenWidths.clone();
+        if (activation == null) throw new IllegalArgumentException("activation is required");
+    }
+
+    /** Two-layer network {@code W2 φ(W1 x + b)}. */
+    public static Architecture twoLayer(int inputDim, int width, int outputDim, Activation activation) {
+        return new Architecture(inputDim, new int[] {width}, outputDim, activation, false);
+    }
+
+    /** Number of hidden layers L. */
+    public int depth() {
+        return hiddenWidths.length;
+    }
+
+    /** Number of weight layers, L + 1. */
+    public int layerCount() {
+        return hiddenWidths.length + 1;
+    }
+
+    public int fanIn(int layer) {
+        return layer == 0 ? inputDim : hiddenWidths[layer - 1];
+    }
+
+    public int fanOut(int layer) {
+        return layer == hiddenWidths.length ? outputDim : hiddenWidths[layer];
+    }
+
+    public boolean hasBias(int layer) {
+        if (layer >= hiddenWidths.length) return false;
+        return layer == 0 || biasOnAllHidden;
+    }
+
+    public int width(int hiddenLayer) {
+        return hiddenWidths[hiddenLayer];
+    }
+
+    @Override
+    public int[] hiddenWidths() {
+        return hiddenWidths.clone();
+    }
+
+    /** Widths joined by 'x', e.g. "64x64": used in file names and CSV columns. */
+    public String widthsLabel() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < hiddenWidths.length; i++) {
+            if (i > 0) sb.append('x');
+            sb.append(hiddenWidths[i]);
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Architecture a)) return false;
+        return inputDim == a.inputDim && outputDim == a.outputDim && activation == a.activation
+                && biasOnAllHidden == a.biasOnAllHidden && Arrays.equals(hiddenWidths, a.hiddenWidths);
+    }
+
+    @Override
+    public int hashCode() {
+        return (Arrays.hashCode(hiddenWidths) * 31 + inputDim) * 31 + outputDim * 7 + activation.hashCode()
+                + (biasOnAllHidden ? 1 : 0);
+    }
+
+    @Override
+    public String toString() {
+        return "Architecture[" + inputDim + " -> " + widthsLabel() + " -> " + outputDim + ", " + activation.id()
+                + (biasOnAllHidden ? ", bias on all hidden" : "") + "]";
+    }
+}
