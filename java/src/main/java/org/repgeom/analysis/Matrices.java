@@ -17,15 +17,6 @@ final class Matrices {
         }
     }
 
-    /** Side of a square matrix stored in {@code a}; throws if {@code a.length} is not a perfect square. */
-    static int squareSide(String what, double[] a) {
-        int n = (int) Math.round(Math.sqrt(a.length));
-        if (n <= 0 || (long) n * n != a.length) {
-            throw new IllegalArgumentException(what + " is not a square matrix (" + a.length + " entries)");
-        }
-        return n;
-    }
-
     /** An EJML copy: decompositions may overwrite their input, callers' arrays must stay intact. */
     static DMatrixRMaj copyOf(double[] a, int rows, int cols) {
         return new DMatrixRMaj(rows, cols, true, a.clone());

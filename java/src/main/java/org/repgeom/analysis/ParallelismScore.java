@@ -1,5 +1,6 @@
 package org.repgeom.analysis;
 
+import java.util.Arrays;
 import org.repgeom.task.Task;
 
 /**
@@ -40,7 +41,7 @@ public record ParallelismScore(double[] perLabel, double mean) {
         double[] perLabel = new double[dY];
         int[] codeOfClass = hypercubeCodes(classes, dY);
         if (codeOfClass == null || dY == 1) {
-            java.util.Arrays.fill(perLabel, Double.NaN);
+            Arrays.fill(perLabel, Double.NaN);
             return new ParallelismScore(perLabel, Double.NaN);
         }
         double[][] protoByClass = ClassPartition.prototypes(r, m, classes.classOf(), classes.classCount());
