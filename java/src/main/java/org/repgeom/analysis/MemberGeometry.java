@@ -1,0 +1,70 @@
+package org.repgeom.analysis;
+
+import org.repgeom.model.Activation;
+import org.repgeom.model.Architecture;
+import org.repgeom.model.Mlp;
+import org.repgeom.model.ParamLayout;
+import org.repgeom.task.Task;
+import org.repgeom.theory.HypercubeReluTheory;
+
+/**
+ * The geometry of one trained member, measured on its last hidden layer R (M × P):
+ * representation kernel K = RᵀR, parallelism score, participation ratio of K, numerical rank of
+ * the augmented first layer W̃1 = [W1, b], and — where the closed form of DESIGN.md §6.1 applies
+ * (two-layer ReLU, whitened hypercube task, λ1, λ2 &gt; 0) — the relative kernel distance
+ * ‖K − K*‖_F/‖K*‖_F and the theoretical minimal loss L*. Where theory does not apply both are NaN.
+ */
+public record MemberGeometry(double[] kernel, double parallelismScore, double participationRatio, int w1Rank,
+                             double kernelDistance, double theoryLoss) {
+
+    /** True when DESIGN.md §6.1's theory covers this member on a task for which {@code taskFits}. */
+    public static boolean theoryApplies(Architecture arch, boolean taskFits, double lambda1, double lambda2) {
+        return taskFits && arch.depth() == 1 && arch.activation() == Activation.RELU && lambda1 > 0 && lambda2 > 0;
+    }
+
+    /**
+     * Measures the member stored at {@code params[off …]}; {@code taskFitsTheory} says whether
+     * the task is a whitened hypercube ({@link HypercubeReluTheory#applies}), computed once per study.
+     */
+    public static MemberGeometry measure(Mlp mlp, Task task, double[] params, int off, double[] lambdas, int lambdaOff,
+                                         boolean taskFitsTheory) {
+        ParamLayout layout = mlp.layout();
+        Architecture arch = layout.architecture();
+        int p = task.samples();
+        int top = arch.depth() - 1;
+        int m = arch.width(top);
+        mlp.forward(params, off);
+        double[] r = mlp.hidden(top);
+        double[] k = RepresentationKernel.of(r, m, p);
+        double ps = ParallelismScore.of(r, m, task).mean();
+        double pr = Dimensionality.participationRatio(k, p);
+        int rank = NumericalRank.of(augmentedFirstLayer(layout, params, off), arch.width(0), arch.inputDim() + 1);
+
+        double distance = Double.NaN, theoryLoss = Double.NaN;
+        double l1 = lambdas[lambdaOff], l2 = lambdas[lambdaOff + 1];
+        if (theoryApplies(arch, taskFitsTheory, l1, l2)) {
+            HypercubeReluTheory theory = HypercubeReluTheory.forTask(task, l1, l2);
+            distance = KernelDistance.relative(k, theory.kernel(task.yData(), task.outputDim(), p));
+            theoryLoss = theory.minimalLoss();
+        }
+        return new MemberGeometry(k, ps, pr, rank, distance, theoryLoss);
+    }
+
+    /** W̃1 = [W1, b1] (M × (dX+1)), row-major. */
+    static double[] augmentedFirstLayer(ParamLayout layout, double[] params, int off) {
+        Architecture arch = layout.architecture();
+        int m = arch.width(0), d = arch.inputDim();
+        double[] w = new double[m * (d + 1)];
+        int wOff = off + layout.weight(0), bOff = off + layout.bias(0);
+        for (int i = 0; i < m; i++) {
+            System.arraycopy(params, wOff + i * d, w, i * (d + 1), d);
+            w[i * (d + 1) + d] = params[bOff + i];
+        }
+        return w;
+    }
+
+    /** Relative gap (L − L*)/L* of a final loss to the theoretical minimum; NaN where theory does not apply. */
+    public double lossGap(double finalLoss) {
+        return Double.isNaN(theoryLoss) ? Double.NaN : (finalLoss - theoryLoss) / theoryLoss;
+    }
+}
