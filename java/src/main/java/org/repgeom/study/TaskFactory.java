@@ -1,0 +1,29 @@
+package org.repgeom.study;
+
+import org.repgeom.task.InputSpec;
+import org.repgeom.task.Task;
+import org.repgeom.task.Tasks;
+
+/** Builds the data set a {@link TaskSpec} describes; generator errors become {@link SpecException}s naming the field. */
+public final class TaskFactory {
+    private TaskFactory() {
+    }
+
+    public static Task build(TaskSpec t) {
+        try {
+            return switch (t.kind()) {
+                case TaskSpec.HYPERCUBE -> Tasks.hypercube(t.labels(), t.perClass(), input(t));
+                case TaskSpec.ONEHOT -> Tasks.oneHot(t.classes(), t.perClass(), input(t));
+                case TaskSpec.NPY -> Tasks.fromNpy(t.x(), t.y());
+                default -> throw new SpecException("task.kind", "unknown kind '" + t.kind() + "'");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new SpecException(t.isNpy() ? "task" : "task.input", e.getMessage(), e);
+        }
+    }
+
+    private static InputSpec input(TaskSpec t) {
+        return new InputSpec(t.geometry(), t.dim(), t.seed(), t.withinCorrelation(), t.alignedWeight(),
+                t.orthogonalWeight());
+    }
+}
