@@ -1,0 +1,89 @@
+package org.repgeom.study;
+
+import java.util.Arrays;
+import java.util.Objects;
+import org.repgeom.model.Architecture;
+
+/**
+ * One network of a study: everything that distinguishes it from the other members. Settings
+ * shared by the whole study (optimizer kind, schedule, init scale, stopping rule) stay in
+ * {@link StudySpec}.
+ *
+ * @param id           position in the study's grid order, 0-based
+ * @param seed         seed of the initial weights
+ * @param architecture the network shape and activation
+ * @param lambdas      λ_l ≥ 0 per weight layer, {@code architecture.layerCount()} values
+ * @param lr           initial learning rate &gt; 0
+ */
+public record MemberSpec(int id, long seed, Architecture architecture, double[] lambdas, double lr) {
+
+    public MemberSpec {
+        Objects.requireNonNull(architecture, "architecture");
+        Objects.requireNonNull(lambdas, "lambdas");
+        if (id < 0) throw new IllegalArgumentException("id must be ≥ 0, got " + id);
+        if (lambdas.length != architecture.layerCount()) {
+            throw new IllegalArgumentException(lambdas.length + " λ values for " + architecture.layerCount()
+                    + " weight layers");
+        }
+        if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("learning rate must be > 0, got " + lr);
+        lambdas = lambdas.clone();
+    }
+
+    /** λ per weight layer (a fresh copy). */
+    @Override
+    public double[] lambdas() {
+        return lambdas.clone();
+    }
+
+    /** λ of weight layer {@code layer} (0 = first layer, L = readout), without copying. */
+    public double lambda(int layer) {
+        return lambdas[layer];
+    }
+
+    /**
+     * The member's configuration without its seed, e.g. {@code relu|w=16x16|lambda=0.01|lr=0.01};
+     * per-layer λ that differ are joined by '/' ({@code lambda=0.01/0.001}). Members that differ
+     * only in seed share it, so it is the key for aggregating results over seeds.
+     */
+    public String configurationKey() {
+        return architecture.activation().id() + "|w=" + widthsLabel(architecture.hiddenWidths())
+                + "|lambda=" + lambdasLabel() + "|lr=" + SpecValues.formatNumber(lr);
+    }
+
+    private String lambdasLabel() {
+        boolean uniform = Arrays.stream(lambdas).allMatch(l -> l == lambdas[0]);
+        if (uniform) return SpecValues.formatNumber(lambdas[0]);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < lambdas.length; i++) {
+            if (i > 0) sb.append('/');
+            sb.append(SpecValues.formatNumber(lambdas[i]));
+        }
+        return sb.toString();
+    }
+
+    /** Hidden widths joined by 'x', e.g. {@code 16x16}. */
+    static String widthsLabel(int[] widths) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < widths.length; i++) {
+            if (i > 0) sb.append('x');
+            sb.append(widths[i]);
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MemberSpec m && id == m.id && seed == m.seed && architecture.equals(m.architecture)
+                && Arrays.equals(lambdas, m.lambdas) && Double.compare(lr, m.lr) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, seed, architecture, Arrays.hashCode(lambdas), lr);
+    }
+
+    @Override
+    public String toString() {
+        return "Member#" + id + "[seed=" + seed + ", " + configurationKey() + ", " + architecture + "]";
+    }
+}

@@ -1,0 +1,142 @@
+package org.repgeom.study;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.repgeom.model.Activation;
+
+/**
+ * The {@code model:} section: the architecture family. Activations, widths and depths are grid
+ * axes; the hidden-width arrays a study covers are {@link #hiddenShapes()}.
+ *
+ * @param activations     the activation axis, distinct, in spec order
+ * @param widths          the width axis, in spec order
+ * @param depths          hidden-layer counts L ≥ 1 applied to {@link WidthEntry.Uniform} entries
+ * @param biasOnAllHidden {@code bias: all} (true) or {@code bias: first} (false)
+ * @param initScale       multiplier of the initial weights, &gt; 0
+ */
+public record ModelSpec(List<Activation> activations, List<WidthEntry> widths, List<Integer> depths,
+                        boolean biasOnAllHidden, double initScale) {
+
+    /** Largest hidden width accepted: wider layers are almost certainly a typo. */
+    public static final int MAX_WIDTH = 65536;
+
+    static final List<String> KEYS = List.of("activation", "widths", "depth", "bias", "init_scale");
+    private static final List<String> BIAS_CHOICES = List.of("first", "all");
+
+    public ModelSpec {
+        activations = List.copyOf(activations);
+        widths = List.copyOf(widths);
+        depths = List.copyOf(depths);
+        if (activations.isEmpty() || widths.isEmpty() || depths.isEmpty()) {
+            throw new IllegalArgumentException("activations, widths and depths must not be empty");
+        }
+    }
+
+    /**
+     * Every hidden-width array of the study in grid order: for each width entry, a uniform width
+     * once per depth, an explicit list as is. Fresh arrays on every call.
+     */
+    public List<int[]> hiddenShapes() {
+        List<int[]> shapes = new ArrayList<>();
+        for (WidthEntry entry : widths) {
+            shapes.addAll(entry.shapes(depths));
+        }
+        return shapes;
+    }
+
+    /** Reads and validates the {@code model:} section. */
+    static ModelSpec read(SpecSection s) {
+        s.allowOnly(KEYS);
+        List<Activation> activations = readActivations(s);
+        s.require("widths", "a width or a list of widths (each an integer or a list of per-layer integers)");
+        List<WidthEntry> widths = readWidths(s);
+        List<Integer> depths = readDepths(s, widths);
+        boolean biasAll = s.choice("bias", BIAS_CHOICES, "first", "bias setting").equals("all");
+        double initScale = SpecValues.positive(s.field("init_scale"), s.number("init_scale", 1.0));
+        ModelSpec model = new ModelSpec(activations, widths, depths, biasAll, initScale);
+        rejectRepeatedShapes(s, model);
+        return model;
+    }
+
+    private static List<Activation> readActivations(SpecSection s) {
+        if (!s.has("activation")) return List.of(Activation.RELU);
+        List<String> names = Arrays.stream(Activation.values()).map(Activation::id).toList();
+        List<?> entries = s.axis("activation");
+        List<Activation> activations = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            String field = s.axisField("activation", i);
+            String name = SpecSection.oneOf(field, entries.get(i), names, "activation");
+            Activation a = Activation.valueOf(name.toUpperCase(Locale.ROOT));
+            if (activations.contains(a)) throw new SpecException(field, "activation '" + name + "' is listed twice");
+            activations.add(a);
+        }
+        return activations;
+    }
+
+    private static List<WidthEntry> readWidths(SpecSection s) {
+        List<?> entries = s.axis("widths");
+        List<WidthEntry> widths = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            String field = s.axisField("widths", i);
+            Object entry = entries.get(i);
+            if (entry instanceof List<?> layers) {
+                if (layers.isEmpty()) {
+                    throw new SpecException(field, "an explicit per-layer width list needs at least one hidden layer");
+                }
+                int[] perLayer = new int[layers.size()];
+                for (int j = 0; j < perLayer.length; j++) {
+                    perLayer[j] = readWidth(field + "[" + j + "]", layers.get(j));
+                }
+                widths.add(new WidthEntry.PerLayer(perLayer));
+            } else if (entry instanceof Map) {
+                throw new SpecException(field, "expected a width (integer) or a list of per-layer widths, got a mapping");
+            } else {
+                widths.add(new WidthEntry.Uniform(readWidth(field, entry)));
+            }
+        }
+        return widths;
+    }
+
+    private static int readWidth(String field, Object value) {
+        return (int) SpecValues.between(field, SpecValues.toInt(field, value), 1, MAX_WIDTH);
+    }
+
+    private static List<Integer> readDepths(SpecSection s, List<WidthEntry> widths) {
+        if (!s.has("depth")) return List.of(1);
+        if (widths.stream().noneMatch(w -> w instanceof WidthEntry.Uniform)) {
+            throw new SpecException(s.field("depth"), "applies only to integer entries of model.widths, but every entry"
+                    + " is an explicit per-layer list (its length is the depth); remove 'depth'");
+        }
+        List<?> entries = s.axis("depth");
+        List<Integer> depths = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            String field = s.axisField("depth", i);
+            int depth = (int) SpecValues.atLeast(field, SpecValues.toInt(field, entries.get(i)), 1);
+            if (depths.contains(depth)) throw new SpecException(field, "depth " + depth + " is listed twice");
+            depths.add(depth);
+        }
+        return depths;
+    }
+
+    /** Two width entries producing the same hidden widths would train the same networks twice. */
+    private static void rejectRepeatedShapes(SpecSection s, ModelSpec model) {
+        List<int[]> seen = new ArrayList<>();
+        List<Integer> origin = new ArrayList<>();
+        for (int i = 0; i < model.widths.size(); i++) {
+            for (int[] shape : model.widths.get(i).shapes(model.depths)) {
+                for (int k = 0; k < seen.size(); k++) {
+                    if (Arrays.equals(seen.get(k), shape)) {
+                        throw new SpecException(s.axisField("widths", i), "gives hidden widths "
+                                + MemberSpec.widthsLabel(shape) + " again (already from model.widths[" + origin.get(k)
+                                + "]); each network shape may appear once");
+                    }
+                }
+                seen.add(shape);
+                origin.add(i);
+            }
+        }
+    }
+}
