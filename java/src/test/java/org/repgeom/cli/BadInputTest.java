@@ -1,0 +1,102 @@
+package org.repgeom.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.repgeom.io.Npy;
+
+/**
+ * Bad input stops the CLI with exit code 2, one line naming the field or file, and no output
+ * directory (complete-looking or not).
+ */
+class BadInputTest {
+
+    private static void assertRejected(Path tmp, String specText, String... expected) throws Exception {
+        Path spec = tmp.resolve("bad.yaml");
+        Files.writeString(spec, specText);
+        Path out = tmp.resolve("out");
+        RunCommandTest.Result r = RunCommandTest.cli("run", spec.toString(), "--out", out.toString(), "--quiet");
+        assertEquals(2, r.code(), r.err());
+        String firstLine = r.err().lines().filter(l -> l.startsWith("error:")).findFirst().orElse("");
+        for (String e : expected) assertTrue(firstLine.contains(e), "'" + e + "' not in: " + r.err());
+        assertFalse(Files.exists(out), "no output directory on bad input");
+        assertFalse(Files.exists(tmp.resolve("out.incomplete")));
+    }
+
+    @Test
+    void malformedYaml(@TempDir Path tmp) throws Exception {
+        assertRejected(tmp, RunCommandTest.SPEC.replace("labels: 2", "labels: [2"), "bad.yaml");
+    }
+
+    @Test
+    void unknownKey(@TempDir Path tmp) throws Exception {
+        assertRejected(tmp, RunCommandTest.SPEC.replace("per_class: 1", "per_clas: 1"), "task", "per_clas", "per_class");
+    }
+
+    @Test
+    void nonPositiveSize(@TempDir Path tmp) throws Exception {
+        assertRejected(tmp, RunCommandTest.SPEC.replace("widths: [3, 8]", "widths: [3, 0]"), "model.widths");
+        assertRejected(tmp, RunCommandTest.SPEC.replace("per_class: 1", "per_class: -2"), "task.per_class");
+    }
+
+    @Test
+    void negativeLambda(@TempDir Path tmp) throws Exception {
+        assertRejected(tmp, RunCommandTest.SPEC.replace("lambda: [1.0e-2]", "lambda: [-1.0e-2]"), "grid.lambda");
+    }
+
+    @Test
+    void whitenedInputTooSmall(@TempDir Path tmp) throws Exception {
+        assertRejected(tmp, RunCommandTest.SPEC.replace("dim: 4", "dim: 3"), "task.input");
+    }
+
+    @Test
+    void missingSpecFile(@TempDir Path tmp) {
+        RunCommandTest.Result r = RunCommandTest.cli("run", tmp.resolve("nope.yaml").toString(), "--quiet");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("nope.yaml"), r.err());
+    }
+
+    @Test
+    void unknownBackend(@TempDir Path tmp) throws Exception {
+        Path spec = tmp.resolve("ok.yaml");
+        Files.writeString(spec, RunCommandTest.SPEC);
+        RunCommandTest.Result r = RunCommandTest.cli("run", spec.toString(), "--backend", "tpu", "--out",
+                tmp.resolve("o").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("tpu"), r.err());
+        assertFalse(Files.exists(tmp.resolve("o")));
+    }
+
+    private static String npySpec(String x, String y) {
+        return RunCommandTest.SPEC.replaceAll("(?s)task:.*?model:", "task:\n  kind: npy\n  x: " + x + "\n  y: " + y + "\nmodel:");
+    }
+
+    @Test
+    void mismatchedNpyShapes(@TempDir Path tmp) throws Exception {
+        Npy.writeFloat64(tmp.resolve("X.npy"), new int[] {4, 5}, new double[20]);
+        Npy.writeFloat64(tmp.resolve("Y.npy"), new int[] {2, 4}, new double[8]);
+        assertRejected(tmp, npySpec("X.npy", "Y.npy"), "task");
+    }
+
+    @Test
+    void nanInData(@TempDir Path tmp) throws Exception {
+        double[] x = new double[16];
+        x[5] = Double.NaN;
+        Npy.writeFloat32(tmp.resolve("X.npy"), new int[] {4, 4}, x);
+        Npy.writeFloat64(tmp.resolve("Y.npy"), new int[] {2, 4}, new double[8]);
+        assertRejected(tmp, npySpec("X.npy", "Y.npy"), "X.npy", "NaN");
+    }
+
+    @Test
+    void unreadableNpy(@TempDir Path tmp) throws Exception {
+        Files.writeString(tmp.resolve("X.npy"), "this is not a numpy file");
+        Npy.writeFloat64(tmp.resolve("Y.npy"), new int[] {2, 4}, new double[8]);
+        assertRejected(tmp, npySpec("X.npy", "Y.npy"), "X.npy");
+        assertRejected(tmp, npySpec("missing.npy", "Y.npy"), "missing.npy");
+    }
+}

@@ -1,0 +1,128 @@
+package org.repgeom.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.repgeom.io.Npy;
+import org.repgeom.io.NpyArray;
+
+/** {@code repgeom run} end to end on a small study: the files it writes, and that numpy reads them. */
+class RunCommandTest {
+    static final String SPEC = """
+            name: tiny
+            task:
+              kind: hypercube
+              labels: 2
+              per_class: 1
+              input: {geometry: whitened, dim: 4, seed: 1}
+            model:
+              activation: [relu, tanh]
+              widths: [3, 8]
+            grid:
+              seeds: 3
+              lambda: [1.0e-2]
+            optimizer: {kind: adam, lr: 1.0e-2, final_lr_ratio: 1.0e-4}
+            train: {max_steps: 40000, tol: 1.0e-7, window: 1000, trace_every: 1000}
+            """;
+
+    /** Runs the CLI, returning exit code, stdout and stderr. */
+    static Result cli(String... args) {
+        PrintStream oldErr = System.err, oldOut = System.out;
+        ByteArrayOutputStream err = new ByteArrayOutputStream(), out = new ByteArrayOutputStream();
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            int code = Main.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(oldErr);
+            System.setOut(oldOut);
+        }
+    }
+
+    record Result(int code, String out, String err) {
+    }
+
+    @Test
+    void writesACompleteOutputDirectory(@TempDir Path tmp) throws Exception {
+        Path spec = tmp.resolve("tiny.yaml");
+        Files.writeString(spec, SPEC);
+        Path out = tmp.resolve("out");
+        Result r = cli("run", spec.toString(), "--out", out.toString(), "--backend", "java", "--quiet");
+        assertEquals(0, r.code(), r.err());
+        for (String f : List.of("members.csv", "summary.json", "kernels.npy", "loss_curves.npy", "X.npy", "Y.npy",
+                "spec.yaml", "groups.json", "params_group0.npy", "params_group3.npy")) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+        assertFalse(Files.exists(tmp.resolve("out.incomplete")));
+        int members = 2 * 2 * 3;
+        List<String> csv = Files.readAllLines(out.resolve("members.csv"));
+        assertEquals(members + 1, csv.size());
+        NpyArray kernels = Npy.read(out.resolve("kernels.npy"));
+        assertEquals(List.of(members, 4, 4), List.of(kernels.dim(0), kernels.dim(1), kernels.dim(2)));
+        NpyArray curves = Npy.read(out.resolve("loss_curves.npy"));
+        assertEquals(41, curves.dim(1));
+        String summary = Files.readString(out.resolve("summary.json"));
+        assertTrue(summary.contains("\"holds\": true"), summary);
+        assertTrue(r.out().contains("median kernel distance"), r.out());
+
+        // running again into the same directory refuses, and leaves the results alone
+        Result again = cli("run", spec.toString(), "--out", out.toString(), "--backend", "java", "--quiet");
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("already exists"), again.err());
+        assertTrue(Files.exists(out.resolve("summary.json")));
+    }
+
+    @Test
+    void numpyReadsTheOutputs(@TempDir Path tmp) throws Exception {
+        assumeTrue(hasNumpy(), "python3 with numpy not installed");
+        Path spec = tmp.resolve("tiny.yaml");
+        Files.writeString(spec, SPEC.replace("seeds: 3", "seeds: 1").replace("max_steps: 40000", "max_steps: 2000"));
+        Path out = tmp.resolve("out");
+        assertEquals(0, cli("run", spec.toString(), "--out", out.toString(), "--backend", "java", "--quiet").code());
+        String script = String.join("\n",
+                "import numpy as np, json, csv, sys",
+                "d = sys.argv[1]",
+                "K = np.load(d + '/kernels.npy'); X = np.load(d + '/X.npy'); Y = np.load(d + '/Y.npy')",
+                "assert K.shape == (4, 4, 4) and K.dtype == np.float32",
+                "assert np.allclose(X.T @ X, np.eye(4), atol=1e-10)",
+                "assert set(np.unique(Y)) == {-1.0, 1.0}",
+                "assert np.allclose(K, np.transpose(K, (0, 2, 1)))",
+                "rows = list(csv.DictReader(open(d + '/members.csv')))",
+                "g = json.load(open(d + '/groups.json'))[0]",
+                "P = np.load(d + '/' + g['file'])",
+                "assert P.shape == (len(g['member_ids']), g['stride'])",
+                "W = P[0, :12].reshape(3, 4); b = P[0, 12:15]",
+                "R = np.maximum(W @ X + b[:, None], 0)",
+                "i = g['member_ids'][0]",
+                "assert np.allclose(R.T @ R, K[i], rtol=1e-4, atol=1e-5), (R.T @ R, K[i])",
+                "assert len(rows) == 4 and rows[i]['activation'] == 'relu'",
+                "print('ok')");
+        Process p = new ProcessBuilder("python3", "-c", script, out.toString()).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), text);
+        assertTrue(text.contains("ok"), text);
+    }
+
+    static boolean hasNumpy() {
+        try {
+            Process p = new ProcessBuilder("python3", "-c", "import numpy").redirectErrorStream(true).start();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+}
