@@ -13,9 +13,15 @@ import org.repgeom.theory.HypercubeReluTheory;
  * the augmented first layer W̃1 = [W1, b], and — where the closed form of DESIGN.md §6.1 applies
  * (two-layer ReLU, whitened hypercube task, λ1, λ2 &gt; 0) — the relative kernel distance
  * ‖K − K*‖_F/‖K*‖_F and the theoretical minimal loss L*. Where theory does not apply both are NaN.
+ *
+ * <p>{@code shapeDistance} is the scale-free distance {@code min_c ‖K − c·T‖_F/‖K‖_F} to the kernel
+ * shape DESIGN.md §5 predicts for the activation's class on a whitened hypercube task, for
+ * two-layer networks: {@code T = K_Y + dY·11ᵀ} for threshold-class activations (ReLU, leaky and
+ * clipped ReLU), {@code T = K_Y} for odd ones (linear, tanh); NaN for GELU and elsewhere. It needs no
+ * closed-form coefficient, so it also covers the activations whose c is not known in closed form.
  */
 public record MemberGeometry(double[] kernel, double parallelismScore, double participationRatio, int w1Rank,
-                             double kernelDistance, double theoryLoss) {
+                             double kernelDistance, double theoryLoss, double shapeDistance) {
 
     /** True when DESIGN.md §6.1's theory covers this member on a task for which {@code taskFits}. */
     public static boolean theoryApplies(Architecture arch, boolean taskFits, double lambda1, double lambda2) {
@@ -47,7 +53,19 @@ public record MemberGeometry(double[] kernel, double parallelismScore, double pa
             distance = KernelDistance.relative(k, theory.kernel(task.yData(), task.outputDim(), p));
             theoryLoss = theory.minimalLoss();
         }
-        return new MemberGeometry(k, ps, pr, rank, distance, theoryLoss);
+        return new MemberGeometry(k, ps, pr, rank, distance, theoryLoss, shapeDistance(k, arch, task, taskFitsTheory));
+    }
+
+    /** Scale-free distance to the predicted shape (see class comment); NaN where none is predicted. */
+    static double shapeDistance(double[] k, Architecture arch, Task task, boolean taskFitsTheory) {
+        Activation act = arch.activation();
+        boolean odd = act == Activation.LINEAR || act == Activation.TANH;
+        if (!taskFitsTheory || arch.depth() != 1 || !(odd || act.isThresholdClass())) return Double.NaN;
+        double[] target = Kernels.outputKernel(task);
+        if (!odd) {
+            for (int i = 0; i < target.length; i++) target[i] += task.outputDim();
+        }
+        return KernelDistance.scaleFree(k, target);
     }
 
     /** W̃1 = [W1, b1] (M × (dX+1)), row-major. */

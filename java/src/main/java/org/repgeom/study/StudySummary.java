@@ -80,6 +80,8 @@ public final class StudySummary {
             c.put("fraction_within_1pct", fraction(dist, WITHIN));
             c.put("loss_gap", quantiles(rs.stream().mapToDouble(MemberRecord::lossGap).toArray()));
         }
+        double[] shape = rs.stream().mapToDouble(r -> r.geometry().shapeDistance()).toArray();
+        if (Arrays.stream(shape).anyMatch(d -> !Double.isNaN(d))) c.put("shape_distance", quantiles(shape));
         c.put("w1_rank", quantiles(rs.stream().mapToDouble(r -> r.geometry().w1Rank()).toArray()));
         return c;
     }
