@@ -65,10 +65,15 @@ public record Architecture(int inputDim, int[] hiddenWidths, int outputDim, Acti
 
     /** Widths joined by 'x', e.g. "64x64": used in file names and CSV columns. */
     public String widthsLabel() {
+        return widthsLabel(hiddenWidths);
+    }
+
+    /** {@code widths} joined by 'x', e.g. "64x64". */
+    public static String widthsLabel(int[] widths) {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < hiddenWidths.length; i++) {
+        for (int i = 0; i < widths.length; i++) {
             if (i > 0) sb.append('x');
-            sb.append(hiddenWidths[i]);
+            sb.append(widths[i]);
         }
         return sb.toString();
     }

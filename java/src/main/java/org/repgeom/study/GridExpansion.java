@@ -36,7 +36,7 @@ final class GridExpansion {
                 if (!entry.fits(shape.length + 1)) {
                     int given = ((LambdaEntry.PerLayer) entry).lambdas().length;
                     throw new SpecException("grid.lambda[" + i + "]", "has " + given + " per-layer values, but hidden widths "
-                            + MemberSpec.widthsLabel(shape) + " (depth " + shape.length + ") have " + (shape.length + 1)
+                            + Architecture.widthsLabel(shape) + " (depth " + shape.length + ") have " + (shape.length + 1)
                             + " weight layers; give L+1 values (one per weight layer) or a single λ");
                 }
             }

@@ -46,7 +46,7 @@ public record MemberSpec(int id, long seed, Architecture architecture, double[] 
      * only in seed share it, so it is the key for aggregating results over seeds.
      */
     public String configurationKey() {
-        return architecture.activation().id() + "|w=" + widthsLabel(architecture.hiddenWidths())
+        return architecture.activation().id() + "|w=" + architecture.widthsLabel()
                 + "|lambda=" + lambdasLabel() + "|lr=" + SpecValues.formatNumber(lr);
     }
 
@@ -57,16 +57,6 @@ public record MemberSpec(int id, long seed, Architecture architecture, double[] 
         for (int i = 0; i < lambdas.length; i++) {
             if (i > 0) sb.append('/');
             sb.append(SpecValues.formatNumber(lambdas[i]));
-        }
-        return sb.toString();
-    }
-
-    /** Hidden widths joined by 'x', e.g. {@code 16x16}. */
-    static String widthsLabel(int[] widths) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < widths.length; i++) {
-            if (i > 0) sb.append('x');
-            sb.append(widths[i]);
         }
         return sb.toString();
     }

@@ -1,5 +1,7 @@
 package org.repgeom.study;
 
+import org.repgeom.model.Architecture;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -130,7 +132,7 @@ public record ModelSpec(List<Activation> activations, List<WidthEntry> widths, L
                 for (int k = 0; k < seen.size(); k++) {
                     if (Arrays.equals(seen.get(k), shape)) {
                         throw new SpecException(s.axisField("widths", i), "gives hidden widths "
-                                + MemberSpec.widthsLabel(shape) + " again (already from model.widths[" + origin.get(k)
+                                + Architecture.widthsLabel(shape) + " again (already from model.widths[" + origin.get(k)
                                 + "]); each network shape may appear once");
                     }
                 }

@@ -232,7 +232,7 @@ class StudySpecTest {
                 model: {widths: [16, [32, 8, 4]], depth: [1, 2]}
                 grid: {seeds: 1, lambda: 1e-3}
                 """);
-        List<String> shapes = spec.model().hiddenShapes().stream().map(MemberSpec::widthsLabel).toList();
+        List<String> shapes = spec.model().hiddenShapes().stream().map(Architecture::widthsLabel).toList();
         assertEquals(List.of("16", "16x16", "32x8x4"), shapes);
         Architecture deep = spec.members(2, 1).get(2).architecture();
         assertEquals(3, deep.depth());
