@@ -19,9 +19,14 @@ import org.repgeom.theory.HypercubeReluTheory;
  * two-layer networks: {@code T = K_Y + dY·11ᵀ} for threshold-class activations (ReLU, leaky and
  * clipped ReLU), {@code T = K_Y} for odd ones (linear, tanh); NaN for GELU and elsewhere. It needs no
  * closed-form coefficient, so it also covers the activations whose c is not known in closed form.
+ *
+ * <p>{@code minNormSubgradient} is the norm of the smallest element of the loss's subdifferential
+ * ({@link MinNormSubgradient}, two-layer networks; NaN deeper): at a ReLU optimum the raw gradient
+ * norm stays finite because neurons sit on the kink, while this one vanishes (DESIGN.md §7).
  */
 public record MemberGeometry(double[] kernel, double parallelismScore, double participationRatio, int w1Rank,
-                             double kernelDistance, double theoryLoss, double shapeDistance) {
+                             double kernelDistance, double theoryLoss, double shapeDistance,
+                             double minNormSubgradient) {
 
     /** True when DESIGN.md §6.1's theory covers this member on a task for which {@code taskFits}. */
     public static boolean theoryApplies(Architecture arch, boolean taskFits, double lambda1, double lambda2) {
@@ -53,7 +58,9 @@ public record MemberGeometry(double[] kernel, double parallelismScore, double pa
             distance = KernelDistance.relative(k, theory.kernel(task.yData(), task.outputDim(), p));
             theoryLoss = theory.minimalLoss();
         }
-        return new MemberGeometry(k, ps, pr, rank, distance, theoryLoss, shapeDistance(k, arch, task, taskFitsTheory));
+        double subgradient = MinNormSubgradient.of(mlp, task, params, off, lambdas, lambdaOff).minNormSubgradient();
+        return new MemberGeometry(k, ps, pr, rank, distance, theoryLoss, shapeDistance(k, arch, task, taskFitsTheory),
+                subgradient);
     }
 
     /** Scale-free distance to the predicted shape (see class comment); NaN where none is predicted. */

@@ -63,6 +63,8 @@ public final class StudySummary {
         c.put("members", rs.size());
         c.put("status", statusCounts(rs));
         c.put("loss", quantiles(rs.stream().mapToDouble(MemberRecord::finalLoss).toArray()));
+        c.put("grad_norm", quantiles(rs.stream().mapToDouble(MemberRecord::gradNorm).toArray()));
+        c.put("subgradient_norm", quantiles(rs.stream().mapToDouble(r -> r.geometry().minNormSubgradient()).toArray()));
         double[] ps = rs.stream().mapToDouble(r -> r.geometry().parallelismScore()).toArray();
         Map<String, Object> psStats = new LinkedHashMap<>();
         psStats.put("mean", mean(ps));

@@ -66,6 +66,9 @@ class AbstractRepresentationTest {
             assertTrue(g.kernelDistance() < 0.01, who + ": kernel distance " + g.kernelDistance());
             assertTrue(g.parallelismScore() > 0.99, who + ": PS " + g.parallelismScore());
             assertTrue(g.shapeDistance() < 0.01, who + ": shape distance " + g.shapeDistance());
+            // on the kink: the raw gradient stays finite, the min-norm subgradient vanishes (DESIGN.md §7)
+            assertTrue(g.minNormSubgradient() < 1e-2 * result.gradNorm()[e],
+                    who + ": subgradient " + g.minNormSubgradient() + " vs gradient " + result.gradNorm()[e]);
             assertEquals(dY + 1, g.w1Rank(), who + ": rank of [W1, b]");
             assertEquals(theoryLoss, g.theoryLoss(), 0.0);
             assertTrue(Math.abs(g.lossGap(result.finalLoss()[e])) < 1e-3, who + ": loss gap " + g.lossGap(result.finalLoss()[e]));
