@@ -45,6 +45,12 @@ JNIEXPORT jstring JNICALL RG_JNI(isa)(JNIEnv *env, jclass cls) {
     return (*env)->NewStringUTF(env, rg_isa());
 }
 
+JNIEXPORT jint JNICALL RG_JNI(limitIsa)(JNIEnv *env, jclass cls, jint limit) {
+    (void)env;
+    (void)cls;
+    return rg_limit_isa(limit);
+}
+
 /* Address of a direct buffer holding at least `need` elements, or NULL after throwing. */
 static void *buf(JNIEnv *env, jobject b, jlong need, const char *what) {
     if (b == NULL) {

@@ -85,15 +85,24 @@ long rg_param_stride(const rg_config *c) {
 typedef int (*train_fn)(const rg_config *, const float *, const float *, float *, const float *, const double *,
                         float *, double *, double *, int32_t *, int32_t *, int, int);
 
+/* Upper bound on the variant chosen: 2 = any, 1 = at most avx2, 0 = generic (rg_limit_isa). */
+static volatile int isa_limit = 2;
+
+int rg_limit_isa(int limit) {
+    int old = isa_limit;
+    isa_limit = limit < 0 ? 0 : limit > 2 ? 2 : limit;
+    return old;
+}
+
 static train_fn pick(const char **name) {
 #if defined(RG_HAVE_X86_VARIANTS)
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")
+    if (isa_limit >= 2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")
         && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("fma")) {
         *name = "avx512";
         return mlp_train_fused_impl_avx512;
     }
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    if (isa_limit >= 1 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
         *name = "avx2";
         return mlp_train_fused_impl_avx2;
     }

@@ -73,6 +73,10 @@ int mlp_train_fused(const rg_config *cfg, const float *x, const float *y, float 
 /* Parameters per member (ParamLayout.stride()) for cfg, or -1 if cfg is invalid. */
 long rg_param_stride(const rg_config *cfg);
 
+/* Caps the variant used from now on (2 = best available, 1 = at most AVX2, 0 = generic); returns the
+ * previous cap. For tests of the lower variants on a machine that has AVX-512. */
+int rg_limit_isa(int limit);
+
 /* Which compiled variant mlp_train_fused dispatches to here: "avx512", "avx2" or "generic". */
 const char *rg_isa(void);
 

@@ -107,6 +107,18 @@ public final class NativeKernels {
     private static native String isa();
 
     /**
+     * Caps the instruction-set variant used from now on (2 = best available, 1 = at most AVX2,
+     * 0 = generic baseline) and returns the previous cap; {@link #currentInstructionSet()} then says
+     * which runs. For tests of the lower variants on a machine that has AVX-512; not for concurrent use.
+     */
+    static native int limitIsa(int limit);
+
+    /** The variant {@code mlp_train_fused} dispatches to now (see {@link #limitIsa}). */
+    static String currentInstructionSet() {
+        return isa();
+    }
+
+    /**
      * The C twin of {@link JavaBackend#mlp_train_fused}: trains members {@code [first, first+count)} of
      * one group in place, all steps inside this call, float32. Buffers are direct and in native byte
      * order, indexed by absolute member. {@code shape} = depth, activation ordinal, biasOnAllHidden

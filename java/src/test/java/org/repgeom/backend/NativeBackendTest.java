@@ -202,6 +202,27 @@ class NativeBackendTest {
     }
 
     @Test
+    void everyInstructionSetVariantMatches() {
+        // the library carries AVX-512, AVX2 and baseline variants; this machine runs the best one, so
+        // force the others too: the GPU machine or a laptop may run them
+        Task task = Tasks.hypercube(3, 3, InputSpec.of("gaussian", 9).withDim(19));
+        Architecture arch = new Architecture(19, new int[] {20, 33}, 3, Activation.TANH, true);
+        TrainRequest req = request(arch, 3, 5e-4, OptimizerSettings.adam(0.5), new StopRule(100, 0, 50, 20));
+        TrainResult ref = reference(req, task);
+        int old = NativeKernels.limitIsa(2);
+        try {
+            for (int limit = 2; limit >= 0; limit--) {
+                NativeKernels.limitIsa(limit);
+                String isa = NativeKernels.currentInstructionSet();
+                assertMatches(req, task, ref, nativeRun(req, task), 1e-4, 1e-3, "variant " + isa);
+            }
+            assertEquals("generic", NativeKernels.currentInstructionSet());
+        } finally {
+            NativeKernels.limitIsa(old);
+        }
+    }
+
+    @Test
     void biasOnAllHiddenLayersWideLayersAndPaddedShapes() {
         // dX = 19, P = 24, widths 20 and 33 (register-block remainders, the transposed-gradient path)
         Task task = Tasks.hypercube(3, 3, InputSpec.of("gaussian", 9).withDim(19));
