@@ -20,7 +20,12 @@ public final class Backends {
     public static List<Availability> survey() {
         List<Availability> out = new ArrayList<>();
         out.add(new Availability("cuda", false, "CUDA backend not built yet (issue #4); needs an NVIDIA GPU and libcuda.so.1"));
-        out.add(new Availability("native", false, "native CPU backend not built yet (issue #3)"));
+        if (NativeKernels.isAvailable()) {
+            out.add(new Availability("native", true, "native CPU library loaded (" + NativeKernels.instructionSet() + " kernels, "
+                    + Runtime.getRuntime().availableProcessors() + " threads)"));
+        } else {
+            out.add(new Availability("native", false, NativeKernels.unavailableReason()));
+        }
         out.add(new Availability("java", true, "reference backend, always available ("
                 + Runtime.getRuntime().availableProcessors() + " threads)"));
         return out;
@@ -49,6 +54,7 @@ public final class Backends {
 
     private static Backend create(String name) {
         if (name.equals("java")) return new JavaBackend();
+        if (name.equals("native")) return new NativeBackend();
         throw new IllegalArgumentException("backend '" + name + "' is not available");
     }
 }

@@ -1,0 +1,155 @@
+package org.repgeom.backend;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.repgeom.model.Architecture;
+import org.repgeom.task.Task;
+import org.repgeom.train.MemberStatus;
+import org.repgeom.train.OptimizerSettings;
+import org.repgeom.train.StopRule;
+
+/**
+ * The native CPU backend: {@code mlp_train_fused} in C ({@code native/}, through {@link NativeKernels}),
+ * float32. The group is copied once into direct (off-heap) buffers, members are split into chunks,
+ * and a fixed pool of threads each trains one chunk at a time with a single native call that runs
+ * every step of every member of the chunk; progress is reported per chunk. Results are converted
+ * back into a {@link TrainResult} (parameters widened to double). Same semantics as
+ * {@link JavaBackend}, tested against it member by member.
+ */
+public final class NativeBackend implements Backend {
+    private final int threads;
+
+    public NativeBackend() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    public NativeBackend(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be ≥ 1");
+        if (!NativeKernels.isAvailable()) {
+            throw new IllegalStateException("native backend is not available: " + NativeKernels.unavailableReason());
+        }
+        this.threads = threads;
+    }
+
+    @Override
+    public String name() {
+        return "native";
+    }
+
+    private static ByteBuffer bytes(long n, int size) {
+        long b = n * size;
+        if (b > Integer.MAX_VALUE) throw new IllegalArgumentException("group too large for one direct buffer: " + b + " bytes");
+        return ByteBuffer.allocateDirect((int) Math.max(b, size)).order(ByteOrder.nativeOrder());
+    }
+
+    static FloatBuffer floats(double[] a) {
+        FloatBuffer f = bytes(a.length, Float.BYTES).asFloatBuffer();
+        for (int i = 0; i < a.length; i++) f.put(i, (float) a[i]);
+        return f;
+    }
+
+    @Override
+    public TrainResult train(TrainRequest req, Task task, ProgressListener progress) {
+        Architecture arch = req.architecture();
+        if (arch.inputDim() != task.inputDim() || arch.outputDim() != task.outputDim()) {
+            throw new IllegalArgumentException(arch + " does not fit " + task);
+        }
+        int members = req.members();
+        int stride = req.layout().stride();
+        StopRule stop = req.stop();
+        OptimizerSettings opt = req.optimizer();
+        int traceLength = stop.traceLength();
+        int depth = arch.depth();
+
+        int[] shape = new int[8 + depth + 2];
+        shape[0] = depth;
+        shape[1] = arch.activation().ordinal();
+        shape[2] = arch.biasOnAllHidden() ? 1 : 0;
+        shape[3] = task.samples();
+        shape[4] = opt.kind().ordinal();
+        shape[5] = stop.maxSteps();
+        shape[6] = stop.window();
+        shape[7] = stop.traceEvery();
+        for (int l = 0; l <= depth; l++) shape[8 + l] = arch.fanIn(l);
+        shape[8 + depth + 1] = arch.outputDim();
+        double[] hyper = {opt.finalLrRatio(), opt.momentum(), opt.beta1(), opt.beta2(), opt.eps(), stop.tol()};
+
+        FloatBuffer x = floats(task.xData());
+        FloatBuffer y = floats(task.yData());
+        FloatBuffer params = floats(req.initialParams());
+        FloatBuffer lambdas = floats(req.lambdas());
+        DoubleBuffer lrs = bytes(members, Double.BYTES).asDoubleBuffer();
+        lrs.put(0, req.learningRates());
+        FloatBuffer trace = bytes((long) members * traceLength, Float.BYTES).asFloatBuffer();
+        DoubleBuffer finalLoss = bytes(members, Double.BYTES).asDoubleBuffer();
+        DoubleBuffer gradNorm = bytes(members, Double.BYTES).asDoubleBuffer();
+        IntBuffer steps = bytes(members, Integer.BYTES).asIntBuffer();
+        IntBuffer status = bytes(members, Integer.BYTES).asIntBuffer();
+
+        int workers = Math.min(threads, members);
+        // a few chunks per thread: balances members that stop early and gives progress steps
+        int chunk = Math.max(1, (members + 4 * workers - 1) / (4 * workers));
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            for (int first = next.getAndAdd(chunk); first < members; first = next.getAndAdd(chunk)) {
+                int count = Math.min(chunk, members - first);
+                NativeKernels.mlp_train_fused(shape, hyper, x, y, params, lambdas, lrs, trace, finalLoss, gradNorm,
+                        steps, status, first, count);
+                progress.membersDone(count);
+            }
+        };
+        runOnPool(worker, workers);
+
+        double[] outParams = new double[members * stride];
+        for (int i = 0; i < outParams.length; i++) outParams[i] = params.get(i);
+        float[] outTrace = new float[members * traceLength];
+        trace.get(0, outTrace);
+        double[] outLoss = new double[members];
+        finalLoss.get(0, outLoss);
+        double[] outNorm = new double[members];
+        gradNorm.get(0, outNorm);
+        int[] outSteps = new int[members];
+        steps.get(0, outSteps);
+        MemberStatus[] outStatus = new MemberStatus[members];
+        MemberStatus[] all = MemberStatus.values();
+        for (int e = 0; e < members; e++) outStatus[e] = all[status.get(e)];
+        return new TrainResult(outParams, outTrace, traceLength, outLoss, outNorm, outSteps, outStatus);
+    }
+
+    private static void runOnPool(Runnable worker, int n) {
+        if (n == 1) {
+            worker.run();
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
+            Thread t = new Thread(r, "repgeom-native-backend");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) futures.add(pool.submit(worker));
+            for (Future<?> f : futures) f.get();
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("training interrupted", ex);
+        } catch (ExecutionException ex) {
+            Throwable cause = ex.getCause();
+            if (cause instanceof RuntimeException re) throw re;
+            if (cause instanceof Error err) throw err;
+            throw new IllegalStateException(cause);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

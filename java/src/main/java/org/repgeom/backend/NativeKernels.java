@@ -1,0 +1,132 @@
+package org.repgeom.backend;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+
+/**
+ * The C kernels of {@code native/} (librepgeom), under the same names as their Java twins.
+ *
+ * <p>The build (native/build.sh, run by Maven) puts {@code native/<os>-<arch>/librepgeom.so} on the
+ * class path, i.e. inside the jar. On first use it is copied to a temporary file and loaded with
+ * {@link System#load}; the system property {@code repgeom.native.lib} names a library file to load
+ * instead. Where no library fits this OS/architecture or loading fails, {@link #isAvailable()} is
+ * false and {@link #unavailableReason()} says why; nothing else in the engine needs it.
+ */
+public final class NativeKernels {
+    private static final String LIB = "librepgeom";
+    private static final String REASON;
+    private static final String ISA;
+
+    static {
+        String reason = null;
+        String isa = null;
+        try {
+            load();
+            int kat = philox4x32_kat();
+            if (kat != 0) {
+                reason = "native library loaded but its Philox known-answer check failed (mask " + kat + ")";
+            } else {
+                isa = isa();
+            }
+        } catch (Throwable t) { // UnsatisfiedLinkError, IOException, SecurityException ...
+            reason = t.getMessage() == null ? t.toString() : t.getMessage();
+        }
+        REASON = reason;
+        ISA = isa;
+    }
+
+    private NativeKernels() {
+    }
+
+    /** True when librepgeom loaded and passed its known-answer check. */
+    public static boolean isAvailable() {
+        return REASON == null;
+    }
+
+    /** Why the native kernels cannot run here, or null when they can. */
+    public static String unavailableReason() {
+        return REASON;
+    }
+
+    /** The instruction-set variant the library dispatches to here ("avx512", "avx2", "generic"), or null. */
+    public static String instructionSet() {
+        return ISA;
+    }
+
+    /** {@code <os>-<arch>} as used in the resource path, e.g. {@code linux-x86_64}, or null if unknown. */
+    static String platform() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        String o = os.startsWith("linux") ? "linux" : os.startsWith("mac") ? "macos" : null;
+        String a = switch (arch) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch64";
+            default -> null;
+        };
+        return o == null || a == null ? null : o + "-" + a;
+    }
+
+    private static void load() throws IOException {
+        String override = System.getProperty("repgeom.native.lib");
+        if (override != null && !override.isBlank()) {
+            System.load(Path.of(override).toAbsolutePath().toString());
+            return;
+        }
+        String platform = platform();
+        if (platform == null) {
+            throw new UnsatisfiedLinkError("no native library for " + System.getProperty("os.name") + "/"
+                    + System.getProperty("os.arch"));
+        }
+        String ext = platform.startsWith("macos") ? ".dylib" : ".so";
+        String resource = "/native/" + platform + "/" + LIB + ext;
+        try (InputStream in = NativeKernels.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new UnsatisfiedLinkError("native library " + resource + " is not in this build (no C compiler or"
+                        + " JDK headers when it was built? see native/README.md)");
+            }
+            Path tmp = Files.createTempFile(LIB + "-", ext);
+            tmp.toFile().deleteOnExit();
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            System.load(tmp.toAbsolutePath().toString());
+        }
+    }
+
+    /** Bit mask of failed Random123 known-answer vectors (0 = all three pass), computed in C. */
+    public static native int philox4x32_kat();
+
+    /** The C Philox4x32-10: {@code ctr} (4 words) is overwritten with the output under key (k0, k1). */
+    public static native void philox4x32_10(int[] ctr, int k0, int k1);
+
+    private static native String isa();
+
+    /**
+     * Caps the instruction-set variant used from now on (2 = best available, 1 = at most AVX2,
+     * 0 = generic baseline) and returns the previous cap; {@link #currentInstructionSet()} then says
+     * which runs. For tests of the lower variants on a machine that has AVX-512; not for concurrent use.
+     */
+    static native int limitIsa(int limit);
+
+    /** The variant {@code mlp_train_fused} dispatches to now (see {@link #limitIsa}). */
+    static String currentInstructionSet() {
+        return isa();
+    }
+
+    /**
+     * The C twin of {@link JavaBackend#mlp_train_fused}: trains members {@code [first, first+count)} of
+     * one group in place, all steps inside this call, float32. Buffers are direct and in native byte
+     * order, indexed by absolute member. {@code shape} = depth, activation ordinal, biasOnAllHidden
+     * (0/1), samples, optimizer ordinal, maxSteps, window, traceEvery, then the L + 2 layer widths
+     * (dX, hidden…, dY); {@code hyper} = finalLrRatio, momentum, beta1, beta2, eps, tol. Returns 0.
+     */
+    public static native int mlp_train_fused(int[] shape, double[] hyper, FloatBuffer x, FloatBuffer y,
+                                             FloatBuffer params, FloatBuffer lambdas, DoubleBuffer lrs,
+                                             FloatBuffer trace, DoubleBuffer finalLoss, DoubleBuffer gradNorm,
+                                             IntBuffer steps, IntBuffer status, int first, int count);
+}

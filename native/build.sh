@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Builds the native CPU backend: librepgeom.so under <classes-dir>/native/<os>-<arch>/.
+#
+#   native/build.sh <classes-dir> [java-home]
+#
+# Called by Maven (java/pom.xml, exec-maven-plugin, phase process-classes) so that the library
+# lands in target/classes and from there in the shaded jar. Never fails the build: without a C
+# compiler or JNI headers it prints a warning and exits 0, the native tests then skip and the
+# engine falls back to the Java backend.
+#
+# repgeom_train.c is compiled once per instruction-set level (AVX-512, AVX2+FMA, baseline) and
+# repgeom_kernels.c picks the level at run time, so the library runs on any CPU of its
+# architecture; never -march=native. Set RG_VEC_REPORT=1 to see gcc's vectorisation report.
+set -u
+here="$(cd "$(dirname "$0")" && pwd)"
+classes="${1:?usage: build.sh <classes-dir> [java-home]}"
+jhome="${2:-${JAVA_HOME:-}}"
+CC="${CC:-gcc}"
+
+warn() { echo "[repgeom native] WARNING: $*; native backend not built (the Java backend still works)" >&2; exit 0; }
+
+command -v "$CC" >/dev/null 2>&1 || warn "no C compiler '$CC' on PATH"
+if [ -z "$jhome" ] && command -v javac >/dev/null 2>&1; then
+  jhome="$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"
+fi
+inc="$jhome/include"
+[ -f "$inc/jni.h" ] || warn "no jni.h under '$inc' (pass the JDK home as second argument)"
+
+case "$(uname -s)" in
+  Linux) os=linux; incos="$inc/linux"; ext=so ;;
+  Darwin) os=macos; incos="$inc/darwin"; ext=dylib ;;
+  *) warn "unsupported OS $(uname -s)" ;;
+esac
+case "$(uname -m)" in
+  x86_64|amd64) arch=x86_64 ;;
+  aarch64|arm64) arch=aarch64 ;;
+  *) warn "unsupported architecture $(uname -m)" ;;
+esac
+
+out="$classes/native/$os-$arch"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$out" || warn "cannot create $out"
+
+common=(-std=gnu11 -O3 -fPIC -fno-math-errno -fopenmp-simd -Wall -Wextra -Wno-unused-parameter -I"$here" -I"$inc" -I"$incos")
+[ "${RG_VEC_REPORT:-0}" = 1 ] && common+=(-fopt-info-vec-optimized)
+
+compile() { # src obj flags...
+  local src="$1" obj="$2"; shift 2
+  "$CC" "${common[@]}" "$@" -c "$here/$src" -o "$tmp/$obj" || warn "compiling $src $* failed"
+}
+
+objs=()
+if [ "$arch" = x86_64 ]; then
+  compile repgeom_train.c train_avx512.o -march=x86-64-v4 -mtune=generic -mprefer-vector-width=512 \
+    -DRG_VARIANT=avx512 -DRG_VLEN=16 -DRG_RB=4
+  compile repgeom_train.c train_avx2.o -march=x86-64-v3 -mtune=generic -DRG_VARIANT=avx2 -DRG_VLEN=8 -DRG_RB=2
+  compile repgeom_train.c train_generic.o -DRG_VARIANT=generic -DRG_VLEN=4 -DRG_RB=2
+  compile repgeom_kernels.c kernels.o -DRG_HAVE_X86_VARIANTS
+  objs=(train_avx512.o train_avx2.o train_generic.o kernels.o)
+else
+  compile repgeom_train.c train_generic.o -DRG_VARIANT=generic -DRG_VLEN=4 -DRG_RB=2
+  compile repgeom_kernels.c kernels.o
+  objs=(train_generic.o kernels.o)
+fi
+compile repgeom_jni.c jni.o
+objs+=(jni.o)
+
+lib="$out/librepgeom.$ext"
+(cd "$tmp" && "$CC" -shared -o "$tmp/librepgeom.$ext" "${objs[@]}" -lm) || warn "linking failed"
+mv -f "$tmp/librepgeom.$ext" "$lib" || warn "cannot write $lib"
+echo "[repgeom native] built $lib"

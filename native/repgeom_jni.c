@@ -1,0 +1,151 @@
+/*
+ * Thin JNI glue for org.repgeom.backend.NativeKernels: unpacks arguments, checks buffer sizes
+ * (a wrong size throws IllegalArgumentException instead of corrupting memory) and calls the pure
+ * C kernels of repgeom_kernels.h. Direct buffers are used in place: no copies.
+ */
+#include <jni.h>
+#include <stdint.h>
+
+#include "repgeom_kernels.h"
+
+#define RG_JNI(name) Java_org_repgeom_backend_NativeKernels_##name
+
+static void throw_iae(JNIEnv *env, const char *msg) {
+    jclass cls = (*env)->FindClass(env, "java/lang/IllegalArgumentException");
+    if (cls != NULL) (*env)->ThrowNew(env, cls, msg);
+}
+
+static void throw_ise(JNIEnv *env, const char *msg) {
+    jclass cls = (*env)->FindClass(env, "java/lang/IllegalStateException");
+    if (cls != NULL) (*env)->ThrowNew(env, cls, msg);
+}
+
+JNIEXPORT jint JNICALL RG_JNI(philox4x32_1kat)(JNIEnv *env, jclass cls) {
+    (void)env;
+    (void)cls;
+    return philox4x32_kat();
+}
+
+JNIEXPORT void JNICALL RG_JNI(philox4x32_110)(JNIEnv *env, jclass cls, jintArray ctr, jint k0, jint k1) {
+    (void)cls;
+    if (ctr == NULL || (*env)->GetArrayLength(env, ctr) != 4) {
+        throw_iae(env, "counter must have 4 words");
+        return;
+    }
+    jint c[4];
+    (*env)->GetIntArrayRegion(env, ctr, 0, 4, c);
+    uint32_t u[4] = {(uint32_t)c[0], (uint32_t)c[1], (uint32_t)c[2], (uint32_t)c[3]};
+    philox4x32_10(u, (uint32_t)k0, (uint32_t)k1);
+    for (int i = 0; i < 4; i++) c[i] = (jint)u[i];
+    (*env)->SetIntArrayRegion(env, ctr, 0, 4, c);
+}
+
+JNIEXPORT jstring JNICALL RG_JNI(isa)(JNIEnv *env, jclass cls) {
+    (void)cls;
+    return (*env)->NewStringUTF(env, rg_isa());
+}
+
+JNIEXPORT jint JNICALL RG_JNI(limitIsa)(JNIEnv *env, jclass cls, jint limit) {
+    (void)env;
+    (void)cls;
+    return rg_limit_isa(limit);
+}
+
+/* Address of a direct buffer holding at least `need` elements, or NULL after throwing. */
+static void *buf(JNIEnv *env, jobject b, jlong need, const char *what) {
+    if (b == NULL) {
+        throw_iae(env, what);
+        return NULL;
+    }
+    void *p = (*env)->GetDirectBufferAddress(env, b);
+    jlong cap = (*env)->GetDirectBufferCapacity(env, b);
+    if (p == NULL || cap < need) {
+        throw_iae(env, what);
+        return NULL;
+    }
+    return p;
+}
+
+/*
+ * shape: depth, activation, biasAll, samples, optKind, maxSteps, window, traceEvery, dims[0 .. depth+1]
+ * hyper: finalLrRatio, momentum, beta1, beta2, eps, tol
+ */
+JNIEXPORT jint JNICALL RG_JNI(mlp_1train_1fused)(JNIEnv *env, jclass cls, jintArray shape, jdoubleArray hyper,
+                                                 jobject x, jobject y, jobject params, jobject lambdas, jobject lrs,
+                                                 jobject trace, jobject finalLoss, jobject gradNorm, jobject steps,
+                                                 jobject status, jint first, jint count) {
+    (void)cls;
+    if (shape == NULL || hyper == NULL || (*env)->GetArrayLength(env, hyper) != 6) {
+        throw_iae(env, "bad shape/hyper arrays");
+        return RG_EBADARG;
+    }
+    jsize ns = (*env)->GetArrayLength(env, shape);
+    if (ns < 8) {
+        throw_iae(env, "shape too short");
+        return RG_EBADARG;
+    }
+    jint s[8 + RG_MAX_DEPTH + 2];
+    if (ns > (jsize)(sizeof s / sizeof s[0])) {
+        throw_iae(env, "network too deep for the native backend");
+        return RG_EBADARG;
+    }
+    (*env)->GetIntArrayRegion(env, shape, 0, ns, s);
+    jdouble h[6];
+    (*env)->GetDoubleArrayRegion(env, hyper, 0, 6, h);
+    rg_config c;
+    c.depth = s[0];
+    if (c.depth < 1 || c.depth > RG_MAX_DEPTH || ns != 8 + c.depth + 2) {
+        throw_iae(env, "shape does not match depth");
+        return RG_EBADARG;
+    }
+    c.activation = s[1];
+    c.bias_all = s[2];
+    c.samples = s[3];
+    c.opt_kind = s[4];
+    c.max_steps = s[5];
+    c.window = s[6];
+    c.trace_every = s[7];
+    for (int l = 0; l < c.depth + 2; l++) c.dims[l] = s[8 + l];
+    c.final_lr_ratio = h[0];
+    c.momentum = h[1];
+    c.beta1 = h[2];
+    c.beta2 = h[3];
+    c.eps = h[4];
+    c.tol = h[5];
+    long stride = rg_param_stride(&c);
+    if (stride < 0) {
+        throw_iae(env, "invalid network or training settings");
+        return RG_EBADARG;
+    }
+    if (first < 0 || count < 0) {
+        throw_iae(env, "negative member range");
+        return RG_EBADARG;
+    }
+    jlong end = (jlong)first + count;
+    jlong tlen = c.max_steps / c.trace_every + 1;
+    jlong dX = c.dims[0], dY = c.dims[c.depth + 1];
+    const float *px = buf(env, x, dX * c.samples, "x buffer too small or not direct");
+    if (px == NULL) return RG_EBADARG;
+    const float *py = buf(env, y, dY * c.samples, "y buffer too small or not direct");
+    if (py == NULL) return RG_EBADARG;
+    float *pp = buf(env, params, end * stride, "params buffer too small or not direct");
+    if (pp == NULL) return RG_EBADARG;
+    const float *pl = buf(env, lambdas, end * (c.depth + 1), "lambdas buffer too small or not direct");
+    if (pl == NULL) return RG_EBADARG;
+    const double *plr = buf(env, lrs, end, "learning-rate buffer too small or not direct");
+    if (plr == NULL) return RG_EBADARG;
+    float *pt = buf(env, trace, end * tlen, "trace buffer too small or not direct");
+    if (pt == NULL) return RG_EBADARG;
+    double *pfl = buf(env, finalLoss, end, "finalLoss buffer too small or not direct");
+    if (pfl == NULL) return RG_EBADARG;
+    double *pgn = buf(env, gradNorm, end, "gradNorm buffer too small or not direct");
+    if (pgn == NULL) return RG_EBADARG;
+    int32_t *pst = buf(env, steps, end, "steps buffer too small or not direct");
+    if (pst == NULL) return RG_EBADARG;
+    int32_t *pss = buf(env, status, end, "status buffer too small or not direct");
+    if (pss == NULL) return RG_EBADARG;
+    int rc = mlp_train_fused(&c, px, py, pp, pl, plr, pt, pfl, pgn, pst, pss, first, count);
+    if (rc == RG_ENOMEM) throw_ise(env, "native backend: out of memory");
+    else if (rc != RG_OK) throw_iae(env, "native backend: invalid arguments");
+    return rc;
+}

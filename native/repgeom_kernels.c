@@ -1,0 +1,130 @@
+/*
+ * Philox4x32-10, its known-answer check, argument validation and the run-time choice of the
+ * mlp_train_fused variant (repgeom_train.c compiled per instruction set by build.sh).
+ */
+#include "repgeom_kernels.h"
+
+#include <stddef.h>
+
+#define RG_DECLARE_VARIANT(v)                                                                              \
+    int mlp_train_fused_impl_##v(const rg_config *c, const float *x, const float *y, float *params,       \
+                                 const float *lambdas, const double *lrs, float *trace, double *final_loss, \
+                                 double *grad_norm, int32_t *steps, int32_t *status, int first, int count);
+
+RG_DECLARE_VARIANT(generic)
+#if defined(RG_HAVE_X86_VARIANTS)
+RG_DECLARE_VARIANT(avx2)
+RG_DECLARE_VARIANT(avx512)
+#endif
+
+void philox4x32_10(uint32_t ctr[4], uint32_t k0, uint32_t k1) {
+    const uint32_t M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
+    uint32_t c0 = ctr[0], c1 = ctr[1], c2 = ctr[2], c3 = ctr[3];
+    for (int r = 0; r < 10; r++) {
+        if (r > 0) {
+            k0 += W0;
+            k1 += W1;
+        }
+        uint64_t p0 = (uint64_t)M0 * c0;
+        uint64_t p1 = (uint64_t)M1 * c2;
+        uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0;
+        uint32_t hi1 = (uint32_t)(p1 >> 32), lo1 = (uint32_t)p1;
+        c0 = hi1 ^ c1 ^ k0;
+        c1 = lo1;
+        c2 = hi0 ^ c3 ^ k1;
+        c3 = lo0;
+    }
+    ctr[0] = c0;
+    ctr[1] = c1;
+    ctr[2] = c2;
+    ctr[3] = c3;
+}
+
+int philox4x32_kat(void) {
+    /* Random123 kat_vectors: counter, key, expected output. */
+    static const uint32_t kat[3][10] = {
+        {0, 0, 0, 0, 0, 0, 0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u},
+        {0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu,
+         0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu},
+        {0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u, 0xa4093822u, 0x299f31d0u,
+         0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u},
+    };
+    int failed = 0;
+    for (int i = 0; i < 3; i++) {
+        uint32_t ctr[4] = {kat[i][0], kat[i][1], kat[i][2], kat[i][3]};
+        philox4x32_10(ctr, kat[i][4], kat[i][5]);
+        for (int j = 0; j < 4; j++) {
+            if (ctr[j] != kat[i][6 + j]) failed |= 1 << i;
+        }
+    }
+    return failed;
+}
+
+static int valid(const rg_config *c) {
+    if (c == NULL || c->depth < 1 || c->depth > RG_MAX_DEPTH) return 0;
+    for (int l = 0; l <= c->depth + 1; l++) {
+        if (c->dims[l] < 1) return 0;
+    }
+    if (c->samples < 1 || c->max_steps < 1 || c->window < 1 || c->trace_every < 1) return 0;
+    if (c->activation < RG_RELU || c->activation > RG_GELU) return 0;
+    if (c->opt_kind < RG_GD || c->opt_kind > RG_ADAM) return 0;
+    if (!(c->final_lr_ratio > 0 && c->final_lr_ratio <= 1) || !(c->tol >= 0) || !(c->eps > 0)) return 0;
+    return 1;
+}
+
+long rg_param_stride(const rg_config *c) {
+    if (!valid(c)) return -1;
+    long n = 0;
+    for (int l = 0; l <= c->depth; l++) {
+        n += (long)c->dims[l] * c->dims[l + 1];
+        if (l < c->depth && (l == 0 || c->bias_all)) n += c->dims[l + 1];
+    }
+    return n;
+}
+
+typedef int (*train_fn)(const rg_config *, const float *, const float *, float *, const float *, const double *,
+                        float *, double *, double *, int32_t *, int32_t *, int, int);
+
+/* Upper bound on the variant chosen: 2 = any, 1 = at most avx2, 0 = generic (rg_limit_isa). */
+static volatile int isa_limit = 2;
+
+int rg_limit_isa(int limit) {
+    int old = isa_limit;
+    isa_limit = limit < 0 ? 0 : limit > 2 ? 2 : limit;
+    return old;
+}
+
+static train_fn pick(const char **name) {
+#if defined(RG_HAVE_X86_VARIANTS)
+    __builtin_cpu_init();
+    if (isa_limit >= 2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")
+        && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("fma")) {
+        *name = "avx512";
+        return mlp_train_fused_impl_avx512;
+    }
+    if (isa_limit >= 1 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        *name = "avx2";
+        return mlp_train_fused_impl_avx2;
+    }
+#endif
+    *name = "generic";
+    return mlp_train_fused_impl_generic;
+}
+
+const char *rg_isa(void) {
+    const char *name;
+    pick(&name);
+    return name;
+}
+
+int mlp_train_fused(const rg_config *cfg, const float *x, const float *y, float *params, const float *lambdas,
+                    const double *lrs, float *trace, double *final_loss, double *grad_norm, int32_t *steps,
+                    int32_t *status, int first, int count) {
+    if (!valid(cfg) || x == NULL || y == NULL || params == NULL || lambdas == NULL || lrs == NULL || trace == NULL
+        || final_loss == NULL || grad_norm == NULL || steps == NULL || status == NULL || first < 0 || count < 0) {
+        return RG_EBADARG;
+    }
+    if (count == 0) return RG_OK;
+    const char *name;
+    return pick(&name)(cfg, x, y, params, lambdas, lrs, trace, final_loss, grad_norm, steps, status, first, count);
+}

@@ -1,0 +1,87 @@
+/*
+ * repgeom native CPU kernels: pure C11, no JNI (the glue is repgeom_jni.c).
+ *
+ * Same operations, same names as the Java reference:
+ *   philox4x32_10     <-> org.repgeom.rng.Philox4x32.philox4x32_10
+ *   mlp_train_fused   <-> org.repgeom.backend.JavaBackend.mlp_train_fused (+ model.Mlp)
+ * but in float32, on caller-owned memory (Java direct buffers), a whole chunk of members and all
+ * of their steps inside one call.
+ */
+#ifndef REPGEOM_KERNELS_H
+#define REPGEOM_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Most hidden layers a network may have (layers = depth + 1 weight matrices). */
+#define RG_MAX_DEPTH 16
+
+/* Activation ids: the ordinals of org.repgeom.model.Activation. */
+enum { RG_RELU = 0, RG_LEAKY_RELU = 1, RG_CLIPPED_RELU = 2, RG_LINEAR = 3, RG_TANH = 4, RG_GELU = 5 };
+/* Optimiser ids: the ordinals of org.repgeom.train.OptimizerKind. */
+enum { RG_GD = 0, RG_MOMENTUM = 1, RG_ADAM = 2 };
+/* Member status: the ordinals of org.repgeom.train.MemberStatus. */
+enum { RG_CONVERGED = 0, RG_MAX_STEPS = 1, RG_DIVERGED = 2 };
+
+/* Error codes returned by mlp_train_fused (0 = success). */
+#define RG_OK 0
+#define RG_EBADARG (-1)
+#define RG_ENOMEM (-2)
+
+/* One group's architecture and training settings (shared by every member of the call). */
+typedef struct rg_config {
+    int depth;                     /* L hidden layers, 1 ... RG_MAX_DEPTH */
+    int dims[RG_MAX_DEPTH + 2];    /* dims[0] = dX, dims[1..L] = hidden widths, dims[L+1] = dY */
+    int bias_all;                  /* 1: every hidden layer has a bias; 0: only layer 0 */
+    int activation;                /* RG_RELU ... */
+    int samples;                   /* P */
+    int opt_kind;                  /* RG_GD ... */
+    double final_lr_ratio, momentum, beta1, beta2, eps;
+    int max_steps;
+    double tol;
+    int window;
+    int trace_every;
+} rg_config;
+
+/* Ten Philox rounds on ctr[4] under key (k0, k1); ctr is overwritten with the output. */
+void philox4x32_10(uint32_t ctr[4], uint32_t k0, uint32_t k1);
+
+/* Checks the three published Random123 known-answer vectors; returns a bit mask of failures (0 = all pass). */
+int philox4x32_kat(void);
+
+/*
+ * Trains members [first, first + count) of a group in place.
+ *
+ *   x          dX x P, row-major (feature-major), shared by all members
+ *   y          dY x P
+ *   params     members x stride, ParamLayout order [W_0 | b_0 | W_1 | ... | W_L] per member
+ *   lambdas    members x (L+1)
+ *   lrs        members (initial learning rate, double)
+ *   trace      members x traceLength (traceLength = max_steps / trace_every + 1)
+ *   final_loss, grad_norm (double), steps, status (int): members each
+ *
+ * Every array is indexed by the absolute member index (first ... first+count-1). Float32
+ * parameters and arithmetic; the loss is accumulated in double. Returns RG_OK or an error code.
+ */
+int mlp_train_fused(const rg_config *cfg, const float *x, const float *y, float *params,
+                    const float *lambdas, const double *lrs, float *trace, double *final_loss,
+                    double *grad_norm, int32_t *steps, int32_t *status, int first, int count);
+
+/* Parameters per member (ParamLayout.stride()) for cfg, or -1 if cfg is invalid. */
+long rg_param_stride(const rg_config *cfg);
+
+/* Caps the variant used from now on (2 = best available, 1 = at most AVX2, 0 = generic); returns the
+ * previous cap. For tests of the lower variants on a machine that has AVX-512. */
+int rg_limit_isa(int limit);
+
+/* Which compiled variant mlp_train_fused dispatches to here: "avx512", "avx2" or "generic". */
+const char *rg_isa(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

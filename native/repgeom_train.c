@@ -1,0 +1,618 @@
+/*
+ * mlp_train_fused: the fused multi-step training loop of the native CPU backend.
+ *
+ * This file is compiled once per instruction-set variant (build.sh: -mavx512f..., -mavx2 -mfma,
+ * and the x86-64 / aarch64 baseline) with RG_VARIANT, RG_VLEN (floats per SIMD register) and
+ * RG_RB (rows per register block) set; repgeom_kernels.c picks the variant the CPU supports at
+ * run time. So the shipped .so loads on any CPU of its architecture, and uses AVX-512 where present.
+ *
+ * Semantics are those of org.repgeom.backend.JavaBackend.mlp_train_fused and
+ * org.repgeom.model.Mlp (see their javadoc), in float32: L = ||Y - F||^2 + sum_l lambda_l ||[W_l, b_l]||^2.
+ *
+ * Memory plan, per member (all 64-byte aligned, everything a multiple of 16 floats):
+ *   - parameters in a padded internal layout: W_l is fanOut x ldw_l (ldw_l = fanIn rounded up to 16,
+ *     padding columns zero), followed by b_l rounded up to 16 entries. Padding stays exactly zero
+ *     through training (its gradient is zero and 2 lambda 0 = 0), so norms and penalties are those
+ *     of the packed ParamLayout slice. Three parameter buffers rotate (current, previous, next),
+ *     so the update is out of place and "restore the last finite parameters" needs no copy per step.
+ *   - activations Z_l, A_l, gradients: width x Pp, Pp = P rounded up to 16. Padding samples carry
+ *     garbage forward but their output error is set to 0, so they contribute nothing backward.
+ * Inner loops run over the contiguous sample axis (forward, input gradient) or the contiguous
+ * fan-in axis (weight gradient, against the transposed input); the register-blocked kernel bgemm
+ * keeps an RG_RB x 4-vector tile of accumulators in registers.
+ */
+#include "repgeom_kernels.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef RG_VARIANT
+#define RG_VARIANT generic
+#endif
+#ifndef RG_VLEN
+#define RG_VLEN 4
+#endif
+#ifndef RG_RB
+#define RG_RB 2
+#endif
+
+#define RG_CAT2(a, b) a##_##b
+#define RG_CAT(a, b) RG_CAT2(a, b)
+#define RG_FN(name) RG_CAT(name, RG_VARIANT)
+
+/* Column block: vectors per register tile row. */
+#define RG_CV 4
+/* Every padded axis is a multiple of this many floats (64 bytes). */
+#define RG_PAD 16
+#define RG_ALIGN 64
+
+typedef float vf __attribute__((vector_size(RG_VLEN * sizeof(float))));
+
+static inline long round_up(long n, long m) { return (n + m - 1) / m * m; }
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Register-blocked kernel: out[r, j] = init[r] (or 0) + sum_{k<K} S[r*sr + k*sk] * V[k*ldv + j]  */
+/* for r < rows and j < nvec * RG_VLEN. V rows and out rows are 64-byte aligned.                   */
+/* ---------------------------------------------------------------------------------------------- */
+
+static inline __attribute__((always_inline)) void micro(const int rb, const int cv, int K, const float *restrict S,
+                                                        long sr, long sk, const float *restrict V, long ldv,
+                                                        float *restrict out, long ldo, const float *restrict init) {
+    vf acc[RG_RB][RG_CV];
+#pragma GCC unroll 8
+    for (int r = 0; r < rb; r++) {
+        float b0 = init ? init[r] : 0.0f;
+#pragma GCC unroll 8
+        for (int v = 0; v < cv; v++) acc[r][v] = (vf){0} + b0;
+    }
+    for (int k = 0; k < K; k++) {
+        const vf *vk = (const vf *)(V + (long)k * ldv);
+        vf vv[RG_CV];
+#pragma GCC unroll 8
+        for (int v = 0; v < cv; v++) vv[v] = vk[v];
+        const float *sk0 = S + (long)k * sk;
+#pragma GCC unroll 8
+        for (int r = 0; r < rb; r++) {
+            vf s = (vf){0} + sk0[r * sr];
+#pragma GCC unroll 8
+            for (int v = 0; v < cv; v++) acc[r][v] += s * vv[v];
+        }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < rb; r++) {
+        vf *o = (vf *)(out + (long)r * ldo);
+#pragma GCC unroll 8
+        for (int v = 0; v < cv; v++) o[v] = acc[r][v];
+    }
+}
+
+#define RG_MICRO_CASE(RB, CV) \
+    case (RB) * 8 + (CV): micro((RB), (CV), K, S, sr, sk, V, ldv, out, ldo, init); break;
+#define RG_MICRO_ROW(RB) RG_MICRO_CASE(RB, 1) RG_MICRO_CASE(RB, 2) RG_MICRO_CASE(RB, 3) RG_MICRO_CASE(RB, 4)
+
+static void micro_dispatch(int rb, int cv, int K, const float *restrict S, long sr, long sk, const float *restrict V,
+                           long ldv, float *restrict out, long ldo, const float *restrict init) {
+    switch (rb * 8 + cv) {
+        RG_MICRO_ROW(1)
+#if RG_RB >= 2
+        RG_MICRO_ROW(2)
+#endif
+#if RG_RB >= 3
+        RG_MICRO_ROW(3)
+#endif
+#if RG_RB >= 4
+        RG_MICRO_ROW(4)
+#endif
+#if RG_RB >= 5
+        RG_MICRO_ROW(5)
+#endif
+#if RG_RB >= 6
+        RG_MICRO_ROW(6)
+#endif
+        default: abort(); /* unreachable: rb <= RG_RB <= 6, cv <= 4 */
+    }
+}
+
+static void bgemm(int rows, int K, const float *S, long sr, long sk, const float *V, long ldv, float *out, long ldo,
+                  int nvec, const float *init) {
+    for (int r0 = 0; r0 < rows; r0 += RG_RB) {
+        int rb = rows - r0 < RG_RB ? rows - r0 : RG_RB;
+        const float *Sr = S + (long)r0 * sr;
+        float *Or = out + (long)r0 * ldo;
+        const float *ir = init ? init + r0 : NULL;
+        int v0 = 0;
+        for (; v0 + RG_CV <= nvec; v0 += RG_CV) {
+            micro_dispatch(rb, RG_CV, K, Sr, sr, sk, V + (long)v0 * RG_VLEN, ldv, Or + (long)v0 * RG_VLEN, ldo, ir);
+        }
+        if (v0 < nvec) {
+            micro_dispatch(rb, nvec - v0, K, Sr, sr, sk, V + (long)v0 * RG_VLEN, ldv, Or + (long)v0 * RG_VLEN, ldo, ir);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Activations (float versions of org.repgeom.model.Activation, same kink conventions)            */
+/* ---------------------------------------------------------------------------------------------- */
+
+#define RG_GELU_C 0.7978845608028654f /* sqrt(2/pi) */
+#define RG_GELU_A 0.044715f
+#define RG_LEAKY 0.01f
+
+static void activate(int act, const float *restrict z, float *restrict a, long n) {
+    switch (act) {
+        case RG_RELU:
+#pragma omp simd
+            for (long i = 0; i < n; i++) a[i] = z[i] > 0.0f ? z[i] : 0.0f;
+            break;
+        case RG_LEAKY_RELU:
+#pragma omp simd
+            for (long i = 0; i < n; i++) a[i] = z[i] > 0.0f ? z[i] : RG_LEAKY * z[i];
+            break;
+        case RG_CLIPPED_RELU:
+#pragma omp simd
+            for (long i = 0; i < n; i++) a[i] = z[i] <= 0.0f ? 0.0f : (z[i] >= 1.0f ? 1.0f : z[i]);
+            break;
+        case RG_LINEAR:
+            memcpy(a, z, (size_t)n * sizeof(float));
+            break;
+        case RG_TANH:
+            for (long i = 0; i < n; i++) a[i] = tanhf(z[i]);
+            break;
+        case RG_GELU:
+            for (long i = 0; i < n; i++) {
+                float x = z[i];
+                a[i] = 0.5f * x * (1.0f + tanhf(RG_GELU_C * (x + RG_GELU_A * x * x * x)));
+            }
+            break;
+        default: abort();
+    }
+}
+
+/* g[i] *= phi'(z[i]) */
+static void times_derivative(int act, const float *restrict z, float *restrict g, long n) {
+    switch (act) {
+        case RG_RELU:
+#pragma omp simd
+            for (long i = 0; i < n; i++) g[i] = z[i] > 0.0f ? g[i] : 0.0f;
+            break;
+        case RG_LEAKY_RELU:
+#pragma omp simd
+            for (long i = 0; i < n; i++) g[i] = z[i] > 0.0f ? g[i] : RG_LEAKY * g[i];
+            break;
+        case RG_CLIPPED_RELU:
+#pragma omp simd
+            for (long i = 0; i < n; i++) g[i] = (z[i] > 0.0f && z[i] <= 1.0f) ? g[i] : 0.0f;
+            break;
+        case RG_LINEAR:
+            break;
+        case RG_TANH:
+            for (long i = 0; i < n; i++) {
+                float t = tanhf(z[i]);
+                g[i] *= 1.0f - t * t;
+            }
+            break;
+        case RG_GELU:
+            for (long i = 0; i < n; i++) {
+                float x = z[i];
+                float t = tanhf(RG_GELU_C * (x + RG_GELU_A * x * x * x));
+                float du = RG_GELU_C * (1.0f + 3.0f * RG_GELU_A * x * x);
+                g[i] *= 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
+            }
+            break;
+        default: abort();
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Layout and workspace                                                                            */
+/* ---------------------------------------------------------------------------------------------- */
+
+typedef struct {
+    int L;          /* hidden layers; weight layers 0..L */
+    int P, Pp;      /* samples, padded */
+    int act;
+    int fin[RG_MAX_DEPTH + 1], fout[RG_MAX_DEPTH + 1], ldw[RG_MAX_DEPTH + 1], hasb[RG_MAX_DEPTH + 1];
+    long woff[RG_MAX_DEPTH + 1], boff[RG_MAX_DEPTH + 1]; /* internal (padded) offsets; boff -1 if none */
+    long lend[RG_MAX_DEPTH + 1];                          /* end of layer l's region (internal) */
+    long pw[RG_MAX_DEPTH + 1], pb[RG_MAX_DEPTH + 1];      /* packed ParamLayout offsets */
+    long size, pstride;
+    int maxw;       /* widest layer (hidden widths, dY) */
+    int maxld;      /* widest ldw */
+} lay_t;
+
+static void make_layout(const rg_config *c, lay_t *y) {
+    memset(y, 0, sizeof *y);
+    y->L = c->depth;
+    y->P = c->samples;
+    y->Pp = (int)round_up(c->samples, RG_PAD);
+    y->act = c->activation;
+    long off = 0, poff = 0;
+    y->maxw = 0;
+    y->maxld = 0;
+    for (int l = 0; l <= y->L; l++) {
+        int fi = c->dims[l], fo = c->dims[l + 1];
+        y->fin[l] = fi;
+        y->fout[l] = fo;
+        y->ldw[l] = (int)round_up(fi, RG_PAD);
+        y->hasb[l] = l < y->L && (l == 0 || c->bias_all);
+        y->woff[l] = off;
+        off += (long)fo * y->ldw[l];
+        y->pw[l] = poff;
+        poff += (long)fo * fi;
+        if (y->hasb[l]) {
+            y->boff[l] = off;
+            off += round_up(fo, RG_PAD);
+            y->pb[l] = poff;
+            poff += fo;
+        } else {
+            y->boff[l] = -1;
+            y->pb[l] = -1;
+        }
+        y->lend[l] = off;
+        if (fo > y->maxw) y->maxw = fo;
+        if (y->ldw[l] > y->maxld) y->maxld = y->ldw[l];
+    }
+    y->size = off;
+    y->pstride = poff;
+}
+
+typedef struct {
+    float *xp;           /* dX x Pp, padding zero */
+    float *xT;           /* P x ldw[0], padding zero */
+    float *yp;           /* dY x Pp */
+    float *z[RG_MAX_DEPTH], *a[RG_MAX_DEPTH]; /* hidden layer l: fout x Pp */
+    float *f;            /* dY x Pp */
+    float *g0, *g1;      /* maxw x Pp each */
+    float *aT;           /* P x maxld */
+    float *theta[3];     /* rotating parameter buffers, size each */
+    float *graw;         /* data-term gradient, size */
+    float *m1, *m2;      /* optimiser moments, size */
+    void *block;
+} ws_t;
+
+static float *carve(char **p, long floats) {
+    float *r = (float *)*p;
+    *p += round_up(floats * (long)sizeof(float), RG_ALIGN);
+    return r;
+}
+
+static int ws_alloc(const lay_t *y, ws_t *w) {
+    long Pp = y->Pp;
+    long bytes = 0;
+#define RG_B(n) (round_up((long)(n) * (long)sizeof(float), RG_ALIGN))
+    bytes += RG_B(y->fin[0] * Pp) + RG_B((long)y->P * y->ldw[0]) + RG_B(y->fout[y->L] * Pp);
+    for (int l = 0; l < y->L; l++) bytes += 2 * RG_B(y->fout[l] * Pp);
+    bytes += RG_B(y->fout[y->L] * Pp) + 2 * RG_B((long)y->maxw * Pp) + RG_B((long)y->P * y->maxld);
+    bytes += 6 * RG_B(y->size);
+#undef RG_B
+    void *blk = NULL;
+    if (posix_memalign(&blk, RG_ALIGN, (size_t)bytes) != 0) return RG_ENOMEM;
+    memset(blk, 0, (size_t)bytes);
+    char *p = (char *)blk;
+    w->block = blk;
+    w->xp = carve(&p, (long)y->fin[0] * Pp);
+    w->xT = carve(&p, (long)y->P * y->ldw[0]);
+    w->yp = carve(&p, (long)y->fout[y->L] * Pp);
+    for (int l = 0; l < y->L; l++) {
+        w->z[l] = carve(&p, (long)y->fout[l] * Pp);
+        w->a[l] = carve(&p, (long)y->fout[l] * Pp);
+    }
+    w->f = carve(&p, (long)y->fout[y->L] * Pp);
+    w->g0 = carve(&p, (long)y->maxw * Pp);
+    w->g1 = carve(&p, (long)y->maxw * Pp);
+    w->aT = carve(&p, (long)y->P * y->maxld);
+    for (int i = 0; i < 3; i++) w->theta[i] = carve(&p, y->size);
+    w->graw = carve(&p, y->size);
+    w->m1 = carve(&p, y->size);
+    w->m2 = carve(&p, y->size);
+    return RG_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Loss and gradient of the data term                                                              */
+/* ---------------------------------------------------------------------------------------------- */
+
+/* Weight gradient by dot products over samples: out[o*ldo + c] = sum_t G[o,t] in[c,t] (few outputs). */
+static void grad_dot(int fout, int fin, const float *restrict G, const float *restrict in, long Pp, float *restrict out,
+                     long ldo) {
+    for (int o = 0; o < fout; o++) {
+        const float *go = G + (long)o * Pp;
+        float *orow = out + (long)o * ldo;
+        for (int c = 0; c < fin; c++) {
+            const float *ic = in + (long)c * Pp;
+            float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+            for (long t = 0; t < Pp; t++) s += go[t] * ic[t];
+            orow[c] = s;
+        }
+    }
+}
+
+/* dst (P x ld, padding columns zero) = transpose of src's first P columns (src is rows x Pp). */
+static void transpose_in(const float *restrict src, int rows, long Pp, int P, float *restrict dst, long ld) {
+    for (int t = 0; t < P; t++) {
+        float *d = dst + (long)t * ld;
+        for (int c = 0; c < rows; c++) d[c] = src[(long)c * Pp + t];
+        for (long c = rows; c < ld; c++) d[c] = 0.0f;
+    }
+}
+
+/*
+ * Forward and backward pass at parameters th: returns the data loss ||Y - F||^2 (double) and writes
+ * the data-term gradient (without the 2 lambda theta term) into w->graw (padded layout).
+ */
+static double data_loss_grad(const lay_t *y, ws_t *w, const float *th) {
+    const int L = y->L, P = y->P;
+    const long Pp = y->Pp;
+    const int nv = (int)(Pp / RG_VLEN);
+    /* forward */
+    const float *in = w->xp;
+    for (int l = 0; l <= L; l++) {
+        float *dst = l < L ? w->z[l] : w->f;
+        bgemm(y->fout[l], y->fin[l], th + y->woff[l], y->ldw[l], 1, in, Pp, dst, Pp, nv,
+              y->hasb[l] ? th + y->boff[l] : NULL);
+        if (l < L) {
+            activate(y->act, w->z[l], w->a[l], (long)y->fout[l] * Pp);
+            in = w->a[l];
+        }
+    }
+    /* output error: G = 2 (F - Y) on real samples, 0 on padding */
+    const int dY = y->fout[L];
+    double loss = 0.0;
+    float *G = w->g0, *Gother = w->g1;
+    for (int o = 0; o < dY; o++) {
+        const float *fo = w->f + (long)o * Pp, *yo = w->yp + (long)o * Pp;
+        float *go = G + (long)o * Pp;
+        double s = 0.0;
+        for (int t = 0; t < P; t++) {
+            float e = fo[t] - yo[t];
+            s += (double)e * e;
+            go[t] = 2.0f * e;
+        }
+        for (long t = P; t < Pp; t++) go[t] = 0.0f;
+        loss += s;
+    }
+    /* backward */
+    for (int l = L; l >= 0; l--) {
+        const int fi = y->fin[l], fo = y->fout[l], ld = y->ldw[l];
+        float *gw = w->graw + y->woff[l];
+        const float *inl = l == 0 ? w->xp : w->a[l - 1];
+        if (l == 0) {
+            bgemm(fo, P, G, Pp, 1, w->xT, ld, gw, ld, ld / RG_VLEN, NULL);
+        } else if (fo <= 8) {
+            grad_dot(fo, fi, G, inl, Pp, gw, ld); /* padding columns of gw stay zero from allocation */
+        } else {
+            transpose_in(inl, fi, Pp, P, w->aT, ld);
+            bgemm(fo, P, G, Pp, 1, w->aT, ld, gw, ld, ld / RG_VLEN, NULL);
+        }
+        if (y->hasb[l]) {
+            float *gb = w->graw + y->boff[l];
+            for (int o = 0; o < fo; o++) {
+                const float *go = G + (long)o * Pp;
+                float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+                for (long t = 0; t < Pp; t++) s += go[t];
+                gb[o] = s;
+            }
+        }
+        if (l > 0) {
+            /* G_A (fi x Pp) = W_l^T G; then G_Z = G_A * phi'(Z_{l-1}) */
+            bgemm(fi, fo, th + y->woff[l], 1, ld, G, Pp, Gother, Pp, nv, NULL);
+            times_derivative(y->act, w->z[l - 1], Gother, (long)fi * Pp);
+            float *tmp = G;
+            G = Gother;
+            Gother = tmp;
+        }
+    }
+    return loss;
+}
+
+/* sum_l lambda_l ||theta_l||^2 over the padded layout (padding is zero). */
+static double penalty(const lay_t *y, const float *th, const float *lam) {
+    double total = 0.0;
+    long start = 0;
+    for (int l = 0; l <= y->L; l++) {
+        float s = 0.0f;
+        const float *p = th + start;
+        long n = y->lend[l] - start;
+#pragma omp simd reduction(+ : s)
+        for (long i = 0; i < n; i++) s += p[i] * p[i];
+        total += (double)lam[l] * s;
+        start = y->lend[l];
+    }
+    return total;
+}
+
+/*
+ * One optimiser update out of place: g = graw + 2 lambda th; nx = update(th, g). Returns, through
+ * *pen, the penalty of nx and, as the function value, whether every g was finite.
+ */
+static int update(const rg_config *c, const lay_t *y, ws_t *w, const float *restrict th, float *restrict nx,
+                  const float *lam, float lr, float c1, float c2, double *pen) {
+    const float *restrict gr = w->graw;
+    float *restrict m1 = w->m1, *restrict m2 = w->m2;
+    float chk = 0.0f;
+    double total = 0.0;
+    long start = 0;
+    const float mu = (float)c->momentum, b1 = (float)c->beta1, b2 = (float)c->beta2, eps = (float)c->eps;
+    const float ob1 = (float)(1.0 - c->beta1), ob2 = (float)(1.0 - c->beta2);
+    for (int l = 0; l <= y->L; l++) {
+        const long end = y->lend[l];
+        const float lam2 = 2.0f * lam[l];
+        float s = 0.0f;
+        switch (c->opt_kind) {
+            case RG_GD:
+#pragma omp simd reduction(+ : s, chk)
+                for (long i = start; i < end; i++) {
+                    float g = gr[i] + lam2 * th[i];
+                    chk += g - g;
+                    float n = th[i] - lr * g;
+                    nx[i] = n;
+                    s += n * n;
+                }
+                break;
+            case RG_MOMENTUM:
+#pragma omp simd reduction(+ : s, chk)
+                for (long i = start; i < end; i++) {
+                    float g = gr[i] + lam2 * th[i];
+                    chk += g - g;
+                    float v = mu * m1[i] - lr * g;
+                    m1[i] = v;
+                    float n = th[i] + v;
+                    nx[i] = n;
+                    s += n * n;
+                }
+                break;
+            case RG_ADAM:
+#pragma omp simd reduction(+ : s, chk)
+                for (long i = start; i < end; i++) {
+                    float g = gr[i] + lam2 * th[i];
+                    chk += g - g;
+                    float m = b1 * m1[i] + ob1 * g;
+                    float v = b2 * m2[i] + ob2 * g * g;
+                    m1[i] = m;
+                    m2[i] = v;
+                    float n = th[i] - lr * (m * c1) / (sqrtf(v * c2) + eps);
+                    nx[i] = n;
+                    s += n * n;
+                }
+                break;
+            default: abort();
+        }
+        total += (double)lam[l] * s;
+        start = end;
+    }
+    *pen = total;
+    return chk == 0.0f;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* The fused training loop                                                                         */
+/* ---------------------------------------------------------------------------------------------- */
+
+static void unpack(const lay_t *y, const float *packed, float *th) {
+    memset(th, 0, (size_t)y->size * sizeof(float));
+    for (int l = 0; l <= y->L; l++) {
+        for (int o = 0; o < y->fout[l]; o++) {
+            memcpy(th + y->woff[l] + (long)o * y->ldw[l], packed + y->pw[l] + (long)o * y->fin[l],
+                   (size_t)y->fin[l] * sizeof(float));
+        }
+        if (y->hasb[l]) memcpy(th + y->boff[l], packed + y->pb[l], (size_t)y->fout[l] * sizeof(float));
+    }
+}
+
+static void pack(const lay_t *y, const float *th, float *packed) {
+    for (int l = 0; l <= y->L; l++) {
+        for (int o = 0; o < y->fout[l]; o++) {
+            memcpy(packed + y->pw[l] + (long)o * y->fin[l], th + y->woff[l] + (long)o * y->ldw[l],
+                   (size_t)y->fin[l] * sizeof(float));
+        }
+        if (y->hasb[l]) memcpy(packed + y->pb[l], th + y->boff[l], (size_t)y->fout[l] * sizeof(float));
+    }
+}
+
+static int converged(const rg_config *c, double window_start, double now) {
+    return c->tol > 0 && fabs(window_start - now) <= c->tol * fabs(now);
+}
+
+int RG_FN(mlp_train_fused_impl)(const rg_config *c, const float *x, const float *yd, float *params,
+                                const float *lambdas, const double *lrs, float *trace, double *final_loss,
+                                double *grad_norm, int32_t *steps, int32_t *status, int first, int count) {
+    lay_t y;
+    make_layout(c, &y);
+    ws_t w;
+    if (ws_alloc(&y, &w) != RG_OK) return RG_ENOMEM;
+    const int L = y.L, P = y.P;
+    const long Pp = y.Pp;
+    const int dX = y.fin[0], dY = y.fout[L];
+    for (int i = 0; i < dX; i++) {
+        for (int t = 0; t < P; t++) {
+            float v = x[(long)i * P + t];
+            w.xp[(long)i * Pp + t] = v;
+            w.xT[(long)t * y.ldw[0] + i] = v;
+        }
+    }
+    for (int o = 0; o < dY; o++) memcpy(w.yp + (long)o * Pp, yd + (long)o * P, (size_t)P * sizeof(float));
+    const int layers = L + 1;
+    const long tlen = c->max_steps / c->trace_every + 1;
+
+    for (int e = first; e < first + count; e++) {
+        float *packed = params + (long)e * y.pstride;
+        const float *lam = lambdas + (long)e * layers;
+        float *tr = trace + (long)e * tlen;
+        for (long k = 0; k < tlen; k++) tr[k] = NAN;
+        int cur = 0, prev = 1, nxt = 2;
+        unpack(&y, packed, w.theta[cur]);
+        memcpy(w.theta[prev], w.theta[cur], (size_t)y.size * sizeof(float));
+        memset(w.m1, 0, (size_t)y.size * sizeof(float));
+        memset(w.m2, 0, (size_t)y.size * sizeof(float));
+        double pen = penalty(&y, w.theta[cur], lam);
+        double beta1_pow = 1.0, beta2_pow = 1.0;
+        double window_start = NAN;
+        int st = RG_MAX_STEPS;
+        int step = 0;
+        for (; step < c->max_steps; step++) {
+            double loss = data_loss_grad(&y, &w, w.theta[cur]) + pen;
+            if (!isfinite(loss)) {
+                cur = prev; /* the last parameters whose loss and gradient were finite */
+                st = RG_DIVERGED;
+                break;
+            }
+            double lr = lrs[e];
+            if (c->final_lr_ratio != 1.0) lr *= pow(c->final_lr_ratio, (double)step / c->max_steps);
+            float c1 = 1.0f, c2 = 1.0f;
+            if (c->opt_kind == RG_ADAM) {
+                beta1_pow *= c->beta1;
+                beta2_pow *= c->beta2;
+                c1 = (float)(1.0 / (1.0 - beta1_pow));
+                c2 = (float)(1.0 / (1.0 - beta2_pow));
+            }
+            double next_pen;
+            int finite = update(c, &y, &w, w.theta[cur], w.theta[nxt], lam, (float)lr, c1, c2, &next_pen);
+            if (!finite) {
+                cur = prev;
+                st = RG_DIVERGED;
+                break;
+            }
+            if (step % c->trace_every == 0) tr[step / c->trace_every] = (float)loss;
+            if (step % c->window == 0) {
+                if (step > 0 && converged(c, window_start, loss)) {
+                    st = RG_CONVERGED;
+                    break; /* parameters stay at theta[cur]; the update into theta[nxt] is dropped */
+                }
+                window_start = loss;
+            }
+            int old_prev = prev;
+            prev = cur;
+            cur = nxt;
+            nxt = old_prev;
+            pen = next_pen;
+        }
+        /* final loss and raw gradient norm at the final parameters */
+        const float *th = w.theta[cur];
+        double loss = data_loss_grad(&y, &w, th) + penalty(&y, th, lam);
+        if (st != RG_DIVERGED && !isfinite(loss)) st = RG_DIVERGED;
+        if (st == RG_MAX_STEPS && step >= c->window && step % c->window == 0 && converged(c, window_start, loss)) {
+            st = RG_CONVERGED;
+        }
+        if (step == c->max_steps && step % c->trace_every == 0) tr[step / c->trace_every] = (float)loss;
+        double norm = 0.0;
+        long start = 0;
+        for (int l = 0; l <= L; l++) {
+            float lam2 = 2.0f * lam[l];
+            for (long i = start; i < y.lend[l]; i++) {
+                double g = (double)(w.graw[i] + lam2 * th[i]);
+                norm += g * g;
+            }
+            start = y.lend[l];
+        }
+        pack(&y, th, packed);
+        final_loss[e] = loss;
+        grad_norm[e] = sqrt(norm);
+        steps[e] = step;
+        status[e] = st;
+    }
+    free(w.block);
+    return RG_OK;
+}
