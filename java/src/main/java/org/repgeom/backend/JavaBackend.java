@@ -1,11 +1,5 @@
 package org.repgeom.backend;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.repgeom.model.Mlp;
 import org.repgeom.model.ParamLayout;
@@ -65,35 +59,8 @@ public final class JavaBackend implements Backend {
                 progress.membersDone(1);
             }
         };
-        runOnPool(worker, Math.min(threads, members));
+        Workers.run(worker, Math.min(threads, members), "repgeom-java-backend");
         return new TrainResult(params, trace, traceLength, finalLoss, gradNorm, steps, status);
-    }
-
-    private static void runOnPool(Runnable worker, int n) {
-        if (n == 1) {
-            worker.run();
-            return;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
-            Thread t = new Thread(r, "repgeom-java-backend");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < n; i++) futures.add(pool.submit(worker));
-            for (Future<?> f : futures) f.get();
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("training interrupted", ex);
-        } catch (ExecutionException ex) {
-            Throwable cause = ex.getCause();
-            if (cause instanceof RuntimeException re) throw re;
-            if (cause instanceof Error err) throw err;
-            throw new IllegalStateException(cause);
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     /** Final state of one member. */

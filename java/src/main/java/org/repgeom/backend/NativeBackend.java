@@ -5,12 +5,6 @@ import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.repgeom.model.Architecture;
 import org.repgeom.task.Task;
@@ -108,7 +102,7 @@ public final class NativeBackend implements Backend {
                 progress.membersDone(count);
             }
         };
-        runOnPool(worker, workers);
+        Workers.run(worker, workers, "repgeom-native-backend");
 
         double[] outParams = new double[members * stride];
         for (int i = 0; i < outParams.length; i++) outParams[i] = params.get(i);
@@ -124,32 +118,5 @@ public final class NativeBackend implements Backend {
         MemberStatus[] all = MemberStatus.values();
         for (int e = 0; e < members; e++) outStatus[e] = all[status.get(e)];
         return new TrainResult(outParams, outTrace, traceLength, outLoss, outNorm, outSteps, outStatus);
-    }
-
-    private static void runOnPool(Runnable worker, int n) {
-        if (n == 1) {
-            worker.run();
-            return;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
-            Thread t = new Thread(r, "repgeom-native-backend");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < n; i++) futures.add(pool.submit(worker));
-            for (Future<?> f : futures) f.get();
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("training interrupted", ex);
-        } catch (ExecutionException ex) {
-            Throwable cause = ex.getCause();
-            if (cause instanceof RuntimeException re) throw re;
-            if (cause instanceof Error err) throw err;
-            throw new IllegalStateException(cause);
-        } finally {
-            pool.shutdownNow();
-        }
     }
 }
