@@ -149,3 +149,62 @@ JNIEXPORT jint JNICALL RG_JNI(mlp_1train_1fused)(JNIEnv *env, jclass cls, jintAr
     else if (rc != RG_OK) throw_iae(env, "native backend: invalid arguments");
     return rc;
 }
+
+/*
+ * shape: depth, activation, biasAll, samples, dims[0 .. depth+1] (the shape fields of
+ * mlp_train_fused's shape, without the training settings).
+ */
+JNIEXPORT jint JNICALL RG_JNI(mlp_1forward)(JNIEnv *env, jclass cls, jintArray shape, jobject x, jobject params,
+                                            jint layer, jobject out, jint first, jint count) {
+    (void)cls;
+    if (shape == NULL) {
+        throw_iae(env, "no shape array");
+        return RG_EBADARG;
+    }
+    jsize ns = (*env)->GetArrayLength(env, shape);
+    jint s[4 + RG_MAX_DEPTH + 2];
+    if (ns < 4 + 1 + 2) {
+        throw_iae(env, "shape too short");
+        return RG_EBADARG;
+    }
+    if (ns > (jsize)(sizeof s / sizeof s[0])) {
+        throw_iae(env, "network too deep for the native backend");
+        return RG_EBADARG;
+    }
+    (*env)->GetIntArrayRegion(env, shape, 0, ns, s);
+    rg_config c = {0};
+    c.depth = s[0];
+    if (c.depth < 1 || c.depth > RG_MAX_DEPTH || ns != 4 + c.depth + 2) {
+        throw_iae(env, "shape does not match depth");
+        return RG_EBADARG;
+    }
+    c.activation = s[1];
+    c.bias_all = s[2];
+    c.samples = s[3];
+    for (int l = 0; l < c.depth + 2; l++) c.dims[l] = s[4 + l];
+    long stride = rg_shape_stride(&c);
+    if (stride < 0) {
+        throw_iae(env, "invalid network shape");
+        return RG_EBADARG;
+    }
+    if (layer < 0 || layer >= c.depth) {
+        throw_iae(env, "hidden layer index out of range [0, depth)");
+        return RG_EBADARG;
+    }
+    if (first < 0 || count < 0) {
+        throw_iae(env, "negative member range");
+        return RG_EBADARG;
+    }
+    jlong end = (jlong)first + count;
+    jlong dX = c.dims[0], width = c.dims[layer + 1];
+    const float *px = buf(env, x, dX * c.samples, "x buffer too small or not direct");
+    if (px == NULL) return RG_EBADARG;
+    const float *pp = buf(env, params, end * stride, "params buffer too small or not direct");
+    if (pp == NULL) return RG_EBADARG;
+    float *po = buf(env, out, end * width * c.samples, "out buffer too small or not direct");
+    if (po == NULL) return RG_EBADARG;
+    int rc = mlp_forward(&c, px, pp, layer, po, first, count);
+    if (rc == RG_ENOMEM) throw_ise(env, "native backend: out of memory");
+    else if (rc != RG_OK) throw_iae(env, "native backend: invalid arguments");
+    return rc;
+}

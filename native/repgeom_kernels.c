@@ -1,6 +1,6 @@
 /*
  * Philox4x32-10, its known-answer check, argument validation and the run-time choice of the
- * mlp_train_fused variant (repgeom_train.c compiled per instruction set by build.sh).
+ * mlp_train_fused / mlp_forward variant (repgeom_train.c compiled per instruction set by build.sh).
  */
 #include "repgeom_kernels.h"
 
@@ -9,7 +9,9 @@
 #define RG_DECLARE_VARIANT(v)                                                                              \
     int mlp_train_fused_impl_##v(const rg_config *c, const float *x, const float *y, float *params,       \
                                  const float *lambdas, const double *lrs, float *trace, double *final_loss, \
-                                 double *grad_norm, int32_t *steps, int32_t *status, int first, int count);
+                                 double *grad_norm, int32_t *steps, int32_t *status, int first, int count); \
+    int mlp_forward_impl_##v(const rg_config *c, const float *x, const float *params, int layer, float *out, \
+                             int first, int count);
 
 RG_DECLARE_VARIANT(generic)
 #if defined(RG_HAVE_X86_VARIANTS)
@@ -60,20 +62,32 @@ int philox4x32_kat(void) {
     return failed;
 }
 
-static int valid(const rg_config *c) {
+/* The network's shape: depth, widths, samples, activation (all mlp_forward reads). */
+static int valid_shape(const rg_config *c) {
     if (c == NULL || c->depth < 1 || c->depth > RG_MAX_DEPTH) return 0;
     for (int l = 0; l <= c->depth + 1; l++) {
         if (c->dims[l] < 1) return 0;
     }
-    if (c->samples < 1 || c->max_steps < 1 || c->window < 1 || c->trace_every < 1) return 0;
+    if (c->samples < 1) return 0;
     if (c->activation < RG_RELU || c->activation > RG_GELU) return 0;
+    return 1;
+}
+
+/* Shape and training settings (mlp_train_fused). */
+static int valid(const rg_config *c) {
+    if (!valid_shape(c)) return 0;
+    if (c->max_steps < 1 || c->window < 1 || c->trace_every < 1) return 0;
     if (c->opt_kind < RG_GD || c->opt_kind > RG_ADAM) return 0;
     if (!(c->final_lr_ratio > 0 && c->final_lr_ratio <= 1) || !(c->tol >= 0) || !(c->eps > 0)) return 0;
     return 1;
 }
 
 long rg_param_stride(const rg_config *c) {
-    if (!valid(c)) return -1;
+    return valid(c) ? rg_shape_stride(c) : -1;
+}
+
+long rg_shape_stride(const rg_config *c) {
+    if (!valid_shape(c)) return -1;
     long n = 0;
     for (int l = 0; l <= c->depth; l++) {
         n += (long)c->dims[l] * c->dims[l + 1];
@@ -94,27 +108,37 @@ int rg_limit_isa(int limit) {
     return old;
 }
 
-static train_fn pick(const char **name) {
+typedef int (*forward_fn)(const rg_config *, const float *, const float *, int, float *, int, int);
+
+/* One compiled variant of repgeom_train.c. */
+typedef struct {
+    const char *name;
+    train_fn train;
+    forward_fn forward;
+} variant_t;
+
+static const variant_t GENERIC = {"generic", mlp_train_fused_impl_generic, mlp_forward_impl_generic};
+#if defined(RG_HAVE_X86_VARIANTS)
+static const variant_t AVX2 = {"avx2", mlp_train_fused_impl_avx2, mlp_forward_impl_avx2};
+static const variant_t AVX512 = {"avx512", mlp_train_fused_impl_avx512, mlp_forward_impl_avx512};
+#endif
+
+static const variant_t *pick(void) {
 #if defined(RG_HAVE_X86_VARIANTS)
     __builtin_cpu_init();
     if (isa_limit >= 2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")
         && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("fma")) {
-        *name = "avx512";
-        return mlp_train_fused_impl_avx512;
+        return &AVX512;
     }
     if (isa_limit >= 1 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-        *name = "avx2";
-        return mlp_train_fused_impl_avx2;
+        return &AVX2;
     }
 #endif
-    *name = "generic";
-    return mlp_train_fused_impl_generic;
+    return &GENERIC;
 }
 
 const char *rg_isa(void) {
-    const char *name;
-    pick(&name);
-    return name;
+    return pick()->name;
 }
 
 int mlp_train_fused(const rg_config *cfg, const float *x, const float *y, float *params, const float *lambdas,
@@ -125,6 +149,15 @@ int mlp_train_fused(const rg_config *cfg, const float *x, const float *y, float 
         return RG_EBADARG;
     }
     if (count == 0) return RG_OK;
-    const char *name;
-    return pick(&name)(cfg, x, y, params, lambdas, lrs, trace, final_loss, grad_norm, steps, status, first, count);
+    return pick()->train(cfg, x, y, params, lambdas, lrs, trace, final_loss, grad_norm, steps, status, first, count);
+}
+
+int mlp_forward(const rg_config *cfg, const float *x, const float *params, int layer, float *out, int first,
+                int count) {
+    if (!valid_shape(cfg) || x == NULL || params == NULL || out == NULL || layer < 0 || layer >= cfg->depth
+        || first < 0 || count < 0) {
+        return RG_EBADARG;
+    }
+    if (count == 0) return RG_OK;
+    return pick()->forward(cfg, x, params, layer, out, first, count);
 }

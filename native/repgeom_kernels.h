@@ -4,6 +4,7 @@
  * Same operations, same names as the Java reference:
  *   philox4x32_10     <-> org.repgeom.rng.Philox4x32.philox4x32_10
  *   mlp_train_fused   <-> org.repgeom.backend.JavaBackend.mlp_train_fused (+ model.Mlp)
+ *   mlp_forward       <-> org.repgeom.model.Mlp.forward + hidden(layer)
  * but in float32, on caller-owned memory (Java direct buffers), a whole chunk of members and all
  * of their steps inside one call.
  */
@@ -26,7 +27,7 @@ enum { RG_GD = 0, RG_MOMENTUM = 1, RG_ADAM = 2 };
 /* Member status: the ordinals of org.repgeom.train.MemberStatus. */
 enum { RG_CONVERGED = 0, RG_MAX_STEPS = 1, RG_DIVERGED = 2 };
 
-/* Error codes returned by mlp_train_fused (0 = success). */
+/* Error codes returned by mlp_train_fused and mlp_forward (0 = success). */
 #define RG_OK 0
 #define RG_EBADARG (-1)
 #define RG_ENOMEM (-2)
@@ -70,14 +71,32 @@ int mlp_train_fused(const rg_config *cfg, const float *x, const float *y, float 
                     const float *lambdas, const double *lrs, float *trace, double *final_loss,
                     double *grad_norm, int32_t *steps, int32_t *status, int first, int count);
 
-/* Parameters per member (ParamLayout.stride()) for cfg, or -1 if cfg is invalid. */
+/*
+ * The post-activation representation R = phi(Z_layer) of hidden layer `layer` (0-based, < depth) for
+ * members [first, first + count) of a group: the forward pass of mlp_train_fused up to that layer.
+ *
+ *   x          dX x P, row-major, shared by all members
+ *   params     members x stride, ParamLayout order (as mlp_train_fused), read only
+ *   out        members x width x P with width = dims[layer + 1]: out[e][unit][sample], unpadded
+ *
+ * Indexed by absolute member like mlp_train_fused. Only the shape fields of cfg are read (depth,
+ * dims, bias_all, activation, samples); the training settings are ignored. Float32. Returns RG_OK,
+ * RG_EBADARG (bad shape, NULL pointer, layer outside [0, depth), negative range) or RG_ENOMEM.
+ */
+int mlp_forward(const rg_config *cfg, const float *x, const float *params, int layer, float *out, int first,
+                int count);
+
+/* Parameters per member (ParamLayout.stride()) for cfg, or -1 if cfg (shape or training settings) is invalid. */
 long rg_param_stride(const rg_config *cfg);
+
+/* Parameters per member for cfg's shape alone (training settings not checked), or -1 if the shape is invalid. */
+long rg_shape_stride(const rg_config *cfg);
 
 /* Caps the variant used from now on (2 = best available, 1 = at most AVX2, 0 = generic); returns the
  * previous cap. For tests of the lower variants on a machine that has AVX-512. */
 int rg_limit_isa(int limit);
 
-/* Which compiled variant mlp_train_fused dispatches to here: "avx512", "avx2" or "generic". */
+/* Which compiled variant mlp_train_fused and mlp_forward dispatch to here: "avx512", "avx2" or "generic". */
 const char *rg_isa(void);
 
 #ifdef __cplusplus

@@ -339,6 +339,17 @@ static void transpose_in(const float *restrict src, int rows, long Pp, int P, fl
 }
 
 /*
+ * One layer of the forward pass at parameters th (padded layout): z = W_l in + b_l 1^T (fout x Pp,
+ * in is fin x Pp) and, when a is not NULL, a = phi(z). Shared by training and mlp_forward.
+ */
+static void layer_forward(const lay_t *y, int l, const float *th, const float *in, float *z, float *a) {
+    const long Pp = y->Pp;
+    bgemm(y->fout[l], y->fin[l], th + y->woff[l], y->ldw[l], 1, in, Pp, z, Pp, (int)(Pp / RG_VLEN),
+          y->hasb[l] ? th + y->boff[l] : NULL);
+    if (a != NULL) activate(y->act, z, a, (long)y->fout[l] * Pp);
+}
+
+/*
  * Forward and backward pass at parameters th: returns the data loss ||Y - F||^2 (double) and writes
  * the data-term gradient (without the 2 lambda theta term) into w->graw (padded layout).
  */
@@ -349,13 +360,8 @@ static double data_loss_grad(const lay_t *y, ws_t *w, const float *th) {
     /* forward */
     const float *in = w->xp;
     for (int l = 0; l <= L; l++) {
-        float *dst = l < L ? w->z[l] : w->f;
-        bgemm(y->fout[l], y->fin[l], th + y->woff[l], y->ldw[l], 1, in, Pp, dst, Pp, nv,
-              y->hasb[l] ? th + y->boff[l] : NULL);
-        if (l < L) {
-            activate(y->act, w->z[l], w->a[l], (long)y->fout[l] * Pp);
-            in = w->a[l];
-        }
+        layer_forward(y, l, th, in, l < L ? w->z[l] : w->f, l < L ? w->a[l] : NULL);
+        if (l < L) in = w->a[l];
     }
     /* output error: G = 2 (F - Y) on real samples, 0 on padding */
     const int dY = y->fout[L];
@@ -614,5 +620,52 @@ int RG_FN(mlp_train_fused_impl)(const rg_config *c, const float *x, const float 
         status[e] = st;
     }
     free(w.block);
+    return RG_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Forward pass for representations                                                                */
+/* ---------------------------------------------------------------------------------------------- */
+
+/*
+ * out[e][unit][t] = phi(Z_layer) of member e, for e in [first, first + count): the same padded layout,
+ * layer_forward (bgemm + activate) and unpack as training, up to hidden layer `layer` only. Arguments
+ * are validated by mlp_forward (repgeom_kernels.c).
+ */
+int RG_FN(mlp_forward_impl)(const rg_config *c, const float *x, const float *params, int layer, float *out,
+                            int first, int count) {
+    lay_t y;
+    make_layout(c, &y);
+    const int P = y.P;
+    const long Pp = y.Pp;
+    const int dX = y.fin[0];
+    int maxw = 1;
+    for (int l = 0; l <= layer; l++) {
+        if (y.fout[l] > maxw) maxw = y.fout[l];
+    }
+#define RG_B(n) (round_up((long)(n) * (long)sizeof(float), RG_ALIGN))
+    long bytes = RG_B((long)dX * Pp) + RG_B(y.size) + 3 * RG_B((long)maxw * Pp);
+#undef RG_B
+    void *blk = NULL;
+    if (posix_memalign(&blk, RG_ALIGN, (size_t)bytes) != 0) return RG_ENOMEM;
+    memset(blk, 0, (size_t)bytes);
+    char *p = (char *)blk;
+    float *xp = carve(&p, (long)dX * Pp);
+    float *th = carve(&p, y.size);
+    float *z = carve(&p, (long)maxw * Pp);
+    float *a[2] = {carve(&p, (long)maxw * Pp), carve(&p, (long)maxw * Pp)};
+    for (int i = 0; i < dX; i++) memcpy(xp + (long)i * Pp, x + (long)i * P, (size_t)P * sizeof(float));
+    const int width = y.fout[layer];
+    for (int e = first; e < first + count; e++) {
+        unpack(&y, params + (long)e * y.pstride, th);
+        const float *in = xp;
+        for (int l = 0; l <= layer; l++) {
+            layer_forward(&y, l, th, in, z, a[l & 1]);
+            in = a[l & 1];
+        }
+        float *dst = out + (long)e * width * P;
+        for (int o = 0; o < width; o++) memcpy(dst + (long)o * P, in + (long)o * Pp, (size_t)P * sizeof(float));
+    }
+    free(blk);
     return RG_OK;
 }

@@ -7,6 +7,7 @@ import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.repgeom.model.Architecture;
+import org.repgeom.model.ParamLayout;
 import org.repgeom.task.Task;
 import org.repgeom.train.MemberStatus;
 import org.repgeom.train.OptimizerSettings;
@@ -19,6 +20,8 @@ import org.repgeom.train.StopRule;
  * every step of every member of the chunk; progress is reported per chunk. Results are converted
  * back into a {@link TrainResult} (parameters widened to double). Same semantics as
  * {@link JavaBackend}, tested against it member by member.
+ *
+ * <p>{@link #hiddenRepresentations} is the native forward pass for analysis ({@code mlp_forward} in C).
  */
 public final class NativeBackend implements Backend {
     private final int threads;
@@ -118,5 +121,63 @@ public final class NativeBackend implements Backend {
         MemberStatus[] all = MemberStatus.values();
         for (int e = 0; e < members; e++) outStatus[e] = all[status.get(e)];
         return new TrainResult(outParams, outTrace, traceLength, outLoss, outNorm, outSteps, outStatus);
+    }
+
+    /**
+     * The hidden representations R = φ(Z_layer) of hidden layer {@code layer} (0-based) of the first
+     * {@code members} members stored in {@code params} (member-major, {@code layout} order) on
+     * {@code task}'s inputs: {@code members × width × P} floats, element
+     * {@code [(e·width + unit)·P + sample]}, i.e. member e's block is what
+     * {@link org.repgeom.model.Mlp#forward}{@code (params, e·stride)} then
+     * {@link org.repgeom.model.Mlp#hidden}{@code (layer)} gives, in float32. Members are split into
+     * chunks computed in parallel by the native {@code mlp_forward}.
+     */
+    public float[] hiddenRepresentations(ParamLayout layout, double[] params, int members, Task task, int layer) {
+        Architecture arch = layout.architecture();
+        if (arch.inputDim() != task.inputDim() || arch.outputDim() != task.outputDim()) {
+            throw new IllegalArgumentException(arch + " does not fit " + task);
+        }
+        int depth = arch.depth();
+        if (layer < 0 || layer >= depth) {
+            throw new IllegalArgumentException("hidden layer " + layer + " out of range [0, " + depth + ")");
+        }
+        int stride = layout.stride();
+        if (members < 0 || (long) members * stride > params.length) {
+            throw new IllegalArgumentException(members + " members of stride " + stride + " do not fit in "
+                    + params.length + " parameters");
+        }
+        int samples = task.samples();
+        int width = arch.width(layer);
+        long total = (long) members * width * samples;
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("representations too large for one array: " + total + " floats");
+        }
+        float[] result = new float[(int) total];
+        if (members == 0) return result;
+
+        int[] shape = new int[4 + depth + 2];
+        shape[0] = depth;
+        shape[1] = arch.activation().ordinal();
+        shape[2] = arch.biasOnAllHidden() ? 1 : 0;
+        shape[3] = samples;
+        for (int l = 0; l <= depth; l++) shape[4 + l] = arch.fanIn(l);
+        shape[4 + depth + 1] = arch.outputDim();
+
+        FloatBuffer x = floats(task.xData());
+        FloatBuffer p = bytes((long) members * stride, Float.BYTES).asFloatBuffer();
+        for (int i = 0; i < members * stride; i++) p.put(i, (float) params[i]);
+        FloatBuffer out = bytes(total, Float.BYTES).asFloatBuffer();
+
+        int workers = Math.min(threads, members);
+        int chunk = Math.max(1, (members + 4 * workers - 1) / (4 * workers));
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            for (int first = next.getAndAdd(chunk); first < members; first = next.getAndAdd(chunk)) {
+                NativeKernels.mlp_forward(shape, x, p, layer, out, first, Math.min(chunk, members - first));
+            }
+        };
+        Workers.run(worker, workers, "repgeom-native-forward");
+        out.get(0, result);
+        return result;
     }
 }

@@ -129,4 +129,17 @@ public final class NativeKernels {
                                              FloatBuffer params, FloatBuffer lambdas, DoubleBuffer lrs,
                                              FloatBuffer trace, DoubleBuffer finalLoss, DoubleBuffer gradNorm,
                                              IntBuffer steps, IntBuffer status, int first, int count);
+
+    /**
+     * The C twin of {@link org.repgeom.model.Mlp#forward} followed by {@link org.repgeom.model.Mlp#hidden}:
+     * writes the post-activation representation φ(Z_layer) of hidden layer {@code layer} (0-based,
+     * {@code < depth}) of members {@code [first, first+count)} into {@code out} at
+     * {@code out[(e·width + unit)·P + sample]} (absolute member e, width = the layer's width), float32.
+     * {@code params} is read only. {@code shape} = depth, activation ordinal, biasOnAllHidden (0/1),
+     * samples, then the L + 2 layer widths (dX, hidden…, dY). Buffers are direct, native byte order.
+     * Returns 0; a bad shape, layer index, member range or a too-small buffer throws
+     * {@link IllegalArgumentException}.
+     */
+    public static native int mlp_forward(int[] shape, FloatBuffer x, FloatBuffer params, int layer, FloatBuffer out,
+                                         int first, int count);
 }
