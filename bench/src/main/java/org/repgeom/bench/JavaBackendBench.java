@@ -1,60 +1,15 @@
 package org.repgeom.bench;
 
-import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
+import org.repgeom.backend.Backend;
 import org.repgeom.backend.JavaBackend;
-import org.repgeom.backend.ProgressListener;
-import org.repgeom.backend.TrainRequest;
-import org.repgeom.backend.TrainResult;
-import org.repgeom.task.Task;
 
 /**
- * The Java reference backend on workload W (shared/WORKLOAD.md), case W16 by default: one
- * invocation trains E members for {@code steps} steps. The score is time per invocation;
- * member-steps/s = E·steps / score and GFLOP/s = member-steps/s · 17,792·M / 1e9
- * ({@link Workload#flopsPerMemberStep}). Run:
- * {@code java -jar bench/target/benchmarks.jar JavaBackendBench -p members=1024 -p steps=200}.
+ * The Java reference backend on workload W. Run:
+ * {@code java -jar bench/target/benchmarks.jar JavaBackendBench -p members=1024 -p steps=200 -p width=16}.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.SingleShotTime)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 1)
-@Measurement(iterations = 5)
-@Fork(1)
-public class JavaBackendBench {
-    @Param({"16"})
-    public int width;
-
-    @Param({"1024"})
-    public int members;
-
-    @Param({"200"})
-    public int steps;
-
-    private Task task;
-    private TrainRequest request;
-    private JavaBackend backend;
-
-    @Setup(Level.Trial)
-    public void setUp() {
-        task = Workload.task();
-        request = Workload.request(members, width, steps);
-        backend = new JavaBackend();
-    }
-
-    @Benchmark
-    public TrainResult trainW() {
-        return backend.train(request, task, ProgressListener.NONE);
+public class JavaBackendBench extends BackendBench {
+    @Override
+    protected Backend backend() {
+        return new JavaBackend();
     }
 }
