@@ -6,6 +6,7 @@ import org.repgeom.model.Mlp;
 import org.repgeom.model.ParamLayout;
 import org.repgeom.task.Task;
 import org.repgeom.theory.HypercubeReluTheory;
+import org.repgeom.theory.KktCertificate;
 
 /**
  * The geometry of one trained member, measured on its last hidden layer R (M × P):
@@ -23,10 +24,27 @@ import org.repgeom.theory.HypercubeReluTheory;
  * <p>{@code minNormSubgradient} is the norm of the smallest element of the loss's subdifferential
  * ({@link MinNormSubgradient}, two-layer networks; NaN deeper): at a ReLU optimum the raw gradient
  * norm stays finite because neurons sit on the kink, while this one vanishes (DESIGN.md §7).
+ *
+ * <p>{@code certificate} is the mean-field KKT verdict of {@link KktCertificate} (DESIGN.md §5,
+ * §6.4: min single-neuron energy ≥ 0 and loss equal to the dual bound), computed exactly for
+ * two-layer ReLU members on whitened hypercube tasks with P ≤ {@link #CERTIFY_MAX_SAMPLES};
+ * NOT_CHECKED elsewhere (minEnergy NaN).
  */
 public record MemberGeometry(double[] kernel, double parallelismScore, double participationRatio, int w1Rank,
                              double kernelDistance, double theoryLoss, double shapeDistance,
-                             double minNormSubgradient) {
+                             double minNormSubgradient, KktCertificate.Verdict certificate, double minEnergy) {
+
+    /** Largest P at which members are certified: 2^P − 1 supports stay cheap (4095 at P = 12). */
+    public static final int CERTIFY_MAX_SAMPLES = 12;
+    /**
+     * Relative tolerance of the certificate for trained members: min energy ≥ −tol·λ1‖K_X⁺‖ and
+     * |loss − dual bound| ≤ tol·loss. Measured on the example study (float32 native training):
+     * members within ~1e-4 of K* have energies around −1e-4 of that scale, members stuck 1 % away
+     * around −1e-2, non-global minima (width &lt; 2·dY) around −1e5; 1e-3 certifies "global to
+     * about 1e-3" and separates the three.
+     */
+    public static final double CERTIFY_TOL = 1e-3;
+
 
     /** True when DESIGN.md §6.1's theory covers this member on a task for which {@code taskFits}. */
     public static boolean theoryApplies(Architecture arch, boolean taskFits, double lambda1, double lambda2) {
@@ -51,16 +69,23 @@ public record MemberGeometry(double[] kernel, double parallelismScore, double pa
         double pr = Dimensionality.participationRatio(k, p);
         int rank = NumericalRank.of(augmentedFirstLayer(layout, params, off), arch.width(0), arch.inputDim() + 1);
 
-        double distance = Double.NaN, theoryLoss = Double.NaN;
+        double distance = Double.NaN, theoryLoss = Double.NaN, minEnergy = Double.NaN;
+        KktCertificate.Verdict certificate = KktCertificate.Verdict.NOT_CHECKED;
         double l1 = lambdas[lambdaOff], l2 = lambdas[lambdaOff + 1];
         if (theoryApplies(arch, taskFitsTheory, l1, l2)) {
             HypercubeReluTheory theory = HypercubeReluTheory.forTask(task, l1, l2);
             distance = KernelDistance.relative(k, theory.kernel(task.yData(), task.outputDim(), p));
             theoryLoss = theory.minimalLoss();
+            if (p <= CERTIFY_MAX_SAMPLES) {
+                double loss = mlp.loss(params, off, lambdas, lambdaOff);
+                KktCertificate.Result c = KktCertificate.certify(k, task, l1, l2, loss, CERTIFY_TOL);
+                certificate = c.verdict();
+                minEnergy = c.minEnergy();
+            }
         }
         double subgradient = MinNormSubgradient.of(mlp, task, params, off, lambdas, lambdaOff).minNormSubgradient();
         return new MemberGeometry(k, ps, pr, rank, distance, theoryLoss, shapeDistance(k, arch, task, taskFitsTheory),
-                subgradient);
+                subgradient, certificate, minEnergy);
     }
 
     /** Scale-free distance to the predicted shape (see class comment); NaN where none is predicted. */

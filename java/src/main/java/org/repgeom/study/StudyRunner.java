@@ -181,7 +181,7 @@ public final class StudyRunner {
     }
 
     static final String CSV_HEADER = "id,group,seed,activation,widths,depth,lambdas,lr,status,steps,final_loss,"
-            + "theory_loss,loss_gap,grad_norm,subgradient_norm,ps,kernel_distance,shape_distance,w1_rank,participation_ratio,config";
+            + "theory_loss,loss_gap,grad_norm,subgradient_norm,ps,kernel_distance,shape_distance,certificate,min_energy,w1_rank,participation_ratio,config";
 
     private static void writeMembersCsv(Path file, List<MemberRecord> records) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -197,6 +197,7 @@ public final class StudyRunner {
                         Integer.toString(m.architecture().depth()), lambdas, num(m.lr()), r.status().name(),
                         Integer.toString(r.steps()), num(r.finalLoss()), num(g.theoryLoss()), num(r.lossGap()),
                         num(r.gradNorm()), num(g.minNormSubgradient()), num(g.parallelismScore()), num(g.kernelDistance()), num(g.shapeDistance()),
+                        g.certificate().name(), num(g.minEnergy()),
                         Integer.toString(g.w1Rank()),
                         num(g.participationRatio()), '"' + m.configurationKey() + '"'));
                 w.newLine();

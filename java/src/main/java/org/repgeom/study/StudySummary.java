@@ -8,6 +8,7 @@ import java.util.Map;
 import org.repgeom.model.Activation;
 import org.repgeom.task.Task;
 import org.repgeom.theory.HypercubeReluTheory;
+import org.repgeom.theory.KktCertificate;
 import org.repgeom.train.MemberStatus;
 
 /**
@@ -81,6 +82,7 @@ public final class StudySummary {
             c.put("kernel_distance", quantiles(dist));
             c.put("fraction_within_1pct", fraction(dist, WITHIN));
             c.put("loss_gap", quantiles(rs.stream().mapToDouble(MemberRecord::lossGap).toArray()));
+            c.put("certificate", certificateCounts(rs));
         }
         double[] shape = rs.stream().mapToDouble(r -> r.geometry().shapeDistance()).toArray();
         if (Arrays.stream(shape).anyMatch(d -> !Double.isNaN(d))) c.put("shape_distance", quantiles(shape));
@@ -112,6 +114,7 @@ public final class StudySummary {
         out.put("parallelism_score_median", median(ps));
         out.put("parallelism_score_min", min(ps));
         out.put("loss_gap_median", median(sel.stream().mapToDouble(MemberRecord::lossGap).toArray()));
+        out.put("certificate", certificateCounts(sel));
         boolean holds = sel.size() > 0 && median(dist) < WITHIN && median(ps) > PS_THRESHOLD;
         out.put("holds", holds);
         out.put("statement", holds
@@ -119,6 +122,15 @@ public final class StudySummary {
                         median(dist), median(ps), sel.size())
                 : "the claim is not confirmed on this selection");
         return out;
+    }
+
+    /** Members per KKT verdict (CERTIFIED / NOT_CERTIFIED / NOT_CHECKED). */
+    static Map<String, Object> certificateCounts(List<MemberRecord> rs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (KktCertificate.Verdict v : KktCertificate.Verdict.values()) {
+            m.put(v.name(), rs.stream().filter(r -> r.geometry().certificate() == v).count());
+        }
+        return m;
     }
 
     static Map<String, Object> statusCounts(List<MemberRecord> rs) {

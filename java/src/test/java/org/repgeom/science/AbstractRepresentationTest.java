@@ -70,6 +70,8 @@ class AbstractRepresentationTest {
             assertTrue(g.minNormSubgradient() < 1e-2 * result.gradNorm()[e],
                     who + ": subgradient " + g.minNormSubgradient() + " vs gradient " + result.gradNorm()[e]);
             assertEquals(dY + 1, g.w1Rank(), who + ": rank of [W1, b]");
+            assertEquals(org.repgeom.theory.KktCertificate.Verdict.CERTIFIED, g.certificate(),
+                    who + ": min energy " + g.minEnergy());
             assertEquals(theoryLoss, g.theoryLoss(), 0.0);
             assertTrue(Math.abs(g.lossGap(result.finalLoss()[e])) < 1e-3, who + ": loss gap " + g.lossGap(result.finalLoss()[e]));
             assertTrue(result.finalLoss()[e] >= theoryLoss * (1 - 1e-9), who + ": below the global minimum?");

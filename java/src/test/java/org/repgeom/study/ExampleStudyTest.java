@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.repgeom.backend.JavaBackend;
 import org.repgeom.backend.ProgressListener;
 import org.repgeom.model.Activation;
+import org.repgeom.theory.KktCertificate;
 import org.repgeom.train.MemberStatus;
 
 /**
@@ -41,6 +42,11 @@ class ExampleStudyTest {
                 .toList();
         assertEquals(64, narrow.size());
         assertTrue(narrow.stream().allMatch(r -> r.geometry().kernelDistance() > 0.1));
+        // … and the KKT certificate says so: none of them is a global minimum
+        assertTrue(narrow.stream().allMatch(r -> r.geometry().certificate() == KktCertificate.Verdict.NOT_CERTIFIED));
+        Map<String, Object> certified = (Map<String, Object>) check.get("certificate");
+        assertTrue(((Number) certified.get("CERTIFIED")).intValue() >= 0.9 * ((Number) check.get("members")).intValue(),
+                "converged wide ReLU members are certified global minima: " + certified);
         // tanh members learn a kernel shaped like K_Y (no constant shift), increasingly so with width
         double tanhWide = out.members().stream()
                 .filter(r -> r.spec().architecture().activation() == Activation.TANH
