@@ -163,20 +163,10 @@ def check(device):
     return ok
 
 
-def str_list(s):
-    return [v for v in s.split(",") if v]
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--case", default="W16", choices=list(W.CASES))
-    ap.add_argument("--device", default="cpu", choices=["cpu", "gpu"])
-    ap.add_argument("--members", type=int, default=None, help="E (default: the case's E for the device)")
-    ap.add_argument("--steps", type=int, default=None, help="default 200 on cpu, 1000 on gpu")
-    ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--warmup-steps", type=int, default=None, help="default 20 cpu, 100 gpu")
-    ap.add_argument("--precision", type=str_list, default=["highest", "default"])
-    ap.add_argument("--check", action="store_true")
+    W.add_gpu_peer_arguments(ap, "gpu")
+    ap.add_argument("--precision", type=W.str_list, default=["highest", "default"])
     args = ap.parse_args()
 
     if jax is None:

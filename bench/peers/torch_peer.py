@@ -242,24 +242,14 @@ def check(device):
     return ok
 
 
-def str_list(s):
-    return [v for v in s.split(",") if v]
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--case", default="W16", choices=list(W.CASES))
-    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
-    ap.add_argument("--members", type=int, default=None, help="E (default: the case's E for the device)")
-    ap.add_argument("--steps", type=int, default=None, help="default 200 on cpu, 1000 on cuda")
-    ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--warmup-steps", type=int, default=None, help="default 20 cpu, 100 cuda")
-    ap.add_argument("--variant", type=str_list, default=list(VARIANTS))
-    ap.add_argument("--tf32", type=str_list, default=["off", "on"],
+    W.add_gpu_peer_arguments(ap, "cuda")
+    ap.add_argument("--variant", type=W.str_list, default=list(VARIANTS))
+    ap.add_argument("--tf32", type=W.str_list, default=["off", "on"],
                     help="CUDA only: off = true FP32, on = TF32 tensor cores (comma list)")
     ap.add_argument("--threads", type=int, default=None,
                     help="torch CPU threads (default: all cores; some builds default to 1)")
-    ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
 
     if torch is None:

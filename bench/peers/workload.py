@@ -255,3 +255,19 @@ if __name__ == "__main__":
           % (P, D_X, D_Y, np.abs(x.T @ x - np.eye(P)).max()))
     print("Y (first sample of each class):")
     print(y[:, ::N_PER_CLASS].astype(int))
+
+
+def str_list(s):
+    """argparse type for a comma list of strings ("a,b" -> ["a", "b"])."""
+    return [v for v in s.split(",") if v]
+
+
+def add_gpu_peer_arguments(ap, gpu_name):
+    """The options every framework peer (torch, jax) shares; gpu_name is its name for the GPU device."""
+    ap.add_argument("--case", default="W16", choices=list(CASES))
+    ap.add_argument("--device", default="cpu", choices=["cpu", gpu_name])
+    ap.add_argument("--members", type=int, default=None, help="E (default: the case's E for the device)")
+    ap.add_argument("--steps", type=int, default=None, help="default 200 on cpu, 1000 on " + gpu_name)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--warmup-steps", type=int, default=None, help="default 20 cpu, 100 " + gpu_name)
+    ap.add_argument("--check", action="store_true")
