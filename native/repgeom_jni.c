@@ -67,6 +67,39 @@ static void *buf(JNIEnv *env, jobject b, jlong need, const char *what) {
 }
 
 /*
+ * Reads a shape array: `header` leading ints (depth, activation, biasAll, samples, then any
+ * entry-point specific fields), followed by dims[0 .. depth+1]. Fills the network fields of *c and
+ * copies the whole array into s (room for header + RG_MAX_DEPTH + 2 ints) so the caller can read
+ * its own header fields. Throws IllegalArgumentException and returns RG_EBADARG on a bad shape.
+ */
+static int read_shape(JNIEnv *env, jintArray shape, int header, jint *s, rg_config *c) {
+    if (shape == NULL) {
+        throw_iae(env, "no shape array");
+        return RG_EBADARG;
+    }
+    jsize ns = (*env)->GetArrayLength(env, shape);
+    if (ns < header + 1 + 2) {
+        throw_iae(env, "shape too short");
+        return RG_EBADARG;
+    }
+    if (ns > header + RG_MAX_DEPTH + 2) {
+        throw_iae(env, "network too deep for the native backend");
+        return RG_EBADARG;
+    }
+    (*env)->GetIntArrayRegion(env, shape, 0, ns, s);
+    c->depth = s[0];
+    if (c->depth < 1 || c->depth > RG_MAX_DEPTH || ns != header + c->depth + 2) {
+        throw_iae(env, "shape does not match depth");
+        return RG_EBADARG;
+    }
+    c->activation = s[1];
+    c->bias_all = s[2];
+    c->samples = s[3];
+    for (int l = 0; l < c->depth + 2; l++) c->dims[l] = s[header + l];
+    return RG_OK;
+}
+
+/*
  * shape: depth, activation, biasAll, samples, optKind, maxSteps, window, traceEvery, dims[0 .. depth+1]
  * hyper: finalLrRatio, momentum, beta1, beta2, eps, tol
  */
@@ -75,37 +108,19 @@ JNIEXPORT jint JNICALL RG_JNI(mlp_1train_1fused)(JNIEnv *env, jclass cls, jintAr
                                                  jobject trace, jobject finalLoss, jobject gradNorm, jobject steps,
                                                  jobject status, jint first, jint count) {
     (void)cls;
-    if (shape == NULL || hyper == NULL || (*env)->GetArrayLength(env, hyper) != 6) {
-        throw_iae(env, "bad shape/hyper arrays");
-        return RG_EBADARG;
-    }
-    jsize ns = (*env)->GetArrayLength(env, shape);
-    if (ns < 8) {
-        throw_iae(env, "shape too short");
+    if (hyper == NULL || (*env)->GetArrayLength(env, hyper) != 6) {
+        throw_iae(env, "bad hyper array");
         return RG_EBADARG;
     }
     jint s[8 + RG_MAX_DEPTH + 2];
-    if (ns > (jsize)(sizeof s / sizeof s[0])) {
-        throw_iae(env, "network too deep for the native backend");
-        return RG_EBADARG;
-    }
-    (*env)->GetIntArrayRegion(env, shape, 0, ns, s);
+    rg_config c;
+    if (read_shape(env, shape, 8, s, &c) != RG_OK) return RG_EBADARG;
     jdouble h[6];
     (*env)->GetDoubleArrayRegion(env, hyper, 0, 6, h);
-    rg_config c;
-    c.depth = s[0];
-    if (c.depth < 1 || c.depth > RG_MAX_DEPTH || ns != 8 + c.depth + 2) {
-        throw_iae(env, "shape does not match depth");
-        return RG_EBADARG;
-    }
-    c.activation = s[1];
-    c.bias_all = s[2];
-    c.samples = s[3];
     c.opt_kind = s[4];
     c.max_steps = s[5];
     c.window = s[6];
     c.trace_every = s[7];
-    for (int l = 0; l < c.depth + 2; l++) c.dims[l] = s[8 + l];
     c.final_lr_ratio = h[0];
     c.momentum = h[1];
     c.beta1 = h[2];
@@ -157,31 +172,9 @@ JNIEXPORT jint JNICALL RG_JNI(mlp_1train_1fused)(JNIEnv *env, jclass cls, jintAr
 JNIEXPORT jint JNICALL RG_JNI(mlp_1forward)(JNIEnv *env, jclass cls, jintArray shape, jobject x, jobject params,
                                             jint layer, jobject out, jint first, jint count) {
     (void)cls;
-    if (shape == NULL) {
-        throw_iae(env, "no shape array");
-        return RG_EBADARG;
-    }
-    jsize ns = (*env)->GetArrayLength(env, shape);
     jint s[4 + RG_MAX_DEPTH + 2];
-    if (ns < 4 + 1 + 2) {
-        throw_iae(env, "shape too short");
-        return RG_EBADARG;
-    }
-    if (ns > (jsize)(sizeof s / sizeof s[0])) {
-        throw_iae(env, "network too deep for the native backend");
-        return RG_EBADARG;
-    }
-    (*env)->GetIntArrayRegion(env, shape, 0, ns, s);
     rg_config c = {0};
-    c.depth = s[0];
-    if (c.depth < 1 || c.depth > RG_MAX_DEPTH || ns != 4 + c.depth + 2) {
-        throw_iae(env, "shape does not match depth");
-        return RG_EBADARG;
-    }
-    c.activation = s[1];
-    c.bias_all = s[2];
-    c.samples = s[3];
-    for (int l = 0; l < c.depth + 2; l++) c.dims[l] = s[4 + l];
+    if (read_shape(env, shape, 4, s, &c) != RG_OK) return RG_EBADARG;
     long stride = rg_shape_stride(&c);
     if (stride < 0) {
         throw_iae(env, "invalid network shape");
