@@ -163,35 +163,56 @@ public final class LandscapeReport {
 
     /** The terminal table: one line per configuration, then the width thresholds per family. */
     public static String table(Landscape l) {
-        StringBuilder sb = new StringBuilder();
-        String head = String.format(Locale.ROOT, "%-30s %5s %-9s %-10s %-10s %-9s %-6s %-8s %-9s %-7s %-10s %-8s %-12s %-10s %-11s %-6s %-9s",
-                "configuration", "min.", "C/M/D", "loss med", "ref loss", "gap med", "cert", "kernels", "pair dist",
-                "reach", "rank W1", "rank W2", "groups", "rays", "select.", "offset", "barrier");
-        sb.append(head).append('\n');
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("configuration", "minima", "C/M/D", "loss med", "ref loss", "gap med", "cert", "kernels",
+                "pair dist", "reach", "rank W1", "rank W2", "groups", "rays", "select.", "offset", "barrier"));
         for (Configuration c : l.configurations()) {
             String kernels = c.kernels() == null ? "n/a" : Integer.toString(c.kernels().clusters());
             String pair = c.kernels() == null || c.kernels().pairs() == 0 ? "n/a" : sci(c.kernels().pairwiseMedian());
             String status = c.status().get("CONVERGED") + "/" + c.status().get("MAX_STEPS") + "/" + c.status().get("DIVERGED");
-            sb.append(String.format(Locale.ROOT, "%-30s %5d %-9s %-10s %-10s %-9s %-6s %-8s %-9s %-7s %-10s %-8s %-12s %-10s %-11s %-6s %-9s",
-                    c.key(), c.minima(), status, g4(c.lossMedian()), g4(c.referenceLoss()) + (c.referenceKind().equals("theory") ? "" : "*"),
-                    sci(c.gapMedian()), pct(c.certifiedFraction()), kernels, pair, c.reached() + "/" + c.minima(),
-                    dist(c.w1Ranks()), dist(c.readoutRanks()), dist(c.tuning().groupCounts()),
-                    dist(c.tuning().modularRays()), fixed(c.tuning().meanSelectivity()) + "/" + fixed(c.tuning().minSelectivity()),
+            rows.add(List.of(c.key(), Integer.toString(c.minima()), status, g4(c.lossMedian()),
+                    g4(c.referenceLoss()) + (c.referenceKind().equals("theory") ? "" : "*"), sci(c.gapMedian()),
+                    pct(c.certifiedFraction()), kernels, pair, c.reached() + "/" + c.minima(), dist(c.w1Ranks()),
+                    dist(c.readoutRanks()), dist(c.tuning().groupCounts()), dist(c.tuning().modularRays()),
+                    fixed(c.tuning().meanSelectivity()) + "/" + fixed(c.tuning().minSelectivity()),
                     fixed(c.tuning().meanOffsetShare()), sci(c.maxRelativeBarrier())));
-            sb.append('\n');
         }
-        sb.append("(min. = minima analysed; C/M/D = converged/max-steps/diverged; ref loss * = best found in the family;"
-                + " reach = kernel within ").append(num(l.options().kernelTol()))
-                .append(" of the reference; rank/groups/rays: value:count; select. = mean/min selectivity;"
-                        + " barrier = max relative rise of the mode-connectivity path above the larger endpoint)\n\n");
+        StringBuilder sb = new StringBuilder(aligned(rows));
+        sb.append("(minima: members analysed; C/M/D: converged/max-steps/diverged; ref loss *: best found in the family;"
+                + " reach: kernel within ").append(num(l.options().kernelTol()))
+                .append(" of the reference kernel; rank/groups/rays: value or value:count; select.: mean/min selectivity;"
+                        + " offset: share of the preactivation on 1; barrier: max relative rise of the mode-connectivity"
+                        + " path above the larger endpoint)\n\n");
         sb.append("width threshold: smallest width whose minima reach the reference kernel (>= 50 % / all)\n");
+        List<List<String>> th = new ArrayList<>();
         for (Threshold t : l.thresholds()) {
-            StringBuilder rows = new StringBuilder();
+            StringBuilder widths = new StringBuilder();
             for (int i = 0; i < t.widths().size(); i++) {
-                rows.append(String.format(Locale.ROOT, "  %s:%d/%d", t.widths().get(i), t.reached().get(i), t.minima().get(i)));
+                if (i > 0) widths.append("  ");
+                widths.append(t.widths().get(i)).append(':').append(t.reached().get(i)).append('/').append(t.minima().get(i));
             }
-            sb.append(String.format(Locale.ROOT, "%-36s ref %-10s >=50%%: %-5s all: %-5s %s%n", t.family(), t.referenceKind(),
-                    t.halfWidth() == null ? "none" : t.halfWidth(), t.allWidth() == null ? "none" : t.allWidth(), rows));
+            th.add(List.of(t.family(), "ref " + t.referenceKind(), ">=50%: " + (t.halfWidth() == null ? "none" : t.halfWidth()),
+                    "all: " + (t.allWidth() == null ? "none" : t.allWidth()), widths.toString()));
+        }
+        sb.append(aligned(th));
+        return sb.toString();
+    }
+
+    /** Rows padded to common column widths, two spaces apart. */
+    private static String aligned(List<List<String>> rows) {
+        int cols = rows.stream().mapToInt(List::size).max().orElse(0);
+        int[] width = new int[cols];
+        for (List<String> r : rows) {
+            for (int i = 0; i < r.size(); i++) width[i] = Math.max(width[i], r.get(i).length());
+        }
+        StringBuilder sb = new StringBuilder();
+        for (List<String> r : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < r.size(); i++) {
+                line.append(r.get(i));
+                if (i + 1 < r.size()) line.append(" ".repeat(width[i] - r.get(i).length() + 2));
+            }
+            sb.append(line.toString().stripTrailing()).append('\n');
         }
         return sb.toString();
     }
