@@ -38,7 +38,7 @@ import org.repgeom.task.Task;
  *
  * <p>Measured on the example study (dY = 3, whitened, 3 pairs per configuration): for ReLU the
  * identity above holds to ≤ 2.5e-15 relative on every pair; pairs of global minima have
- * {@code ‖f_A − f_B‖² ≤ 4e-8} and the path stays within 1e-6 of L*, pairs of non-global width-4
+ * {@code ‖f_A − f_B‖² ≤ 4e-8}, so the path is flat up to the endpoints' own loss difference; pairs of non-global width-4
  * minima with different functions ({@code ‖f_A − f_B‖² ≈ 4}) dip 9 % below the chord. For tanh
  * the pairs compute the same function to ≤ 3e-6 and yet the path rises above them, by 21–23 % at
  * width 4 and 0.5 % at width 16 for λ = 1e-2 (2.7× at width 4, λ = 1e-3) and not at width 64:

@@ -33,7 +33,8 @@ import org.repgeom.task.Task;
  * geometrically, and on the trained example study (Adam 1e-2 → 1e-6, 60k steps) dead neurons sit
  * at 1e-11 … 1e-74 of the largest mass while the smallest members of a ray measure 1e-4 … 1e-2,
  * every one of them on its ray; 1e-3 counts the neurons that carry the function and leaves out
- * those still decaying towards zero.
+ * those still decaying towards zero. The group counts of that study are the same for every cut
+ * from 1e-6 to 1e-2.
  *
  * <p><b>Groups.</b> Used neurons are sorted by mass (largest first) and clustered greedily by
  * direction: a neuron joins the existing group whose leader (its first, heaviest neuron) has the
@@ -55,6 +56,18 @@ import org.repgeom.task.Task;
  * {@code R² = ‖Σ β_k y_k^c‖² / ‖h_c‖²} and the <em>offset share</em>
  * {@code (1ᵀh)² / (P ‖h‖²)}, the fraction of ‖h‖² along the constant vector — 1/2 on a ReLU ray
  * {@code t(1 ± y_k)} (the source of the {@code dY·11ᵀ} shift of K*), 0 for a centred odd neuron.
+ *
+ * <p><b>What trained minima show</b> (example study, dY = 3, and the dY = 2 study of
+ * {@code LandscapeCommandTest}): ReLU minima of width ≥ 2·dY have exactly 2·dY groups, every
+ * neuron modular (selectivity 1 to 4 digits), offset share 1/2. tanh minima are modular too —
+ * every neuron ±a·y_k, dY groups up to sign, offset 0 — not mixed: an odd φ maps a mix
+ * {@code a y_1 + b y_2} into the label span as well, but tanh saturates it more than a single
+ * label of the same norm: {@code ‖tanh(a·y_1)‖² = P tanh²(a) ≈ P(a² − 2a⁴/3)} against
+ * {@code ‖tanh(a(y_1 + y_2)/√2)‖² = (P/2) tanh²(√2 a) ≈ P(a² − 4a⁴/3)}, so for the same weight
+ * cost a single-label neuron delivers more output and weight decay favours it (plain gradient
+ * descent in numpy finds the same). Mixed
+ * selectivity (indices 0.5 … 1, a different mix in every seed) is what linear networks show,
+ * whose hidden layer has an exact rotation symmetry.
  *
  * <p>Deeper networks: the same measurement on the first hidden layer (outgoing norms from the
  * second layer's weights).
