@@ -47,7 +47,7 @@ final class AnalysisFigures {
                 + "Mean linear CKA (left; 1 = same kernel up to scale and a constant) and mean scale-free kernel distance "
                 + "√(1 − alignment²) (right; 0 = same kernel up to scale, sees the constant 11ᵀ part that separates ReLU from "
                 + "tanh) between the last-layer kernels of members of each pair of configurations; the diagonal compares "
-                + "seeds of one configuration. %s. Within a configuration: CKA %.4f, distance %.3g; across configurations: "
+                + "seeds of one configuration. Sampling: %s. Within a configuration: CKA %.4f, distance %.3g; across configurations: "
                 + "CKA %.4f, distance %.3g. Look for bright blocks: the configurations that share one kernel.",
                 Html.escape(String.valueOf(ma.get("sampling"))), num(ma.get("cka_within")), num(ma.get("kernel_distance_within")),
                 num(ma.get("cka_across")), num(ma.get("kernel_distance_across")));

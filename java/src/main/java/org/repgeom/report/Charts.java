@@ -76,6 +76,36 @@ final class Charts {
         s.setAntiAlias(true);
     }
 
+    private static final String SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+
+    /** "10⁻⁵" for an integer exponent k. */
+    static String powerOfTen(long k) {
+        StringBuilder sb = new StringBuilder("10");
+        if (k < 0) sb.append('⁻');
+        for (char ch : Long.toString(Math.abs(k)).toCharArray()) sb.append(SUPERSCRIPTS.charAt(ch - '0'));
+        return sb.toString();
+    }
+
+    /**
+     * Tick labels of a log axis: a power of ten as "10⁻⁵" (1, 10 and 100 plainly), other values (the
+     * 2…9 ticks inside a decade) blank, so only decades are labelled.
+     */
+    static String logTick(double v) {
+        if (!(v > 0)) return "";
+        double e = Math.log10(v);
+        long k = Math.round(e);
+        if (Math.abs(e - k) > 1e-6) return "";
+        return k >= 0 && k <= 2 ? Long.toString((long) Math.pow(10, k)) : powerOfTen(k);
+    }
+
+    /** {@link #logTick} for every {@code every}-th decade only (k divisible by it), so long axes stay legible. */
+    static java.util.function.Function<Double, String> logTickEvery(int every) {
+        return v -> {
+            String s = logTick(v);
+            return s.isEmpty() || Math.floorMod(Math.round(Math.log10(v)), every) == 0 ? s : "";
+        };
+    }
+
     /** The chart as a compact inline {@code <svg>} whose ids start with {@code idPrefix}. */
     static String svg(Chart<?, ?> chart, String idPrefix) {
         VectorGraphics2D g = new VectorGraphics2D();

@@ -7,7 +7,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleUnaryOperator;
-import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -63,10 +64,14 @@ final class DistributionFigures {
         logHi = Math.ceil(logHi * 2) / 2;
         double[] edges = new double[BINS + 1];
         for (int i = 0; i <= BINS; i++) edges[i] = Math.pow(10, logLo + (logHi - logLo) * i / BINS);
+        int every = (int) Math.max(1, Math.ceil((logHi - logLo) / 6));
         StringBuilder body = new StringBuilder();
         for (String act : v.activations()) {
             XYChart chart = Charts.xy(520, 320, xTitle, "members");
             chart.getStyler().setXAxisLogarithmic(true);
+            chart.getStyler().setXAxisLogarithmicDecadeOnly(true);
+            chart.getStyler().setPlotGridVerticalLinesVisible(false);
+            chart.getStyler().setXAxisTickLabelsFormattingFunction(Charts.logTickEvery(every));
             for (StudyView.Config c : v.configs) {
                 if (!c.activation().equals(act)) continue;
                 double[] values = v.column(c, column);
@@ -82,7 +87,7 @@ final class DistributionFigures {
                 XYSeries s = chart.addSeries(v.labelWithinActivation(c), edges, counts);
                 s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
                 s.setMarker(SeriesMarkers.NONE);
-                s.setLineColor(Charts.colour(c.index()));
+                s.setLineColor(Charts.colour(v.colour(c)));
                 s.setLineStyle(new BasicStroke(1.6f));
             }
             if (chart.getSeriesCollection().isEmpty()) continue;
@@ -104,50 +109,50 @@ final class DistributionFigures {
         if (kd != null) body.append(panel("kernel distance to K* (closed form)", kd));
         if (sd != null) body.append(panel("shape distance to the predicted shape T", sd));
         String caption = String.format(Locale.ROOT, "Median over seeds (solid, dots) and 10 %%/90 %% quantiles (dashed) "
-                + "against the hidden width, log axes, one line per activation and λ (two-layer networks). Left: distance "
+                + "against the hidden width (log y), one line per activation and λ (two-layer networks). Left: distance "
                 + "to the closed-form kernel K* = c(K_Y + dY·11ᵀ) (ReLU). Right: scale-free distance to the shape theory "
                 + "predicts for the activation's class, T = K_Y + dY·11ᵀ for ReLU-like and T = K_Y for odd activations "
-                + "(tanh, linear), with the best coefficient c. The grey line marks the smallest width that can reach the "
-                + "optimum, 2·dY = %d: look for the drop to ~1e-4 and below from there on.", minWidth);
+                + "(tanh, linear), with the best coefficient c. Widths below 2·dY = %d (marked) cannot reach the optimum: "
+                + "look for the drop to ~1e-4 and below from 2·dY on.", minWidth);
         return new Figure("fig-width", "Kernel distance against width", caption, body.toString());
     }
 
     private static String widthChart(StudyView v, String column, String yTitle, int minWidth, String prefix) {
-        XYChart chart = Charts.xy(560, 340, "hidden width", yTitle);
-        chart.getStyler().setXAxisLogarithmic(true);
-        chart.getStyler().setYAxisLogarithmic(true);
         List<String> lines = new ArrayList<>();
+        java.util.TreeSet<Integer> widths = new java.util.TreeSet<>();
         for (StudyView.Config c : v.configs) {
             String line = c.activation() + " λ=" + lambdaLabel(c);
-            if (c.depth() == 1 && !lines.contains(line) && Arrays.stream(v.column(c, column)).anyMatch(Double::isFinite)) {
-                lines.add(line);
+            if (c.depth() == 1 && Arrays.stream(v.column(c, column)).anyMatch(Double::isFinite)) {
+                if (!lines.contains(line)) lines.add(line);
+                widths.add(c.lastWidth());
             }
         }
         if (lines.isEmpty()) return null;
-        double yMin = Double.POSITIVE_INFINITY;
+        // widths as categories: evenly spaced whatever the grid, labelled exactly
+        List<String> categories = widths.stream().map(w -> w >= minWidth ? String.valueOf(w) : w + " (<2dY)").toList();
+        CategoryChart chart = Charts.bars(Math.max(480, 70 * categories.size() + 300), 340, "hidden width", yTitle);
+        chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+        chart.getStyler().setOverlapped(true);
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setYAxisTickLabelsFormattingFunction(Charts::logTick);
         for (int li = 0; li < lines.size(); li++) {
             String line = lines.get(li);
-            List<StudyView.Config> cs = v.configs.stream()
-                    .filter(c -> c.depth() == 1 && line.equals(c.activation() + " λ=" + lambdaLabel(c)))
-                    .sorted((a, b) -> Integer.compare(a.lastWidth(), b.lastWidth())).toList();
-            List<double[]> pts = new ArrayList<>();
-            for (StudyView.Config c : cs) {
-                double[] sorted = Quantiles.finiteSorted(v.column(c, column));
-                if (sorted.length == 0) continue;
-                pts.add(new double[] {c.lastWidth(), Math.max(FLOOR, Quantiles.ofSorted(sorted, 0.1)),
-                    Math.max(FLOOR, Quantiles.ofSorted(sorted, 0.5)), Math.max(FLOOR, Quantiles.ofSorted(sorted, 0.9))});
+            List<List<Double>> q = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (int w : widths) {
+                StudyView.Config c = v.configs.stream().filter(x -> x.depth() == 1 && x.lastWidth() == w
+                        && line.equals(x.activation() + " λ=" + lambdaLabel(x))).findFirst().orElse(null);
+                double[] sorted = c == null ? new double[0] : Quantiles.finiteSorted(v.column(c, column));
+                for (int k = 0; k < 3; k++) {
+                    q.get(k).add(sorted.length == 0 ? null : Math.max(FLOOR, Quantiles.ofSorted(sorted, new double[] {0.1, 0.5, 0.9}[k])));
+                }
             }
-            if (pts.isEmpty()) continue;
-            double[] x = pts.stream().mapToDouble(p -> p[0]).toArray();
             Color colour = Charts.colour(li);
-            for (int q = 1; q <= 3; q++) {
-                final int qi = q;
-                double[] y = pts.stream().mapToDouble(p -> p[qi]).toArray();
-                yMin = Math.min(yMin, Arrays.stream(y).min().orElse(1));
-                XYSeries s = chart.addSeries(q == 2 ? line : line + " q" + (q == 1 ? "10" : "90"), x, y);
+            for (int k = 0; k < 3; k++) {
+                CategorySeries s = chart.addSeries(k == 1 ? line : line + (k == 0 ? " q10" : " q90"), categories, q.get(k));
                 s.setLineColor(colour);
                 s.setMarkerColor(colour);
-                if (q == 2) {
+                s.setFillColor(colour);
+                if (k == 1) {
                     s.setMarker(SeriesMarkers.CIRCLE);
                     s.setLineStyle(new BasicStroke(1.8f));
                 } else {
@@ -157,9 +162,6 @@ final class DistributionFigures {
                 }
             }
         }
-        AnnotationLine threshold = new AnnotationLine(minWidth, true, false);
-        chart.getStyler().setAnnotationLineColor(new Color(0x999999));
-        chart.addAnnotation(threshold);
         return Charts.svg(chart, prefix);
     }
 

@@ -183,7 +183,8 @@ final class KernelFigures {
                 String.format(Locale.ROOT, "PC%d (%.0f %%)", b + 1, 100 * pp.explained()[b]));
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setXAxisMin(-range).setXAxisMax(range).setYAxisMin(-range).setYAxisMax(range);
-        chart.getStyler().setXAxisDecimalPattern("0.##E0").setYAxisDecimalPattern("0.##E0");
+        String pattern = decimalPattern(range);
+        chart.getStyler().setXAxisDecimalPattern(pattern).setYAxisDecimalPattern(pattern);
         chart.getStyler().setAnnotationTextFont(Charts.BASE.deriveFont(10f));
         int edge = 0;
         for (int i = 0; i < cc; i++) {
@@ -206,6 +207,13 @@ final class KernelFigures {
         pts.setMarker(SeriesMarkers.CIRCLE);
         pts.setMarkerColor(Charts.PALETTE[0]);
         return Charts.svg(chart, prefix);
+    }
+
+    /** Enough decimals for ticks over [−range, range]: {@code 0.##} for range 1, scientific below 1e-3. */
+    static String decimalPattern(double range) {
+        if (range < 1e-3 || range >= 1e5) return "0.#E0";
+        int digits = Math.max(0, (int) Math.ceil(-Math.log10(range)) + 1);
+        return digits == 0 ? "0" : "0." + "#".repeat(digits);
     }
 
     static int differingLabels(double[] a, double[] b) {

@@ -127,6 +127,14 @@ final class StudyView {
         return part.replace("lambda=", "λ=");
     }
 
+    /**
+     * Colour index of a configuration inside an activation's panel: configurations that differ only in
+     * activation share a colour, so panels can be compared line by line.
+     */
+    int colour(Config c) {
+        return configs.stream().map(this::labelWithinActivation).distinct().toList().indexOf(labelWithinActivation(c));
+    }
+
     /** Activations in order of first appearance. */
     List<String> activations() {
         return configs.stream().map(Config::activation).distinct().toList();

@@ -25,10 +25,11 @@ final class TrainingFigures {
 
     static Figure status(StudyView v) {
         List<String> labels = v.configs.stream().map(v::label).toList();
-        int width = Math.max(560, 26 * labels.size() + 260);
+        int width = Math.max(560, 48 * labels.size() + 260);
         CategoryChart c = Charts.bars(width, 380, null, "members");
         c.getStyler().setStacked(true);
-        c.getStyler().setXAxisLabelRotation(labels.size() > 6 ? 60 : 0);
+        c.getStyler().setXAxisLabelRotation(labels.size() > 6 ? 90 : 0);
+        if (labels.size() > 1) c.getStyler().setXAxisMaxLabelCount(labels.size()); // XChart skips labels otherwise
         c.getStyler().setXAxisTitleVisible(false);
         String[] statuses = {"CONVERGED", "MAX_STEPS", "DIVERGED"};
         Color[] colours = {new Color(0x59A14F), new Color(0xF28E2B), new Color(0xE15759)};
@@ -54,10 +55,13 @@ final class TrainingFigures {
             int stride = Math.max(1, (int) Math.ceil(t / (double) CURVE_POINTS));
             int points = (t + stride - 1) / stride;
             double[] x = new double[points];
-            for (int i = 0; i < points; i++) x[i] = (double) Math.min(t - 1, i * stride) * v.traceEvery;
+            double unit = t * (double) v.traceEvery >= 10_000 ? 1000 : 1;
+            for (int i = 0; i < points; i++) x[i] = Math.min(t - 1, i * stride) * v.traceEvery / unit;
+            String xTitle = unit == 1 ? "step" : "step / 1000";
             for (String act : v.activations()) {
-                XYChart chart = Charts.xy(560, 340, "step", "loss");
+                XYChart chart = Charts.xy(560, 340, xTitle, "loss");
                 chart.getStyler().setYAxisLogarithmic(true);
+                chart.getStyler().setYAxisTickLabelsFormattingFunction(Charts::logTick);
                 for (StudyView.Config c : v.configs) {
                     if (!c.activation().equals(act)) continue;
                     List<double[]> sample = new ArrayList<>();
@@ -77,7 +81,7 @@ final class TrainingFigures {
                         med[i] = Quantiles.ofSorted(sorted, 0.5);
                         hi[i] = Quantiles.ofSorted(sorted, 0.9);
                     }
-                    Color colour = Charts.colour(c.index());
+                    Color colour = Charts.colour(v.colour(c));
                     double[][] band = band(x, lo, hi);
                     if (band != null) {
                         XYSeries b = chart.addSeries("band " + c.key(), band[0], band[1]);
