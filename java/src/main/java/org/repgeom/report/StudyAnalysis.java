@@ -116,6 +116,7 @@ public final class StudyAnalysis {
                 Kernels.outputKernel(task), Kernels.linear(task.xData(), task.inputDim(), p), knnK(p), columns);
 
         Map<Integer, RunDirectory.MemberRow> rows = new LinkedHashMap<>();
+        // configurations in member-id order of first appearance; their statistics are created on first use
         Map<String, ConfigStats> stats = new LinkedHashMap<>();
         for (RunDirectory.MemberRow r : run.members()) {
             rows.put(r.id(), r);
@@ -153,7 +154,6 @@ public final class StudyAnalysis {
                                 w.newLine();
                             }
                             if (!"DIVERGED".equals(status)) {
-                                stats.computeIfAbsent(config, k -> null);
                                 ConfigStats cs = stats.get(config);
                                 if (cs == null) {
                                     cs = new ConfigStats(config, arch, columns.size());
