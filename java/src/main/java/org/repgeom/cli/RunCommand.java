@@ -29,6 +29,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
+    @Option(names = "--no-report", description = "skip the analysis and report.html written after the run")
+    boolean noReport;
+
     @Override
     public Integer call() throws Exception {
         StudySpec spec = StudySpec.load(specFile);
@@ -40,6 +43,7 @@ final class RunCommand implements Callable<Integer> {
         StudyRunner.Outcome outcome = runner.run(dir, specFile, overwrite,
                 quiet ? org.repgeom.backend.ProgressListener.NONE : ProgressBar.onStderr(total));
         printSummary(outcome);
+        if (!noReport) StudyReport.afterRun(outcome.directory());
         return 0;
     }
 
