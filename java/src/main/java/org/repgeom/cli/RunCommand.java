@@ -69,7 +69,12 @@ final class RunCommand implements Callable<Integer> {
     @SuppressWarnings("unchecked")
     private static void print(StudyRunner.Outcome outcome) {
         Shard part = outcome.shard();
-        if (outcome.trained() == 0) System.out.println("nothing left to train in " + outcome.directory());
+        int chunks = outcome.plan().chunks(part).size();
+        if (outcome.resumed() > 0) {
+            System.out.println("resumed: " + outcome.resumed() + " of " + chunks + " chunks were already done"
+                    + (outcome.trained() == 0 ? ", nothing left to train" : "; trained " + outcome.trained()
+                    + " more members"));
+        }
         if (part.isPart()) {
             System.out.printf("shard %s: %d members trained now, %.1f s of compute in all chunks%n", part,
                     outcome.trained(), outcome.seconds());

@@ -127,9 +127,11 @@ public final class StudyRunner {
      * @param trained     members trained by this call (0 when everything was done already)
      * @param seconds     compute seconds of all finished chunks (over all sessions)
      * @param shard       the part this call ran
+     * @param plan        the chunk plan
+     * @param resumed     chunks of the shard that were already finished when this call started
      */
     public record Outcome(Path directory, Map<String, Object> summary, int memberCount, int trained, double seconds,
-                          Shard shard, StudyPlan plan) {
+                          Shard shard, StudyPlan plan, int resumed) {
 
         /**
          * Every member's record read back from the finished directory, with kernels from
@@ -191,6 +193,8 @@ public final class StudyRunner {
             }
             StudyManifest manifest = open(work, specFile, options, shard);
             StudyPlan plan = new StudyPlan(spec, task.inputDim(), task.outputDim(), manifest.chunkSize());
+            int resumed = manifest.state() == StudyManifest.State.ASSEMBLED ? plan.chunks(shard).size()
+                    : manifest.chunks().size();
             int trained = train(work, plan, manifest, shard, progress);
             Map<String, Object> summary = null;
             if (!shard.isPart()) {
@@ -209,7 +213,7 @@ public final class StudyRunner {
             deleteRecursively(target);
             org.repgeom.io.AtomicFiles.move(work, target);
             if (summary == null && !shard.isPart()) summary = JsonFiles.readObject(target.resolve("summary.json"));
-            return new Outcome(target, summary, plan.memberCount(), trained, manifest.seconds(), shard, plan);
+            return new Outcome(target, summary, plan.memberCount(), trained, manifest.seconds(), shard, plan, resumed);
         }
     }
 
@@ -224,7 +228,7 @@ public final class StudyRunner {
         }
         StudyPlan plan = new StudyPlan(spec, task.inputDim(), task.outputDim(), m.chunkSize());
         Map<String, Object> summary = shard.isPart() ? null : JsonFiles.readObject(target.resolve("summary.json"));
-        return new Outcome(target, summary, plan.memberCount(), 0, m.seconds(), shard, plan);
+        return new Outcome(target, summary, plan.memberCount(), 0, m.seconds(), shard, plan, plan.chunks(shard).size());
     }
 
     /**
