@@ -78,6 +78,16 @@ public final class ChunkFiles {
         }
         StudyRunner.deleteRecursively(target);
         AtomicFiles.move(tmp, target);
+        syncDirectory(target.getParent()); // the rename is durable before the manifest names the chunk
+    }
+
+    /** Flushes a directory's entries to disk where the platform allows it (Linux does; others may refuse). */
+    static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // best effort: without it a power cut (not a crash) may undo the last rename, which resume detects
+        }
     }
 
     /** The files a finished chunk must have that are missing under {@code studyDir}; empty when complete. */

@@ -224,7 +224,8 @@ public final class StudyManifest {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new SpecException(field, "missing: " + dir + " is not a repgeom study directory (no " + FILE + ")");
+            throw new SpecException(field, "missing: " + dir + " is not a study directory this version of repgeom can "
+                    + "resume or merge (no " + FILE + ")");
         } catch (IOException e) {
             throw new SpecException(field, "cannot read: " + e.getMessage(), e);
         }

@@ -82,7 +82,6 @@ public final class StudyRunner {
         this.spec = spec;
         this.backend = backend;
         this.task = TaskFactory.build(spec.task());
-        GridExpansion.validate(spec.model(), spec.grid());
         this.specHash = StudyFingerprint.spec(spec);
         this.taskHash = StudyFingerprint.task(task);
         this.taskFitsTheory = HypercubeReluTheory.applies(task, WHITENED_TOL);

@@ -46,7 +46,7 @@ class StudyManifestTest {
     @Test
     void corruptOrForeignManifestsAreClearErrors(@TempDir Path dir) throws Exception {
         SpecException missing = assertThrows(SpecException.class, () -> StudyManifest.read(dir));
-        assertTrue(missing.getMessage().contains("not a repgeom study directory"), missing.getMessage());
+        assertTrue(missing.getMessage().contains("no manifest.json"), missing.getMessage());
 
         sample().write(dir);
         Path file = dir.resolve(StudyManifest.FILE);
