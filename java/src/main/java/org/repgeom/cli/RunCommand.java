@@ -38,7 +38,8 @@ final class RunCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(names = "--shard", paramLabel = "i/N", description = "train only shard i of N (0-based) into DIR.shard-i-of-N "
-            + "(default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT when set, else the whole study)")
+            + "(default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT when set, else the whole study; "
+            + "0/1 is the whole study, also inside an array job)")
     String shard;
 
     @Option(names = "--chunk-size", paramLabel = "N", description = "members per chunk, the unit of writing and resuming "

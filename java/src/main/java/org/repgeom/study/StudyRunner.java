@@ -69,6 +69,8 @@ public final class StudyRunner {
     /** Tolerance on max |XᵀX − I| for the task to count as whitened for theory. */
     static final double WHITENED_TOL = 1e-8;
     static final String LOCK = ".lock";
+    /** The header of members.csv; see {@link MemberCsv#HEADER}. */
+    static final String CSV_HEADER = MemberCsv.HEADER;
 
     private final StudySpec spec;
     private final Backend backend;
