@@ -41,7 +41,7 @@ final class MergeCommand implements Callable<Integer> {
                 r.seconds(), s.get("status"));
         System.out.println("results in " + r.directory());
         System.err.println("repgeom: " + HeapPeak.line());
-        if (!noReport) StudyReport.afterRun(r.directory());
+        if (!noReport) StudyReport.afterRun(r.directory(), r.members());
         return 0;
     }
 }

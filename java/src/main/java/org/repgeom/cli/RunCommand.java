@@ -68,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
         print(outcome);
         System.err.println("repgeom: " + HeapPeak.line());
         // a shard directory is not a study yet: its report comes after `repgeom merge`
-        if (!noReport && !part.isPart()) StudyReport.afterRun(outcome.directory());
+        if (!noReport && !part.isPart()) StudyReport.afterRun(outcome.directory(), outcome.memberCount());
         return 0;
     }
 

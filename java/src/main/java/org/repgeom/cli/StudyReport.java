@@ -11,6 +11,22 @@ final class StudyReport {
     private StudyReport() {
     }
 
+    /**
+     * Above this many members `run` and `merge` leave the analysis and report to an explicit
+     * {@code repgeom report --analyze DIR}: they are a second pass over every member (minutes at a
+     * million members) that a cluster job should not pay unasked.
+     */
+    static final long AUTO_REPORT_MAX_MEMBERS = 200_000;
+
+    static void afterRun(Path dir, long members) {
+        if (members > AUTO_REPORT_MAX_MEMBERS) {
+            System.out.println("report not written automatically for " + members + " members (more than "
+                    + AUTO_REPORT_MAX_MEMBERS + "): run `repgeom report --analyze " + dir + "`");
+            return;
+        }
+        afterRun(dir);
+    }
+
     /** Analysis and report of a finished run; a failure here is reported but does not fail the run. */
     static void afterRun(Path dir) {
         try {

@@ -135,14 +135,15 @@ public final class StudyAnalysis {
                 for (String c : columns) w.write("," + c);
                 w.newLine();
                 for (RunDirectory.Group g : run.groups()) {
-                    double[] params = run.params(g);
                     Architecture arch = g.architecture();
                     for (int from = 0; from < g.size(); from += BLOCK) {
                         int to = Math.min(g.size(), from + BLOCK);
                         MemberResult[] block = new MemberResult[to - from];
                         final int start = from;
+                        // one block of parameters at a time: memory does not grow with the group
+                        double[] params = run.params(g, from, to - from);
                         IntStream.range(from, to).parallel().forEach(local ->
-                                block[local - start] = measure(ctx, g, params, local));
+                                block[local - start] = measure(ctx, g, params, local, start));
                         for (MemberResult res : block) {
                             RunDirectory.MemberRow row = rows.get(res.id());
                             String status = row == null ? "" : row.string("status");
@@ -206,13 +207,14 @@ public final class StudyAnalysis {
     }
 
     /** Every metric of one member (thread-safe: its own Mlp). */
-    private MemberResult measure(Context ctx, RunDirectory.Group g, double[] params, int local) {
+    /** Member {@code local} of group {@code g}, whose parameters sit in {@code params} from block start {@code first}. */
+    private MemberResult measure(Context ctx, RunDirectory.Group g, double[] params, int local, int first) {
         Task task = ctx.task();
         ParamLayout layout = g.layout();
         Architecture arch = g.architecture();
         int p = task.samples(), dY = task.outputDim(), depth = arch.depth();
         Mlp mlp = new Mlp(layout, task);
-        int off = local * layout.stride();
+        int off = (local - first) * layout.stride();
         mlp.forward(params, off);
         List<double[]> kernels = new ArrayList<>();
         kernels.add(ctx.kX());

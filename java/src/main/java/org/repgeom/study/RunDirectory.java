@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.repgeom.io.Npy;
 import org.repgeom.io.NpyArray;
+import org.repgeom.io.NpyRows;
 import org.repgeom.model.Activation;
 import org.repgeom.model.Architecture;
 import org.repgeom.model.Mlp;
@@ -45,8 +46,20 @@ public final class RunDirectory {
         }
     }
 
-    /** One row of {@code members.csv}, by column name. Empty cells read as NaN. */
-    public record MemberRow(Map<String, String> fields) {
+    /**
+     * One row of {@code members.csv}, by column name. Empty cells read as NaN. The rows share one
+     * column index and keep their cells as an array, so a million-member table stays a few hundred
+     * MiB rather than a map per row.
+     */
+    public static final class MemberRow {
+        private final Map<String, Integer> columns;
+        private final String[] cells;
+
+        MemberRow(Map<String, Integer> columns, String[] cells) {
+            this.columns = columns;
+            this.cells = cells;
+        }
+
         public int id() {
             return integer("id");
         }
@@ -56,9 +69,9 @@ public final class RunDirectory {
         }
 
         public String string(String column) {
-            String v = fields.get(column);
-            if (v == null) throw new IllegalArgumentException("members.csv has no column '" + column + "'");
-            return v;
+            Integer i = columns.get(column);
+            if (i == null) throw new IllegalArgumentException("members.csv has no column '" + column + "'");
+            return cells[i];
         }
 
         public double number(String column) {
@@ -158,6 +171,23 @@ public final class RunDirectory {
     }
 
     /**
+     * Parameters of members {@code [from, from + count)} of group {@code g} (local indices), read
+     * without loading the rest of the file: {@code count × stride} doubles.
+     */
+    public double[] params(Group g, int from, int count) throws IOException {
+        int stride = g.layout().stride();
+        double[] out = new double[Math.multiplyExact(count, stride)];
+        try (NpyRows rows = NpyRows.open(g.paramsFile())) {
+            if (rows.rows() != g.size() || rows.rowLength() != stride) {
+                throw new IllegalArgumentException(g.paramsFile() + " does not hold " + g.size() + " x " + stride
+                        + " parameters");
+            }
+            for (int i = 0; i < count; i++) rows.read(from + i, out, i * stride);
+        }
+        return out;
+    }
+
+    /**
      * Hidden representations of member {@code local} of group {@code g} (its parameters at
      * {@code local * stride} of {@code params}): element l is layer l+1's {@code width × P} matrix
      * (row-major), after the activation.
@@ -178,6 +208,9 @@ public final class RunDirectory {
                 String headerLine = r.readLine();
                 if (headerLine == null) throw new IllegalArgumentException(dir + "/members.csv is empty");
                 List<String> header = splitCsv(headerLine);
+                Map<String, Integer> columns = new LinkedHashMap<>();
+                for (int i = 0; i < header.size(); i++) columns.put(header.get(i), i);
+                Map<String, String> shared = new java.util.HashMap<>(); // configs and statuses repeat: keep one copy
                 String line;
                 while ((line = r.readLine()) != null) {
                     if (line.isEmpty()) continue;
@@ -186,9 +219,12 @@ public final class RunDirectory {
                         throw new IllegalArgumentException(dir + "/members.csv row " + (rows.size() + 1) + " has "
                                 + cells.size() + " cells, the header " + header.size());
                     }
-                    Map<String, String> m = new LinkedHashMap<>();
-                    for (int i = 0; i < header.size(); i++) m.put(header.get(i), cells.get(i));
-                    rows.add(new MemberRow(Collections.unmodifiableMap(m)));
+                    String[] row = cells.toArray(new String[0]);
+                    for (String c : List.of("config", "status", "activation", "widths", "lambdas", "certificate")) {
+                        Integer i = columns.get(c);
+                        if (i != null) row[i] = shared.computeIfAbsent(row[i], v -> v);
+                    }
+                    rows.add(new MemberRow(Collections.unmodifiableMap(columns), row));
                 }
             }
             members = Collections.unmodifiableList(rows);
