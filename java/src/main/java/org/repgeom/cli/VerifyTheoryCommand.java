@@ -34,7 +34,7 @@ final class VerifyTheoryCommand implements Callable<Integer> {
     @Option(names = "--seeds", description = "members per case and width (default: 16; 4 with --quick)")
     Integer seeds;
 
-    @Option(names = "--steps", description = "optimiser steps per member (default: 60000; 15000 with --quick)")
+    @Option(names = "--steps", description = "optimiser steps per member (default: 60000; 30000 with --quick)")
     Integer steps;
 
     @Option(names = "--quick", description = "few seeds and a short schedule (a smoke test: cases may miss the tolerance)")
@@ -56,7 +56,7 @@ final class VerifyTheoryCommand implements Callable<Integer> {
             return 0;
         }
         int seedCount = seeds != null ? seeds : quick ? 4 : 16;
-        int stepCount = steps != null ? steps : quick ? 15_000 : ClosedForms.Training.standard().steps();
+        int stepCount = steps != null ? steps : quick ? 30_000 : ClosedForms.Training.standard().steps();
         if (seedCount < 1) throw new IllegalArgumentException("--seeds must be ≥ 1, got " + seedCount);
         if (stepCount < TheoryVerifier.WINDOW) {
             throw new IllegalArgumentException("--steps must be ≥ " + TheoryVerifier.WINDOW + ", got " + stepCount);

@@ -82,10 +82,12 @@ public final class ClosedForms {
         cases.add(reluWithinClass());
         cases.add(reluTargetAligned());
         cases.add(clippedRelu());
+        cases.add(leakyRelu());
         cases.add(reluAnisotropic());
         cases.add(linear());
         cases.add(tanh());
         cases.add(deepRelu());
+        cases.add(deepRelu3());
         cases.add(deepLinear2());
         cases.add(deepLinear3());
         cases.add(oneHotWithBias());
@@ -128,13 +130,13 @@ public final class ClosedForms {
                 t.kernel(), t.minimalLoss(), t.formula(), true);
     }
 
-    /** §5 within-class correlation: ReLU, dY = 2, n = 2, ρ = 0.5 (XᵀX = I_C ⊗ W_ρ). */
+    /** §5 within-class correlation: ReLU, dY = 3, n = 2 (P = 16), ρ = 0.5 (XᵀX = I_C ⊗ W_ρ). */
     static Case reluWithinClass() {
         double rho = 0.5;
-        Task task = Tasks.hypercube(2, 2, new InputSpec("within_class", null, TASK_SEED, rho, 1, 1));
-        HypercubeRayTheory t = HypercubeRayTheory.withinClass(2, 2, rho, LAMBDA, LAMBDA);
+        Task task = Tasks.hypercube(3, 2, new InputSpec("within_class", null, TASK_SEED, rho, 1, 1));
+        HypercubeRayTheory t = HypercubeRayTheory.withinClass(3, 2, rho, LAMBDA, LAMBDA);
         check(t.applies(task, APPLIES_TOL), "relu-within-class");
-        return twoLayer("relu-within-class", "ReLU, n=2, within-class ρ=0.5, dY=2 (§5, ray cost)", task,
+        return twoLayer("relu-within-class", "ReLU, n=2, within-class ρ=0.5, dY=3 P=16 (§5)", task,
                 Activation.RELU, 16, LAMBDA, LAMBDA, t.kernel(), t.minimalLoss(), t.formula(), true);
     }
 
@@ -157,6 +159,17 @@ public final class ClosedForms {
         check(t.applies(task, APPLIES_TOL) && t.maxActivation(16) <= 1, "clipped-relu");
         return twoLayer("clipped-relu", "clipped ReLU (threshold class, λ1/φ'(0)², φ'(0)=1), dY=3", task,
                 Activation.CLIPPED_RELU, 16, LAMBDA, LAMBDA, t.kernel(), t.minimalLoss(), t.formula(), false);
+    }
+
+    /** Threshold class: leaky ReLU (slope 0.01 below 0) has the ReLU optimum (its neurons sit on the kink). */
+    static Case leakyRelu() {
+        Task task = Tasks.hypercube(3, 1, InputSpec.of("whitened", TASK_SEED));
+        HypercubeRayTheory t = HypercubeRayTheory.of(3, 1, new double[] {1, 1, 1}, HypercubeRayTheory.InputModel.whitened(),
+                LAMBDA, LAMBDA, HypercubeRayTheory.slopeOf(Activation.LEAKY_RELU));
+        check(t.applies(task, APPLIES_TOL) && HypercubeRayTheory.kinkStable(Activation.LEAKY_SLOPE, task.samples()),
+                "leaky-relu");
+        return twoLayer("leaky-relu", "leaky ReLU 0.01 (threshold class, on the kink), dY=3", task,
+                Activation.LEAKY_RELU, 16, LAMBDA, LAMBDA, t.kernel(), t.minimalLoss(), t.formula(), false);
     }
 
     /**
@@ -222,6 +235,18 @@ public final class ClosedForms {
                 List.<int[]>of(new int[] {16, 16}), lambdas,
                 new Prediction(new double[][] {t.layerKernel(1), t.layerKernel(2)}, t.minimalLoss(), t.formula()),
                 false, Training.standard());
+    }
+
+    /** §5 deep: ReLU with 3 hidden layers and unequal λ = (0.02, 0.005, 0.01; readout 0.01), dY = 2, n = 2. */
+    static Case deepRelu3() {
+        Task task = Tasks.hypercube(2, 2, InputSpec.of("whitened", TASK_SEED));
+        double[] lambdas = {0.02, 0.005, 0.01, 0.01};
+        DeepReluTheory t = DeepReluTheory.of(2, 2, lambdas);
+        check(t.applies(task, APPLIES_TOL), "deep-relu-3");
+        return new Case("deep-relu-3", "deep ReLU, 3 hidden layers, λ=(.02,.005,.01,.01), dY=2 n=2", task,
+                Activation.RELU, List.<int[]>of(new int[] {16, 16, 16}), lambdas,
+                new Prediction(new double[][] {t.layerKernel(1), t.layerKernel(2), t.layerKernel(3)}, t.minimalLoss(),
+                        t.formula()), false, Training.standard());
     }
 
     /** Singular values of the deep-linear targets: the third is cut by L = 3 at λ = 0.1 but kept by L = 2. */
@@ -308,7 +333,7 @@ public final class ClosedForms {
     }
 
     /** Widths of the sweep around the threshold 2·dY = 6 (dY = 3). */
-    static final int[] SWEEP_WIDTHS = {5, 6, 8, 12};
+    static final int[] SWEEP_WIDTHS = {5, 6, 8, 12, 32};
 
     /** §6.1 threshold: K* is reached iff M ≥ 2·dY; fraction of seeds that reach it per width. */
     static Case widthSweep() {

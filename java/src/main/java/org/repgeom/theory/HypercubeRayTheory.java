@@ -195,19 +195,34 @@ public final class HypercubeRayTheory {
     }
 
     /**
-     * The threshold-class rescaling for an activation: ReLU and clipped ReLU have φ'(0⁺) = 1, so
-     * the whitened ReLU theory holds unchanged (clipped ReLU while {@link #maxActivation} ≤ 1).
+     * The slope κ = φ'(0⁺) of the threshold-class rescaling λ1 → λ1/κ² for an activation: 1 for
+     * relu, clipped_relu and leaky_relu. Clipped ReLU attains the ReLU optimum while
+     * {@link #maxActivation} ≤ 1. Leaky ReLU (negative slope ε) attains it because the optimal
+     * neurons sit exactly on the kink, where the negative side is silent, as long as the kink stays
+     * stable ({@link #kinkStable}).
      *
-     * @throws IllegalArgumentException for activations outside the class this theory is exact for
-     *     (leaky ReLU's negative side makes every neuron also a linear feature, so its optimum is not
-     *     the ray one)
+     * @throws IllegalArgumentException for activations outside the threshold class
      */
     public static double slopeOf(Activation activation) {
         return switch (activation) {
-            case RELU, CLIPPED_RELU -> 1.0;
+            case RELU, CLIPPED_RELU, LEAKY_RELU -> 1.0;
             default -> throw new IllegalArgumentException("no ray closed form for activation " + activation.id()
-                    + " (threshold class with a zero negative side: relu, clipped_relu)");
+                    + " (threshold class: relu, clipped_relu, leaky_relu)");
         };
+    }
+
+    /**
+     * Whether a leaky ReLU with negative slope ε keeps the whitened ray optimum on its kink:
+     * {@code ε (P + 2) < P}. Derivation: push the silent side of a ray neuron {@code t(1 + y_k)} down
+     * by z &lt; 0. The first-layer cost rises at rate {@code λ1 t P²/(P+1)} per unit |z| (the gradient of
+     * {@code hᵀK_X⁻¹h} there), while the leaky output {@code ε z} on that side lowers the readout cost
+     * at rate {@code ε λ2 t P²/(cP + λ2)² = ε λ1 t a} (the optimality condition of c,
+     * {@code λ1 a = λ2 P²/(cP + λ2)²}, a = P(P+2)/(P+1)). The kink is stable when the first rate
+     * wins: {@code ε P(P+2) < P²}. (A first-order local condition; that no other leaky pattern is
+     * better was checked by training, not proved.)
+     */
+    public static boolean kinkStable(double negativeSlope, int samples) {
+        return negativeSlope * (samples + 2) < samples;
     }
 
     private static double[] ones(int n) {
@@ -269,6 +284,36 @@ public final class HypercubeRayTheory {
         double cMax = 0;
         for (double c : coefficients) cMax = Math.max(cMax, c);
         return Math.sqrt(2 * cMax / m);
+    }
+
+    /**
+     * The optimal neurons' preactivations of the φ = κ·relu network, one pair per kept label
+     * (rows 2k and 2k+1 for {@code 1 + y_k} and {@code 1 − y_k}): {@code h = (σ 1 ± τ y_k)/κ} with
+     * {@code σ = τ = u} on the kink and {@code σ = 2u w_k/(w_1 + w_k)}, {@code τ = 2u w_1/(w_1 + w_k)}
+     * off it, {@code u = sqrt(c_k / 2)}. (2·kept)×P row-major, class-major order; with the min-norm
+     * first layer and the ridge readout they attain L* (tests check this and certify it).
+     */
+    public double[] optimalPreactivations() {
+        double p = samples, beta = 1 + (perClass - 1) * input.withinClass();
+        double w1 = p / (input.isotropic() * beta + p);
+        double[] y = TaskKernels.hypercubeSigns(labels, perClass);
+        java.util.List<double[]> rows = new java.util.ArrayList<>();
+        for (int k = 0; k < labels; k++) {
+            if (coefficients[k] == 0) continue;
+            double u = Math.sqrt(coefficients[k] / 2);
+            double a = input.alpha(k);
+            double wk = p / (input.isotropic() * beta + a * a * p);
+            double sigma = offKink(k) ? 2 * u * wk / (w1 + wk) : u;
+            double tau = offKink(k) ? 2 * u * w1 / (w1 + wk) : u;
+            for (int sign = 1; sign >= -1; sign -= 2) {
+                double[] h = new double[samples];
+                for (int q = 0; q < samples; q++) h[q] = (sigma + sign * tau * y[k * samples + q]) / slope;
+                rows.add(h);
+            }
+        }
+        double[] out = new double[rows.size() * samples];
+        for (int i = 0; i < rows.size(); i++) System.arraycopy(rows.get(i), 0, out, i * samples, samples);
+        return out;
     }
 
     /** {@code K* = Σ_k c_k (y_k y_kᵀ + 11ᵀ)}, P×P row-major in class-major sample order. */

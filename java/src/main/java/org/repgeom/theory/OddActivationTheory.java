@@ -24,8 +24,8 @@ import org.repgeom.task.Task;
  *   K* = c K_Y,   c = (M/dY) tanh²(r*),
  *   r* = argmin_{r ≥ 0}  F(r) = λ1 P M r² + dY λ2 P / (P (M/dY) tanh²(r) + λ2),     L* = F(r*)
  * </pre>
- * found numerically (grid over [0, sqrt(dY/(λ1 M))], where the first term alone exceeds F(0) =
- * dY·P, then golden-section refinement). Unlike ReLU, tanh is not homogeneous, so K* depends on
+ * found numerically ({@link ScalarMinimizer} on [0, sqrt(dY/(λ1 M))], beyond which the first term
+ * alone exceeds F(0) = dY·P). Unlike ReLU, tanh is not homogeneous, so K* depends on
  * the width M; as M → ∞, c tends to the linear c.
  *
  * <p>Derivation (dY = 2 exactly; dY ≥ 3 verified by training). Take neurons
@@ -109,27 +109,17 @@ public final class OddActivationTheory {
         return lambda1 * p * width * r * r + labels * lambda2 * p / (p * q + lambda2);
     }
 
+    /** {@code F'(r) = 2 λ1 P M r − dY λ2 P² (M/dY) 2 tanh(r) sech²(r) / (P q + λ2)²}. */
+    double tanhSlope(double r) {
+        double p = samples, t = Math.tanh(r);
+        double share = (double) width / labels;
+        double d = p * share * t * t + lambda2;
+        return 2 * lambda1 * p * width * r - labels * lambda2 * p * p * share * 2 * t * (1 - t * t) / (d * d);
+    }
+
     private double argminTanh() {
         double hi = Math.sqrt((double) labels / (lambda1 * width)) + 1e-12;
-        int grid = 4000;
-        int best = 0;
-        double bestVal = tanhObjective(0);
-        for (int i = 1; i <= grid; i++) {
-            double v = tanhObjective(hi * i / grid);
-            if (v < bestVal) {
-                bestVal = v;
-                best = i;
-            }
-        }
-        if (best == 0) return 0.0;
-        double a = hi * (best - 1) / grid, b = hi * Math.min(best + 1, grid) / grid;
-        double phi = (Math.sqrt(5) - 1) / 2;
-        for (int i = 0; i < 200 && b - a > 1e-15 * b; i++) {
-            double x1 = b - phi * (b - a), x2 = a + phi * (b - a);
-            if (tanhObjective(x1) < tanhObjective(x2)) b = x2;
-            else a = x1;
-        }
-        return 0.5 * (a + b);
+        return ScalarMinimizer.argmin(this::tanhObjective, this::tanhSlope, hi);
     }
 
     /** c of {@code K* = c K_Y}. */

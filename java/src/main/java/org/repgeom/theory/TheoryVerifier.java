@@ -45,7 +45,7 @@ public final class TheoryVerifier {
     /** Kernel-error tolerance: a member "reaches K*" below it; a case passes when its median is below it. */
     public static final double KERNEL_TOL = 1e-2;
     /** Relative loss change over {@link #WINDOW} steps at which a member counts as converged (and stops). */
-    public static final double CONVERGED_TOL = 1e-9;
+    public static final double CONVERGED_TOL = 1e-8;
     /** Convergence window, steps. */
     public static final int WINDOW = 1000;
     /** Certificate tolerance (as {@code MemberGeometry.CERTIFY_TOL}). */
