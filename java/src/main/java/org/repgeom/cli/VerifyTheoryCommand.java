@@ -90,13 +90,13 @@ final class VerifyTheoryCommand implements Callable<Integer> {
     }
 
     static String header() {
-        return String.format(Locale.ROOT, "%-20s %-40s %7s %9s %10s %10s %9s %9s %7s %s", "case", "prediction", "members",
+        return String.format(Locale.ROOT, "%-20s %-52s %7s %9s %10s %10s %9s %9s %7s %s", "case", "prediction", "members",
                 "converged", "kernel_err", "loss_gap", "PS", "certified", "seconds", "pass");
     }
 
     static String format(TheoryVerifier.Row r) {
         double cert = r.certifiedFraction();
-        return String.format(Locale.ROOT, "%-20s %-40s %7d %9d %10.2e %10.2e %9s %9s %7.1f %s", r.testCase().id(),
+        return String.format(Locale.ROOT, "%-20s %-52s %7d %9d %10.2e %10.2e %9s %9s %7.1f %s", r.testCase().id(),
                 r.testCase().prediction().formula(), r.members().size(), r.converged(), r.medianKernelError(),
                 r.medianLossGap(), Double.isNaN(r.medianPs()) ? "n/a" : String.format(Locale.ROOT, "%.6f", r.medianPs()),
                 Double.isNaN(cert) ? "n/a" : String.format(Locale.ROOT, "%.2f", cert), r.seconds(),

@@ -203,7 +203,7 @@ public final class DeepReluTheory {
         for (int l = 0; l < shifts.length; l++) sb.append(l == 0 ? "" : "/").append(String.format(Locale.ROOT, "%.3g", shifts[l]));
         sb.append(" c=");
         for (int l = 0; l < labelEigenvalues.length; l++) {
-            sb.append(l == 0 ? "" : "/").append(String.format(Locale.ROOT, "%.3g", labelEigenvalues[l] / samples));
+            sb.append(l == 0 ? "" : "/").append(String.format(Locale.ROOT, "%.2g", labelEigenvalues[l] / samples));
         }
         return sb.toString();
     }

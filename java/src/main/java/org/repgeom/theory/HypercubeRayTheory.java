@@ -64,9 +64,13 @@ import org.repgeom.task.Task;
  * The ansatz gives an upper bound on the minimum; that it is the global minimum needs every other
  * neuron pattern to be no cheaper. For whitened input this is §6.1 (certified exactly by
  * {@link KktCertificate}). For within-class correlation, target alignment, per-label output and
- * input scales and clipped_relu it was verified by training matched ensembles ({@code repgeom
- * verify-theory}: median relative kernel error below 1e-3, certificate where it applies) — not
- * proved for every parameter value.
+ * input scales and the threshold class it was verified by training matched ensembles: in
+ * {@code repgeom verify-theory} (16 seeds per case) the median relative kernel error is about
+ * 1e-5 and every certifiable member is CERTIFIED; the same held (12 seeds each, medians
+ * 2e-7…1.2e-5) at ρ = 0.2 and 0.9 with n = 3, at target alignment a = 0.5, 1, 3 (γ = 1) and
+ * a = 2 with γ = 0.5, and at s = (2, 0.7), α = (1.5, 0), γ = 0.7. Clipped ReLU with
+ * {@code maxActivation > 1} does not reach the ReLU kernel (17–89 % away in those runs). That the
+ * ray family is the global minimum is thus measured, not proved, beyond §6.1.
  */
 public final class HypercubeRayTheory {
 

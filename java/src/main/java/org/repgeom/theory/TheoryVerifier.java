@@ -97,13 +97,17 @@ public final class TheoryVerifier {
                     / (double) ref.size();
         }
 
-        /** Members reaching K* per width, e.g. {@code [5, 0, 16]} for width 5: 0 of 16. */
+        /**
+         * Per width: {@code [width, members reaching K*, members, members CERTIFIED]}, e.g.
+         * {@code [5, 0, 16, 0]}.
+         */
         public List<int[]> reachedByWidth() {
             List<int[]> out = new ArrayList<>();
             for (int[] w : testCase.widths()) {
                 int width = w[0];
                 List<Member> at = members.stream().filter(m -> m.width() == width).toList();
-                out.add(new int[] {width, (int) at.stream().filter(Member::reached).count(), at.size()});
+                int certified = (int) at.stream().filter(m -> m.certificate() == KktCertificate.Verdict.CERTIFIED).count();
+                out.add(new int[] {width, (int) at.stream().filter(Member::reached).count(), at.size(), certified});
             }
             return out;
         }
@@ -119,12 +123,12 @@ public final class TheoryVerifier {
             return true;
         }
 
-        /** The sweep's per-width counts ("M=5:0/16 M=6:12/16 …"), empty otherwise. */
+        /** The sweep's per-width counts ("reach K* (certified): M=5:0/16(0) M=6:12/16(12) …"), empty otherwise. */
         public String detail() {
             if (!testCase.isSweep()) return "";
-            StringBuilder sb = new StringBuilder();
+            StringBuilder sb = new StringBuilder("reach K* (certified):");
             for (int[] r : reachedByWidth()) {
-                sb.append(sb.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "M=%d:%d/%d", r[0], r[1], r[2]));
+                sb.append(String.format(Locale.ROOT, " M=%d:%d/%d(%d)", r[0], r[1], r[2], r[3]));
             }
             return sb.toString();
         }
