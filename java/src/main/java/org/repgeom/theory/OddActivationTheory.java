@@ -35,9 +35,10 @@ import org.repgeom.task.Task;
  * ±tanh(r(c+s)), ±tanh(r(c−s)) (w_i = r(c, s), c² + s² = 1), an odd function of the corner, so
  * {@code tanh(h_i) = A y_1 + B y_2} with {@code A² + B² = (g(r²(c+s)²) + g(r²(c−s)²))/2},
  * {@code g(u) = tanh²(√u)}. g is concave, so for a given cost r² this "kernel mass" is largest, g(r²),
- * when cs = 0: a pure-selectivity neuron ({@code h = ±r y_k}). Writing {@code K = Yᵀ S Y / P}-style,
- * the readout cost {@code λ2 Σ_j P/(P s_j + λ2)} over the eigenvalues s_j of the dY×dY mass matrix S
- * is convex and symmetric, so for a given trace it is smallest with equal s_j; and by concavity of
+ * when cs = 0: a pure-selectivity neuron ({@code h = ±r y_k}). With {@code tanh(h_i) = Σ_k a_ik y_k}
+ * the kernel is {@code K = Σ_{k,l} S_kl y_k y_lᵀ}, {@code S = Σ_i a_i a_iᵀ} (dY×dY), and the readout
+ * cost {@code λ2 Σ_j P/(P s_j + λ2)} over the eigenvalues s_j of S is convex and symmetric, so for a
+ * given trace it is smallest with equal s_j; and by concavity of
  * g the trace for a total cost {@code Σ r_i²} is at most {@code M g(Σ r_i² / M)}, reached with equal
  * r_i. Both bounds hold together for M/dY pure neurons per label with equal r — the ansatz above,
  * which therefore is the global minimum among span(Y) neurons. For dY ≥ 3 a mixed neuron also
