@@ -13,6 +13,7 @@ import org.repgeom.analysis.KernelDistance;
 import org.repgeom.analysis.Kernels;
 import org.repgeom.analysis.RepresentationKernel;
 import org.repgeom.analysis.TestData;
+import org.repgeom.task.Task;
 
 class DeepLinearTheoryTest {
 
@@ -111,5 +112,101 @@ class DeepLinearTheoryTest {
         }
         assertTrue(TestData.maxAbsDiff(expected, theory.hiddenKernel()) < 1e-12);
         checkConstruction(y, dY, p, p + 2, 2 * dY, l1, l2, 59);
+    }
+
+    /** Balanced deep factorisation W_l = Q_{l+1} diag(a_l) Q_lᵀ, a_l² = Λ σ^{2/L}/λ_l, random middle Q_l. */
+    private static DMatrixRMaj[] balancedDeep(DeepLinearTheory theory, DMatrixRMaj x, int dY, int width,
+                                              double[] lambdas, Random rnd) {
+        int p = x.numCols, depth = lambdas.length;
+        double[] sigma = theory.mapSingularValues();
+        int r = sigma.length;
+        DMatrixRMaj u = new DMatrixRMaj(dY, r, true, theory.leftSingularVectors());
+        DMatrixRMaj v = new DMatrixRMaj(p, r, true, theory.rightSingularVectors());
+        DMatrixRMaj[] q = new DMatrixRMaj[depth + 1];
+        q[0] = CommonOps_DDRM.mult(x, v, null);
+        for (int l = 1; l < depth; l++) q[l] = new DMatrixRMaj(width, r, true, TestData.orthonormalColumns(width, r, rnd));
+        q[depth] = u;
+        DMatrixRMaj[] w = new DMatrixRMaj[depth];
+        for (int l = 0; l < depth; l++) {
+            DMatrixRMaj a = new DMatrixRMaj(r, r);
+            for (int i = 0; i < r; i++) {
+                a.set(i, i, Math.sqrt(theory.lambdaMean() * Math.pow(sigma[i], 2.0 / depth) / lambdas[l]));
+            }
+            w[l] = new DMatrixRMaj(q[l + 1].numRows, q[l].numRows);
+            CommonOps_DDRM.multTransB(CommonOps_DDRM.mult(q[l + 1], a, null), q[l], w[l]);
+        }
+        return w;
+    }
+
+    private static double deepLoss(DMatrixRMaj[] w, DMatrixRMaj x, DMatrixRMaj y, double[] lambdas) {
+        DMatrixRMaj out = x;
+        double pen = 0;
+        for (int l = 0; l < w.length; l++) {
+            out = CommonOps_DDRM.mult(w[l], out, null);
+            double n = NormOps_DDRM.normF(w[l]);
+            pen += lambdas[l] * n * n;
+        }
+        double e = NormOps_DDRM.normF(CommonOps_DDRM.subtract(y, out, null));
+        return e * e + pen;
+    }
+
+    @Test
+    void threeLayersUnequalLambdaAttainMinimalLossAndLayerKernels() {
+        Random rnd = new Random(61);
+        int dY = 3, p = 7, dX = 9, width = 5;
+        double[] lambdas = {0.05, 0.1, 0.2};
+        double[] yData = TestData.gaussian(dY, p, rnd);
+        DMatrixRMaj x = new DMatrixRMaj(dX, p, true, TestData.orthonormalColumns(dX, p, rnd));
+        DMatrixRMaj y = new DMatrixRMaj(dY, p, true, yData);
+        DeepLinearTheory theory = DeepLinearTheory.of(yData, dY, p, lambdas);
+        DMatrixRMaj[] w = balancedDeep(theory, x, dY, width, lambdas, rnd);
+        double best = deepLoss(w, x, y, lambdas);
+        assertEquals(theory.minimalLoss(), best, 1e-10 * theory.minimalLoss());
+        DMatrixRMaj hidden = x;
+        for (int l = 1; l < lambdas.length; l++) {
+            hidden = CommonOps_DDRM.mult(w[l - 1], hidden, null);
+            double[] k = RepresentationKernel.of(hidden.data, hidden.numRows, p);
+            assertTrue(KernelDistance.relative(k, theory.layerKernel(l)) < 1e-10, "layer " + l);
+        }
+        for (int trial = 0; trial < 100; trial++) {
+            DMatrixRMaj[] moved = new DMatrixRMaj[w.length];
+            for (int l = 0; l < w.length; l++) {
+                moved[l] = w[l].copy();
+                for (int i = 0; i < moved[l].data.length; i++) moved[l].data[i] += 1e-4 * rnd.nextGaussian();
+            }
+            assertTrue(deepLoss(moved, x, y, lambdas) - best > -1e-12);
+        }
+    }
+
+    @Test
+    void threeLayersCutAWeakDirectionThatTwoLayersKeep() {
+        // singular values 3, 1.5, 0.3 at Λ = 0.1: L = 2 keeps 0.3 − 0.1 = 0.2, L = 3 sets it to 0
+        Task task = ClosedForms.deepLinearTask();
+        double[] y = task.yData();
+        DeepLinearTheory two = DeepLinearTheory.of(y, 3, 8, new double[] {0.1, 0.1});
+        DeepLinearTheory three = DeepLinearTheory.of(y, 3, 8, new double[] {0.05, 0.1, 0.2});
+        assertArrayEquals(new double[] {3, 1.5, 0.3}, two.targetSingularValues(), 1e-12);
+        assertEquals(0.2, two.mapSingularValues()[2], 1e-12);
+        assertEquals(0.0, three.mapSingularValues()[2]);
+        assertEquals(2, three.rank());
+        assertTrue(DeepLinearTheory.applies(task, 1e-9));
+        // the kept directions sit at the larger stationary root of (s − σ)² + 3Λσ^{2/3}
+        double[] roots = three.stationaryRoots();
+        for (int i = 0; i < 2; i++) {
+            double s = three.targetSingularValues()[i], sigma = three.mapSingularValues()[i];
+            assertEquals(roots[i], sigma, 0.0);
+            assertEquals(s - sigma, 0.1 * Math.pow(sigma, -1.0 / 3), 1e-9, "stationarity");
+        }
+        // λ → 0⁺: K_l → (YᵀY)^{l/L}; here K_1 of L = 3 differs from K_Y^{1/3} only at O(λ)
+        double[] weak = DeepLinearTheory.of(y, 3, 8, new double[] {1e-8, 1e-8, 1e-8}).layerKernel(1);
+        double[] limit = new double[64];
+        double[] v = two.rightSingularVectors();
+        double[] s = two.targetSingularValues();
+        for (int i = 0; i < 3; i++) {
+            for (int a = 0; a < 8; a++) {
+                for (int b = 0; b < 8; b++) limit[a * 8 + b] += Math.pow(s[i], 2.0 / 3) * v[a * 3 + i] * v[b * 3 + i];
+            }
+        }
+        assertTrue(KernelDistance.relative(weak, limit) < 1e-5);
     }
 }
