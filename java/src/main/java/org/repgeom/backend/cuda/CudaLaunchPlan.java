@@ -25,12 +25,17 @@ import org.repgeom.train.OptimizerKind;
  * once and two sets of chunk buffers (parameters, λ, learning rates, trace, results, global
  * scratch), so that one chunk's transfers overlap the other's training. The chunk is as large as
  * fits in {@code free × (1 − headroom)}, but at most E and no more than needed to fill the device
- * about four times over (so that progress is reported and transfers overlap); when not even one
- * member fits, planning fails and says how many bytes a member needs and how many are free.
+ * about four times over (so that progress is reported and transfers overlap), and no host staging
+ * array above 1 GiB ({@code -Drepgeom.cuda.chunk=N} caps it further); when not even one member fits,
+ * planning fails and says how many bytes a member needs and how many are free.
  */
 public final class CudaLaunchPlan {
     /** Fraction of free device memory left untouched (other processes, driver, fragmentation). */
     public static final double HEADROOM = 0.10;
+    /** Largest host staging array of one chunk, bytes. */
+    static final long HOST_ARRAY_LIMIT = 1L << 30;
+    /** System property capping the members per chunk (tests of the chunked, double-buffered path). */
+    public static final String CHUNK_PROPERTY = "repgeom.cuda.chunk";
     /** Warp size of every CUDA device. */
     public static final int WARP = 32;
 
@@ -146,7 +151,16 @@ public final class CudaLaunchPlan {
                             + " scratch per block, %d shared, double-buffered), %d bytes are free (%.0f%% kept as headroom)",
                     arch, d.name(), need, perMember, layout.blockScratchBytes(), shared, freeBytes, HEADROOM * 100));
         }
+        // every host staging array (parameters, trace) stays below 1 GiB
+        long biggestArray = Math.max(4L * stride, 4L * traceLength);
+        if (biggestArray > HOST_ARRAY_LIMIT) {
+            throw new IllegalArgumentException("one member's parameters or loss trace (" + biggestArray + " bytes) exceed "
+                    + HOST_ARRAY_LIMIT + " bytes");
+        }
+        maxChunk = Math.min(maxChunk, HOST_ARRAY_LIMIT / biggestArray);
         long preferred = Math.max(4 * fill, (members + 3) / 4);
+        int override = Integer.getInteger(CHUNK_PROPERTY, 0);
+        if (override > 0) preferred = override;
         int chunk = (int) Math.min(Math.min(members, maxChunk), preferred);
         int grid = (int) Math.max(1, Math.min(residentBlocksTotal, (chunk + layout.teamsPerBlock() - 1) / layout.teamsPerBlock()));
         long chunkBytes = chunk * perMember + (long) grid * layout.blockScratchBytes();
