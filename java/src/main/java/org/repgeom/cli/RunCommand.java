@@ -5,14 +5,21 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.repgeom.backend.Backend;
 import org.repgeom.backend.Backends;
+import org.repgeom.backend.ProgressListener;
+import org.repgeom.study.Shard;
 import org.repgeom.study.StudyRunner;
 import org.repgeom.study.StudySpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code repgeom run SPEC.yaml}: train a study and write its output directory. */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Train every member of a study and measure its geometry.")
+/** {@code repgeom run SPEC.yaml}: train a study (or one shard of it) and write its output directory. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = {
+        "Train every member of a study and measure its geometry.",
+        "Results are written chunk by chunk to DIR.incomplete/ and DIR appears when complete; after a crash, "
+                + "the same command with --resume continues where it stopped.",
+        "Inside a Slurm array job, each task runs shard SLURM_ARRAY_TASK_ID of SLURM_ARRAY_TASK_COUNT into "
+                + "DIR.shard-i-of-N/; join the shards with 'repgeom merge'."})
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC.yaml", description = "study spec (YAML)")
     Path specFile;
@@ -23,30 +30,68 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default: the spec's output.dir)")
     Path out;
 
-    @Option(names = "--overwrite", description = "replace the output directory if it exists")
-    boolean overwrite;
+    @Option(names = {"--force", "--overwrite"}, description = "replace a finished DIR and discard an unfinished DIR.incomplete")
+    boolean force;
+
+    @Option(names = "--resume", description = "continue the unfinished run in DIR.incomplete (skip its finished chunks); "
+            + "starts one if there is none, does nothing if DIR is finished")
+    boolean resume;
+
+    @Option(names = "--shard", paramLabel = "i/N", description = "train only shard i of N (0-based) into DIR.shard-i-of-N "
+            + "(default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT when set, else the whole study; "
+            + "0/1 is the whole study, also inside an array job)")
+    String shard;
+
+    @Option(names = "--chunk-size", paramLabel = "N", description = "members per chunk, the unit of writing and resuming "
+            + "(default: up to 4096, fewer for large members)")
+    Integer chunkSize;
 
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
+    @Option(names = "--no-report", description = "skip the analysis and report.html written after the run")
+    boolean noReport;
+
     @Override
     public Integer call() throws Exception {
         StudySpec spec = StudySpec.load(specFile);
+        Shard part = shard != null ? Shard.parse(shard) : Shard.fromSlurm(System.getenv());
+        if (part == null) part = Shard.WHOLE;
+        StudyRunner.Options options = new StudyRunner.Options(force, resume, part, chunkSize);
         Backend backend = Backends.byName(backendName);
         Path dir = out != null ? out : spec.outputDir();
-        System.err.println("repgeom: study '" + spec.name() + "' on backend " + backend.name() + " -> " + dir);
+        System.err.println("repgeom: study '" + spec.name() + "'" + (part.isPart() ? " shard " + part : "")
+                + " on backend " + backend.name() + " -> " + dir);
         StudyRunner runner = new StudyRunner(spec, backend);
-        int total = runner.memberCount();
-        StudyRunner.Outcome outcome = runner.run(dir, specFile, overwrite,
-                quiet ? org.repgeom.backend.ProgressListener.NONE : ProgressBar.onStderr(total));
-        printSummary(outcome);
+        StudyRunner.Outcome outcome = runner.run(dir, specFile, options,
+                n -> quiet || n == 0 ? ProgressListener.NONE : ProgressBar.onStderr(n));
+        print(outcome);
+        System.err.println("repgeom: " + HeapPeak.line());
+        // a shard directory is not a study yet: its report comes after `repgeom merge`
+        if (!noReport && !part.isPart()) StudyReport.afterRun(outcome.directory());
         return 0;
     }
 
     @SuppressWarnings("unchecked")
-    private static void printSummary(StudyRunner.Outcome outcome) {
+    private static void print(StudyRunner.Outcome outcome) {
+        Shard part = outcome.shard();
+        int chunks = outcome.plan().chunks(part).size();
+        if (outcome.resumed() > 0) {
+            System.out.println("resumed: " + outcome.resumed() + " of " + chunks + " chunks were already done"
+                    + (outcome.trained() == 0 ? ", nothing left to train" : "; trained " + outcome.trained()
+                    + " more members"));
+        }
+        if (part.isPart()) {
+            System.out.printf("shard %s: %d members trained now, %.1f s of compute in all chunks%n", part,
+                    outcome.trained(), outcome.seconds());
+            String dir = outcome.directory().toString();
+            String pattern = dir.substring(0, dir.lastIndexOf(".shard-")) + ".shard-*-of-" + part.count();
+            System.out.println("shard results in " + dir + "; when all " + part.count() + " shards are done: repgeom merge "
+                    + pattern);
+            return;
+        }
         Map<String, Object> s = outcome.summary();
-        System.out.printf("%d members in %.1f s, status %s%n", outcome.members().size(), (Double) s.get("seconds"),
+        System.out.printf("%d members in %.1f s, status %s%n", outcome.memberCount(), ((Number) s.get("seconds")).doubleValue(),
                 s.get("status"));
         Map<String, Object> check = (Map<String, Object>) s.get("theory_check");
         if (Boolean.TRUE.equals(check.get("applies"))) {

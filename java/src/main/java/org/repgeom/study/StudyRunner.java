@@ -1,16 +1,19 @@
 package org.repgeom.study;
 
-import java.io.BufferedWriter;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.repgeom.analysis.MemberGeometry;
@@ -18,9 +21,8 @@ import org.repgeom.backend.Backend;
 import org.repgeom.backend.ProgressListener;
 import org.repgeom.backend.TrainRequest;
 import org.repgeom.backend.TrainResult;
-import org.repgeom.io.AtomicFiles;
-import org.repgeom.io.Json;
 import org.repgeom.io.Npy;
+import org.repgeom.io.NpyArray;
 import org.repgeom.model.InitialWeights;
 import org.repgeom.model.Mlp;
 import org.repgeom.model.ParamLayout;
@@ -31,91 +33,297 @@ import org.repgeom.train.OptimizerSettings;
 import org.repgeom.train.StopRule;
 
 /**
- * Runs a study: builds the task, trains every group on a backend, measures each member's geometry
- * and writes the output directory.
+ * Runs a study: builds the task, trains it chunk by chunk on a backend, measures each member's
+ * geometry and writes the output directory.
  *
- * <p>Outputs go first to {@code DIR.incomplete/} next to the requested directory, which is renamed
- * to {@code DIR} only once everything is written: a directory called DIR is always complete. Each
- * group's parameters are written as soon as it is trained, so a crash later loses no trained group.
- * Files: {@code X.npy}, {@code Y.npy} (the task), {@code spec.yaml} (a copy of the spec),
- * {@code params_group<g>.npy} (E_g × stride float64, layout in {@code groups.json}),
- * {@code members.csv}, {@code kernels.npy} (E × P × P float32, last hidden layer, rows in member-id
- * order), {@code loss_curves.npy} (E × T float32, NaN after a member stopped) and
- * {@code summary.json}.
+ * <p><b>The finished directory</b> {@code DIR} holds {@code X.npy}, {@code Y.npy} (the task),
+ * {@code spec.yaml} (a copy of the spec), {@code params_group<g>.npy} (E_g × stride float64,
+ * layout and member ids in {@code groups.json}), {@code members.csv}, {@code kernels.npy}
+ * (E × P × P float32, last hidden layer, rows in member-id order), {@code loss_curves.npy}
+ * (E × T float32, NaN after a member stopped), {@code summary.json} and {@code manifest.json}
+ * ({@link StudyManifest}, state {@code assembled}).
+ *
+ * <p><b>While it runs</b> everything goes to {@code DIR.incomplete/}, renamed to {@code DIR}
+ * only once complete, so a directory called DIR is always a finished study. The members are cut
+ * into chunks ({@link StudyPlan}); each chunk is trained, analysed and written to
+ * {@code chunks/c<index>/} by write-then-rename ({@link ChunkFiles}), then recorded in
+ * {@code manifest.json}. At the end the chunks are streamed into the final files
+ * ({@link StudyAssembler}) and deleted. No more than one chunk's results is ever in memory, so
+ * the heap needed does not grow with the number of members.
+ *
+ * <p><b>Resume</b> ({@link Options#resume}): after a crash or kill, the same command with resume
+ * set checks that {@code DIR.incomplete/manifest.json} belongs to the same spec and task (hashes)
+ * and shard, and trains only the chunks the manifest does not list. Training is deterministic per
+ * member and the chunks are the same, so the result equals an uninterrupted run's.
+ *
+ * <p><b>Shards</b> ({@link Options#shard} i/N): a shard trains chunks i, i+N, i+2N, … into
+ * {@code DIR.shard-i-of-N/} (manifest state {@code trained}, chunk files kept); {@link StudyMerge}
+ * joins the shards into {@code DIR}.
+ *
+ * <p><b>Protections</b>: an existing {@code DIR} is replaced only with {@link Options#force}; an
+ * existing {@code DIR.incomplete} is continued only with resume and discarded only with force;
+ * free disk space is checked against {@link DiskSpace} before training; a lock file keeps two
+ * processes out of the same directory; a corrupt or foreign manifest stops with a message naming it.
  */
 public final class StudyRunner {
     /** Tolerance on max |XᵀX − I| for the task to count as whitened for theory. */
     static final double WHITENED_TOL = 1e-8;
+    static final String LOCK = ".lock";
+    /** The header of members.csv; see {@link MemberCsv#HEADER}. */
+    static final String CSV_HEADER = MemberCsv.HEADER;
 
     private final StudySpec spec;
     private final Backend backend;
     private final Task task;
-    private final List<MemberGroup> groups;
+    private final String specHash;
+    private final String taskHash;
+    private final boolean taskFitsTheory;
 
-    /** Builds the study's task and member groups; bad input fails here, before anything is written. */
+    /** Builds the study's task; bad input fails here, before anything is written. */
     public StudyRunner(StudySpec spec, Backend backend) {
         this.spec = spec;
         this.backend = backend;
         this.task = TaskFactory.build(spec.task());
-        this.groups = spec.groups(task.inputDim(), task.outputDim());
+        this.specHash = StudyFingerprint.spec(spec);
+        this.taskHash = StudyFingerprint.task(task);
+        this.taskFitsTheory = HypercubeReluTheory.applies(task, WHITENED_TOL);
     }
 
     /** Number of members the study trains. */
     public int memberCount() {
-        return groups.stream().mapToInt(MemberGroup::size).sum();
+        return (int) spec.memberCount();
     }
 
-    /** What a run produced. */
-    public record Outcome(Path directory, List<MemberRecord> members, Map<String, Object> summary) {
+    /** The plan with the given chunk size, or the default one (see {@link StudyPlan#defaultChunkSize}). */
+    public StudyPlan plan(Integer chunkSize) {
+        int size = chunkSize != null ? chunkSize
+                : StudyPlan.defaultChunkSize(spec, task.inputDim(), task.outputDim(), task.samples());
+        return new StudyPlan(spec, task.inputDim(), task.outputDim(), size);
     }
 
     /**
-     * Runs the study into {@code outDir}. Fails with a {@link SpecException} before any training
-     * when {@code outDir} exists and {@code overwrite} is false.
+     * How to run.
+     *
+     * @param force     replace a finished {@code DIR} and discard an unfinished {@code DIR.incomplete}
+     * @param resume    continue an unfinished run in {@code DIR.incomplete} (start one if there is none;
+     *                  do nothing if {@code DIR} is already finished)
+     * @param shard     the part to train; {@link Shard#WHOLE} for all of it
+     * @param chunkSize members per chunk, or null for the default (a resumed run keeps its own)
      */
-    public Outcome run(Path outDir, Path specFile, boolean overwrite, ProgressListener progress) throws IOException {
-        int total = memberCount();
-        outDir = outDir.toAbsolutePath().normalize();
-        if (Files.exists(outDir) && !overwrite) {
-            throw new SpecException("--out", outDir + " already exists; choose another directory or pass --overwrite");
-        }
-        Path work = outDir.resolveSibling(outDir.getFileName() + ".incomplete");
-        deleteRecursively(work);
-        Files.createDirectories(work);
+    public record Options(boolean force, boolean resume, Shard shard, Integer chunkSize) {
+        public static final Options DEFAULT = new Options(false, false, Shard.WHOLE, null);
 
+        public Options {
+            if (shard == null) shard = Shard.WHOLE;
+            if (force && resume) throw new SpecException("--force", "cannot be combined with --resume");
+        }
+    }
+
+    /**
+     * What a run produced.
+     *
+     * @param directory   the finished study directory, or the finished shard directory
+     * @param summary     {@code summary.json}'s content; null for a shard
+     * @param memberCount members in the study
+     * @param trained     members trained by this call (0 when everything was done already)
+     * @param seconds     compute seconds of all finished chunks (over all sessions)
+     * @param shard       the part this call ran
+     * @param plan        the chunk plan
+     * @param resumed     chunks of the shard that were already finished when this call started
+     */
+    public record Outcome(Path directory, Map<String, Object> summary, int memberCount, int trained, double seconds,
+                          Shard shard, StudyPlan plan, int resumed) {
+
+        /**
+         * Every member's record read back from the finished directory, with kernels from
+         * {@code kernels.npy} (float32 widened to double). Loads the whole study: for small studies
+         * and tests.
+         */
+        public List<MemberRecord> members() {
+            if (summary == null) throw new IllegalStateException("a shard has no assembled members; merge it first");
+            try {
+                NpyArray k = Npy.read(directory.resolve("kernels.npy"));
+                int pp = k.size() / Math.max(1, k.dim(0));
+                List<MemberRecord> out = new ArrayList<>(memberCount);
+                try (BufferedReader r = Files.newBufferedReader(directory.resolve("members.csv"), StandardCharsets.UTF_8)) {
+                    r.readLine();
+                    for (int id = 0; id < memberCount; id++) {
+                        double[] kernel = Arrays.copyOfRange(k.data(), id * pp, (id + 1) * pp);
+                        out.add(MemberCsv.parse(r.readLine(), plan.member(id), kernel));
+                    }
+                }
+                return out;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Runs the whole study into {@code outDir}; {@code overwrite} is {@link Options#force}. */
+    public Outcome run(Path outDir, Path specFile, boolean overwrite, ProgressListener progress) throws IOException {
+        return run(outDir, specFile, new Options(overwrite, false, Shard.WHOLE, null), n -> progress);
+    }
+
+    /**
+     * Runs the study (or one shard of it) into {@code outDir}.
+     *
+     * @param specFile the spec file, copied as {@code spec.yaml} (merging shards needs it); may be null
+     * @param progress given the number of members this call will train, returns the listener to tell
+     * @throws SpecException before any training when a protection stops the run (see class comment)
+     */
+    public Outcome run(Path outDir, Path specFile, Options options, IntFunction<ProgressListener> progress)
+            throws IOException {
+        outDir = outDir.toAbsolutePath().normalize();
+        Shard shard = options.shard();
+        Path target = shard.isPart() ? outDir.resolveSibling(outDir.getFileName() + shard.directorySuffix()) : outDir;
+        Path work = target.resolveSibling(target.getFileName() + ".incomplete");
+
+        if (Files.exists(target)) {
+            if (options.resume()) return finished(target, shard);
+            if (!options.force()) {
+                throw new SpecException("--out", target + " already exists (a finished " + (shard.isPart() ? "shard" : "study")
+                        + "); choose another directory, or pass --force to replace it");
+            }
+        }
+        Files.createDirectories(work);
+        try (FileChannel lockChannel = FileChannel.open(work.resolve(LOCK), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+             FileLock lock = lockChannel.tryLock()) {
+            if (lock == null) {
+                throw new SpecException("--out", "another repgeom process is writing " + work + "; wait for it or stop it");
+            }
+            StudyManifest manifest = open(work, specFile, options, shard);
+            StudyPlan plan = new StudyPlan(spec, task.inputDim(), task.outputDim(), manifest.chunkSize());
+            int resumed = manifest.state() == StudyManifest.State.ASSEMBLED ? plan.chunks(shard).size()
+                    : manifest.chunks().size();
+            int trained = train(work, plan, manifest, shard, progress);
+            Map<String, Object> summary = null;
+            if (!shard.isPart()) {
+                if (manifest.state() != StudyManifest.State.ASSEMBLED) {
+                    summary = new StudyAssembler(plan, task, taskFitsTheory).assemble(work,
+                            i -> ChunkFiles.dir(work, i), manifest.backend(), manifest.seconds());
+                    manifest.setState(StudyManifest.State.ASSEMBLED);
+                    manifest.write(work);
+                }
+                deleteRecursively(work.resolve(ChunkFiles.DIR));
+            } else {
+                manifest.setState(StudyManifest.State.TRAINED);
+                manifest.write(work);
+            }
+            Files.delete(work.resolve(LOCK));
+            deleteRecursively(target);
+            org.repgeom.io.AtomicFiles.move(work, target);
+            if (summary == null && !shard.isPart()) summary = JsonFiles.readObject(target.resolve("summary.json"));
+            return new Outcome(target, summary, plan.memberCount(), trained, manifest.seconds(), shard, plan, resumed);
+        }
+    }
+
+    /** The outcome for a directory that is already finished (resume of a finished run). */
+    private Outcome finished(Path target, Shard shard) {
+        StudyManifest m = StudyManifest.read(target);
+        m.checkSameStudy(target, specHash, taskHash, memberCount(), shard);
+        StudyManifest.State expected = shard.isPart() ? StudyManifest.State.TRAINED : StudyManifest.State.ASSEMBLED;
+        if (m.state() != expected) {
+            throw new SpecException(target.resolve(StudyManifest.FILE).toString(), "state is " + m.state()
+                    + ", expected " + expected + " for a finished " + (shard.isPart() ? "shard" : "study"));
+        }
+        StudyPlan plan = new StudyPlan(spec, task.inputDim(), task.outputDim(), m.chunkSize());
+        Map<String, Object> summary = shard.isPart() ? null : JsonFiles.readObject(target.resolve("summary.json"));
+        return new Outcome(target, summary, plan.memberCount(), 0, m.seconds(), shard, plan, plan.chunks(shard).size());
+    }
+
+    /**
+     * The manifest of the work directory: a fresh one (task and spec written) or, when resuming,
+     * the existing one after checking it belongs to this study and that its chunks are on disk.
+     */
+    private StudyManifest open(Path work, Path specFile, Options options, Shard shard) throws IOException {
+        boolean started = StudyManifest.existsIn(work);
+        if (started && !options.force()) {
+            StudyManifest m = StudyManifest.read(work);
+            String progressText = m.chunks().size() + " chunks of " + m.chunksTotal() + " done";
+            if (!options.resume()) {
+                boolean same = m.specHash().equals(specHash) && m.taskHash().equals(taskHash) && m.shard().equals(shard);
+                throw new SpecException("--out", work + " holds an unfinished run" + (same ? " of this study (" + progressText
+                        + "); pass --resume to continue it" : " of another spec or shard") + ", or --force to discard it");
+            }
+            m.checkSameStudy(work, specHash, taskHash, memberCount(), shard);
+            if (options.chunkSize() != null && options.chunkSize() != m.chunkSize()) {
+                throw new SpecException("--chunk-size", work + " was started with --chunk-size " + m.chunkSize()
+                        + "; resume it with that size (or leave the option out)");
+            }
+            StudyPlan plan = new StudyPlan(spec, task.inputDim(), task.outputDim(), m.chunkSize());
+            if (plan.chunks().size() != m.chunksTotal()) {
+                throw new SpecException(work.resolve(StudyManifest.FILE).toString(), "corrupt manifest: "
+                        + m.chunksTotal() + " chunks, the plan has " + plan.chunks().size() + "; start over with --force");
+            }
+            if (m.state() != StudyManifest.State.ASSEMBLED) verifyChunks(work, plan, m);
+            m.setBackend(backend.name());
+            return m;
+        }
+        // a fresh start: keep only the lock file
+        try (Stream<Path> s = Files.list(work)) {
+            for (Path p : s.toList()) {
+                if (!p.getFileName().toString().equals(LOCK)) deleteRecursively(p);
+            }
+        }
+        StudyPlan plan = plan(options.chunkSize());
+        StudyManifest m = new StudyManifest(spec.name(), specHash, taskHash, task.name(), plan.memberCount(),
+                plan.chunkSize(), plan.chunks().size(), shard, backend.name());
         writeTask(work, task);
         if (specFile != null) Files.copy(specFile, work.resolve("spec.yaml"));
-        boolean taskFitsTheory = HypercubeReluTheory.applies(task, WHITENED_TOL);
+        m.write(work);
+        return m;
+    }
 
-        long start = System.nanoTime();
+    /** Checks that each chunk the manifest lists matches the plan and has its files; drops unlisted ones. */
+    private static void verifyChunks(Path work, StudyPlan plan, StudyManifest m) throws IOException {
+        for (StudyManifest.ChunkEntry e : m.chunks().values()) {
+            StudyPlan.Chunk c = plan.chunk(e.index());
+            String where = work.resolve(StudyManifest.FILE).toString();
+            if (c.group() != e.group() || c.firstMember() != e.firstMember() || c.size() != e.members()) {
+                throw new SpecException(where, "corrupt manifest: chunk " + e.index() + " lists members "
+                        + e.firstMember() + "+" + e.members() + " of group " + e.group() + ", the plan has "
+                        + c.firstMember() + "+" + c.size() + " of group " + c.group() + "; start over with --force");
+            }
+            List<String> missing = ChunkFiles.missing(work, e.index());
+            if (!missing.isEmpty()) {
+                throw new SpecException(where, "lists chunk " + e.index() + " as finished but "
+                        + ChunkFiles.dir(work, e.index()) + " lacks " + missing + "; start over with --force");
+            }
+        }
+        ChunkFiles.removeUnlisted(work, m.chunks().keySet());
+    }
+
+    /** Trains every chunk of the shard the manifest does not list; returns the members trained. */
+    private int train(Path work, StudyPlan plan, StudyManifest manifest, Shard shard,
+                      IntFunction<ProgressListener> progressFor) throws IOException {
+        List<StudyPlan.Chunk> todo = plan.chunks(shard).stream()
+                .filter(c -> !manifest.chunks().containsKey(c.index())).toList();
+        if (manifest.state() == StudyManifest.State.ASSEMBLED) todo = List.of();
+        long needed = DiskSpace.bytes(plan, task.samples(), todo);
+        if (!shard.isPart() && manifest.state() != StudyManifest.State.ASSEMBLED) {
+            needed += DiskSpace.bytes(plan, task.samples(), plan.chunks()); // the assembled copy
+        }
+        DiskSpace.require(work, needed, todo.size() + " chunks" + (shard.isPart() ? "" : " and the assembled study"));
+
+        int members = todo.stream().mapToInt(StudyPlan.Chunk::size).sum();
+        ProgressListener progress = progressFor.apply(members);
         StopRule stop = new StopRule(spec.train().maxSteps(), spec.train().tol(), spec.train().window(),
                 spec.train().traceEvery());
         OptimizerSettings optimizer = optimizerSettings(spec.optimizer());
-        MemberRecord[] records = new MemberRecord[total];
-        float[][] curves = new float[total][];
-        List<Object> groupInfo = new ArrayList<>();
-        for (MemberGroup g : groups) {
-            TrainRequest request = request(g, optimizer, stop);
+        for (StudyPlan.Chunk c : todo) {
+            long start = System.nanoTime();
+            List<MemberSpec> chunkMembers = plan.members(c);
+            TrainRequest request = request(plan.groupArchitecture(c.group()), chunkMembers, optimizer, stop);
             TrainResult result = backend.train(request, task, progress);
-            ParamLayout layout = request.layout();
-            Npy.writeFloat64(work.resolve("params_group" + g.index() + ".npy"), new int[] {g.size(), layout.stride()},
-                    result.params());
-            groupInfo.add(describe(g, layout));
-            analyse(g, request, result, taskFitsTheory, records, curves);
+            List<MemberRecord> records = analyse(c, chunkMembers, request, result);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            ChunkFiles.write(work, c, records, result.params(), request.layout().stride(), result.lossTrace(),
+                    result.traceLength(), task.samples());
+            manifest.add(new StudyManifest.ChunkEntry(c.index(), c.group(), c.firstMember(), c.size(), seconds));
+            manifest.write(work);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-
-        List<MemberRecord> list = Arrays.asList(records);
-        AtomicFiles.writeString(work.resolve("groups.json"), Json.write(groupInfo));
-        writeMembersCsv(work.resolve("members.csv"), list);
-        writeKernels(work.resolve("kernels.npy"), list, task.samples());
-        writeCurves(work.resolve("loss_curves.npy"), curves, stop.traceLength());
-        Map<String, Object> summary = StudySummary.of(spec, task, taskFitsTheory, backend.name(), seconds, list);
-        AtomicFiles.writeString(work.resolve("summary.json"), Json.write(summary));
-
-        deleteRecursively(outDir);
-        AtomicFiles.move(work, outDir);
-        return new Outcome(outDir, list, summary);
+        return members;
     }
 
     static OptimizerSettings optimizerSettings(OptimizerSpec o) {
@@ -123,14 +331,15 @@ public final class StudyRunner {
         return new OptimizerSettings(kind, o.finalLrRatio(), o.momentum(), o.beta1(), o.beta2(), o.eps());
     }
 
-    private TrainRequest request(MemberGroup g, OptimizerSettings optimizer, StopRule stop) {
-        ParamLayout layout = new ParamLayout(g.architecture());
-        int e = g.size(), layers = g.architecture().layerCount();
+    private TrainRequest request(org.repgeom.model.Architecture arch, List<MemberSpec> members,
+                                 OptimizerSettings optimizer, StopRule stop) {
+        ParamLayout layout = new ParamLayout(arch);
+        int e = members.size(), layers = arch.layerCount();
         double[] params = new double[e * layout.stride()];
         double[] lambdas = new double[e * layers];
         double[] lrs = new double[e];
         for (int i = 0; i < e; i++) {
-            MemberSpec m = g.members().get(i);
+            MemberSpec m = members.get(i);
             InitialWeights.fill(layout, m.seed(), spec.model().initScale(), params, i * layout.stride());
             System.arraycopy(m.lambdas(), 0, lambdas, i * layers, layers);
             lrs[i] = m.lr();
@@ -138,92 +347,22 @@ public final class StudyRunner {
         return new TrainRequest(layout, e, params, lambdas, lrs, optimizer, stop);
     }
 
-    private void analyse(MemberGroup g, TrainRequest req, TrainResult res, boolean taskFitsTheory,
-                                MemberRecord[] records, float[][] curves) {
+    private List<MemberRecord> analyse(StudyPlan.Chunk c, List<MemberSpec> members, TrainRequest req, TrainResult res) {
         ParamLayout layout = req.layout();
-        int layers = layout.architecture().layerCount(), t = res.traceLength();
-        IntStream.range(0, g.size()).parallel().forEach(i -> {
-            MemberSpec m = g.members().get(i);
+        int layers = layout.architecture().layerCount();
+        MemberRecord[] records = new MemberRecord[members.size()];
+        IntStream.range(0, members.size()).parallel().forEach(i -> {
             MemberGeometry geo = MemberGeometry.measure(new Mlp(layout, task), task, res.params(), i * layout.stride(),
                     req.lambdas(), i * layers, taskFitsTheory);
-            records[m.id()] = new MemberRecord(m, g.index(), res.status()[i], res.steps()[i], res.finalLoss()[i],
+            records[i] = new MemberRecord(members.get(i), c.group(), res.status()[i], res.steps()[i], res.finalLoss()[i],
                     res.gradNorm()[i], geo);
-            curves[m.id()] = Arrays.copyOfRange(res.lossTrace(), i * t, (i + 1) * t);
         });
+        return Arrays.asList(records);
     }
 
-    private static Map<String, Object> describe(MemberGroup g, ParamLayout layout) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("group", g.index());
-        m.put("file", "params_group" + g.index() + ".npy");
-        m.put("architecture", g.architecture().toString());
-        m.put("input_dim", g.architecture().inputDim());
-        m.put("hidden_widths", g.architecture().hiddenWidths());
-        m.put("output_dim", g.architecture().outputDim());
-        m.put("activation", g.architecture().activation().id());
-        m.put("stride", layout.stride());
-        List<Object> layers = new ArrayList<>();
-        for (int l = 0; l < g.architecture().layerCount(); l++) {
-            Map<String, Object> layer = new LinkedHashMap<>();
-            layer.put("weight_offset", layout.weight(l));
-            layer.put("weight_shape", new int[] {g.architecture().fanOut(l), g.architecture().fanIn(l)});
-            layer.put("bias_offset", layout.bias(l));
-            layers.add(layer);
-        }
-        m.put("layers", layers);
-        m.put("member_ids", g.members().stream().mapToInt(MemberSpec::id).toArray());
-        return m;
-    }
-
-    private static void writeTask(Path dir, Task task) throws IOException {
+    static void writeTask(Path dir, Task task) throws IOException {
         Npy.writeFloat64(dir.resolve("X.npy"), new int[] {task.inputDim(), task.samples()}, task.xData());
         Npy.writeFloat64(dir.resolve("Y.npy"), new int[] {task.outputDim(), task.samples()}, task.yData());
-    }
-
-    static final String CSV_HEADER = "id,group,seed,activation,widths,depth,lambdas,lr,status,steps,final_loss,"
-            + "theory_loss,loss_gap,grad_norm,subgradient_norm,ps,kernel_distance,shape_distance,certificate,min_energy,w1_rank,participation_ratio,config";
-
-    private static void writeMembersCsv(Path file, List<MemberRecord> records) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            w.write(CSV_HEADER);
-            w.newLine();
-            for (MemberRecord r : records) {
-                MemberSpec m = r.spec();
-                MemberGeometry g = r.geometry();
-                String lambdas = String.join("/", Arrays.stream(m.lambdas()).mapToObj(StudyRunner::num).toList());
-                w.write(String.join(",", Integer.toString(m.id()), Integer.toString(r.group()), Long.toString(m.seed()),
-                        m.architecture().activation().id(), m.architecture().widthsLabel(),
-                        Integer.toString(m.architecture().depth()), lambdas, num(m.lr()), r.status().name(),
-                        Integer.toString(r.steps()), num(r.finalLoss()), num(g.theoryLoss()), num(r.lossGap()),
-                        num(r.gradNorm()), num(g.minNormSubgradient()), num(g.parallelismScore()), num(g.kernelDistance()), num(g.shapeDistance()),
-                        g.certificate().name(), num(g.minEnergy()),
-                        Integer.toString(g.w1Rank()),
-                        num(g.participationRatio()), '"' + m.configurationKey() + '"'));
-                w.newLine();
-            }
-        }
-        AtomicFiles.move(tmp, file);
-    }
-
-    /** Full precision, empty for NaN (pandas reads it as missing). */
-    private static String num(double v) {
-        return Double.isNaN(v) ? "" : Double.toString(v);
-    }
-
-    private static void writeKernels(Path file, List<MemberRecord> records, int p) throws IOException {
-        float[] all = new float[records.size() * p * p];
-        for (int i = 0; i < records.size(); i++) {
-            double[] k = records.get(i).geometry().kernel();
-            for (int j = 0; j < p * p; j++) all[i * p * p + j] = (float) k[j];
-        }
-        Npy.writeFloat32(file, new int[] {records.size(), p, p}, all);
-    }
-
-    private static void writeCurves(Path file, float[][] curves, int t) throws IOException {
-        float[] all = new float[curves.length * t];
-        for (int i = 0; i < curves.length; i++) System.arraycopy(curves[i], 0, all, i * t, t);
-        Npy.writeFloat32(file, new int[] {curves.length, t}, all);
     }
 
     static void deleteRecursively(Path dir) throws IOException {

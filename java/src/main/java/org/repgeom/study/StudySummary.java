@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.repgeom.analysis.MemberGeometry;
 import org.repgeom.model.Activation;
 import org.repgeom.task.Task;
 import org.repgeom.theory.HypercubeReluTheory;
@@ -26,118 +27,203 @@ public final class StudySummary {
     private StudySummary() {
     }
 
+    /**
+     * The summary of {@code records} (in member-id order); the same as feeding each to an
+     * {@link Accumulator} and calling {@link Accumulator#summary}.
+     */
     public static Map<String, Object> of(StudySpec spec, Task task, boolean theoryApplies, String backend,
                                          double seconds, List<MemberRecord> records) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("study", spec.name());
-        out.put("backend", backend);
-        out.put("members", records.size());
-        out.put("seconds", seconds);
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("name", task.name());
-        t.put("dX", task.inputDim());
-        t.put("dY", task.outputDim());
-        t.put("P", task.samples());
-        t.put("whitened_hypercube", theoryApplies);
-        out.put("task", t);
-        out.put("status", statusCounts(records));
-        out.put("theory_check", theoryCheck(task, theoryApplies, records));
-
-        Map<String, List<MemberRecord>> byConfig = new LinkedHashMap<>();
-        for (MemberRecord r : records) byConfig.computeIfAbsent(r.spec().configurationKey(), k -> new ArrayList<>()).add(r);
-        List<Object> configs = new ArrayList<>();
-        for (Map.Entry<String, List<MemberRecord>> e : byConfig.entrySet()) {
-            configs.add(configuration(e.getKey(), e.getValue(), task, theoryApplies));
-        }
-        out.put("configurations", configs);
-        return out;
+        Accumulator acc = new Accumulator(task, theoryApplies);
+        for (MemberRecord r : records) acc.add(r);
+        return acc.summary(spec, backend, seconds);
     }
 
-    private static Map<String, Object> configuration(String key, List<MemberRecord> rs, Task task, boolean theoryApplies) {
-        MemberSpec first = rs.get(0).spec();
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("key", key);
-        c.put("activation", first.architecture().activation().id());
-        c.put("widths", first.architecture().hiddenWidths());
-        c.put("lambdas", first.lambdas());
-        c.put("lr", first.lr());
-        c.put("members", rs.size());
-        c.put("status", statusCounts(rs));
-        c.put("loss", quantiles(rs.stream().mapToDouble(MemberRecord::finalLoss).toArray()));
-        c.put("grad_norm", quantiles(rs.stream().mapToDouble(MemberRecord::gradNorm).toArray()));
-        c.put("subgradient_norm", quantiles(rs.stream().mapToDouble(r -> r.geometry().minNormSubgradient()).toArray()));
-        double[] ps = rs.stream().mapToDouble(r -> r.geometry().parallelismScore()).toArray();
-        Map<String, Object> psStats = new LinkedHashMap<>();
-        psStats.put("mean", mean(ps));
-        psStats.put("min", min(ps));
-        c.put("parallelism_score", psStats);
-        double[] dist = rs.stream().mapToDouble(r -> r.geometry().kernelDistance()).toArray();
-        if (Arrays.stream(dist).anyMatch(d -> !Double.isNaN(d))) {
-            HypercubeReluTheory th = HypercubeReluTheory.forTask(task, first.lambda(0), first.lambda(1));
-            Map<String, Object> theory = new LinkedHashMap<>();
-            theory.put("coefficient", th.coefficient());
-            theory.put("minimal_loss", th.minimalLoss());
-            theory.put("minimal_width", th.minimalWidth());
-            c.put("theory", theory);
-            c.put("kernel_distance", quantiles(dist));
-            c.put("fraction_within_1pct", fraction(dist, WITHIN));
-            c.put("loss_gap", quantiles(rs.stream().mapToDouble(MemberRecord::lossGap).toArray()));
-            c.put("certificate", certificateCounts(rs));
-        }
-        double[] shape = rs.stream().mapToDouble(r -> r.geometry().shapeDistance()).toArray();
-        if (Arrays.stream(shape).anyMatch(d -> !Double.isNaN(d))) c.put("shape_distance", quantiles(shape));
-        c.put("w1_rank", quantiles(rs.stream().mapToDouble(r -> r.geometry().w1Rank()).toArray()));
-        return c;
-    }
+    /**
+     * Builds the summary one member at a time, keeping only the scalars the statistics need (about
+     * a dozen numbers per member, never a kernel), so the summary of a million-member study fits
+     * in a small heap. Feed members in id order: configurations appear in order of first member.
+     */
+    public static final class Accumulator {
+        private final Task task;
+        private final boolean theoryApplies;
+        private final int minWidth;
+        private final Map<String, Configuration> byConfig = new LinkedHashMap<>();
+        private final long[] status = new long[MemberStatus.values().length];
+        private final Selection theory = new Selection();
+        private int members;
 
-    /** The §6.1 claim over converged ReLU members wide enough to attain K*. */
-    private static Map<String, Object> theoryCheck(Task task, boolean theoryApplies, List<MemberRecord> records) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        if (!theoryApplies) {
-            out.put("applies", false);
-            out.put("why", "task is not a whitened hypercube task; no closed form for its kernel (DESIGN.md §6.1)");
+        public Accumulator(Task task, boolean theoryApplies) {
+            this.task = task;
+            this.theoryApplies = theoryApplies;
+            this.minWidth = 2 * task.outputDim();
+        }
+
+        /** Adds one member; its kernel is not used. */
+        public void add(MemberRecord r) {
+            members++;
+            status[r.status().ordinal()]++;
+            MemberSpec m = r.spec();
+            byConfig.computeIfAbsent(m.configurationKey(), k -> new Configuration(m)).add(r);
+            if (theoryApplies && r.status() == MemberStatus.CONVERGED && !Double.isNaN(r.geometry().kernelDistance())
+                    && m.architecture().activation() == Activation.RELU && m.architecture().width(0) >= minWidth) {
+                theory.add(r);
+            }
+        }
+
+        /** Members added so far. */
+        public int members() {
+            return members;
+        }
+
+        public Map<String, Object> summary(StudySpec spec, String backend, double seconds) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("study", spec.name());
+            out.put("backend", backend);
+            out.put("members", members);
+            out.put("seconds", seconds);
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("name", task.name());
+            t.put("dX", task.inputDim());
+            t.put("dY", task.outputDim());
+            t.put("P", task.samples());
+            t.put("whitened_hypercube", theoryApplies);
+            out.put("task", t);
+            out.put("status", counts(MemberStatus.values(), status));
+            out.put("theory_check", theoryCheck());
+            List<Object> configs = new ArrayList<>();
+            for (Map.Entry<String, Configuration> e : byConfig.entrySet()) configs.add(e.getValue().describe(e.getKey()));
+            out.put("configurations", configs);
             return out;
         }
-        int minWidth = 2 * task.outputDim();
-        out.put("applies", true);
-        out.put("selection", "two-layer relu, width >= 2*dY = " + minWidth + ", status CONVERGED");
-        List<MemberRecord> sel = records.stream()
-                .filter(r -> r.status() == MemberStatus.CONVERGED && !Double.isNaN(r.geometry().kernelDistance())
-                        && r.spec().architecture().activation() == Activation.RELU
-                        && r.spec().architecture().width(0) >= minWidth)
-                .toList();
-        double[] dist = sel.stream().mapToDouble(r -> r.geometry().kernelDistance()).toArray();
-        double[] ps = sel.stream().mapToDouble(r -> r.geometry().parallelismScore()).toArray();
-        out.put("members", sel.size());
-        out.put("kernel_distance", quantiles(dist));
-        out.put("fraction_within_1pct", fraction(dist, WITHIN));
-        out.put("parallelism_score_median", median(ps));
-        out.put("parallelism_score_min", min(ps));
-        out.put("loss_gap_median", median(sel.stream().mapToDouble(MemberRecord::lossGap).toArray()));
-        out.put("certificate", certificateCounts(sel));
-        boolean holds = sel.size() > 0 && median(dist) < WITHIN && median(ps) > PS_THRESHOLD;
-        out.put("holds", holds);
-        out.put("statement", holds
-                ? String.format("median kernel distance %.2e < 1%% and median PS %.6f > 0.99 over %d members",
-                        median(dist), median(ps), sel.size())
-                : "the claim is not confirmed on this selection");
-        return out;
+
+        /** The §6.1 claim over converged ReLU members wide enough to attain K*. */
+        private Map<String, Object> theoryCheck() {
+            Map<String, Object> out = new LinkedHashMap<>();
+            if (!theoryApplies) {
+                out.put("applies", false);
+                out.put("why", "task is not a whitened hypercube task; no closed form for its kernel (DESIGN.md §6.1)");
+                return out;
+            }
+            out.put("applies", true);
+            out.put("selection", "two-layer relu, width >= 2*dY = " + minWidth + ", status CONVERGED");
+            double[] dist = theory.distance.toArray(), ps = theory.ps.toArray();
+            out.put("members", dist.length);
+            out.put("kernel_distance", quantiles(dist));
+            out.put("fraction_within_1pct", fraction(dist, WITHIN));
+            out.put("parallelism_score_median", median(ps));
+            out.put("parallelism_score_min", min(ps));
+            out.put("loss_gap_median", median(theory.lossGap.toArray()));
+            out.put("certificate", counts(KktCertificate.Verdict.values(), theory.certificate));
+            boolean holds = dist.length > 0 && median(dist) < WITHIN && median(ps) > PS_THRESHOLD;
+            out.put("holds", holds);
+            out.put("statement", holds
+                    ? String.format("median kernel distance %.2e < 1%% and median PS %.6f > 0.99 over %d members",
+                            median(dist), median(ps), dist.length)
+                    : "the claim is not confirmed on this selection");
+            return out;
+        }
+
+        /** Members that differ only in seed. */
+        private final class Configuration {
+            final MemberSpec first;
+            final long[] status = new long[MemberStatus.values().length];
+            final long[] certificate = new long[KktCertificate.Verdict.values().length];
+            final DoubleList loss = new DoubleList(), gradNorm = new DoubleList(), subgradient = new DoubleList(),
+                    ps = new DoubleList(), distance = new DoubleList(), lossGap = new DoubleList(),
+                    shape = new DoubleList(), w1Rank = new DoubleList();
+
+            Configuration(MemberSpec first) {
+                this.first = first;
+            }
+
+            void add(MemberRecord r) {
+                MemberGeometry g = r.geometry();
+                status[r.status().ordinal()]++;
+                certificate[g.certificate().ordinal()]++;
+                loss.add(r.finalLoss());
+                gradNorm.add(r.gradNorm());
+                subgradient.add(g.minNormSubgradient());
+                ps.add(g.parallelismScore());
+                distance.add(g.kernelDistance());
+                lossGap.add(r.lossGap());
+                shape.add(g.shapeDistance());
+                w1Rank.add(g.w1Rank());
+            }
+
+            Map<String, Object> describe(String key) {
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("key", key);
+                c.put("activation", first.architecture().activation().id());
+                c.put("widths", first.architecture().hiddenWidths());
+                c.put("lambdas", first.lambdas());
+                c.put("lr", first.lr());
+                c.put("members", loss.size());
+                c.put("status", counts(MemberStatus.values(), status));
+                c.put("loss", quantiles(loss.toArray()));
+                c.put("grad_norm", quantiles(gradNorm.toArray()));
+                c.put("subgradient_norm", quantiles(subgradient.toArray()));
+                double[] psValues = ps.toArray();
+                Map<String, Object> psStats = new LinkedHashMap<>();
+                psStats.put("mean", mean(psValues));
+                psStats.put("min", min(psValues));
+                c.put("parallelism_score", psStats);
+                double[] dist = distance.toArray();
+                if (Arrays.stream(dist).anyMatch(d -> !Double.isNaN(d))) {
+                    HypercubeReluTheory th = HypercubeReluTheory.forTask(task, first.lambda(0), first.lambda(1));
+                    Map<String, Object> theory = new LinkedHashMap<>();
+                    theory.put("coefficient", th.coefficient());
+                    theory.put("minimal_loss", th.minimalLoss());
+                    theory.put("minimal_width", th.minimalWidth());
+                    c.put("theory", theory);
+                    c.put("kernel_distance", quantiles(dist));
+                    c.put("fraction_within_1pct", fraction(dist, WITHIN));
+                    c.put("loss_gap", quantiles(lossGap.toArray()));
+                    c.put("certificate", counts(KktCertificate.Verdict.values(), certificate));
+                }
+                double[] shapeValues = shape.toArray();
+                if (Arrays.stream(shapeValues).anyMatch(d -> !Double.isNaN(d))) c.put("shape_distance", quantiles(shapeValues));
+                c.put("w1_rank", quantiles(w1Rank.toArray()));
+                return c;
+            }
+        }
+
+        /** The members the theory check looks at. */
+        private static final class Selection {
+            final DoubleList distance = new DoubleList(), ps = new DoubleList(), lossGap = new DoubleList();
+            final long[] certificate = new long[KktCertificate.Verdict.values().length];
+
+            void add(MemberRecord r) {
+                distance.add(r.geometry().kernelDistance());
+                ps.add(r.geometry().parallelismScore());
+                lossGap.add(r.lossGap());
+                certificate[r.geometry().certificate().ordinal()]++;
+            }
+        }
     }
 
-    /** Members per KKT verdict (CERTIFIED / NOT_CERTIFIED / NOT_CHECKED). */
-    static Map<String, Object> certificateCounts(List<MemberRecord> rs) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (KktCertificate.Verdict v : KktCertificate.Verdict.values()) {
-            m.put(v.name(), rs.stream().filter(r -> r.geometry().certificate() == v).count());
+    /** A growable array of doubles. */
+    private static final class DoubleList {
+        private double[] values = new double[16];
+        private int size;
+
+        void add(double v) {
+            if (size == values.length) values = Arrays.copyOf(values, 2 * size);
+            values[size++] = v;
         }
-        return m;
+
+        int size() {
+            return size;
+        }
+
+        double[] toArray() {
+            return Arrays.copyOf(values, size);
+        }
     }
 
-    static Map<String, Object> statusCounts(List<MemberRecord> rs) {
+    /** Counts keyed by the enum constants' names, in declaration order. */
+    private static Map<String, Object> counts(Enum<?>[] keys, long[] counts) {
         Map<String, Object> m = new LinkedHashMap<>();
-        for (MemberStatus s : MemberStatus.values()) {
-            m.put(s.name(), rs.stream().filter(r -> r.status() == s).count());
-        }
+        for (Enum<?> k : keys) m.put(k.name(), counts[k.ordinal()]);
         return m;
     }
 

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.repgeom.io.Npy;
+import org.repgeom.io.NpyArray;
 
 class CkaTest {
 
@@ -151,6 +154,53 @@ class CkaTest {
         double[] a = {1, 1, 1, 1, 2, 2, 2, 2};
         double[] b = {1, 2, 3, 4};
         assertTrue(Double.isNaN(Cka.linear(a, 2, b, 1, 4)));
+    }
+
+    /**
+     * Published values: the demo notebook of Kornblith et al. (2019)
+     * (google-research/representation_similarity/Demo.ipynb) prints linear CKA 0.55761 and debiased
+     * linear CKA 0.51346 for X = randn(100, 10), Y = randn(100, 10) + X with numpy's legacy
+     * generator seeded 1337; the resource files hold that data (written by kornblith_demo.py).
+     */
+    @Test
+    void reproducesThePublishedValuesOfKornblithsDemoNotebook() throws Exception {
+        NpyArray x = Npy.read(Path.of(CkaTest.class.getResource("kornblith_demo_x.npy").toURI()));
+        NpyArray y = Npy.read(Path.of(CkaTest.class.getResource("kornblith_demo_y.npy").toURI()));
+        assertEquals(10, x.dim(0));
+        assertEquals(100, x.dim(1));
+        assertEquals(0.55761, Cka.linear(x.data(), 10, y.data(), 10, 100), 5e-6);
+        assertEquals(0.51346, Cka.debiased(x.data(), 10, y.data(), 10, 100), 5e-6);
+    }
+
+    /** Kornblith et al. 2019, invariance: CKA(X, s·QX) = 1 for orthogonal Q and s > 0, also when B has extra zero units. */
+    @Test
+    void isotropicallyScaledOrthogonalTransformOfItselfScoresOne() {
+        Random rnd = new Random(7);
+        int m = 6, p = 30;
+        double[] a = TestData.gaussian(m, p, rnd);
+        double[] q = TestData.orthonormalColumns(m, m, rnd);
+        double[] b = scaled(mult(q, m, a, p), 0.37);
+        assertEquals(1.0, Cka.linear(a, m, b, m, p), 1e-12);
+        assertEquals(1.0, Cka.debiased(a, m, b, m, p), 1e-12);
+        double[] padded = new double[(m + 2) * p];
+        System.arraycopy(b, 0, padded, 0, b.length);
+        assertEquals(1.0, Cka.linear(a, m, padded, m + 2, p), 1e-12);
+    }
+
+    /**
+     * Closed form: an isotropic representation (one unit per sample, A = I_P, so HKH = H) against a
+     * single non-constant unit b: ⟨H, b_c b_cᵀ⟩ = ‖b_c‖², ‖H‖_F = √(P−1), ‖b_c b_cᵀ‖_F = ‖b_c‖², so
+     * CKA = 1/√(P−1) whatever b is.
+     */
+    @Test
+    void isotropicAgainstOneUnitIsOneOverSqrtPMinusOne() {
+        Random rnd = new Random(8);
+        for (int p : new int[] {4, 9, 50}) {
+            double[] identity = new double[p * p];
+            for (int i = 0; i < p; i++) identity[i * p + i] = 1.0;
+            double[] b = TestData.gaussian(1, p, rnd);
+            assertEquals(1 / Math.sqrt(p - 1), Cka.linear(identity, p, b, 1, p), 1e-12);
+        }
     }
 
     static double[] gram(double[] a, int m, int p) {

@@ -73,6 +73,25 @@ class ParallelismScoreTest {
         }
     }
 
+    /**
+     * Random representation: the coding vectors of different settings are differences of disjoint,
+     * independent class means, so their cosines are ≈ N(0, 1/M); with M = 2000 each PS_k is a mean of
+     * such cosines and PS ≈ 0 within a few 1/√M.
+     */
+    @Test
+    void randomRepresentationHasPsNearZero() {
+        Random rnd = new Random(17);
+        int dY = 3, n = 2, p = n << dY, m = 2000;
+        double sum = 0;
+        for (int trial = 0; trial < 5; trial++) {
+            double[] y = TestData.hypercubeY(dY, n, rnd);
+            double ps = ParallelismScore.of(TestData.gaussian(m, p, rnd), m, y, dY, p).mean();
+            assertEquals(0.0, ps, 0.05, "trial " + trial);
+            sum += ps;
+        }
+        assertEquals(0.0, sum / 5, 0.02);
+    }
+
     @Test
     void maxOverPairingsFindsTheParallelPairing() {
         // 4 classes on a line: A = {0, 1} at (0,0), (0,1); B = {2, 3} at (1,1), (1,0).

@@ -1,5 +1,6 @@
 package org.repgeom.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,6 +84,14 @@ class RunCommandTest {
         assertEquals(2, again.code());
         assertTrue(again.err().contains("already exists"), again.err());
         assertTrue(Files.exists(out.resolve("summary.json")));
+        assertTrue(again.err().contains("pass --force to replace it"), again.err());
+        // --force (or its old name --overwrite) replaces it with the same results
+        byte[] kernelBytes = Files.readAllBytes(out.resolve("kernels.npy"));
+        for (String flag : List.of("--force", "--overwrite")) {
+            Result forced = cli("run", spec.toString(), "--out", out.toString(), "--backend", "java", "--quiet", flag);
+            assertEquals(0, forced.code(), forced.err());
+            assertArrayEquals(kernelBytes, Files.readAllBytes(out.resolve("kernels.npy")));
+        }
     }
 
     @Test

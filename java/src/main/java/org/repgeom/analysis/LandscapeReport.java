@@ -1,0 +1,249 @@
+package org.repgeom.analysis;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.repgeom.analysis.LandscapeStatistics.Configuration;
+import org.repgeom.analysis.LandscapeStatistics.Landscape;
+import org.repgeom.analysis.LandscapeStatistics.Pair;
+import org.repgeom.analysis.LandscapeStatistics.Threshold;
+
+/**
+ * The three renderings of a {@link Landscape}: a JSON tree ({@code landscape.json}), one CSV row
+ * per configuration ({@code landscape.csv}) and a text table for the terminal. A statistic that
+ * does not apply is JSON null, an empty CSV cell and "n/a" in the table.
+ */
+public final class LandscapeReport {
+    private LandscapeReport() {
+    }
+
+    /** The JSON tree (maps and lists for {@link org.repgeom.io.Json}). */
+    public static Map<String, Object> json(Landscape l) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> opts = new LinkedHashMap<>();
+        opts.put("kernel_tol", l.options().kernelTol());
+        opts.put("cosine_tol", l.options().cosineTol());
+        opts.put("used_fraction", l.options().usedFraction());
+        opts.put("pairs", l.options().pairs());
+        opts.put("path_points", l.options().points());
+        opts.put("minima", l.options().convergedOnly() ? "CONVERGED members" : "CONVERGED and MAX_STEPS members");
+        out.put("options", opts);
+        List<Object> configs = new ArrayList<>();
+        for (Configuration c : l.configurations()) configs.add(json(c));
+        out.put("configurations", configs);
+        List<Object> th = new ArrayList<>();
+        for (Threshold t : l.thresholds()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("family", t.family());
+            m.put("reference_kernel", t.referenceKind());
+            List<Object> rows = new ArrayList<>();
+            for (int i = 0; i < t.widths().size(); i++) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("widths", t.widths().get(i));
+                r.put("minima", t.minima().get(i));
+                r.put("reached", t.reached().get(i));
+                rows.add(r);
+            }
+            m.put("by_width", rows);
+            m.put("width_half_reach", t.halfWidth());
+            m.put("width_all_reach", t.allWidth());
+            th.add(m);
+        }
+        out.put("width_thresholds", th);
+        return out;
+    }
+
+    private static Map<String, Object> json(Configuration c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("key", c.key());
+        m.put("family", c.family());
+        m.put("activation", c.activation());
+        m.put("widths", c.widths());
+        m.put("depth", c.depth());
+        m.put("lambdas", c.lambdas());
+        m.put("lr", c.lr());
+        m.put("members", c.members());
+        m.put("status", c.status());
+        m.put("minima", c.minima());
+        Map<String, Object> loss = new LinkedHashMap<>();
+        loss.put("min", c.lossMin());
+        loss.put("median", c.lossMedian());
+        loss.put("max", c.lossMax());
+        loss.put("reference", c.referenceLoss());
+        loss.put("reference_kind", c.referenceKind());
+        loss.put("gap_median", c.gapMedian());
+        loss.put("gap_max", c.gapMax());
+        m.put("loss", loss);
+        Map<String, Object> cert = new LinkedHashMap<>();
+        cert.put("checked", c.certificateChecked());
+        cert.put("certified_fraction", c.certifiedFraction());
+        m.put("certificate", cert);
+        Map<String, Object> k = new LinkedHashMap<>();
+        if (c.kernels() != null) {
+            k.put("distinct", c.kernels().clusters());
+            k.put("cluster_sizes", c.kernels().clusterSizes());
+            k.put("pairwise_min", c.kernels().pairwiseMin());
+            k.put("pairwise_median", c.kernels().pairwiseMedian());
+            k.put("pairwise_max", c.kernels().pairwiseMax());
+        }
+        k.put("reached_reference", c.reached());
+        k.put("reached_fraction", c.reachedFraction());
+        m.put("kernels", k);
+        Map<String, Object> ranks = new LinkedHashMap<>();
+        ranks.put("w1", counts(c.w1Ranks()));
+        ranks.put("readout", counts(c.readoutRanks()));
+        m.put("rank", ranks);
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("groups", counts(c.tuning().groupCounts()));
+        t.put("modular_rays", counts(c.tuning().modularRays()));
+        t.put("mean_selectivity", c.tuning().meanSelectivity());
+        t.put("min_selectivity", c.tuning().minSelectivity());
+        t.put("modular_group_fraction", c.tuning().modularGroupFraction());
+        t.put("mean_offset_share", c.tuning().meanOffsetShare());
+        t.put("best_minimum_groups", c.tuning().exampleGroups());
+        m.put("tuning", t);
+        if (c.depth() == 1) {
+            List<Object> pairs = new ArrayList<>();
+            for (Pair p : c.pairs()) {
+                Map<String, Object> pm = new LinkedHashMap<>();
+                pm.put("a", p.idA());
+                pm.put("b", p.idB());
+                pm.put("loss_a", p.path().lossA());
+                pm.put("loss_b", p.path().lossB());
+                pm.put("barrier", p.path().barrier());
+                pm.put("relative_barrier", p.path().relativeBarrier());
+                pm.put("function_gap2", p.path().functionGap2());
+                pm.put("identity_residual", p.path().identityResidual());
+                pm.put("homogeneous", p.path().homogeneous());
+                pm.put("loss_path", p.path().loss());
+                pairs.add(pm);
+            }
+            m.put("mode_connectivity", pairs);
+        } else {
+            m.put("mode_connectivity", null);
+        }
+        return m;
+    }
+
+    private static Map<String, Object> counts(Map<Integer, Integer> c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        c.forEach((k, v) -> m.put(Integer.toString(k), v));
+        return m;
+    }
+
+    static final String CSV_HEADER = "config,family,activation,widths,depth,lambdas,lr,members,converged,max_steps,"
+            + "diverged,minima,loss_min,loss_median,loss_max,reference_kind,reference_loss,gap_median,gap_max,"
+            + "certified_fraction,distinct_kernels,pairwise_distance_median,pairwise_distance_max,reached,"
+            + "reached_fraction,w1_ranks,readout_ranks,tuning_groups,modular_rays,mean_selectivity,min_selectivity,"
+            + "mean_offset_share,max_relative_barrier";
+
+    /** One row per configuration; distributions as "value:count" separated by spaces. */
+    public static String csv(Landscape l) {
+        StringBuilder sb = new StringBuilder(CSV_HEADER).append('\n');
+        for (Configuration c : l.configurations()) {
+            List<String> cells = List.of(quote(c.key()), quote(c.family()), c.activation(), c.widthsLabel(),
+                    Integer.toString(c.depth()), LandscapeStatistics.lambdasLabel(c.lambdas()), num(c.lr()),
+                    Integer.toString(c.members()), Integer.toString(c.status().get("CONVERGED")),
+                    Integer.toString(c.status().get("MAX_STEPS")), Integer.toString(c.status().get("DIVERGED")),
+                    Integer.toString(c.minima()), num(c.lossMin()), num(c.lossMedian()), num(c.lossMax()),
+                    c.referenceKind(), num(c.referenceLoss()), num(c.gapMedian()), num(c.gapMax()),
+                    num(c.certifiedFraction()), c.kernels() == null ? "" : Integer.toString(c.kernels().clusters()),
+                    c.kernels() == null ? "" : num(c.kernels().pairwiseMedian()),
+                    c.kernels() == null ? "" : num(c.kernels().pairwiseMax()), Integer.toString(c.reached()),
+                    num(c.reachedFraction()), dist(c.w1Ranks()), dist(c.readoutRanks()),
+                    dist(c.tuning().groupCounts()), dist(c.tuning().modularRays()), num(c.tuning().meanSelectivity()),
+                    num(c.tuning().minSelectivity()), num(c.tuning().meanOffsetShare()), num(c.maxRelativeBarrier()));
+            sb.append(String.join(",", cells)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The terminal table: one line per configuration, then the width thresholds per family. */
+    public static String table(Landscape l) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("configuration", "minima", "C/M/D", "loss med", "ref loss", "gap med", "cert", "kernels",
+                "pair dist", "reach", "rank W1", "rank W2", "groups", "rays", "select.", "offset", "barrier"));
+        for (Configuration c : l.configurations()) {
+            String kernels = c.kernels() == null ? "n/a" : Integer.toString(c.kernels().clusters());
+            String pair = c.kernels() == null || c.kernels().pairs() == 0 ? "n/a" : sci(c.kernels().pairwiseMedian());
+            String status = c.status().get("CONVERGED") + "/" + c.status().get("MAX_STEPS") + "/" + c.status().get("DIVERGED");
+            rows.add(List.of(c.key(), Integer.toString(c.minima()), status, g4(c.lossMedian()),
+                    g4(c.referenceLoss()) + (c.referenceKind().equals("theory") ? "" : "*"), sci(c.gapMedian()),
+                    pct(c.certifiedFraction()), kernels, pair, c.reached() + "/" + c.minima(), dist(c.w1Ranks()),
+                    dist(c.readoutRanks()), dist(c.tuning().groupCounts()), dist(c.tuning().modularRays()),
+                    fixed(c.tuning().meanSelectivity()) + "/" + fixed(c.tuning().minSelectivity()),
+                    fixed(c.tuning().meanOffsetShare()), sci(c.maxRelativeBarrier())));
+        }
+        StringBuilder sb = new StringBuilder(aligned(rows));
+        sb.append("(minima: members analysed; C/M/D: converged/max-steps/diverged; ref loss *: best found in the family;"
+                + " reach: kernel within ").append(num(l.options().kernelTol()))
+                .append(" of the reference kernel; rank/groups/rays: value or value:count; select.: mean/min selectivity;"
+                        + " offset: share of the preactivation on 1; barrier: max relative rise of the mode-connectivity"
+                        + " path above the larger endpoint)\n\n");
+        sb.append("width threshold: smallest width whose minima reach the reference kernel (>= 50 % / all)\n");
+        List<List<String>> th = new ArrayList<>();
+        for (Threshold t : l.thresholds()) {
+            StringBuilder widths = new StringBuilder();
+            for (int i = 0; i < t.widths().size(); i++) {
+                if (i > 0) widths.append("  ");
+                widths.append(t.widths().get(i)).append(':').append(t.reached().get(i)).append('/').append(t.minima().get(i));
+            }
+            th.add(List.of(t.family(), "ref " + t.referenceKind(), ">=50%: " + (t.halfWidth() == null ? "none" : t.halfWidth()),
+                    "all: " + (t.allWidth() == null ? "none" : t.allWidth()), widths.toString()));
+        }
+        sb.append(aligned(th));
+        return sb.toString();
+    }
+
+    /** Rows padded to common column widths, two spaces apart. */
+    private static String aligned(List<List<String>> rows) {
+        int cols = rows.stream().mapToInt(List::size).max().orElse(0);
+        int[] width = new int[cols];
+        for (List<String> r : rows) {
+            for (int i = 0; i < r.size(); i++) width[i] = Math.max(width[i], r.get(i).length());
+        }
+        StringBuilder sb = new StringBuilder();
+        for (List<String> r : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < r.size(); i++) {
+                line.append(r.get(i));
+                if (i + 1 < r.size()) line.append(" ".repeat(width[i] - r.get(i).length() + 2));
+            }
+            sb.append(line.toString().stripTrailing()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String dist(Map<Integer, Integer> c) {
+        if (c.isEmpty()) return "n/a";
+        if (c.size() == 1) return Integer.toString(c.keySet().iterator().next());
+        return c.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(" "));
+    }
+
+    private static String quote(String s) {
+        return '"' + s.replace("\"", "\"\"") + '"';
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "" : Double.toString(v);
+    }
+
+    private static String sci(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.1e", v);
+    }
+
+    private static String g4(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.5g", v);
+    }
+
+    private static String fixed(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String pct(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * v);
+    }
+}

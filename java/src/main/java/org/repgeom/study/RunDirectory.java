@@ -1,0 +1,249 @@
+package org.repgeom.study;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.repgeom.io.Npy;
+import org.repgeom.io.NpyArray;
+import org.repgeom.model.Activation;
+import org.repgeom.model.Architecture;
+import org.repgeom.model.Mlp;
+import org.repgeom.model.ParamLayout;
+import org.repgeom.task.Task;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Read access to a finished study directory (the files {@link StudyRunner} writes), for the
+ * commands that analyse a study after the fact ({@code analyze}, {@code report}, {@code landscape}).
+ *
+ * <p>Everything is read lazily and group by group, so a caller can stream over a large study: the
+ * task and the member table are small; {@link #params(Group)} loads one group's parameter block;
+ * {@link #representations(Group, double[], int)} recomputes a member's hidden layers from its
+ * parameters with the double-precision reference forward pass (the representations themselves are
+ * not stored: they are a pure function of the parameters and X).
+ */
+public final class RunDirectory {
+    private final Path dir;
+    private Task task;
+    private List<Group> groups;
+    private List<MemberRow> members;
+    private Map<String, Object> summary;
+
+    /** One architecture group: its parameter file, layout and the study-wide ids of its members. */
+    public record Group(int index, Architecture architecture, ParamLayout layout, int[] memberIds, Path paramsFile) {
+        public int size() {
+            return memberIds.length;
+        }
+    }
+
+    /** One row of {@code members.csv}, by column name. Empty cells read as NaN. */
+    public record MemberRow(Map<String, String> fields) {
+        public int id() {
+            return integer("id");
+        }
+
+        public int group() {
+            return integer("group");
+        }
+
+        public String string(String column) {
+            String v = fields.get(column);
+            if (v == null) throw new IllegalArgumentException("members.csv has no column '" + column + "'");
+            return v;
+        }
+
+        public double number(String column) {
+            String v = string(column);
+            return v.isEmpty() ? Double.NaN : Double.parseDouble(v);
+        }
+
+        public int integer(String column) {
+            return Integer.parseInt(string(column));
+        }
+
+        /** The configuration key (everything but the seed), the unit of per-configuration statistics. */
+        public String config() {
+            return string("config");
+        }
+    }
+
+    private RunDirectory(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Opens a finished study directory; fails with a clear message when it is not one. */
+    public static RunDirectory open(Path dir) {
+        Path d = dir.toAbsolutePath().normalize();
+        if (!Files.isDirectory(d)) throw new IllegalArgumentException(dir + ": no such study directory");
+        for (String f : List.of("summary.json", "members.csv", "groups.json", "X.npy", "Y.npy")) {
+            if (!Files.isRegularFile(d.resolve(f))) {
+                throw new IllegalArgumentException(dir + " is not a finished study directory (" + f + " is missing)");
+            }
+        }
+        return new RunDirectory(d);
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    /** The task the study trained on (from X.npy and Y.npy). */
+    public synchronized Task task() throws IOException {
+        if (task == null) {
+            NpyArray x = Npy.read(dir.resolve("X.npy"));
+            NpyArray y = Npy.read(dir.resolve("Y.npy"));
+            if (x.ndim() != 2 || y.ndim() != 2 || x.dim(1) != y.dim(1)) {
+                throw new IllegalArgumentException(dir + ": X.npy and Y.npy must be dX x P and dY x P");
+            }
+            task = new Task(dir.getFileName().toString(), x.dim(0), y.dim(0), x.dim(1), x.data(), y.data());
+        }
+        return task;
+    }
+
+    /** The parsed {@code summary.json}. */
+    @SuppressWarnings("unchecked")
+    public synchronized Map<String, Object> summary() throws IOException {
+        if (summary == null) summary = (Map<String, Object>) readJson(dir.resolve("summary.json"));
+        return summary;
+    }
+
+    /** The groups of {@code groups.json}, in file order. */
+    @SuppressWarnings("unchecked")
+    public synchronized List<Group> groups() throws IOException {
+        if (groups == null) {
+            List<Object> raw = (List<Object>) readJson(dir.resolve("groups.json"));
+            List<Group> out = new ArrayList<>();
+            for (Object o : raw) out.add(group((Map<String, Object>) o));
+            groups = Collections.unmodifiableList(out);
+        }
+        return groups;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Group group(Map<String, Object> g) {
+        List<Object> widths = (List<Object>) g.get("hidden_widths");
+        int[] hidden = widths.stream().mapToInt(w -> ((Number) w).intValue()).toArray();
+        List<Object> layers = (List<Object>) g.get("layers");
+        // bias on every hidden layer shows as a bias offset on the second hidden layer
+        boolean biasAll = hidden.length > 1 && ((Number) ((Map<String, Object>) layers.get(1)).get("bias_offset")).intValue() >= 0;
+        Architecture arch = new Architecture(((Number) g.get("input_dim")).intValue(), hidden,
+                ((Number) g.get("output_dim")).intValue(), Activation.parse((String) g.get("activation")), biasAll);
+        ParamLayout layout = new ParamLayout(arch);
+        int stride = ((Number) g.get("stride")).intValue();
+        if (stride != layout.stride()) {
+            throw new IllegalArgumentException(dir + "/groups.json: group " + g.get("group") + " has stride " + stride
+                    + " but its architecture needs " + layout.stride());
+        }
+        int[] ids = ((List<Object>) g.get("member_ids")).stream().mapToInt(i -> ((Number) i).intValue()).toArray();
+        return new Group(((Number) g.get("group")).intValue(), arch, layout, ids, dir.resolve((String) g.get("file")));
+    }
+
+    /** One group's parameters: {@code size × stride} doubles, member-major, in the group's member order. */
+    public double[] params(Group g) throws IOException {
+        NpyArray a = Npy.read(g.paramsFile());
+        if (a.ndim() != 2 || a.dim(0) != g.size() || a.dim(1) != g.layout().stride()) {
+            throw new IllegalArgumentException(g.paramsFile() + " does not hold " + g.size() + " x " + g.layout().stride()
+                    + " parameters");
+        }
+        return a.data();
+    }
+
+    /**
+     * Hidden representations of member {@code local} of group {@code g} (its parameters at
+     * {@code local * stride} of {@code params}): element l is layer l+1's {@code width × P} matrix
+     * (row-major), after the activation.
+     */
+    public List<double[]> representations(Group g, double[] params, int local) throws IOException {
+        Mlp mlp = new Mlp(g.layout(), task());
+        mlp.forward(params, local * g.layout().stride());
+        List<double[]> out = new ArrayList<>();
+        for (int l = 0; l < g.architecture().depth(); l++) out.add(mlp.hidden(l).clone());
+        return out;
+    }
+
+    /** The rows of {@code members.csv}, in member-id order. */
+    public synchronized List<MemberRow> members() throws IOException {
+        if (members == null) {
+            List<MemberRow> rows = new ArrayList<>();
+            try (BufferedReader r = Files.newBufferedReader(dir.resolve("members.csv"), StandardCharsets.UTF_8)) {
+                String headerLine = r.readLine();
+                if (headerLine == null) throw new IllegalArgumentException(dir + "/members.csv is empty");
+                List<String> header = splitCsv(headerLine);
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.isEmpty()) continue;
+                    List<String> cells = splitCsv(line);
+                    if (cells.size() != header.size()) {
+                        throw new IllegalArgumentException(dir + "/members.csv row " + (rows.size() + 1) + " has "
+                                + cells.size() + " cells, the header " + header.size());
+                    }
+                    Map<String, String> m = new LinkedHashMap<>();
+                    for (int i = 0; i < header.size(); i++) m.put(header.get(i), cells.get(i));
+                    rows.add(new MemberRow(Collections.unmodifiableMap(m)));
+                }
+            }
+            members = Collections.unmodifiableList(rows);
+        }
+        return members;
+    }
+
+    /** All stored last-hidden-layer kernels, {@code E × P × P} in member-id order. */
+    public NpyArray kernels() throws IOException {
+        return Npy.read(dir.resolve("kernels.npy"));
+    }
+
+    /** Loss curves, {@code E × T} (NaN after a member stopped). */
+    public NpyArray lossCurves() throws IOException {
+        return Npy.read(dir.resolve("loss_curves.npy"));
+    }
+
+    /** Splits one CSV line; double-quoted cells may contain commas ({@code ""} is a literal quote). */
+    static List<String> splitCsv(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    cell.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    cell.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                out.add(cell.toString());
+                cell.setLength(0);
+            } else {
+                cell.append(c);
+            }
+        }
+        out.add(cell.toString());
+        return out;
+    }
+
+    /** JSON is YAML 1.2's flow subset; SnakeYAML's safe loader reads what {@code io.Json} writes. */
+    private static Object readJson(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        LoaderOptions opts = new LoaderOptions();
+        opts.setCodePointLimit(Integer.MAX_VALUE);
+        try {
+            return new Yaml(new SafeConstructor(opts)).load(text);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + " is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+}

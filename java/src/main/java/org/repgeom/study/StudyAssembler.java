@@ -1,0 +1,145 @@
+package org.repgeom.study;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import org.repgeom.io.AtomicFiles;
+import org.repgeom.io.Json;
+import org.repgeom.io.Npy;
+import org.repgeom.io.NpyArray;
+import org.repgeom.io.NpyWriter;
+import org.repgeom.model.ParamLayout;
+import org.repgeom.task.Task;
+
+/**
+ * Streams finished chunks into the final files of a study directory — {@code members.csv},
+ * {@code kernels.npy}, {@code loss_curves.npy}, {@code params_group<g>.npy}, {@code groups.json}
+ * and {@code summary.json} — holding one chunk at a time, so assembling a million members needs
+ * no more memory than training one chunk. Chunks are read in index order, which is member-id
+ * order; each group's parameter file is the concatenation of that group's chunks. The summary is
+ * accumulated from the rows on the way ({@link StudySummary.Accumulator}).
+ */
+final class StudyAssembler {
+    private final StudyPlan plan;
+    private final Task task;
+    private final boolean theoryApplies;
+
+    StudyAssembler(StudyPlan plan, Task task, boolean theoryApplies) {
+        this.plan = plan;
+        this.task = task;
+        this.theoryApplies = theoryApplies;
+    }
+
+    /**
+     * Writes the final files into {@code out}, reading chunk {@code i} from {@code chunkDir.apply(i)};
+     * returns the summary.
+     */
+    Map<String, Object> assemble(Path out, IntFunction<Path> chunkDir, String backend, double seconds)
+            throws IOException {
+        int total = plan.memberCount(), p = task.samples();
+        int traceLength = plan.traceLength();
+        StudySummary.Accumulator summary = new StudySummary.Accumulator(task, theoryApplies);
+        Path csvTmp = out.resolve("." + "members.csv.tmp");
+        try (NpyWriter kernels = NpyWriter.float32(out.resolve("kernels.npy"), total, p, p);
+             NpyWriter curves = NpyWriter.float32(out.resolve("loss_curves.npy"), total, traceLength);
+             BufferedWriter csv = Files.newBufferedWriter(csvTmp, StandardCharsets.UTF_8)) {
+            csv.write(MemberCsv.HEADER);
+            csv.newLine();
+            for (StudyPlan.Chunk c : plan.chunks()) {
+                Path dir = chunkDir.apply(c.index());
+                NpyArray k = read(dir, ChunkFiles.KERNELS, c.size(), p * p);
+                NpyArray t = read(dir, ChunkFiles.CURVES, c.size(), traceLength);
+                kernels.append(k.data());
+                curves.append(t.data());
+                copyRows(dir.resolve(ChunkFiles.MEMBERS), c, csv, summary);
+            }
+            kernels.finish();
+            curves.finish();
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(csvTmp);
+            throw e;
+        }
+        AtomicFiles.move(csvTmp, out.resolve("members.csv"));
+
+        List<Object> groups = new ArrayList<>();
+        for (int g = 0; g < plan.groupCount(); g++) {
+            ParamLayout layout = new ParamLayout(plan.groupArchitecture(g));
+            try (NpyWriter params = NpyWriter.float64(out.resolve("params_group" + g + ".npy"), plan.groupSize(g),
+                    layout.stride())) {
+                for (StudyPlan.Chunk c : plan.chunks()) {
+                    if (c.group() != g) continue;
+                    params.append(read(chunkDir.apply(c.index()), ChunkFiles.PARAMS, c.size(), layout.stride()).data());
+                }
+                params.finish();
+            }
+            groups.add(describe(g, layout));
+        }
+        AtomicFiles.writeString(out.resolve("groups.json"), Json.write(groups));
+        Map<String, Object> s = summary.summary(plan.spec(), backend, seconds);
+        AtomicFiles.writeString(out.resolve("summary.json"), Json.write(s));
+        return s;
+    }
+
+    /** A chunk array, checked to be {@code rows × (row length)}. */
+    private static NpyArray read(Path dir, String file, int rows, int rowLength) throws IOException {
+        NpyArray a = Npy.read(dir.resolve(file));
+        if (a.ndim() < 1 || a.dim(0) != rows || a.size() != (long) rows * rowLength) {
+            throw new IOException(dir.resolve(file) + ": expected " + rows + " rows of " + rowLength
+                    + " values, found shape " + java.util.Arrays.toString(a.shape()) + " (corrupt chunk)");
+        }
+        return a;
+    }
+
+    /** Copies a chunk's rows into the final CSV, checking each against the plan and adding it to the summary. */
+    private void copyRows(Path file, StudyPlan.Chunk c, BufferedWriter csv, StudySummary.Accumulator summary)
+            throws IOException {
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String header = r.readLine();
+            if (!MemberCsv.HEADER.equals(header)) throw new IOException(file + ": unexpected header (corrupt chunk)");
+            for (int id = c.firstMember(); id < c.endMember(); id++) {
+                String line = r.readLine();
+                if (line == null) throw new IOException(file + ": ends before member " + id + " (corrupt chunk)");
+                try {
+                    summary.add(MemberCsv.parse(line, plan.member(id), null));
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(file + ": " + e.getMessage() + " (corrupt or foreign chunk)", e);
+                }
+                csv.write(line);
+                csv.newLine();
+            }
+            if (r.readLine() != null) throw new IOException(file + ": more rows than the chunk's " + c.size());
+        }
+    }
+
+    private Map<String, Object> describe(int g, ParamLayout layout) {
+        var arch = plan.groupArchitecture(g);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("group", g);
+        m.put("file", "params_group" + g + ".npy");
+        m.put("architecture", arch.toString());
+        m.put("input_dim", arch.inputDim());
+        m.put("hidden_widths", arch.hiddenWidths());
+        m.put("output_dim", arch.outputDim());
+        m.put("activation", arch.activation().id());
+        m.put("stride", layout.stride());
+        List<Object> layers = new ArrayList<>();
+        for (int l = 0; l < arch.layerCount(); l++) {
+            Map<String, Object> layer = new LinkedHashMap<>();
+            layer.put("weight_offset", layout.weight(l));
+            layer.put("weight_shape", new int[] {arch.fanOut(l), arch.fanIn(l)});
+            layer.put("bias_offset", layout.bias(l));
+            layers.add(layer);
+        }
+        m.put("layers", layers);
+        m.put("member_ids", plan.memberIds(g));
+        return m;
+    }
+}

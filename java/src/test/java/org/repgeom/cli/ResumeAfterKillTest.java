@@ -1,0 +1,88 @@
+package org.repgeom.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.repgeom.study.StudyManifest;
+
+/**
+ * A run killed with SIGKILL in the middle of a study and resumed with {@code --resume} ends with
+ * the same members, statuses, kernels, curves and parameters, byte for byte, as a run that was
+ * never interrupted — and the resumed run trains only the chunks the killed one had not finished.
+ */
+class ResumeAfterKillTest {
+    /** 192 members in 16 chunks of 12; a few seconds on the Java backend. */
+    static final String SPEC = """
+            name: resumable
+            task:
+              kind: hypercube
+              labels: 2
+              per_class: 1
+              input: {geometry: whitened, seed: 3}
+            model:
+              activation: [relu, tanh]
+              widths: [8, 16]
+            grid:
+              seeds: 24
+              lambda: [1.0e-2, 1.0e-3]
+            optimizer: {kind: adam, lr: 1.0e-2, final_lr_ratio: 1.0e-2}
+            train: {max_steps: 4000, tol: 1.0e-12, window: 500, trace_every: 100}
+            """;
+    static final int CHUNKS = 16;
+
+    @Test
+    void killedRunResumesToTheUninterruptedResult(@TempDir Path tmp) throws Exception {
+        Path spec = tmp.resolve("resumable.yaml");
+        Files.writeString(spec, SPEC);
+        Path out = tmp.resolve("out"), work = tmp.resolve("out.incomplete");
+
+        Process p = CliProcess.start(List.of(), tmp.resolve("killed.log"), run(spec, out));
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (finishedChunks(work) < 1) {
+            assertTrue(p.isAlive(), "the run ended before it could be killed: " + Files.readString(tmp.resolve("killed.log")));
+            assertTrue(System.nanoTime() < deadline, "no chunk finished within 120 s");
+            Thread.sleep(5);
+        }
+        p.destroyForcibly(); // SIGKILL: no shutdown hooks, no finally blocks
+        p.waitFor();
+        int done = finishedChunks(work);
+        assertFalse(Files.exists(out), "a killed run must not leave a finished-looking directory");
+        assertTrue(done >= 1 && done < CHUNKS, "killed after " + done + " of " + CHUNKS + " chunks");
+
+        // without --resume the unfinished run is protected
+        CliProcess.Result refused = CliProcess.run(List.of(), tmp.resolve("refused.log"), 60, run(spec, out));
+        assertEquals(2, refused.code(), refused.output());
+        assertTrue(refused.output().contains("pass --resume to continue it"), refused.output());
+
+        CliProcess.Result resumed = CliProcess.run(List.of(), tmp.resolve("resumed.log"), 120, run(spec, out, "--resume"));
+        assertEquals(0, resumed.code(), resumed.output());
+        assertTrue(resumed.output().contains("resumed: " + done + " of " + CHUNKS + " chunks were already done"),
+                resumed.output());
+        assertFalse(Files.exists(work));
+
+        Path reference = tmp.resolve("reference");
+        CliProcess.Result ref = CliProcess.run(List.of(), tmp.resolve("reference.log"), 120, run(spec, reference));
+        assertEquals(0, ref.code(), ref.output());
+        StudyDirs.assertSameResults(reference, out);
+        assertEquals(CHUNKS, StudyManifest.read(out).chunks().size());
+    }
+
+    /** Chunks the manifest of {@code work} lists as finished (0 before it exists). */
+    static int finishedChunks(Path work) {
+        if (!StudyManifest.existsIn(work)) return 0;
+        return StudyManifest.read(work).chunks().size();
+    }
+
+    private static String[] run(Path spec, Path out, String... more) {
+        List<String> a = new java.util.ArrayList<>(List.of("run", spec.toString(), "--out", out.toString(),
+                "--backend", "java", "--chunk-size", "12", "--quiet"));
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
+}

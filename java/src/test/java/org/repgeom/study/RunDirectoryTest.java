@@ -1,0 +1,89 @@
+package org.repgeom.study;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.repgeom.analysis.RepresentationKernel;
+import org.repgeom.backend.JavaBackend;
+import org.repgeom.io.NpyArray;
+
+/** Reading a finished study back: groups, parameters, member table and recomputed kernels agree with what the run wrote. */
+class RunDirectoryTest {
+    static final String SPEC = """
+            name: reread
+            task:
+              kind: hypercube
+              labels: 2
+              per_class: 1
+              input: {geometry: whitened, dim: 4, seed: 1}
+            model:
+              activation: [relu, tanh]
+              widths: [3, 5]
+              depth: [1, 2]
+              bias: all
+            grid:
+              seeds: 2
+              lambda: [1.0e-2]
+            optimizer: {kind: adam, lr: 1.0e-2, final_lr_ratio: 1.0e-2}
+            train: {max_steps: 500, tol: 1.0e-7, window: 100, trace_every: 100}
+            """;
+
+    @Test
+    void readsBackWhatTheRunWrote(@TempDir Path tmp) throws Exception {
+        StudySpec spec = StudySpec.parse(SPEC, tmp, "reread");
+        Path out = tmp.resolve("run");
+        StudyRunner.Outcome outcome = new StudyRunner(spec, new JavaBackend()).run(out, null, false, org.repgeom.backend.ProgressListener.NONE);
+
+        RunDirectory run = RunDirectory.open(out);
+        assertEquals(4, run.task().samples());
+        List<RunDirectory.MemberRow> rows = run.members();
+        assertEquals(outcome.members().size(), rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            assertEquals(i, rows.get(i).id());
+            assertEquals(outcome.members().get(i).status().name(), rows.get(i).string("status"));
+            assertTrue(rows.get(i).config().contains("|"), "the quoted config key survives its commas/pipes");
+        }
+        NpyArray kernels = run.kernels();
+        int p = run.task().samples();
+        int seen = 0;
+        for (RunDirectory.Group g : run.groups()) {
+            assertTrue(g.architecture().depth() == 1 || g.architecture().hasBias(1), "bias: all is read back");
+            double[] params = run.params(g);
+            for (int local = 0; local < g.size(); local++) {
+                List<double[]> reps = run.representations(g, params, local);
+                assertEquals(g.architecture().depth(), reps.size());
+                int width = g.architecture().width(g.architecture().depth() - 1);
+                double[] k = RepresentationKernel.of(reps.get(reps.size() - 1), width, p);
+                int id = g.memberIds()[local];
+                double[] stored = new double[p * p];
+                System.arraycopy(kernels.data(), id * p * p, stored, 0, p * p);
+                for (int j = 0; j < p * p; j++) assertEquals(stored[j], k[j], 1e-5 * (1 + Math.abs(k[j])));
+                seen++;
+            }
+        }
+        assertEquals(rows.size(), seen);
+        assertTrue(run.summary().containsKey("theory_check"));
+        assertEquals(rows.size(), run.lossCurves().dim(0));
+    }
+
+    @Test
+    void refusesADirectoryThatIsNotAFinishedStudy(@TempDir Path tmp) throws Exception {
+        Files.writeString(tmp.resolve("members.csv"), "id\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunDirectory.open(tmp));
+        assertTrue(e.getMessage().contains("summary.json is missing"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> RunDirectory.open(tmp.resolve("nope")));
+    }
+
+    @Test
+    void splitsQuotedCsvCells() {
+        assertEquals(List.of("1", "a,b", "say \"hi\"", ""), RunDirectory.splitCsv("1,\"a,b\",\"say \"\"hi\"\"\","));
+        assertArrayEquals(new String[] {"x"}, RunDirectory.splitCsv("x").toArray());
+    }
+}
