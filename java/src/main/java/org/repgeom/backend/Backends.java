@@ -19,7 +19,11 @@ public final class Backends {
     /** Every known backend, best first, with its availability. */
     public static List<Availability> survey() {
         List<Availability> out = new ArrayList<>();
-        out.add(new Availability("cuda", false, "CUDA backend not built yet (issue #4); needs an NVIDIA GPU and libcuda.so.1"));
+        if (CudaBackend.isAvailable()) {
+            out.add(new Availability("cuda", true, CudaBackend.description()));
+        } else {
+            out.add(new Availability("cuda", false, CudaBackend.unavailableReason()));
+        }
         if (NativeKernels.isAvailable()) {
             out.add(new Availability("native", true, "native CPU library loaded (" + NativeKernels.instructionSet() + " kernels, "
                     + Runtime.getRuntime().availableProcessors() + " threads)"));
@@ -55,6 +59,7 @@ public final class Backends {
     private static Backend create(String name) {
         if (name.equals("java")) return new JavaBackend();
         if (name.equals("native")) return new NativeBackend();
+        if (name.equals("cuda")) return new CudaBackend();
         throw new IllegalArgumentException("backend '" + name + "' is not available");
     }
 }

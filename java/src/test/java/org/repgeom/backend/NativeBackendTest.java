@@ -346,7 +346,7 @@ class NativeBackendTest {
         assertTrue(nat.available(), nat.reason());
         assertTrue(nat.reason().contains(NativeKernels.instructionSet()), nat.reason());
         assertEquals("native", Backends.byName("native").name());
-        assertEquals("native", Backends.auto().name());
+        assertEquals(CudaBackend.isAvailable() ? "cuda" : "native", Backends.auto().name()); // CUDA first where it runs
         assertFalse(NativeKernels.instructionSet().isEmpty());
     }
 }

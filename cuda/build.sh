@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Builds the CUDA backend's kernels and their host emulator.
+#
+#   cuda/build.sh <classes-dir> <target-dir>
+#
+# Called by Maven (java/pom.xml, exec-maven-plugin, phase process-classes):
+#   1. copies repgeom_train.cu to <classes>/org/repgeom/cuda/ (packed in the jar; NVRTC compiles it
+#      at run time when no embedded binary fits the device);
+#   2. with nvcc on PATH (or $NVCC): compiles <classes>/org/repgeom/cuda/repgeom.fatbin with SASS for
+#      sm_80, sm_86, sm_89, sm_90 and PTX for compute_90, and writes ptxas -v (registers, spills, per
+#      kernel and architecture) to <target>/cuda/ptxas-report.txt. Any nvcc error FAILS the build.
+#      Without nvcc: a warning, the build succeeds, and the CUDA backend reports "kernels not built";
+#   3. with a C++ compiler ($CXX or g++): builds the host emulator <target>/cuda-emulator/rg_cuda_emu
+#      (the kernels' code on CPU threads, used by the tests; not shipped). A compile error fails the
+#      build; without a compiler the emulator tests skip.
+# Outputs newer than their sources are kept (no recompilation). RG_CUDA_REPORT=1 also copies the
+# ptxas report to cuda/ptxas-report.txt (the committed copy).
+set -u
+here="$(cd "$(dirname "$0")" && pwd)"
+classes="${1:?usage: build.sh <classes-dir> <target-dir>}"
+target="${2:?usage: build.sh <classes-dir> <target-dir>}"
+src="$here/repgeom_train.cu"
+emu_src="$here/rg_emulator.cpp"
+res="$classes/org/repgeom/cuda"
+NVCC="${NVCC:-nvcc}"
+CXX="${CXX:-g++}"
+
+say() { echo "[repgeom cuda] $*" >&2; }
+fail() { say "ERROR: $*"; exit 1; }
+
+mkdir -p "$res" "$target/cuda" || fail "cannot create output directories"
+cp -f "$src" "$res/repgeom_train.cu" || fail "cannot copy the kernel source"
+
+newer() { # out src... : true when out exists and is newer than every src
+    local out="$1"; shift
+    [ -f "$out" ] || return 1
+    for s in "$@"; do [ "$out" -nt "$s" ] || return 1; done
+    return 0
+}
+
+# 1. the fatbin
+fatbin="$res/repgeom.fatbin"
+report="$target/cuda/ptxas-report.txt"
+if command -v "$NVCC" > /dev/null 2>&1; then
+    if newer "$fatbin" "$src" "$0" && [ -f "$report" ]; then
+        say "fatbin up to date: $fatbin"
+    else
+        archs=(-gencode arch=compute_80,code=sm_80 -gencode arch=compute_86,code=sm_86
+               -gencode arch=compute_89,code=sm_89 -gencode arch=compute_90,code='[sm_90,compute_90]')
+        tmp="$(mktemp -d)"
+        trap 'rm -rf "$tmp"' EXIT
+        if ! "$NVCC" -fatbin -O3 -std=c++17 "${archs[@]}" --threads 0 -Xptxas -v -Werror all-warnings \
+                -o "$tmp/repgeom.fatbin" "$src" > "$tmp/ptxas.txt" 2>&1; then
+            cat "$tmp/ptxas.txt" >&2
+            fail "nvcc failed on $src"
+        fi
+        {
+            echo "# ptxas -v for cuda/repgeom_train.cu ($("$NVCC" --version | tail -1)), per kernel and architecture"
+            printf "%-8s %-16s %9s %11s %12s %11s\n" arch kernel registers stack_bytes spill_stores spill_loads
+            # ptxas prints, per entry: "Compiling entry function 'K' for 'sm_XY'", then its stack/spill line
+            # and "Used N registers"; helper functions' lines in between are skipped
+            awk '/Compiling entry function/ { split($0, q, "\047"); k = q[2]; a = q[4]; want = 1; next }
+                 want && /stack frame/ { st = $1; ss = $5; sl = $9; next }
+                 want && /Used [0-9]+ registers/ { for (i = 1; i <= NF; i++) if ($i == "Used") r = $(i + 1);
+                     printf "%-8s %-16s %9s %11s %12s %11s\n", a, k, r, st, ss, sl; want = 0 }' "$tmp/ptxas.txt" | sort
+        } > "$report"
+        mv -f "$tmp/repgeom.fatbin" "$fatbin" || fail "cannot write $fatbin"
+        say "built $fatbin ($(wc -c < "$fatbin") bytes); ptxas report: $report"
+        if awk 'NR > 2 && ($5 > 0 || $6 > 0) { found = 1 } END { exit !found }' "$report"; then
+            say "note: some kernels spill registers, see $report"
+        fi
+    fi
+    if [ "${RG_CUDA_REPORT:-0}" = 1 ]; then cp -f "$report" "$here/ptxas-report.txt"; fi
+else
+    rm -f "$fatbin"
+    say "WARNING: no nvcc on PATH; CUDA kernels not built (the CUDA backend will report it; other backends work)"
+fi
+
+# 2. the host emulator (tests only)
+emu="$target/cuda-emulator/rg_cuda_emu"
+if command -v "$CXX" > /dev/null 2>&1; then
+    if newer "$emu" "$src" "$emu_src" "$0"; then
+        say "emulator up to date: $emu"
+    else
+        mkdir -p "$(dirname "$emu")" || fail "cannot create $(dirname "$emu")"
+        "$CXX" -std=c++17 -O2 -Wall -Wextra -Werror -pthread -I"$here" -o "$emu.tmp" "$emu_src" || fail "compiling the host emulator failed"
+        mv -f "$emu.tmp" "$emu"
+        say "built the host emulator $emu"
+    fi
+else
+    say "WARNING: no C++ compiler '$CXX'; the kernel emulation tests will skip"
+fi
+exit 0

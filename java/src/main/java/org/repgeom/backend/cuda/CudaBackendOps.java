@@ -1,0 +1,35 @@
+package org.repgeom.backend.cuda;
+
+import org.repgeom.backend.ProgressListener;
+import org.repgeom.backend.TrainRequest;
+import org.repgeom.backend.TrainResult;
+import org.repgeom.model.ParamLayout;
+import org.repgeom.task.Task;
+
+/**
+ * The operations {@link org.repgeom.backend.CudaBackend} exposes, so that the JCuda-facing classes
+ * ({@link CudaTrainer}) stay package-private.
+ */
+public final class CudaBackendOps {
+    private CudaBackendOps() {
+    }
+
+    public static TrainResult train(CudaDevice dev, TrainRequest req, Task task, ProgressListener progress) {
+        return CudaTrainer.train(dev, req, task, progress);
+    }
+
+    public static CudaLaunchPlan plan(CudaDevice dev, TrainRequest req, Task task) {
+        synchronized (dev) {
+            return CudaTrainer.plan(dev, req, task);
+        }
+    }
+
+    public static float[] hiddenRepresentations(CudaDevice dev, ParamLayout layout, double[] params, int members, Task task,
+                                                int layer) {
+        return CudaTrainer.hiddenRepresentations(dev, layout, params, members, task, layer);
+    }
+
+    public static float[] initialParams(CudaDevice dev, ParamLayout layout, long[] seeds, double[] scales) {
+        return CudaTrainer.initialParams(dev, layout, seeds, scales);
+    }
+}

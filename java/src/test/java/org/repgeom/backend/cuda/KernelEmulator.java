@@ -1,0 +1,182 @@
+package org.repgeom.backend.cuda;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.repgeom.backend.TrainRequest;
+import org.repgeom.backend.TrainResult;
+import org.repgeom.task.Task;
+
+/**
+ * Runs the CUDA kernels' code on the CPU through the host emulator ({@code cuda/rg_emulator.cpp},
+ * built by cuda/build.sh into {@code target/cuda-emulator/rg_cuda_emu}), with the kernel arguments
+ * produced by the same Java code the CUDA backend uses ({@link FusedLayout}, {@link FusedTrainingJob})
+ * and exchanged as raw files.
+ */
+public final class KernelEmulator {
+    private KernelEmulator() {
+    }
+
+    /** The emulator binary (property {@code repgeom.cuda.emulator} or target/cuda-emulator/rg_cuda_emu). */
+    public static Path binary() {
+        String p = System.getProperty("repgeom.cuda.emulator");
+        return p != null ? Path.of(p) : Path.of("target", "cuda-emulator", "rg_cuda_emu");
+    }
+
+    public static boolean available() {
+        return Files.isExecutable(binary());
+    }
+
+    /** A layout for the emulator: teams of {@code teamThreads} host threads, one "warp" per thread. */
+    public static FusedLayout layout(TrainRequest req, Task task, int teamThreads, int teamsPerBlock,
+                                     FusedLayout.Placement placement) {
+        return new FusedLayout(req.architecture(), task.samples(), req.optimizer().kind(), teamThreads, 1, teamsPerBlock,
+                placement);
+    }
+
+    /** Trains the request in chunks of {@code chunk} members on {@code blocks} emulated blocks. */
+    public static TrainResult train(TrainRequest req, Task task, FusedLayout layout, int blocks, int chunk) {
+        FusedTrainingJob job = new FusedTrainingJob(req, task, layout);
+        Path dir = tempDir();
+        try {
+            Files.write(dir.resolve("cfg.bin"), job.config());
+            write(dir.resolve("x.bin"), floats(job.paddedX()));
+            write(dir.resolve("y.bin"), floats(job.paddedY()));
+            write(dir.resolve("sched.bin"), doubles(job.schedule()));
+            for (int first = 0; first < job.members(); first += chunk) {
+                int count = Math.min(chunk, job.members() - first);
+                ChunkBuffers b = ChunkBuffers.allocate(job.sizes(count));
+                job.packInputs(first, count, b);
+                write(dir.resolve("params.bin"), b.params());
+                write(dir.resolve("lambdas.bin"), b.lambdas());
+                write(dir.resolve("lrs.bin"), b.lrs());
+                run("train", dir.toString(), Integer.toString(blocks), Integer.toString(count));
+                String[] outs = {"params.bin", null, null, "trace.bin", "final_loss.bin", "grad_norm.bin", "steps.bin", "status.bin"};
+                ByteBuffer[] all = b.all();
+                for (int i = 0; i < outs.length; i++) {
+                    if (outs[i] != null) read(dir.resolve(outs[i]), all[i]);
+                }
+                job.unpackOutputs(first, count, b);
+            }
+            return job.result();
+        } catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        } finally {
+            delete(dir);
+        }
+    }
+
+    /** mlp_forward: members × width × P floats of hidden layer {@code layer}. */
+    public static float[] forward(FusedLayout layout, double[] params, int members, Task task, int layer, int blocks) {
+        int stride = new org.repgeom.model.ParamLayout(layout.architecture()).stride();
+        Path dir = tempDir();
+        try {
+            Files.write(dir.resolve("cfg.bin"), layout.config(null, null));
+            write(dir.resolve("x.bin"), floats(layout.pad(task.xData(), layout.architecture().inputDim())));
+            float[] p = new float[members * stride];
+            for (int i = 0; i < p.length; i++) p[i] = (float) params[i];
+            write(dir.resolve("params.bin"), floats(p));
+            run("forward", dir.toString(), Integer.toString(blocks), Integer.toString(members), Integer.toString(layer));
+            ByteBuffer out = ByteBuffer.allocate(4 * members * layout.architecture().width(layer) * task.samples());
+            read(dir.resolve("out.bin"), out);
+            float[] r = new float[out.capacity() / 4];
+            out.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(r);
+            return r;
+        } catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        } finally {
+            delete(dir);
+        }
+    }
+
+    /** philox_init: members × stride floats for the given seeds and init scales. */
+    public static float[] init(FusedLayout layout, long[] seeds, double[] scales) {
+        int stride = new org.repgeom.model.ParamLayout(layout.architecture()).stride();
+        Path dir = tempDir();
+        try {
+            Files.write(dir.resolve("cfg.bin"), layout.config(null, null));
+            ByteBuffer s = ByteBuffer.allocate(8 * seeds.length).order(ByteOrder.LITTLE_ENDIAN);
+            for (long v : seeds) s.putLong(v);
+            write(dir.resolve("seeds.bin"), s);
+            write(dir.resolve("scales.bin"), doubles(scales));
+            run("init", dir.toString(), Integer.toString(seeds.length));
+            ByteBuffer out = ByteBuffer.allocate(4 * seeds.length * stride);
+            read(dir.resolve("params.bin"), out);
+            float[] r = new float[seeds.length * stride];
+            out.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(r);
+            return r;
+        } catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        } finally {
+            delete(dir);
+        }
+    }
+
+    private static void run(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(binary().toAbsolutePath().toString());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] log;
+        try {
+            log = p.getInputStream().readAllBytes();
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("emulator timed out: " + cmd);
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("emulator failed (" + p.exitValue() + "): " + new String(log) + " " + cmd);
+        }
+    }
+
+    static ByteBuffer floats(float[] a) {
+        ByteBuffer b = ByteBuffer.allocate(4 * a.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : a) b.putFloat(v);
+        return b;
+    }
+
+    static ByteBuffer doubles(double[] a) {
+        ByteBuffer b = ByteBuffer.allocate(8 * a.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (double v : a) b.putDouble(v);
+        return b;
+    }
+
+    private static void write(Path p, ByteBuffer b) throws IOException {
+        byte[] a = new byte[b.capacity()];
+        b.duplicate().position(0).get(a);
+        Files.write(p, a);
+    }
+
+    private static void read(Path p, ByteBuffer into) throws IOException {
+        byte[] a = Files.readAllBytes(p);
+        if (a.length != into.capacity()) throw new IllegalStateException(p + ": " + a.length + " bytes, expected " + into.capacity());
+        into.duplicate().position(0).put(a);
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("rg-cuda-emu-");
+        } catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static void delete(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory left behind is harmless
+        }
+    }
+}
