@@ -243,7 +243,7 @@ public final class RunDirectory {
     }
 
     /** Splits one CSV line; double-quoted cells may contain commas ({@code ""} is a literal quote). */
-    static List<String> splitCsv(String line) {
+    public static List<String> splitCsv(String line) {
         List<String> out = new ArrayList<>();
         StringBuilder cell = new StringBuilder();
         boolean quoted = false;

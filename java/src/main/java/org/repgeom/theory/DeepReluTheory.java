@@ -190,11 +190,7 @@ public final class DeepReluTheory {
 
     /** Whether the task is the whitened class-major unit hypercube of this theory. */
     public boolean applies(Task task, double tol) {
-        if (task.outputDim() != labels || task.samples() != samples || !TaskKernels.isWhitened(task, tol)) return false;
-        double[] scales = TaskKernels.hypercubeScales(task, tol);
-        if (scales == null) return false;
-        for (double s : scales) if (Math.abs(s - 1) > tol) return false;
-        return true;
+        return TaskKernels.isWhitenedUnitHypercube(task, labels, samples, tol);
     }
 
     /** One-line formula for tables. */

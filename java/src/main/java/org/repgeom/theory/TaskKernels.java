@@ -36,6 +36,15 @@ final class TaskKernels {
         return true;
     }
 
+    /** Whether {@code task} is the whitened class-major unit hypercube with these labels and samples. */
+    static boolean isWhitenedUnitHypercube(Task task, int labels, int samples, double tol) {
+        if (task.outputDim() != labels || task.samples() != samples || !isWhitened(task, tol)) return false;
+        double[] scales = hypercubeScales(task, tol);
+        if (scales == null) return false;
+        for (double s : scales) if (Math.abs(s - 1) > tol) return false;
+        return true;
+    }
+
     /**
      * Row scales s_k of a scaled hypercube task (every entry of row k is ±s_k, s_k &gt; 0, all 2^dY
      * sign patterns present, n samples each, class-major order: sample c·n + j has bit k of c set

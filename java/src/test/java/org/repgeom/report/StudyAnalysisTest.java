@@ -29,7 +29,7 @@ class StudyAnalysisTest {
         RunDirectory run = SmallStudies.copy(SmallStudies.hypercube(), tmp);
         StudyAnalysis.Outcome o = StudyAnalysis.all(run).run();
         List<String> lines = Files.readAllLines(o.metricsCsv());
-        List<String> header = RunDirectoryCsv.split(lines.get(0));
+        List<String> header = org.repgeom.study.RunDirectory.splitCsv(lines.get(0));
         assertEquals(List.of("id", "config", "group", "layer", "width", "status", "ps", "ps_max", "ccgp", "cka_y",
                 "cka_y_debiased", "knn_x", "knn_y", "nc1", "nc2", "nc3", "nc4", "pr", "cka_input", "cka_prev", "cka_output"), header);
         int expectedRows = 0;
@@ -38,7 +38,7 @@ class StudyAnalysisTest {
 
         Map<String, Map<String, String>> byMemberLayer = new HashMap<>();
         for (String line : lines.subList(1, lines.size())) {
-            List<String> cells = RunDirectoryCsv.split(line);
+            List<String> cells = org.repgeom.study.RunDirectory.splitCsv(line);
             Map<String, String> row = new HashMap<>();
             for (int i = 0; i < header.size(); i++) row.put(header.get(i), cells.get(i));
             byMemberLayer.put(row.get("id") + "/" + row.get("layer"), row);
@@ -106,10 +106,10 @@ class StudyAnalysisTest {
         RunDirectory run = SmallStudies.copy(SmallStudies.onehot(), tmp);
         StudyAnalysis.Outcome o = StudyAnalysis.all(run).run();
         List<String> lines = Files.readAllLines(o.metricsCsv());
-        List<String> header = RunDirectoryCsv.split(lines.get(0));
+        List<String> header = org.repgeom.study.RunDirectory.splitCsv(lines.get(0));
         List<String> nc4 = new ArrayList<>();
         for (String line : lines.subList(1, lines.size())) {
-            List<String> cells = RunDirectoryCsv.split(line);
+            List<String> cells = org.repgeom.study.RunDirectory.splitCsv(line);
             assertEquals("", cells.get(header.indexOf("ps")));
             assertEquals("", cells.get(header.indexOf("ccgp")));
             assertFalse(cells.get(header.indexOf("nc3")).isEmpty());
