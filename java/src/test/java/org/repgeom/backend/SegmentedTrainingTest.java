@@ -65,7 +65,7 @@ class SegmentedTrainingTest {
         TrainRequest req = new TrainRequest(base.layout(), members, base.initialParams(), base.lambdas(), lrs, opt, stop);
 
         TrainResult whole = backend.train(req, task, ProgressListener.NONE);
-        for (int segment : new int[] {7, 20, 50, 240, 1000}) {
+        for (int segment : new int[] {2, 4, 7, 20, 50, 240, 1000}) {
             TrainState st = TrainState.initial(opt.kind(), members, req.layout().stride(), stop.traceLength(),
                     req.initialParams());
             int[] done = new int[1];
@@ -80,7 +80,7 @@ class SegmentedTrainingTest {
                 }
             }
             assertEquals(members, done[0], "every member is reported once, when it stops");
-            assertEquals((stop.maxSteps() + segment - 1) / segment >= calls, true);
+            assertTrue(calls <= (stop.maxSteps() + segment - 1) / segment, "no call after everyone stopped");
             TrainResult seg = TrainResult.of(st);
             String what = backendName + " " + optName + " in segments of " + segment;
             assertArrayEquals(whole.params(), seg.params(), what + ": params");
@@ -91,7 +91,6 @@ class SegmentedTrainingTest {
             assertArrayEquals(whole.status(), seg.status(), what + ": status");
         }
         // the group really has a diverging, a converged and a budget-limited or late member
-        System.out.println(backendName + " " + optName + " " + Arrays.toString(whole.status()) + " " + Arrays.toString(whole.steps()));
         // (Adam's normalised steps grow the parameters only linearly: no overflow to diverge on)
         if (opt.kind() != org.repgeom.train.OptimizerKind.ADAM) {
             assertEquals(MemberStatus.DIVERGED, whole.status()[1], Arrays.toString(whole.status()));
