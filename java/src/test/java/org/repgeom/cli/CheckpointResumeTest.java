@@ -3,13 +3,16 @@ package org.repgeom.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.repgeom.backend.NativeKernels;
 
 /**
  * One long chunk trained with {@code --checkpoint-every}, killed (SIGKILL) after its first
@@ -17,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * byte where a run without checkpoints ends.
  */
 class CheckpointResumeTest {
-    /** 24 members in one chunk, 30000 Adam steps with a decaying rate; a few seconds on the Java backend. */
+    /** 24 members in one chunk, 30000 Adam steps with a decaying rate; about a second per run on the Java backend. */
     static final String SPEC = """
             name: long-chunk
             task:
@@ -35,13 +38,17 @@ class CheckpointResumeTest {
             train: {max_steps: 30000, tol: 1.0e-9, window: 500, trace_every: 100}
             """;
 
-    @Test
-    void killedChunkResumesFromItsCheckpointToTheUninterruptedResult(@TempDir Path tmp) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"java", "native"})
+    void killedChunkResumesFromItsCheckpointToTheUninterruptedResult(String backend, @TempDir Path tmp) throws Exception {
+        if (backend.equals("native")) {
+            assumeTrue(NativeKernels.isAvailable(), () -> "native library not available: " + NativeKernels.unavailableReason());
+        }
         Path spec = tmp.resolve("long.yaml");
         Files.writeString(spec, SPEC);
         Path out = tmp.resolve("out"), work = tmp.resolve("out.incomplete"), checkpoints = work.resolve("checkpoints");
 
-        Process p = CliProcess.start(List.of(), tmp.resolve("killed.log"), run(spec, out, "--checkpoint-every", "1500"));
+        Process p = CliProcess.start(List.of(), tmp.resolve("killed.log"), run(spec, out, backend, "--checkpoint-every", "1500"));
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (checkpointCount(checkpoints) < 1) {
             assertTrue(p.isAlive(), "the run ended before it could be killed: " + Files.readString(tmp.resolve("killed.log")));
@@ -54,7 +61,7 @@ class CheckpointResumeTest {
         assertEquals(0, ResumeAfterKillTest.finishedChunks(work), "the only chunk must not have finished");
 
         CliProcess.Result resumed = CliProcess.run(List.of(), tmp.resolve("resumed.log"), 120,
-                run(spec, out, "--checkpoint-every", "1500", "--resume"));
+                run(spec, out, backend, "--checkpoint-every", "1500", "--resume"));
         assertEquals(0, resumed.code(), resumed.output());
         assertTrue(resumed.output().matches("(?s).*chunk 0: continuing from its checkpoint at step [1-9][0-9]*.*"),
                 resumed.output());
@@ -62,7 +69,7 @@ class CheckpointResumeTest {
         assertFalse(Files.exists(out.resolve("checkpoints")), "checkpoints are deleted with the chunk files");
 
         Path reference = tmp.resolve("reference");
-        CliProcess.Result ref = CliProcess.run(List.of(), tmp.resolve("reference.log"), 120, run(spec, reference));
+        CliProcess.Result ref = CliProcess.run(List.of(), tmp.resolve("reference.log"), 120, run(spec, reference, backend));
         assertEquals(0, ref.code(), ref.output());
         StudyDirs.assertSameResults(reference, out);
     }
@@ -74,9 +81,9 @@ class CheckpointResumeTest {
         }
     }
 
-    private static String[] run(Path spec, Path out, String... more) {
+    private static String[] run(Path spec, Path out, String backend, String... more) {
         List<String> a = new java.util.ArrayList<>(List.of("run", spec.toString(), "--out", out.toString(),
-                "--backend", "java", "--chunk-size", "24", "--quiet", "--no-report"));
+                "--backend", backend, "--chunk-size", "24", "--quiet", "--no-report"));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
     }
