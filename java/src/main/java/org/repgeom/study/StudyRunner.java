@@ -57,6 +57,12 @@ import org.repgeom.train.TrainState;
  * and shard, and trains only the chunks the manifest does not list. Training is deterministic per
  * member and the chunks are the same, so the result equals an uninterrupted run's.
  *
+ * <p><b>Checkpoints</b> ({@link Options#checkpointEvery} N): each chunk is trained in segments of N
+ * steps ({@link Backend#trainSegment}) and its training state is saved after each
+ * ({@link ChunkCheckpoint}); resume continues an unfinished chunk from there. Segments join up bit
+ * for bit, so this too equals an uninterrupted run. A backend without segments (cuda) trains
+ * whole chunks, with a warning.
+ *
  * <p><b>Shards</b> ({@link Options#shard} i/N): a shard trains chunks i, i+N, i+2N, … into
  * {@code DIR.shard-i-of-N/} (manifest state {@code trained}, chunk files kept); {@link StudyMerge}
  * joins the shards into {@code DIR}.
@@ -331,7 +337,10 @@ public final class StudyRunner {
             long start = System.nanoTime();
             List<MemberSpec> chunkMembers = plan.members(c);
             TrainRequest request = request(plan.groupArchitecture(c.group()), chunkMembers, optimizer, stop);
-            TrainResult result = checkpointEvery > 0 ? trainInSegments(work, c, request, checkpointEvery, progress)
+            // a chunk with a checkpoint is continued from it even when this call asked for none
+            boolean segmented = checkpointEvery > 0
+                    || (backend.supportsSegments() && Files.exists(ChunkCheckpoint.file(work, c.index())));
+            TrainResult result = segmented ? trainInSegments(work, c, request, checkpointEvery, progress)
                     : backend.train(request, task, progress);
             List<MemberRecord> records = analyse(c, chunkMembers, request, result);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -345,8 +354,8 @@ public final class StudyRunner {
     }
 
     /**
-     * Trains one chunk in segments of {@code every} steps, from its checkpoint when there is one,
-     * writing the state after each segment that leaves members running. Segments join up bit for bit
+     * Trains one chunk in segments of {@code every} steps (0: one segment to the end), from its
+     * checkpoint when there is one, writing the state after each segment that leaves members running. Segments join up bit for bit
      * ({@link Backend#trainSegment}), so the result equals one uninterrupted {@link Backend#train}.
      */
     private TrainResult trainInSegments(Path work, StudyPlan.Chunk c, TrainRequest request, int every,
@@ -367,7 +376,7 @@ public final class StudyRunner {
             step = 0;
         }
         while (!state.finished()) {
-            step = (int) Math.min(stop.maxSteps(), (long) step + every);
+            step = every > 0 ? (int) Math.min(stop.maxSteps(), (long) step + every) : stop.maxSteps();
             state = backend.trainSegment(request, state, step, task, progress);
             if (!state.finished()) ChunkCheckpoint.write(work, c, backend.name(), step, state);
         }

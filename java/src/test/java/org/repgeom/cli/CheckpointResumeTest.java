@@ -17,7 +17,7 @@ import org.repgeom.backend.NativeKernels;
 /**
  * One long chunk trained with {@code --checkpoint-every}, killed (SIGKILL) after its first
  * checkpoint and resumed, continues from the checkpoint rather than from step 0 and ends byte for
- * byte where a run without checkpoints ends.
+ * byte where a run without checkpoints ends; on the Java and the native backend.
  */
 class CheckpointResumeTest {
     /** 24 members in one chunk, 30000 Adam steps with a decaying rate; about a second per run on the Java backend. */
@@ -60,8 +60,10 @@ class CheckpointResumeTest {
         assertFalse(Files.exists(out));
         assertEquals(0, ResumeAfterKillTest.finishedChunks(work), "the only chunk must not have finished");
 
-        CliProcess.Result resumed = CliProcess.run(List.of(), tmp.resolve("resumed.log"), 120,
-                run(spec, out, backend, "--checkpoint-every", "1500", "--resume"));
+        // java resumes with the option, native without it (the checkpoint is used either way)
+        String[] resume = backend.equals("java") ? run(spec, out, backend, "--checkpoint-every", "1500", "--resume")
+                : run(spec, out, backend, "--resume");
+        CliProcess.Result resumed = CliProcess.run(List.of(), tmp.resolve("resumed.log"), 120, resume);
         assertEquals(0, resumed.code(), resumed.output());
         assertTrue(resumed.output().matches("(?s).*chunk 0: continuing from its checkpoint at step [1-9][0-9]*.*"),
                 resumed.output());
