@@ -68,18 +68,18 @@ class SegmentedTrainingTest {
         for (int segment : new int[] {2, 4, 7, 20, 50, 240, 1000}) {
             TrainState st = TrainState.initial(opt.kind(), members, req.layout().stride(), stop.traceLength(),
                     req.initialParams());
-            int[] done = new int[1];
+            java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
             int calls = 0;
             for (int until = segment; !st.finished(); until += segment) {
                 TrainState given = st, before = st.copy();
-                st = backend.trainSegment(req, given, Math.min(until, stop.maxSteps()), task, n -> done[0] += n);
+                st = backend.trainSegment(req, given, Math.min(until, stop.maxSteps()), task, done::addAndGet);
                 assertTrue(given.sameAs(before), "the given state is left unchanged");
                 calls++;
                 for (int e = 0; e < members; e++) {
                     if (st.status()[e] == TrainState.RUNNING) assertEquals(Math.min(until, stop.maxSteps()), st.step()[e]);
                 }
             }
-            assertEquals(members, done[0], "every member is reported once, when it stops");
+            assertEquals(members, done.get(), "every member is reported once, when it stops");
             assertTrue(calls <= (stop.maxSteps() + segment - 1) / segment, "no call after everyone stopped");
             TrainResult seg = TrainResult.of(st);
             String what = backendName + " " + optName + " in segments of " + segment;
