@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.repgeom.io.AtomicFiles;
+import org.repgeom.model.ParamLayout;
+import org.repgeom.train.OptimizerKind;
 import org.repgeom.train.TrainState;
 
 /**
@@ -31,6 +33,16 @@ final class ChunkCheckpoint {
 
     static Path file(Path work, int index) {
         return work.resolve(DIR).resolve(String.format("c%07d.state", index));
+    }
+
+    /**
+     * Size of chunk c's checkpoint file: per member, 8 bytes for each of params, lastFinite and the
+     * moments the optimiser keeps (stride each), 4 per trace entry, 8 per per-member scalar.
+     */
+    static long bytes(StudyPlan plan, StudyPlan.Chunk c, OptimizerKind kind) {
+        long stride = new ParamLayout(plan.groupArchitecture(c.group())).stride();
+        int vectors = 2 + (kind == OptimizerKind.GD ? 0 : kind == OptimizerKind.MOMENTUM ? 1 : 2);
+        return 1024 + c.size() * (8L * vectors * stride + 4L * plan.traceLength() + 8L * 9);
     }
 
     /** A checkpoint read back: the state and the step every running member has reached. */

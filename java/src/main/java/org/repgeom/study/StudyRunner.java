@@ -321,18 +321,24 @@ public final class StudyRunner {
         if (!shard.isPart() && manifest.state() != StudyManifest.State.ASSEMBLED) {
             needed += DiskSpace.bytes(plan, task.samples(), plan.chunks()); // the assembled copy
         }
-        DiskSpace.require(work, needed, todo.size() + " chunks" + (shard.isPart() ? "" : " and the assembled study"));
-
-        int members = todo.stream().mapToInt(StudyPlan.Chunk::size).sum();
-        ProgressListener progress = progressFor.apply(members);
-        StopRule stop = new StopRule(spec.train().maxSteps(), spec.train().tol(), spec.train().window(),
-                spec.train().traceEvery());
         OptimizerSettings optimizer = optimizerSettings(spec.optimizer());
         if (checkpointEvery > 0 && !backend.supportsSegments() && !todo.isEmpty()) {
             System.err.println("warning: the " + backend.name() + " backend does not support checkpointed training;"
                     + " --checkpoint-every is ignored (an interrupted chunk is retrained from its start)");
             checkpointEvery = 0;
         }
+        long checkpoint = 0; // the largest chunk's checkpoint, twice: the old one stays until the new one is renamed
+        for (StudyPlan.Chunk c : checkpointEvery > 0 ? todo : List.<StudyPlan.Chunk>of()) {
+            checkpoint = Math.max(checkpoint, 2 * ChunkCheckpoint.bytes(plan, c, optimizer.kind()));
+        }
+        needed += checkpoint;
+        DiskSpace.require(work, needed, todo.size() + " chunks" + (shard.isPart() ? "" : " and the assembled study")
+                + (checkpoint > 0 ? " and checkpoints" : ""));
+
+        int members = todo.stream().mapToInt(StudyPlan.Chunk::size).sum();
+        ProgressListener progress = progressFor.apply(members);
+        StopRule stop = new StopRule(spec.train().maxSteps(), spec.train().tol(), spec.train().window(),
+                spec.train().traceEvery());
         for (StudyPlan.Chunk c : todo) {
             long start = System.nanoTime();
             List<MemberSpec> chunkMembers = plan.members(c);

@@ -51,6 +51,15 @@ class ChunkCheckpointTest {
         assertNull(ChunkCheckpoint.read(work, c, "native", stride, req.stop().traceLength()), "another backend");
         assertNull(ChunkCheckpoint.read(work, new StudyPlan.Chunk(4, 0, 12, 3, 0), "java", stride, req.stop().traceLength()),
                 "another chunk");
+        StudyPlan plan = new StudyPlan(StudySpec.parse(StudyRunnerProtectionTest.SPEC, null, "guarded"), 2, 1, 3);
+        StudyPlan.Chunk first = plan.chunks().get(0);
+        long planned = ChunkCheckpoint.bytes(plan, first, req.optimizer().kind());
+        ChunkCheckpoint.write(work, first, "java", 30, TrainState.initial(req.optimizer().kind(), first.size(),
+                new ParamLayout(plan.groupArchitecture(0)).stride(), plan.traceLength(), new double[first.size()
+                        * new ParamLayout(plan.groupArchitecture(0)).stride()]));
+        long actual = Files.size(ChunkCheckpoint.file(work, first.index()));
+        assertTrue(actual <= planned && actual > planned / 2, "size estimate " + planned + " for " + actual + " bytes");
+        ChunkCheckpoint.delete(work, first.index());
         try (var files = Files.list(work.resolve(ChunkCheckpoint.DIR))) {
             assertEquals(1, files.count(), "no temp file left behind");
         }
