@@ -5,6 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.repgeom.io.AtomicFiles;
@@ -70,8 +71,7 @@ final class ChunkCheckpoint {
                 writeInts(out, s.status());
                 writeDoubles(out, s.finalLoss());
                 writeDoubles(out, s.gradNorm());
-                out.writeInt(s.trace().length);
-                for (float v : s.trace()) out.writeFloat(v);
+                writeFloats(out, s.trace());
             }
             AtomicFiles.move(tmp, target);
         } finally {
@@ -101,8 +101,7 @@ final class ChunkCheckpoint {
             double[] window = readDoubles(in), penalty = readDoubles(in);
             int[] status = readInts(in);
             double[] loss = readDoubles(in), norm = readDoubles(in);
-            float[] trace = new float[in.readInt()];
-            for (int i = 0; i < trace.length; i++) trace[i] = in.readFloat();
+            float[] trace = readFloats(in);
             return new Saved(new TrainState(members, stride, traceLength, params, lastFinite, m1, m2, b1, b2, steps,
                     window, penalty, status, loss, norm, trace), step);
         } catch (IOException | IllegalArgumentException | NegativeArraySizeException e) {
@@ -119,9 +118,27 @@ final class ChunkCheckpoint {
         return null;
     }
 
+    /** Values per bulk transfer: writeDouble one by one would dominate a checkpoint's cost. */
+    private static final int BLOCK = 8192;
+
     private static void writeDoubles(DataOutputStream out, double[] a) throws IOException {
         out.writeInt(a.length);
-        for (double v : a) out.writeDouble(v);
+        ByteBuffer b = ByteBuffer.allocate(8 * BLOCK); // big-endian, as DataOutputStream
+        for (int i = 0; i < a.length; i += BLOCK) {
+            int n = Math.min(BLOCK, a.length - i);
+            b.asDoubleBuffer().put(a, i, n);
+            out.write(b.array(), 0, 8 * n);
+        }
+    }
+
+    private static void writeFloats(DataOutputStream out, float[] a) throws IOException {
+        out.writeInt(a.length);
+        ByteBuffer b = ByteBuffer.allocate(4 * BLOCK);
+        for (int i = 0; i < a.length; i += BLOCK) {
+            int n = Math.min(BLOCK, a.length - i);
+            b.asFloatBuffer().put(a, i, n);
+            out.write(b.array(), 0, 4 * n);
+        }
     }
 
     private static void writeInts(DataOutputStream out, int[] a) throws IOException {
@@ -131,7 +148,23 @@ final class ChunkCheckpoint {
 
     private static double[] readDoubles(DataInputStream in) throws IOException {
         double[] a = new double[in.readInt()];
-        for (int i = 0; i < a.length; i++) a[i] = in.readDouble();
+        byte[] b = new byte[8 * BLOCK];
+        for (int i = 0; i < a.length; i += BLOCK) {
+            int n = Math.min(BLOCK, a.length - i);
+            in.readFully(b, 0, 8 * n);
+            ByteBuffer.wrap(b).asDoubleBuffer().get(a, i, n);
+        }
+        return a;
+    }
+
+    private static float[] readFloats(DataInputStream in) throws IOException {
+        float[] a = new float[in.readInt()];
+        byte[] b = new byte[4 * BLOCK];
+        for (int i = 0; i < a.length; i += BLOCK) {
+            int n = Math.min(BLOCK, a.length - i);
+            in.readFully(b, 0, 4 * n);
+            ByteBuffer.wrap(b).asFloatBuffer().get(a, i, n);
+        }
         return a;
     }
 
