@@ -103,11 +103,10 @@ static int read_shape(JNIEnv *env, jintArray shape, int header, jint *s, rg_conf
  * shape: depth, activation, biasAll, samples, optKind, maxSteps, window, traceEvery, dims[0 .. depth+1]
  * hyper: finalLrRatio, momentum, beta1, beta2, eps, tol
  */
-JNIEXPORT jint JNICALL RG_JNI(mlp_1train_1fused)(JNIEnv *env, jclass cls, jintArray shape, jdoubleArray hyper,
-                                                 jobject x, jobject y, jobject params, jobject lambdas, jobject lrs,
-                                                 jobject trace, jobject finalLoss, jobject gradNorm, jobject steps,
-                                                 jobject status, jint first, jint count) {
-    (void)cls;
+/* Both training entry points: resume == NULL trains from scratch (mlp_train_fused), else continues. */
+static jint train_call(JNIEnv *env, jintArray shape, jdoubleArray hyper, jobject x, jobject y, jobject params,
+                       jobject lambdas, jobject lrs, jobject trace, jobject finalLoss, jobject gradNorm, jobject steps,
+                       jobject status, jint first, jint count, const jobject *resume, jint untilStep) {
     if (hyper == NULL || (*env)->GetArrayLength(env, hyper) != 6) {
         throw_iae(env, "bad hyper array");
         return RG_EBADARG;
@@ -159,10 +158,53 @@ JNIEXPORT jint JNICALL RG_JNI(mlp_1train_1fused)(JNIEnv *env, jclass cls, jintAr
     if (pst == NULL) return RG_EBADARG;
     int32_t *pss = buf(env, status, end, "status buffer too small or not direct");
     if (pss == NULL) return RG_EBADARG;
-    int rc = mlp_train_fused(&c, px, py, pp, pl, plr, pt, pfl, pgn, pst, pss, first, count);
+    int rc;
+    if (resume == NULL) {
+        rc = mlp_train_fused(&c, px, py, pp, pl, plr, pt, pfl, pgn, pst, pss, first, count);
+    } else {
+        /* resume: lastFinite, moment1, moment2 (floats, members x stride; the moments may be null when the
+           optimiser has none), beta1Pow, beta2Pow, windowStart, penalty (doubles, members) */
+        rg_resume r = {0};
+        r.until_step = untilStep;
+        if ((r.last_finite = buf(env, resume[0], end * stride, "lastFinite buffer too small or not direct")) == NULL)
+            return RG_EBADARG;
+        if (resume[1] != NULL && (r.moment1 = buf(env, resume[1], end * stride, "moment1 buffer too small")) == NULL)
+            return RG_EBADARG;
+        if (resume[2] != NULL && (r.moment2 = buf(env, resume[2], end * stride, "moment2 buffer too small")) == NULL)
+            return RG_EBADARG;
+        double **scalars[4] = {&r.beta1_pow, &r.beta2_pow, &r.window_start, &r.penalty};
+        for (int i = 0; i < 4; i++) {
+            if ((*scalars[i] = buf(env, resume[3 + i], end, "per-member state buffer too small or not direct")) == NULL)
+                return RG_EBADARG;
+        }
+        rc = mlp_train_fused_resume(&c, &r, px, py, pp, pl, plr, pt, pfl, pgn, pst, pss, first, count);
+    }
     if (rc == RG_ENOMEM) throw_ise(env, "native backend: out of memory");
     else if (rc != RG_OK) throw_iae(env, "native backend: invalid arguments");
     return rc;
+}
+
+JNIEXPORT jint JNICALL RG_JNI(mlp_1train_1fused)(JNIEnv *env, jclass cls, jintArray shape, jdoubleArray hyper,
+                                                 jobject x, jobject y, jobject params, jobject lambdas, jobject lrs,
+                                                 jobject trace, jobject finalLoss, jobject gradNorm, jobject steps,
+                                                 jobject status, jint first, jint count) {
+    (void)cls;
+    return train_call(env, shape, hyper, x, y, params, lambdas, lrs, trace, finalLoss, gradNorm, steps, status, first,
+                      count, NULL, 0);
+}
+
+/* mlp_train_fused's arguments, then the segment's end step and the rg_resume buffers (see train_call). */
+JNIEXPORT jint JNICALL RG_JNI(mlp_1train_1fused_1resume)(JNIEnv *env, jclass cls, jintArray shape, jdoubleArray hyper,
+                                                         jobject x, jobject y, jobject params, jobject lambdas,
+                                                         jobject lrs, jobject trace, jobject finalLoss,
+                                                         jobject gradNorm, jobject steps, jobject status, jint first,
+                                                         jint count, jint untilStep, jobject lastFinite,
+                                                         jobject moment1, jobject moment2, jobject beta1Pow,
+                                                         jobject beta2Pow, jobject windowStart, jobject penalty) {
+    (void)cls;
+    const jobject resume[7] = {lastFinite, moment1, moment2, beta1Pow, beta2Pow, windowStart, penalty};
+    return train_call(env, shape, hyper, x, y, params, lambdas, lrs, trace, finalLoss, gradNorm, steps, status, first,
+                      count, resume, untilStep);
 }
 
 /*

@@ -9,7 +9,8 @@
 #define RG_DECLARE_VARIANT(v)                                                                              \
     int mlp_train_fused_impl_##v(const rg_config *c, const float *x, const float *y, float *params,       \
                                  const float *lambdas, const double *lrs, float *trace, double *final_loss, \
-                                 double *grad_norm, int32_t *steps, int32_t *status, int first, int count); \
+                                 double *grad_norm, int32_t *steps, int32_t *status, int first, int count,  \
+                                 const rg_resume *r);                                                      \
     int mlp_forward_impl_##v(const rg_config *c, const float *x, const float *params, int layer, float *out, \
                              int first, int count);
 
@@ -97,7 +98,7 @@ long rg_shape_stride(const rg_config *c) {
 }
 
 typedef int (*train_fn)(const rg_config *, const float *, const float *, float *, const float *, const double *,
-                        float *, double *, double *, int32_t *, int32_t *, int, int);
+                        float *, double *, double *, int32_t *, int32_t *, int, int, const rg_resume *);
 
 /* Upper bound on the variant chosen: 2 = any, 1 = at most avx2, 0 = generic (rg_limit_isa). */
 static volatile int isa_limit = 2;
@@ -149,7 +150,22 @@ int mlp_train_fused(const rg_config *cfg, const float *x, const float *y, float 
         return RG_EBADARG;
     }
     if (count == 0) return RG_OK;
-    return pick()->train(cfg, x, y, params, lambdas, lrs, trace, final_loss, grad_norm, steps, status, first, count);
+    return pick()->train(cfg, x, y, params, lambdas, lrs, trace, final_loss, grad_norm, steps, status, first, count,
+                         NULL);
+}
+
+int mlp_train_fused_resume(const rg_config *cfg, const rg_resume *r, const float *x, const float *y, float *params,
+                           const float *lambdas, const double *lrs, float *trace, double *final_loss,
+                           double *grad_norm, int32_t *steps, int32_t *status, int first, int count) {
+    if (!valid(cfg) || r == NULL || x == NULL || y == NULL || params == NULL || lambdas == NULL || lrs == NULL
+        || trace == NULL || final_loss == NULL || grad_norm == NULL || steps == NULL || status == NULL || first < 0
+        || count < 0 || r->until_step < 0 || r->last_finite == NULL || r->beta1_pow == NULL || r->beta2_pow == NULL
+        || r->window_start == NULL || r->penalty == NULL || (cfg->opt_kind != RG_GD && r->moment1 == NULL)
+        || (cfg->opt_kind == RG_ADAM && r->moment2 == NULL)) {
+        return RG_EBADARG;
+    }
+    if (count == 0) return RG_OK;
+    return pick()->train(cfg, x, y, params, lambdas, lrs, trace, final_loss, grad_norm, steps, status, first, count, r);
 }
 
 int mlp_forward(const rg_config *cfg, const float *x, const float *params, int layer, float *out, int first,

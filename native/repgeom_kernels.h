@@ -26,6 +26,8 @@ enum { RG_RELU = 0, RG_LEAKY_RELU = 1, RG_CLIPPED_RELU = 2, RG_LINEAR = 3, RG_TA
 enum { RG_GD = 0, RG_MOMENTUM = 1, RG_ADAM = 2 };
 /* Member status: the ordinals of org.repgeom.train.MemberStatus. */
 enum { RG_CONVERGED = 0, RG_MAX_STEPS = 1, RG_DIVERGED = 2 };
+/* Status of a member still training (mlp_train_fused_resume; org.repgeom.train.TrainState.RUNNING). */
+#define RG_RUNNING (-1)
 
 /* Error codes returned by mlp_train_fused and mlp_forward (0 = success). */
 #define RG_OK 0
@@ -47,11 +49,37 @@ typedef struct rg_config {
     int trace_every;
 } rg_config;
 
+/*
+ * What training in segments carries from one call to the next besides params, trace, steps and
+ * status (org.repgeom.train.TrainState): per member, ParamLayout-ordered like params,
+ *   last_finite  the parameters before the last update (restored on divergence)
+ *   moment1      momentum velocity / Adam m (NULL for GD), moment2 Adam v (NULL unless Adam)
+ *   beta1_pow, beta2_pow   beta^t as Adam's bias correction multiplied them up
+ *   window_start the stop rule's loss at the start of the current window
+ *   penalty      sum_l lambda_l ||W_l||^2 of params as the last update computed it (read when steps > 0)
+ */
+typedef struct rg_resume {
+    int until_step;
+    float *last_finite, *moment1, *moment2;
+    double *beta1_pow, *beta2_pow, *window_start, *penalty;
+} rg_resume;
+
 /* Ten Philox rounds on ctr[4] under key (k0, k1); ctr is overwritten with the output. */
 void philox4x32_10(uint32_t ctr[4], uint32_t k0, uint32_t k1);
 
 /* Checks the three published Random123 known-answer vectors; returns a bit mask of failures (0 = all pass). */
 int philox4x32_kat(void);
+
+/*
+ * Continues members [first, first + count) from the state in params, trace, steps, status and *r
+ * until each has taken r->until_step steps or stopped: members whose status is not RG_RUNNING are
+ * left alone; one still running after the call has status RG_RUNNING and its state written back.
+ * Started from the initial state (steps 0, zero moments, beta powers 1, trace NaN, last_finite =
+ * params) and continued in any segments, it ends bit for bit where mlp_train_fused ends.
+ */
+int mlp_train_fused_resume(const rg_config *cfg, const rg_resume *r, const float *x, const float *y, float *params,
+                           const float *lambdas, const double *lrs, float *trace, double *final_loss,
+                           double *grad_norm, int32_t *steps, int32_t *status, int first, int count);
 
 /*
  * Trains members [first, first + count) of a group in place.

@@ -524,7 +524,8 @@ static int converged(const rg_config *c, double window_start, double now) {
 
 int RG_FN(mlp_train_fused_impl)(const rg_config *c, const float *x, const float *yd, float *params,
                                 const float *lambdas, const double *lrs, float *trace, double *final_loss,
-                                double *grad_norm, int32_t *steps, int32_t *status, int first, int count) {
+                                double *grad_norm, int32_t *steps, int32_t *status, int first, int count,
+                                const rg_resume *r) {
     lay_t y;
     make_layout(c, &y);
     ws_t w;
@@ -543,22 +544,39 @@ int RG_FN(mlp_train_fused_impl)(const rg_config *c, const float *x, const float 
     const int layers = L + 1;
     const long tlen = c->max_steps / c->trace_every + 1;
 
+    /* r == NULL: the plain run from step 0 to the end; else continue the state in r (segments) */
+    const int end_step = r != NULL && r->until_step < c->max_steps ? r->until_step : c->max_steps;
     for (int e = first; e < first + count; e++) {
+        if (r != NULL && status[e] != RG_RUNNING) continue;
         float *packed = params + (long)e * y.pstride;
         const float *lam = lambdas + (long)e * layers;
         float *tr = trace + (long)e * tlen;
-        for (long k = 0; k < tlen; k++) tr[k] = NAN;
         int cur = 0, prev = 1, nxt = 2;
         unpack(&y, packed, w.theta[cur]);
-        memcpy(w.theta[prev], w.theta[cur], (size_t)y.size * sizeof(float));
-        memset(w.m1, 0, (size_t)y.size * sizeof(float));
-        memset(w.m2, 0, (size_t)y.size * sizeof(float));
-        double pen = penalty(&y, w.theta[cur], lam);
-        double beta1_pow = 1.0, beta2_pow = 1.0;
-        double window_start = NAN;
-        int st = RG_MAX_STEPS;
+        double pen, beta1_pow = 1.0, beta2_pow = 1.0, window_start = NAN;
         int step = 0;
-        for (; step < c->max_steps; step++) {
+        if (r == NULL) {
+            for (long k = 0; k < tlen; k++) tr[k] = NAN;
+            memcpy(w.theta[prev], w.theta[cur], (size_t)y.size * sizeof(float));
+            memset(w.m1, 0, (size_t)y.size * sizeof(float));
+            memset(w.m2, 0, (size_t)y.size * sizeof(float));
+            pen = penalty(&y, w.theta[cur], lam);
+        } else {
+            const long off = (long)e * y.pstride;
+            step = steps[e];
+            unpack(&y, r->last_finite + off, w.theta[prev]);
+            if (c->opt_kind != RG_GD) unpack(&y, r->moment1 + off, w.m1);
+            else memset(w.m1, 0, (size_t)y.size * sizeof(float));
+            if (c->opt_kind == RG_ADAM) unpack(&y, r->moment2 + off, w.m2);
+            else memset(w.m2, 0, (size_t)y.size * sizeof(float));
+            /* the cached penalty, not a recomputation: its float sums may round differently */
+            pen = step == 0 ? penalty(&y, w.theta[cur], lam) : r->penalty[e];
+            beta1_pow = r->beta1_pow[e];
+            beta2_pow = r->beta2_pow[e];
+            window_start = r->window_start[e];
+        }
+        int st = RG_MAX_STEPS;
+        for (; step < end_step; step++) {
             double loss = data_loss_grad(&y, &w, w.theta[cur]) + pen;
             if (!isfinite(loss)) {
                 cur = prev; /* the last parameters whose loss and gradient were finite */
@@ -594,6 +612,20 @@ int RG_FN(mlp_train_fused_impl)(const rg_config *c, const float *x, const float 
             cur = nxt;
             nxt = old_prev;
             pen = next_pen;
+        }
+        if (r != NULL && st == RG_MAX_STEPS && step < c->max_steps) { /* paused at until_step */
+            const long off = (long)e * y.pstride;
+            pack(&y, w.theta[cur], packed);
+            pack(&y, w.theta[prev], r->last_finite + off);
+            if (c->opt_kind != RG_GD) pack(&y, w.m1, r->moment1 + off);
+            if (c->opt_kind == RG_ADAM) pack(&y, w.m2, r->moment2 + off);
+            r->beta1_pow[e] = beta1_pow;
+            r->beta2_pow[e] = beta2_pow;
+            r->window_start[e] = window_start;
+            r->penalty[e] = pen;
+            steps[e] = step;
+            status[e] = RG_RUNNING;
+            continue;
         }
         /* final loss and raw gradient norm at the final parameters */
         const float *th = w.theta[cur];

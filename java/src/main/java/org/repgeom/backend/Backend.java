@@ -1,6 +1,7 @@
 package org.repgeom.backend;
 
 import org.repgeom.task.Task;
+import org.repgeom.train.TrainState;
 
 /**
  * Trains groups of members. The only layer that knows how numbers sit in memory or on a
@@ -14,4 +15,22 @@ public interface Backend {
 
     /** Trains every member of the request on the full batch of {@code task}. */
     TrainResult train(TrainRequest request, Task task, ProgressListener progress);
+
+    /** True when {@link #trainSegment} works (checkpointed training). */
+    default boolean supportsSegments() {
+        return false;
+    }
+
+    /**
+     * Continues training the request's members from {@code from} (see {@link TrainState}; the
+     * request's initial parameters are ignored) until each has taken {@code untilStep} steps in all
+     * or stopped, and returns the state reached; {@code from} is left unchanged. Members stopped in
+     * {@code from} are left as they are; {@code untilStep = stop.maxSteps()} finishes every member.
+     * Training from {@link TrainState#initial} in any sequence of segments gives bit for bit the
+     * {@link TrainResult} of {@link #train} ({@link TrainResult#of}). Progress counts members as they stop.
+     */
+    default TrainState trainSegment(TrainRequest request, TrainState from, int untilStep, Task task,
+                                    ProgressListener progress) {
+        throw new UnsupportedOperationException("the " + name() + " backend does not support checkpointed training");
+    }
 }

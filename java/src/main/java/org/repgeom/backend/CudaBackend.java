@@ -16,6 +16,10 @@ import org.repgeom.task.Task;
  *
  * <p>Also: {@link #hiddenRepresentations} (mlp_forward) and {@link #initialParams} (philox_init,
  * {@link org.repgeom.model.InitialWeights} on the device).
+ *
+ * <p>Not supported: training in segments ({@link Backend#trainSegment}, {@code run --checkpoint-every});
+ * the kernel keeps each member's optimiser state in shared memory for the whole run and has no way
+ * to load or save it. The study runner then trains whole chunks and says so in one warning line.
  */
 public final class CudaBackend implements Backend {
     private final CudaDevice device;

@@ -8,6 +8,7 @@ import org.repgeom.train.MemberStatus;
 import org.repgeom.train.OptimizerSettings;
 import org.repgeom.train.OptimizerState;
 import org.repgeom.train.StopRule;
+import org.repgeom.train.TrainState;
 
 /**
  * The reference backend: plain double-precision loops ({@link Mlp}), one member at a time,
@@ -63,6 +64,31 @@ public final class JavaBackend implements Backend {
         return new TrainResult(params, trace, traceLength, finalLoss, gradNorm, steps, status);
     }
 
+    @Override
+    public boolean supportsSegments() {
+        return true;
+    }
+
+    @Override
+    public TrainState trainSegment(TrainRequest req, TrainState from, int untilStep, Task task, ProgressListener progress) {
+        TrainState st = from.copy();
+        ParamLayout layout = req.layout();
+        int members = req.members(), layers = layout.architecture().layerCount();
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            Mlp mlp = new Mlp(layout, task);
+            double[] grad = new double[layout.stride()];
+            for (int e = next.getAndIncrement(); e < members; e = next.getAndIncrement()) {
+                if (st.status()[e] != TrainState.RUNNING) continue;
+                MemberOutcome o = mlp_train_fused(mlp, st, e, req.lambdas(), e * layers, req.learningRates()[e],
+                        req.optimizer(), req.stop(), grad, untilStep);
+                if (o != null) progress.membersDone(1);
+            }
+        };
+        Workers.run(worker, Math.min(threads, members), "repgeom-java-backend");
+        return st;
+    }
+
     /** Final state of one member. */
     public record MemberOutcome(double loss, double gradNorm, int steps, MemberStatus status) {
     }
@@ -79,16 +105,44 @@ public final class JavaBackend implements Backend {
     public static MemberOutcome mlp_train_fused(Mlp mlp, double[] params, int off, double[] lambdas, int lambdaOff,
                                                 double lr0, OptimizerSettings opt, StopRule stop, double[] grad,
                                                 float[] trace, int traceOff) {
+        return mlp_train_fused(mlp, params, off, lambdas, lambdaOff, lr0, opt, stop, grad, trace, traceOff, null, 0,
+                stop.maxSteps());
+    }
+
+    /**
+     * Continues member e of {@code st} in place ({@code st.params()}, {@code st.trace()} and the rest
+     * of its slice) until it has taken {@code untilStep} steps or stopped; the same loop as the plain
+     * {@code mlp_train_fused}, so segments join up to exactly one uninterrupted run. Returns null when
+     * the member paused (still running), else its outcome (also written to {@code st}).
+     */
+    public static MemberOutcome mlp_train_fused(Mlp mlp, TrainState st, int e, double[] lambdas, int lambdaOff,
+                                                double lr0, OptimizerSettings opt, StopRule stop, double[] grad,
+                                                int untilStep) {
+        int stride = mlp.layout().stride();
+        return mlp_train_fused(mlp, st.params(), e * stride, lambdas, lambdaOff, lr0, opt, stop, grad, st.trace(),
+                e * st.traceLength(), st, e, untilStep);
+    }
+
+    private static MemberOutcome mlp_train_fused(Mlp mlp, double[] params, int off, double[] lambdas, int lambdaOff,
+                                                 double lr0, OptimizerSettings opt, StopRule stop, double[] grad,
+                                                 float[] trace, int traceOff, TrainState st, int e, int untilStep) {
         int stride = mlp.layout().stride();
         OptimizerState state = new OptimizerState(opt, stride);
         double[] lastFinite = new double[stride];
-        System.arraycopy(params, off, lastFinite, 0, stride);
-        int traceLength = stop.traceLength();
-        java.util.Arrays.fill(trace, traceOff, traceOff + traceLength, Float.NaN);
         double windowStartLoss = Double.NaN;
-        MemberStatus status = MemberStatus.MAX_STEPS;
         int step = 0;
-        for (; step < stop.maxSteps(); step++) {
+        if (st == null) {
+            System.arraycopy(params, off, lastFinite, 0, stride);
+            java.util.Arrays.fill(trace, traceOff, traceOff + stop.traceLength(), Float.NaN);
+        } else {
+            state.load(st, e);
+            System.arraycopy(st.lastFinite(), off, lastFinite, 0, stride);
+            windowStartLoss = st.windowStartLoss()[e];
+            step = st.step()[e];
+        }
+        MemberStatus status = MemberStatus.MAX_STEPS;
+        int end = Math.min(untilStep, stop.maxSteps());
+        for (; step < end; step++) {
             double loss = mlp.lossAndGradient(params, off, lambdas, lambdaOff, grad, 0);
             if (!Double.isFinite(loss) || !finite(grad, stride)) {
                 System.arraycopy(lastFinite, 0, params, off, stride);
@@ -106,6 +160,13 @@ public final class JavaBackend implements Backend {
             System.arraycopy(params, off, lastFinite, 0, stride);
             state.update(params, off, grad, 0, opt.learningRate(lr0, step, stop.maxSteps()));
         }
+        if (st != null && status == MemberStatus.MAX_STEPS && step < stop.maxSteps()) { // paused at untilStep
+            state.save(st, e);
+            System.arraycopy(lastFinite, 0, st.lastFinite(), off, stride);
+            st.windowStartLoss()[e] = windowStartLoss;
+            st.step()[e] = step;
+            return null;
+        }
         double loss = mlp.lossAndGradient(params, off, lambdas, lambdaOff, grad, 0);
         if (status != MemberStatus.DIVERGED && !Double.isFinite(loss)) status = MemberStatus.DIVERGED;
         // A member whose last window at the end of the budget already met the tolerance converged.
@@ -118,7 +179,14 @@ public final class JavaBackend implements Backend {
         }
         double norm = 0;
         for (int i = 0; i < stride; i++) norm += grad[i] * grad[i];
-        return new MemberOutcome(loss, Math.sqrt(norm), step, status);
+        MemberOutcome o = new MemberOutcome(loss, Math.sqrt(norm), step, status);
+        if (st != null) {
+            st.step()[e] = step;
+            st.status()[e] = status.ordinal();
+            st.finalLoss()[e] = o.loss();
+            st.gradNorm()[e] = o.gradNorm();
+        }
+        return o;
     }
 
     private static boolean finite(double[] a, int n) {

@@ -12,6 +12,7 @@ import org.repgeom.task.Task;
 import org.repgeom.train.MemberStatus;
 import org.repgeom.train.OptimizerSettings;
 import org.repgeom.train.StopRule;
+import org.repgeom.train.TrainState;
 
 /**
  * The native CPU backend: {@code mlp_train_fused} in C ({@code native/}, through {@link NativeKernels}),
@@ -55,19 +56,15 @@ public final class NativeBackend implements Backend {
         return f;
     }
 
-    @Override
-    public TrainResult train(TrainRequest req, Task task, ProgressListener progress) {
+    /** The shape array of {@link NativeKernels#mlp_train_fused} for this request. */
+    private static int[] trainShape(TrainRequest req, Task task) {
         Architecture arch = req.architecture();
         if (arch.inputDim() != task.inputDim() || arch.outputDim() != task.outputDim()) {
             throw new IllegalArgumentException(arch + " does not fit " + task);
         }
-        int members = req.members();
-        int stride = req.layout().stride();
         StopRule stop = req.stop();
         OptimizerSettings opt = req.optimizer();
-        int traceLength = stop.traceLength();
         int depth = arch.depth();
-
         int[] shape = new int[8 + depth + 2];
         shape[0] = depth;
         shape[1] = arch.activation().ordinal();
@@ -79,7 +76,21 @@ public final class NativeBackend implements Backend {
         shape[7] = stop.traceEvery();
         for (int l = 0; l <= depth; l++) shape[8 + l] = arch.fanIn(l);
         shape[8 + depth + 1] = arch.outputDim();
-        double[] hyper = {opt.finalLrRatio(), opt.momentum(), opt.beta1(), opt.beta2(), opt.eps(), stop.tol()};
+        return shape;
+    }
+
+    private static double[] trainHyper(TrainRequest req) {
+        OptimizerSettings opt = req.optimizer();
+        return new double[] {opt.finalLrRatio(), opt.momentum(), opt.beta1(), opt.beta2(), opt.eps(), req.stop().tol()};
+    }
+
+    @Override
+    public TrainResult train(TrainRequest req, Task task, ProgressListener progress) {
+        int[] shape = trainShape(req, task);
+        double[] hyper = trainHyper(req);
+        int members = req.members();
+        int stride = req.layout().stride();
+        int traceLength = req.stop().traceLength();
 
         FloatBuffer x = floats(task.xData());
         FloatBuffer y = floats(task.yData());
@@ -121,6 +132,74 @@ public final class NativeBackend implements Backend {
         MemberStatus[] all = MemberStatus.values();
         for (int e = 0; e < members; e++) outStatus[e] = all[status.get(e)];
         return new TrainResult(outParams, outTrace, traceLength, outLoss, outNorm, outSteps, outStatus);
+    }
+
+    @Override
+    public boolean supportsSegments() {
+        return true;
+    }
+
+    @Override
+    public TrainState trainSegment(TrainRequest req, TrainState from, int untilStep, Task task, ProgressListener progress) {
+        int[] shape = trainShape(req, task);
+        double[] hyper = trainHyper(req);
+        int members = req.members();
+        FloatBuffer x = floats(task.xData());
+        FloatBuffer y = floats(task.yData());
+        FloatBuffer lambdas = floats(req.lambdas());
+        DoubleBuffer lrs = doubles(req.learningRates());
+        // the state: float arrays narrowed (exact, they hold float32 values), the rest as it is
+        FloatBuffer params = floats(from.params());
+        FloatBuffer lastFinite = floats(from.lastFinite());
+        FloatBuffer moment1 = from.moment1().length == 0 ? null : floats(from.moment1());
+        FloatBuffer moment2 = from.moment2().length == 0 ? null : floats(from.moment2());
+        FloatBuffer trace = bytes(from.trace().length, Float.BYTES).asFloatBuffer().put(0, from.trace());
+        DoubleBuffer finalLoss = doubles(from.finalLoss()), gradNorm = doubles(from.gradNorm());
+        DoubleBuffer beta1Pow = doubles(from.beta1Power()), beta2Pow = doubles(from.beta2Power());
+        DoubleBuffer windowStart = doubles(from.windowStartLoss()), penalty = doubles(from.penalty());
+        IntBuffer steps = bytes(members, Integer.BYTES).asIntBuffer().put(0, from.step());
+        IntBuffer status = bytes(members, Integer.BYTES).asIntBuffer().put(0, from.status());
+
+        int workers = Math.min(threads, members);
+        int chunk = Math.max(1, (members + 4 * workers - 1) / (4 * workers));
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            for (int first = next.getAndAdd(chunk); first < members; first = next.getAndAdd(chunk)) {
+                int count = Math.min(chunk, members - first);
+                int running = 0;
+                for (int e = first; e < first + count; e++) if (status.get(e) == TrainState.RUNNING) running++;
+                NativeKernels.mlp_train_fused_resume(shape, hyper, x, y, params, lambdas, lrs, trace, finalLoss,
+                        gradNorm, steps, status, first, count, untilStep, lastFinite, moment1, moment2, beta1Pow,
+                        beta2Pow, windowStart, penalty);
+                for (int e = first; e < first + count; e++) if (status.get(e) == TrainState.RUNNING) running--;
+                progress.membersDone(running);
+            }
+        };
+        Workers.run(worker, workers, "repgeom-native-backend");
+
+        TrainState to = from.copy();
+        widen(params, to.params());
+        widen(lastFinite, to.lastFinite());
+        if (moment1 != null) widen(moment1, to.moment1());
+        if (moment2 != null) widen(moment2, to.moment2());
+        trace.get(0, to.trace());
+        finalLoss.get(0, to.finalLoss());
+        gradNorm.get(0, to.gradNorm());
+        beta1Pow.get(0, to.beta1Power());
+        beta2Pow.get(0, to.beta2Power());
+        windowStart.get(0, to.windowStartLoss());
+        penalty.get(0, to.penalty());
+        steps.get(0, to.step());
+        status.get(0, to.status());
+        return to;
+    }
+
+    private static DoubleBuffer doubles(double[] a) {
+        return bytes(a.length, Double.BYTES).asDoubleBuffer().put(0, a);
+    }
+
+    private static void widen(FloatBuffer from, double[] to) {
+        for (int i = 0; i < to.length; i++) to[i] = from.get(i);
     }
 
     /**

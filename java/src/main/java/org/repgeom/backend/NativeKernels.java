@@ -131,6 +131,23 @@ public final class NativeKernels {
                                              IntBuffer steps, IntBuffer status, int first, int count);
 
     /**
+     * {@link #mlp_train_fused} continued from a {@link org.repgeom.train.TrainState} in segments
+     * (C {@code mlp_train_fused_resume}): members whose {@code status} is
+     * {@link org.repgeom.train.TrainState#RUNNING} go on from {@code steps}, the trace so far, and
+     * the rest of their state until {@code untilStep} steps or until they stop; one still running
+     * afterwards has status RUNNING and its state written back. {@code lastFinite}, {@code moment1}
+     * (null for GD) and {@code moment2} (null unless Adam) are members × stride floats in ParamLayout
+     * order; {@code beta1Pow}, {@code beta2Pow}, {@code windowStart} and {@code penalty} are per member.
+     */
+    public static native int mlp_train_fused_resume(int[] shape, double[] hyper, FloatBuffer x, FloatBuffer y,
+                                                    FloatBuffer params, FloatBuffer lambdas, DoubleBuffer lrs,
+                                                    FloatBuffer trace, DoubleBuffer finalLoss, DoubleBuffer gradNorm,
+                                                    IntBuffer steps, IntBuffer status, int first, int count,
+                                                    int untilStep, FloatBuffer lastFinite, FloatBuffer moment1,
+                                                    FloatBuffer moment2, DoubleBuffer beta1Pow, DoubleBuffer beta2Pow,
+                                                    DoubleBuffer windowStart, DoubleBuffer penalty);
+
+    /**
      * The C twin of {@link org.repgeom.model.Mlp#forward} followed by {@link org.repgeom.model.Mlp#hidden}:
      * writes the post-activation representation φ(Z_layer) of hidden layer {@code layer} (0-based,
      * {@code < depth}) of members {@code [first, first+count)} into {@code out} at

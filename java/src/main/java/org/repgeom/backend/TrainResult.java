@@ -1,6 +1,7 @@
 package org.repgeom.backend;
 
 import org.repgeom.train.MemberStatus;
+import org.repgeom.train.TrainState;
 
 /**
  * What training a group produced, per member: final parameters (same block layout as the
@@ -10,6 +11,16 @@ import org.repgeom.train.MemberStatus;
  */
 public record TrainResult(double[] params, float[] lossTrace, int traceLength, double[] finalLoss,
                           double[] gradNorm, int[] steps, MemberStatus[] status) {
+
+    /** The result held by a state whose members have all stopped (see {@link TrainState}). */
+    public static TrainResult of(TrainState s) {
+        if (!s.finished()) throw new IllegalStateException((s.members() - s.stoppedCount()) + " members still running");
+        MemberStatus[] all = MemberStatus.values();
+        MemberStatus[] status = new MemberStatus[s.members()];
+        for (int e = 0; e < status.length; e++) status[e] = all[s.status()[e]];
+        return new TrainResult(s.params().clone(), s.trace().clone(), s.traceLength(), s.finalLoss().clone(),
+                s.gradNorm().clone(), s.step().clone(), status);
+    }
 
     public int members() {
         return finalLoss.length;

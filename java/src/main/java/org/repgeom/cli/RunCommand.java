@@ -46,6 +46,11 @@ final class RunCommand implements Callable<Integer> {
             + "(default: up to 4096, fewer for large members)")
     Integer chunkSize;
 
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0", description = "save each chunk's "
+            + "training state every N steps, so --resume continues a long chunk from its last checkpoint instead of "
+            + "from its start (0 = off; native and java backends)")
+    int checkpointEvery;
+
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
@@ -57,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
         StudySpec spec = StudySpec.load(specFile);
         Shard part = shard != null ? Shard.parse(shard) : Shard.fromSlurm(System.getenv());
         if (part == null) part = Shard.WHOLE;
-        StudyRunner.Options options = new StudyRunner.Options(force, resume, part, chunkSize);
+        StudyRunner.Options options = new StudyRunner.Options(force, resume, part, chunkSize, checkpointEvery);
         Backend backend = Backends.byName(backendName);
         Path dir = out != null ? out : spec.outputDir();
         System.err.println("repgeom: study '" + spec.name() + "'" + (part.isPart() ? " shard " + part : "")

@@ -31,6 +31,7 @@ import org.repgeom.theory.HypercubeReluTheory;
 import org.repgeom.train.OptimizerKind;
 import org.repgeom.train.OptimizerSettings;
 import org.repgeom.train.StopRule;
+import org.repgeom.train.TrainState;
 
 /**
  * Runs a study: builds the task, trains it chunk by chunk on a backend, measures each member's
@@ -55,6 +56,12 @@ import org.repgeom.train.StopRule;
  * set checks that {@code DIR.incomplete/manifest.json} belongs to the same spec and task (hashes)
  * and shard, and trains only the chunks the manifest does not list. Training is deterministic per
  * member and the chunks are the same, so the result equals an uninterrupted run's.
+ *
+ * <p><b>Checkpoints</b> ({@link Options#checkpointEvery} N): each chunk is trained in segments of N
+ * steps ({@link Backend#trainSegment}) and its training state is saved after each
+ * ({@link ChunkCheckpoint}); resume continues an unfinished chunk from there. Segments join up bit
+ * for bit, so this too equals an uninterrupted run. A backend without segments (cuda) trains
+ * whole chunks, with a warning.
  *
  * <p><b>Shards</b> ({@link Options#shard} i/N): a shard trains chunks i, i+N, i+2N, … into
  * {@code DIR.shard-i-of-N/} (manifest state {@code trained}, chunk files kept); {@link StudyMerge}
@@ -109,13 +116,21 @@ public final class StudyRunner {
      *                  do nothing if {@code DIR} is already finished)
      * @param shard     the part to train; {@link Shard#WHOLE} for all of it
      * @param chunkSize members per chunk, or null for the default (a resumed run keeps its own)
+     * @param checkpointEvery train each chunk in segments of this many steps and save its training
+     *                  state after each ({@link ChunkCheckpoint}), so resume continues an unfinished
+     *                  chunk from its last segment; 0 = off (resume retrains unfinished chunks)
      */
-    public record Options(boolean force, boolean resume, Shard shard, Integer chunkSize) {
+    public record Options(boolean force, boolean resume, Shard shard, Integer chunkSize, int checkpointEvery) {
         public static final Options DEFAULT = new Options(false, false, Shard.WHOLE, null);
 
         public Options {
             if (shard == null) shard = Shard.WHOLE;
             if (force && resume) throw new SpecException("--force", "cannot be combined with --resume");
+            if (checkpointEvery < 0) throw new SpecException("--checkpoint-every", "must be ≥ 0, got " + checkpointEvery);
+        }
+
+        public Options(boolean force, boolean resume, Shard shard, Integer chunkSize) {
+            this(force, resume, shard, chunkSize, 0);
         }
     }
 
@@ -196,7 +211,7 @@ public final class StudyRunner {
             StudyPlan plan = new StudyPlan(spec, task.inputDim(), task.outputDim(), manifest.chunkSize());
             int resumed = manifest.state() == StudyManifest.State.ASSEMBLED ? plan.chunks(shard).size()
                     : manifest.chunks().size();
-            int trained = train(work, plan, manifest, shard, progress);
+            int trained = train(work, plan, manifest, shard, progress, options.checkpointEvery());
             Map<String, Object> summary = null;
             if (!shard.isPart()) {
                 if (manifest.state() != StudyManifest.State.ASSEMBLED) {
@@ -206,7 +221,9 @@ public final class StudyRunner {
                     manifest.write(work);
                 }
                 deleteRecursively(work.resolve(ChunkFiles.DIR));
+                deleteRecursively(work.resolve(ChunkCheckpoint.DIR));
             } else {
+                deleteRecursively(work.resolve(ChunkCheckpoint.DIR));
                 manifest.setState(StudyManifest.State.TRAINED);
                 manifest.write(work);
             }
@@ -296,7 +313,7 @@ public final class StudyRunner {
 
     /** Trains every chunk of the shard the manifest does not list; returns the members trained. */
     private int train(Path work, StudyPlan plan, StudyManifest manifest, Shard shard,
-                      IntFunction<ProgressListener> progressFor) throws IOException {
+                      IntFunction<ProgressListener> progressFor, int checkpointEvery) throws IOException {
         List<StudyPlan.Chunk> todo = plan.chunks(shard).stream()
                 .filter(c -> !manifest.chunks().containsKey(c.index())).toList();
         if (manifest.state() == StudyManifest.State.ASSEMBLED) todo = List.of();
@@ -304,26 +321,72 @@ public final class StudyRunner {
         if (!shard.isPart() && manifest.state() != StudyManifest.State.ASSEMBLED) {
             needed += DiskSpace.bytes(plan, task.samples(), plan.chunks()); // the assembled copy
         }
-        DiskSpace.require(work, needed, todo.size() + " chunks" + (shard.isPart() ? "" : " and the assembled study"));
+        OptimizerSettings optimizer = optimizerSettings(spec.optimizer());
+        if (checkpointEvery > 0 && !backend.supportsSegments() && !todo.isEmpty()) {
+            System.err.println("warning: the " + backend.name() + " backend does not support checkpointed training;"
+                    + " --checkpoint-every is ignored (an interrupted chunk is retrained from its start)");
+            checkpointEvery = 0;
+        }
+        long checkpoint = 0; // the largest chunk's checkpoint, twice: the old one stays until the new one is renamed
+        for (StudyPlan.Chunk c : checkpointEvery > 0 ? todo : List.<StudyPlan.Chunk>of()) {
+            checkpoint = Math.max(checkpoint, 2 * ChunkCheckpoint.bytes(plan, c, optimizer.kind()));
+        }
+        needed += checkpoint;
+        DiskSpace.require(work, needed, todo.size() + " chunks" + (shard.isPart() ? "" : " and the assembled study")
+                + (checkpoint > 0 ? " and checkpoints" : ""));
 
         int members = todo.stream().mapToInt(StudyPlan.Chunk::size).sum();
         ProgressListener progress = progressFor.apply(members);
         StopRule stop = new StopRule(spec.train().maxSteps(), spec.train().tol(), spec.train().window(),
                 spec.train().traceEvery());
-        OptimizerSettings optimizer = optimizerSettings(spec.optimizer());
         for (StudyPlan.Chunk c : todo) {
             long start = System.nanoTime();
             List<MemberSpec> chunkMembers = plan.members(c);
             TrainRequest request = request(plan.groupArchitecture(c.group()), chunkMembers, optimizer, stop);
-            TrainResult result = backend.train(request, task, progress);
+            // a chunk with a checkpoint is continued from it even when this call asked for none
+            boolean segmented = checkpointEvery > 0
+                    || (backend.supportsSegments() && Files.exists(ChunkCheckpoint.file(work, c.index())));
+            TrainResult result = segmented ? trainInSegments(work, c, request, checkpointEvery, progress)
+                    : backend.train(request, task, progress);
             List<MemberRecord> records = analyse(c, chunkMembers, request, result);
             double seconds = (System.nanoTime() - start) / 1e9;
             ChunkFiles.write(work, c, records, result.params(), request.layout().stride(), result.lossTrace(),
                     result.traceLength(), task.samples());
             manifest.add(new StudyManifest.ChunkEntry(c.index(), c.group(), c.firstMember(), c.size(), seconds));
             manifest.write(work);
+            ChunkCheckpoint.delete(work, c.index());
         }
         return members;
+    }
+
+    /**
+     * Trains one chunk in segments of {@code every} steps (0: one segment to the end), from its
+     * checkpoint when there is one, writing the state after each segment that leaves members running. Segments join up bit for bit
+     * ({@link Backend#trainSegment}), so the result equals one uninterrupted {@link Backend#train}.
+     */
+    private TrainResult trainInSegments(Path work, StudyPlan.Chunk c, TrainRequest request, int every,
+                                        ProgressListener progress) throws IOException {
+        StopRule stop = request.stop();
+        int stride = request.layout().stride();
+        ChunkCheckpoint.Saved saved = ChunkCheckpoint.read(work, c, backend.name(), stride, stop.traceLength());
+        TrainState state;
+        int step;
+        if (saved != null) {
+            state = saved.state();
+            step = saved.step();
+            progress.membersDone(state.stoppedCount());
+            System.err.println("chunk " + c.index() + ": continuing from its checkpoint at step " + step);
+        } else {
+            state = TrainState.initial(request.optimizer().kind(), request.members(), stride, stop.traceLength(),
+                    request.initialParams());
+            step = 0;
+        }
+        while (!state.finished()) {
+            step = every > 0 ? (int) Math.min(stop.maxSteps(), (long) step + every) : stop.maxSteps();
+            state = backend.trainSegment(request, state, step, task, progress);
+            if (!state.finished()) ChunkCheckpoint.write(work, c, backend.name(), step, state);
+        }
+        return TrainResult.of(state);
     }
 
     static OptimizerSettings optimizerSettings(OptimizerSpec o) {

@@ -20,6 +20,27 @@ public final class OptimizerState {
         this.second = settings.kind() == OptimizerKind.ADAM ? new double[size] : null;
     }
 
+    /**
+     * Sets the moments and β powers from member e's slice of a {@link TrainState}
+     * ({@code offset = e·size}).
+     */
+    public void load(TrainState t, int e) {
+        int off = e * size;
+        if (first != null) System.arraycopy(t.moment1(), off, first, 0, size);
+        if (second != null) System.arraycopy(t.moment2(), off, second, 0, size);
+        beta1Power = t.beta1Power()[e];
+        beta2Power = t.beta2Power()[e];
+    }
+
+    /** Writes the moments and β powers into member e's slice of a {@link TrainState}. */
+    public void save(TrainState t, int e) {
+        int off = e * size;
+        if (first != null) System.arraycopy(first, 0, t.moment1(), off, size);
+        if (second != null) System.arraycopy(second, 0, t.moment2(), off, size);
+        t.beta1Power()[e] = beta1Power;
+        t.beta2Power()[e] = beta2Power;
+    }
+
     /** Applies one update with learning rate {@code lr} to {@code params[off … off+size)} given {@code grad[gOff …]}. */
     public void update(double[] params, int off, double[] grad, int gOff, double lr) {
         switch (settings.kind()) {
