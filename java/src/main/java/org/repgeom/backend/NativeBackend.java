@@ -96,27 +96,18 @@ public final class NativeBackend implements Backend {
         FloatBuffer y = floats(task.yData());
         FloatBuffer params = floats(req.initialParams());
         FloatBuffer lambdas = floats(req.lambdas());
-        DoubleBuffer lrs = bytes(members, Double.BYTES).asDoubleBuffer();
-        lrs.put(0, req.learningRates());
+        DoubleBuffer lrs = doubles(req.learningRates());
         FloatBuffer trace = bytes((long) members * traceLength, Float.BYTES).asFloatBuffer();
         DoubleBuffer finalLoss = bytes(members, Double.BYTES).asDoubleBuffer();
         DoubleBuffer gradNorm = bytes(members, Double.BYTES).asDoubleBuffer();
         IntBuffer steps = bytes(members, Integer.BYTES).asIntBuffer();
         IntBuffer status = bytes(members, Integer.BYTES).asIntBuffer();
 
-        int workers = Math.min(threads, members);
-        // a few chunks per thread: balances members that stop early and gives progress steps
-        int chunk = Math.max(1, (members + 4 * workers - 1) / (4 * workers));
-        AtomicInteger next = new AtomicInteger();
-        Runnable worker = () -> {
-            for (int first = next.getAndAdd(chunk); first < members; first = next.getAndAdd(chunk)) {
-                int count = Math.min(chunk, members - first);
-                NativeKernels.mlp_train_fused(shape, hyper, x, y, params, lambdas, lrs, trace, finalLoss, gradNorm,
-                        steps, status, first, count);
-                progress.membersDone(count);
-            }
-        };
-        Workers.run(worker, workers, "repgeom-native-backend");
+        inChunks(members, "repgeom-native-backend", (first, count) -> {
+            NativeKernels.mlp_train_fused(shape, hyper, x, y, params, lambdas, lrs, trace, finalLoss, gradNorm,
+                    steps, status, first, count);
+            progress.membersDone(count);
+        });
 
         double[] outParams = new double[members * stride];
         for (int i = 0; i < outParams.length; i++) outParams[i] = params.get(i);
@@ -160,22 +151,15 @@ public final class NativeBackend implements Backend {
         IntBuffer steps = bytes(members, Integer.BYTES).asIntBuffer().put(0, from.step());
         IntBuffer status = bytes(members, Integer.BYTES).asIntBuffer().put(0, from.status());
 
-        int workers = Math.min(threads, members);
-        int chunk = Math.max(1, (members + 4 * workers - 1) / (4 * workers));
-        AtomicInteger next = new AtomicInteger();
-        Runnable worker = () -> {
-            for (int first = next.getAndAdd(chunk); first < members; first = next.getAndAdd(chunk)) {
-                int count = Math.min(chunk, members - first);
-                int running = 0;
-                for (int e = first; e < first + count; e++) if (status.get(e) == TrainState.RUNNING) running++;
-                NativeKernels.mlp_train_fused_resume(shape, hyper, x, y, params, lambdas, lrs, trace, finalLoss,
-                        gradNorm, steps, status, first, count, untilStep, lastFinite, moment1, moment2, beta1Pow,
-                        beta2Pow, windowStart, penalty);
-                for (int e = first; e < first + count; e++) if (status.get(e) == TrainState.RUNNING) running--;
-                progress.membersDone(running);
-            }
-        };
-        Workers.run(worker, workers, "repgeom-native-backend");
+        inChunks(members, "repgeom-native-backend", (first, count) -> {
+            int running = 0;
+            for (int e = first; e < first + count; e++) if (status.get(e) == TrainState.RUNNING) running++;
+            NativeKernels.mlp_train_fused_resume(shape, hyper, x, y, params, lambdas, lrs, trace, finalLoss,
+                    gradNorm, steps, status, first, count, untilStep, lastFinite, moment1, moment2, beta1Pow,
+                    beta2Pow, windowStart, penalty);
+            for (int e = first; e < first + count; e++) if (status.get(e) == TrainState.RUNNING) running--;
+            progress.membersDone(running);
+        });
 
         TrainState to = from.copy();
         widen(params, to.params());
@@ -192,6 +176,28 @@ public final class NativeBackend implements Backend {
         steps.get(0, to.step());
         status.get(0, to.status());
         return to;
+    }
+
+    /** One native call on members {@code [first, first + count)}. */
+    @FunctionalInterface
+    private interface ChunkCall {
+        void run(int first, int count);
+    }
+
+    /**
+     * Runs {@code call} over members {@code [0, members)} on the thread pool, a few chunks per
+     * thread: that balances members that stop early and gives the progress bar steps.
+     */
+    private void inChunks(int members, String threadName, ChunkCall call) {
+        int workers = Math.min(threads, members);
+        int chunk = Math.max(1, (members + 4 * workers - 1) / (4 * workers));
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            for (int first = next.getAndAdd(chunk); first < members; first = next.getAndAdd(chunk)) {
+                call.run(first, Math.min(chunk, members - first));
+            }
+        };
+        Workers.run(worker, workers, threadName);
     }
 
     private static DoubleBuffer doubles(double[] a) {
@@ -247,15 +253,8 @@ public final class NativeBackend implements Backend {
         for (int i = 0; i < members * stride; i++) p.put(i, (float) params[i]);
         FloatBuffer out = bytes(total, Float.BYTES).asFloatBuffer();
 
-        int workers = Math.min(threads, members);
-        int chunk = Math.max(1, (members + 4 * workers - 1) / (4 * workers));
-        AtomicInteger next = new AtomicInteger();
-        Runnable worker = () -> {
-            for (int first = next.getAndAdd(chunk); first < members; first = next.getAndAdd(chunk)) {
-                NativeKernels.mlp_forward(shape, x, p, layer, out, first, Math.min(chunk, members - first));
-            }
-        };
-        Workers.run(worker, workers, "repgeom-native-forward");
+        inChunks(members, "repgeom-native-forward",
+                (first, count) -> NativeKernels.mlp_forward(shape, x, p, layer, out, first, count));
         out.get(0, result);
         return result;
     }

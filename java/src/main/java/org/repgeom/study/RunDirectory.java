@@ -211,6 +211,8 @@ public final class RunDirectory {
                 Map<String, Integer> columns = new LinkedHashMap<>();
                 for (int i = 0; i < header.size(); i++) columns.put(header.get(i), i);
                 Map<String, String> shared = new java.util.HashMap<>(); // configs and statuses repeat: keep one copy
+                int[] repeating = java.util.stream.Stream.of("config", "status", "activation", "widths", "lambdas",
+                        "certificate").filter(columns::containsKey).mapToInt(columns::get).toArray();
                 String line;
                 while ((line = r.readLine()) != null) {
                     if (line.isEmpty()) continue;
@@ -220,10 +222,7 @@ public final class RunDirectory {
                                 + cells.size() + " cells, the header " + header.size());
                     }
                     String[] row = cells.toArray(new String[0]);
-                    for (String c : List.of("config", "status", "activation", "widths", "lambdas", "certificate")) {
-                        Integer i = columns.get(c);
-                        if (i != null) row[i] = shared.computeIfAbsent(row[i], v -> v);
-                    }
+                    for (int i : repeating) row[i] = shared.computeIfAbsent(row[i], v -> v);
                     rows.add(new MemberRow(Collections.unmodifiableMap(columns), row));
                 }
             }
