@@ -4,9 +4,10 @@
 #   native/build.sh <classes-dir> [java-home]
 #
 # Called by Maven (java/pom.xml, exec-maven-plugin, phase process-classes) so that the library
-# lands in target/classes and from there in the shaded jar. Never fails the build: without a C
-# compiler or JNI headers it prints a warning and exits 0, the native tests then skip and the
-# engine falls back to the Java backend.
+# lands in target/classes and from there in the shaded jar. Without a C compiler or JNI headers (or
+# on an unsupported OS/architecture) it prints a warning and exits 0: the native tests then skip and
+# the engine falls back to the Java backend. A compile or link error is a broken source, not a
+# missing tool: it exits 1 and so fails the Maven build.
 #
 # repgeom_train.c is compiled once per instruction-set level (AVX-512, AVX2+FMA, baseline) and
 # repgeom_kernels.c picks the level at run time, so the library runs on any CPU of its
@@ -18,6 +19,7 @@ jhome="${2:-${JAVA_HOME:-}}"
 CC="${CC:-gcc}"
 
 warn() { echo "[repgeom native] WARNING: $*; native backend not built (the Java backend still works)" >&2; exit 0; }
+fail() { echo "[repgeom native] ERROR: $*" >&2; exit 1; }
 
 command -v "$CC" >/dev/null 2>&1 || warn "no C compiler '$CC' on PATH"
 if [ -z "$jhome" ] && command -v javac >/dev/null 2>&1; then
@@ -40,14 +42,14 @@ esac
 out="$classes/native/$os-$arch"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$out" || warn "cannot create $out"
+mkdir -p "$out" || fail "cannot create $out"
 
 common=(-std=gnu11 -O3 -fPIC -fno-math-errno -fopenmp-simd -Wall -Wextra -Wno-unused-parameter -I"$here" -I"$inc" -I"$incos")
 [ "${RG_VEC_REPORT:-0}" = 1 ] && common+=(-fopt-info-vec-optimized)
 
 compile() { # src obj flags...
   local src="$1" obj="$2"; shift 2
-  "$CC" "${common[@]}" "$@" -c "$here/$src" -o "$tmp/$obj" || warn "compiling $src $* failed"
+  "$CC" "${common[@]}" "$@" -c "$here/$src" -o "$tmp/$obj" || fail "compiling $src $* failed"
 }
 
 objs=()
@@ -67,6 +69,9 @@ compile repgeom_jni.c jni.o
 objs+=(jni.o)
 
 lib="$out/librepgeom.$ext"
-(cd "$tmp" && "$CC" -shared -o "$tmp/librepgeom.$ext" "${objs[@]}" -lm) || warn "linking failed"
-mv -f "$tmp/librepgeom.$ext" "$lib" || warn "cannot write $lib"
+# -z defs: an undefined symbol is a link error here, not a load failure at run time
+ldflags=(-shared)
+[ "$os" = linux ] && ldflags+=(-Wl,-z,defs)
+(cd "$tmp" && "$CC" "${ldflags[@]}" -o "$tmp/librepgeom.$ext" "${objs[@]}" -lm) || fail "linking failed"
+mv -f "$tmp/librepgeom.$ext" "$lib" || fail "cannot write $lib"
 echo "[repgeom native] built $lib"
