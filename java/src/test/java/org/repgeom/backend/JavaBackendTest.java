@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.repgeom.model.Activation;
 import org.repgeom.model.Architecture;
 import org.repgeom.model.InitialWeights;
@@ -84,5 +86,12 @@ class JavaBackendTest {
         assertTrue(Float.isNaN(r.lossTrace()[10]));
         assertTrue(r.lossTrace()[stoppedAt / 100] < first);
         assertEquals(mlp.loss(r.params(), 0, req.lambdas(), 0), r.finalLoss()[0], 1e-12);
+    }
+
+    /** The reference's own checkpointed training (the other backends run it through their conformance suite). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.repgeom.backend.BackendConformanceTest#everyOptimizerWithSchedule")
+    void segmentsJoinUpToOneUninterruptedRun(String optName, OptimizerSettings opt) {
+        BackendConformanceTest.assertSegmentsJoinUp(new JavaBackend(2), opt);
     }
 }
