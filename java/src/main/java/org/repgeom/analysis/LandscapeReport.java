@@ -10,6 +10,7 @@ import org.repgeom.analysis.LandscapeStatistics.Configuration;
 import org.repgeom.analysis.LandscapeStatistics.Landscape;
 import org.repgeom.analysis.LandscapeStatistics.Pair;
 import org.repgeom.analysis.LandscapeStatistics.Threshold;
+import org.repgeom.io.Csv;
 
 /**
  * The three renderings of a {@link Landscape}: a JSON tree ({@code landscape.json}), one CSV row
@@ -144,18 +145,18 @@ public final class LandscapeReport {
     public static String csv(Landscape l) {
         StringBuilder sb = new StringBuilder(CSV_HEADER).append('\n');
         for (Configuration c : l.configurations()) {
-            List<String> cells = List.of(quote(c.key()), quote(c.family()), c.activation(), c.widthsLabel(),
-                    Integer.toString(c.depth()), LandscapeStatistics.lambdasLabel(c.lambdas()), num(c.lr()),
+            List<String> cells = List.of(Csv.text(c.key()), Csv.text(c.family()), c.activation(), c.widthsLabel(),
+                    Integer.toString(c.depth()), LandscapeStatistics.lambdasLabel(c.lambdas()), Csv.num(c.lr()),
                     Integer.toString(c.members()), Integer.toString(c.status().get("CONVERGED")),
                     Integer.toString(c.status().get("MAX_STEPS")), Integer.toString(c.status().get("DIVERGED")),
-                    Integer.toString(c.minima()), num(c.lossMin()), num(c.lossMedian()), num(c.lossMax()),
-                    c.referenceKind(), num(c.referenceLoss()), num(c.gapMedian()), num(c.gapMax()),
-                    num(c.certifiedFraction()), c.kernels() == null ? "" : Integer.toString(c.kernels().clusters()),
-                    c.kernels() == null ? "" : num(c.kernels().pairwiseMedian()),
-                    c.kernels() == null ? "" : num(c.kernels().pairwiseMax()), Integer.toString(c.reached()),
-                    num(c.reachedFraction()), dist(c.w1Ranks()), dist(c.readoutRanks()),
-                    dist(c.tuning().groupCounts()), dist(c.tuning().modularRays()), num(c.tuning().meanSelectivity()),
-                    num(c.tuning().minSelectivity()), num(c.tuning().meanOffsetShare()), num(c.maxRelativeBarrier()));
+                    Integer.toString(c.minima()), Csv.num(c.lossMin()), Csv.num(c.lossMedian()), Csv.num(c.lossMax()),
+                    c.referenceKind(), Csv.num(c.referenceLoss()), Csv.num(c.gapMedian()), Csv.num(c.gapMax()),
+                    Csv.num(c.certifiedFraction()), c.kernels() == null ? "" : Integer.toString(c.kernels().clusters()),
+                    c.kernels() == null ? "" : Csv.num(c.kernels().pairwiseMedian()),
+                    c.kernels() == null ? "" : Csv.num(c.kernels().pairwiseMax()), Integer.toString(c.reached()),
+                    Csv.num(c.reachedFraction()), dist(c.w1Ranks()), dist(c.readoutRanks()),
+                    dist(c.tuning().groupCounts()), dist(c.tuning().modularRays()), Csv.num(c.tuning().meanSelectivity()),
+                    Csv.num(c.tuning().minSelectivity()), Csv.num(c.tuning().meanOffsetShare()), Csv.num(c.maxRelativeBarrier()));
             sb.append(String.join(",", cells)).append('\n');
         }
         return sb.toString();
@@ -179,7 +180,7 @@ public final class LandscapeReport {
         }
         StringBuilder sb = new StringBuilder(aligned(rows));
         sb.append("(minima: members analysed; C/M/D: converged/max-steps/diverged; ref loss *: best found in the family;"
-                + " reach: kernel within ").append(num(l.options().kernelTol()))
+                + " reach: kernel within ").append(Csv.num(l.options().kernelTol()))
                 .append(" of the reference kernel; rank/groups/rays: value or value:count; select.: mean/min selectivity;"
                         + " offset: share of the preactivation on 1; barrier: max relative rise of the mode-connectivity"
                         + " path above the larger endpoint)\n\n");
@@ -223,13 +224,7 @@ public final class LandscapeReport {
         return c.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(" "));
     }
 
-    private static String quote(String s) {
-        return '"' + s.replace("\"", "\"\"") + '"';
-    }
 
-    private static String num(double v) {
-        return Double.isNaN(v) ? "" : Double.toString(v);
-    }
 
     private static String sci(double v) {
         return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.1e", v);

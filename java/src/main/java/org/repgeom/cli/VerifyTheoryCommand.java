@@ -13,6 +13,7 @@ import org.repgeom.backend.Backend;
 import org.repgeom.backend.Backends;
 import org.repgeom.backend.ProgressListener;
 import org.repgeom.io.AtomicFiles;
+import org.repgeom.io.Csv;
 import org.repgeom.io.Json;
 import org.repgeom.theory.ClosedForms;
 import org.repgeom.theory.TheoryVerifier;
@@ -128,10 +129,10 @@ final class VerifyTheoryCommand implements Callable<Integer> {
             m.put("reached_by_width", r.reachedByWidth());
             m.put("kernel_errors", r.members().stream().mapToDouble(TheoryVerifier.Member::kernelError).toArray());
             list.add(m);
-            csv.append(String.join(",", r.testCase().id(), quote(r.testCase().title()), quote(r.testCase().prediction().formula()),
-                    Integer.toString(r.members().size()), Integer.toString(r.converged()), num(r.medianKernelError()),
-                    num(r.medianLossGap()), num(r.medianPs()), num(r.certifiedFraction()), num(r.seconds()),
-                    Boolean.toString(r.pass()), quote(r.detail()))).append('\n');
+            csv.append(String.join(",", r.testCase().id(), Csv.text(r.testCase().title()), Csv.text(r.testCase().prediction().formula()),
+                    Integer.toString(r.members().size()), Integer.toString(r.converged()), Csv.num(r.medianKernelError()),
+                    Csv.num(r.medianLossGap()), Csv.num(r.medianPs()), Csv.num(r.certifiedFraction()), Csv.num(r.seconds()),
+                    Boolean.toString(r.pass()), Csv.text(r.detail()))).append('\n');
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("backend", backend);
@@ -149,11 +150,5 @@ final class VerifyTheoryCommand implements Callable<Integer> {
         AtomicFiles.writeString(file.resolveSibling(base + ".csv"), csv.toString());
     }
 
-    private static String quote(String s) {
-        return '"' + s.replace("\"", "\"\"") + '"';
-    }
 
-    private static String num(double v) {
-        return Double.isNaN(v) ? "" : Double.toString(v);
-    }
 }

@@ -1,27 +1,60 @@
 package org.repgeom.io;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
-/** Whole-file writes that never leave a half-written file: write a sibling temp file, then rename. */
+/**
+ * Whole-file writes that never leave a half-written file, even after a power cut: write a sibling
+ * temp file, force its data to disk, rename it onto the target, then flush the directory entry. The
+ * program's one atomic-write path (text, JSON, npy and the study manifest go through it).
+ */
 public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /** Writes a file's content to an open channel (positioned at 0 of an empty file). */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(FileChannel channel) throws IOException;
+    }
+
+    /** Replaces {@code target} with {@code text} in UTF-8. */
     public static void writeString(Path target, String text) throws IOException {
+        write(target, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Replaces {@code target} with {@code bytes}. */
+    public static void write(Path target, byte[] bytes) throws IOException {
+        write(target, ch -> writeFully(ch, ByteBuffer.wrap(bytes)));
+    }
+
+    /** Replaces {@code target} with what {@code content} writes; the target is untouched if it throws. */
+    public static void write(Path target, Content content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                content.writeTo(ch);
+                ch.force(false); // the data is on disk before the rename makes it visible
+            }
             move(tmp, target);
+            syncDirectory(dir);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Writes all of {@code b} to {@code ch}. */
+    public static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) ch.write(b);
     }
 
     /** Renames {@code from} onto {@code to}, atomically where the file system allows. */
@@ -30,6 +63,15 @@ public final class AtomicFiles {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Flushes a directory's entries (a rename) to disk where the platform allows it; Linux does, others may refuse. */
+    public static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // best effort: without it a power cut (not a crash) may undo the last rename
         }
     }
 }

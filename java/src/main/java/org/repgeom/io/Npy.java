@@ -5,10 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
@@ -255,41 +252,20 @@ public final class Npy {
             throws IOException {
         checkShape(shape, length);
         byte[] header = new NpyHeader(dtype, false, shape.clone()).encode();
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-        boolean moved = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                writeFully(ch, ByteBuffer.wrap(header));
+            AtomicFiles.write(file.toAbsolutePath(), ch -> {
+                AtomicFiles.writeFully(ch, ByteBuffer.wrap(header));
                 ByteBuffer buf = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 int perChunk = CHUNK_BYTES / dtype.itemSize();
                 for (int from = 0; from < length; from += perChunk) {
                     buf.clear();
                     encoder.put(buf, from, Math.min(perChunk, length - from));
                     buf.flip();
-                    writeFully(ch, buf);
+                    AtomicFiles.writeFully(ch, buf);
                 }
-                ch.force(false); // the data must be on disk before the rename makes it visible
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            moved = true;
+            });
         } catch (IOException e) {
             throw new IOException(file + ": write failed: " + e.getMessage(), e);
-        } finally {
-            if (!moved) {
-                Files.deleteIfExists(tmp);
-            }
-        }
-    }
-
-    private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
-        while (buf.hasRemaining()) {
-            ch.write(buf);
         }
     }
 

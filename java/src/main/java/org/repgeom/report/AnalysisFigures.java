@@ -1,16 +1,13 @@
 package org.repgeom.report;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.repgeom.io.Json;
 
 /** Figures and the metric table from {@code analysis/summary.json} ({@code repgeom analyze}), when present. */
 final class AnalysisFigures {
@@ -26,9 +23,7 @@ final class AnalysisFigures {
     static Map<String, Object> load(Path runDir) throws IOException {
         Path f = runDir.resolve("analysis").resolve("summary.json");
         if (!Files.isRegularFile(f)) return null;
-        LoaderOptions opts = new LoaderOptions();
-        opts.setCodePointLimit(Integer.MAX_VALUE);
-        return (Map<String, Object>) new Yaml(new SafeConstructor(opts)).load(Files.readString(f, StandardCharsets.UTF_8));
+        return Json.readObject(f);
     }
 
     @SuppressWarnings("unchecked")

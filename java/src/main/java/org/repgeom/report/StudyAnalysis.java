@@ -27,6 +27,7 @@ import org.repgeom.analysis.ParallelismScore;
 import org.repgeom.analysis.Quantiles;
 import org.repgeom.analysis.RepresentationKernel;
 import org.repgeom.io.AtomicFiles;
+import org.repgeom.io.Csv;
 import org.repgeom.io.Json;
 import org.repgeom.model.Architecture;
 import org.repgeom.model.Mlp;
@@ -149,9 +150,9 @@ public final class StudyAnalysis {
                             String status = row == null ? "" : row.string("status");
                             String config = row == null ? "group" + g.index() : row.config();
                             for (int l = 0; l < arch.depth(); l++) {
-                                w.write(res.id() + "," + quote(config) + "," + g.index() + "," + (l + 1) + ","
+                                w.write(res.id() + "," + Csv.text(config) + "," + g.index() + "," + (l + 1) + ","
                                         + arch.width(l) + "," + status);
-                                for (double v : res.values()[l]) w.write("," + num(v));
+                                for (double v : res.values()[l]) w.write("," + Csv.num(v));
                                 w.newLine();
                             }
                             if (!"DIVERGED".equals(status)) {
@@ -431,12 +432,5 @@ public final class StudyAnalysis {
         }
     }
 
-    private static String quote(String s) {
-        return '"' + s.replace("\"", "\"\"") + '"';
-    }
 
-    /** Full precision, empty for NaN (as members.csv). */
-    private static String num(double v) {
-        return Double.isNaN(v) ? "" : Double.toString(v);
-    }
 }

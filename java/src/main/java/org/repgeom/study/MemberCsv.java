@@ -2,6 +2,7 @@ package org.repgeom.study;
 
 import java.util.Arrays;
 import org.repgeom.analysis.MemberGeometry;
+import org.repgeom.io.Csv;
 import org.repgeom.theory.KktCertificate;
 import org.repgeom.train.MemberStatus;
 
@@ -24,14 +25,14 @@ public final class MemberCsv {
     public static String row(MemberRecord r) {
         MemberSpec m = r.spec();
         MemberGeometry g = r.geometry();
-        String lambdas = String.join("/", Arrays.stream(m.lambdas()).mapToObj(MemberCsv::num).toList());
-        return String.join(",", Integer.toString(m.id()), Integer.toString(r.group()), Long.toString(m.seed()),
+        String lambdas = String.join("/", Arrays.stream(m.lambdas()).mapToObj(Csv::num).toList());
+        return Csv.line(Integer.toString(m.id()), Integer.toString(r.group()), Long.toString(m.seed()),
                 m.architecture().activation().id(), m.architecture().widthsLabel(),
                 Integer.toString(m.architecture().depth()), lambdas, num(m.lr()), r.status().name(),
                 Integer.toString(r.steps()), num(r.finalLoss()), num(g.theoryLoss()), num(r.lossGap()),
                 num(r.gradNorm()), num(g.minNormSubgradient()), num(g.parallelismScore()), num(g.kernelDistance()),
                 num(g.shapeDistance()), g.certificate().name(), num(g.minEnergy()), Integer.toString(g.w1Rank()),
-                num(g.participationRatio()), '"' + m.configurationKey() + '"');
+                num(g.participationRatio()), Csv.text(m.configurationKey()));
     }
 
     /**
@@ -41,7 +42,7 @@ public final class MemberCsv {
      * @throws IllegalArgumentException when the row is malformed or describes another member
      */
     public static MemberRecord parse(String line, MemberSpec expected, double[] kernel) {
-        String[] f = line.split(",", -1);
+        String[] f = Csv.split(line).toArray(new String[0]);
         if (f.length != COLUMNS) {
             throw new IllegalArgumentException("expected " + COLUMNS + " columns, got " + f.length + ": " + line);
         }
@@ -57,9 +58,9 @@ public final class MemberCsv {
                 parse(f[10]), parse(f[13]), g);
     }
 
-    /** Full precision, empty for NaN. */
+    /** Full precision, empty for NaN ({@link Csv#num}). */
     static String num(double v) {
-        return Double.isNaN(v) ? "" : Double.toString(v);
+        return Csv.num(v);
     }
 
     private static double parse(String s) {

@@ -1,6 +1,5 @@
 package org.repgeom.study;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +9,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.repgeom.io.Csv;
+import org.repgeom.io.Json;
 import org.repgeom.io.Npy;
 import org.repgeom.io.NpyArray;
 import org.repgeom.io.NpyRows;
@@ -18,9 +19,6 @@ import org.repgeom.model.Architecture;
 import org.repgeom.model.Mlp;
 import org.repgeom.model.ParamLayout;
 import org.repgeom.task.Task;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Read access to a finished study directory (the files {@link StudyRunner} writes), for the
@@ -204,19 +202,17 @@ public final class RunDirectory {
     public synchronized List<MemberRow> members() throws IOException {
         if (members == null) {
             List<MemberRow> rows = new ArrayList<>();
-            try (BufferedReader r = Files.newBufferedReader(dir.resolve("members.csv"), StandardCharsets.UTF_8)) {
-                String headerLine = r.readLine();
-                if (headerLine == null) throw new IllegalArgumentException(dir + "/members.csv is empty");
-                List<String> header = splitCsv(headerLine);
+            try (Csv.Reader r = new Csv.Reader(Files.newBufferedReader(dir.resolve("members.csv"), StandardCharsets.UTF_8))) {
+                List<String> header = r.next();
+                if (header == null) throw new IllegalArgumentException(dir + "/members.csv is empty");
                 Map<String, Integer> columns = new LinkedHashMap<>();
                 for (int i = 0; i < header.size(); i++) columns.put(header.get(i), i);
                 Map<String, String> shared = new java.util.HashMap<>(); // configs and statuses repeat: keep one copy
                 int[] repeating = java.util.stream.Stream.of("config", "status", "activation", "widths", "lambdas",
                         "certificate").filter(columns::containsKey).mapToInt(columns::get).toArray();
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (line.isEmpty()) continue;
-                    List<String> cells = splitCsv(line);
+                List<String> cells;
+                while ((cells = r.next()) != null) {
+                    if (cells.size() == 1 && cells.get(0).isEmpty()) continue;
                     if (cells.size() != header.size()) {
                         throw new IllegalArgumentException(dir + "/members.csv row " + (rows.size() + 1) + " has "
                                 + cells.size() + " cells, the header " + header.size());
@@ -241,44 +237,12 @@ public final class RunDirectory {
         return Npy.read(dir.resolve("loss_curves.npy"));
     }
 
-    /** Splits one CSV line; double-quoted cells may contain commas ({@code ""} is a literal quote). */
+    /** The cells of one CSV record ({@link Csv#split}): quoted cells may hold commas, {@code ""} and line breaks. */
     public static List<String> splitCsv(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cell = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    cell.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    cell.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                out.add(cell.toString());
-                cell.setLength(0);
-            } else {
-                cell.append(c);
-            }
-        }
-        out.add(cell.toString());
-        return out;
+        return Csv.split(line);
     }
 
-    /** JSON is YAML 1.2's flow subset; SnakeYAML's safe loader reads what {@code io.Json} writes. */
     private static Object readJson(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
-        LoaderOptions opts = new LoaderOptions();
-        opts.setCodePointLimit(Integer.MAX_VALUE);
-        try {
-            return new Yaml(new SafeConstructor(opts)).load(text);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(file + " is not valid JSON: " + e.getMessage(), e);
-        }
+        return Json.read(file);
     }
 }

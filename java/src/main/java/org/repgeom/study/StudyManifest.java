@@ -1,13 +1,10 @@
 package org.repgeom.study;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -197,18 +194,7 @@ public final class StudyManifest {
         }
         m.put("chunks", list);
         byte[] bytes = Json.write(m).getBytes(StandardCharsets.UTF_8);
-        Path target = dir.resolve(FILE);
-        Path tmp = Files.createTempFile(dir, "." + FILE + ".", ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) ch.write(b);
-                ch.force(true);
-            }
-            AtomicFiles.move(tmp, target);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(dir.resolve(FILE), bytes);
     }
 
     /**

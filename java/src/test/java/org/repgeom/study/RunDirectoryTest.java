@@ -71,6 +71,36 @@ class RunDirectoryTest {
         assertEquals(rows.size(), seen);
         assertTrue(run.summary().containsKey("theory_check"));
         assertEquals(rows.size(), run.lossCurves().dim(0));
+
+        // members.csv rows parse back to the records that were written (MemberCsv, the assembler's reader)
+        for (MemberRecord r : outcome.members()) {
+            MemberRecord back = MemberCsv.parse(MemberCsv.row(r), r.spec(), null);
+            assertEquals(r.status(), back.status());
+            assertEquals(r.steps(), back.steps());
+            assertEquals(Double.doubleToLongBits(r.finalLoss()), Double.doubleToLongBits(back.finalLoss()));
+            assertEquals(Double.doubleToLongBits(r.gradNorm()), Double.doubleToLongBits(back.gradNorm()));
+            assertEquals(Double.doubleToLongBits(r.geometry().parallelismScore()),
+                    Double.doubleToLongBits(back.geometry().parallelismScore()));
+            assertEquals(r.geometry().certificate(), back.geometry().certificate());
+        }
+        // and RunDirectory reads text cells holding quotes, commas and line breaks, with CRLF line ends
+        String[] awkward = {"a,b", "say \"hi\"", "two\nlines", "crlf\r\nend", "", "plain"};
+        List<String> lines = Files.readAllLines(out.resolve("members.csv"));
+        List<String> header = RunDirectory.splitCsv(lines.get(0));
+        int config = header.indexOf("config");
+        StringBuilder csv = new StringBuilder(lines.get(0)).append("\r\n");
+        for (int i = 1; i < lines.size(); i++) {
+            List<String> cells = new java.util.ArrayList<>(RunDirectory.splitCsv(lines.get(i)));
+            cells.set(config, org.repgeom.io.Csv.text(awkward[(i - 1) % awkward.length]));
+            csv.append(org.repgeom.io.Csv.line(cells)).append("\r\n");
+        }
+        Files.writeString(out.resolve("members.csv"), csv);
+        List<RunDirectory.MemberRow> again = RunDirectory.open(out).members();
+        assertEquals(rows.size(), again.size());
+        for (int i = 0; i < again.size(); i++) {
+            assertEquals(awkward[i % awkward.length], again.get(i).config(), "row " + i);
+            assertEquals(rows.get(i).string("status"), again.get(i).string("status"));
+        }
     }
 
     @Test
