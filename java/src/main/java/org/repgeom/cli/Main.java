@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  * {@code repgeom}: train ensembles, print theory, list backends. Exit codes: 0 success, 2 bad
  * input (a spec, a data file, an option; one line naming the field or file), 1 anything else.
  */
-@Command(name = "repgeom", mixinStandardHelpOptions = true, version = "repgeom 0.1.0",
+@Command(name = "repgeom", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         description = "Train thousands of small networks at once and measure their representation geometry.",
         subcommands = {RunCommand.class, MergeCommand.class, TheoryCommand.class, DevicesCommand.class,
                 AnalyzeCommand.class, ReportCommand.class, LandscapeCommand.class, VerifyTheoryCommand.class})
@@ -33,7 +33,16 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(Main::handle);
+        cl.setParameterExceptionHandler(Main::usageError);
         return cl.execute(args);
+    }
+
+    /** A bad option value (picocli's converters, e.g. --backend, --shard): one line and exit 2, no usage dump. */
+    private static int usageError(CommandLine.ParameterException ex, String[] args) {
+        PrintWriter err = ex.getCommandLine().getErr();
+        err.println("error: " + ex.getMessage() + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+        err.flush();
+        return BAD_INPUT;
     }
 
     private static int handle(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {

@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.repgeom.backend.ProgressListener;
 
 /**
- * A progress bar on stderr: members done, percentage, elapsed time and ETA. On a terminal it
- * redraws one line at most 5 times a second; otherwise (logs, CI) it prints a line every 10 %.
+ * A progress bar: members done, percentage, elapsed time and ETA. Interactive (stderr is a
+ * terminal) it redraws one line at most 5 times a second; otherwise (logs, CI) it prints a line
+ * every 10 %.
  */
 public final class ProgressBar implements ProgressListener {
     private static final int BAR = 30;
@@ -24,9 +25,9 @@ public final class ProgressBar implements ProgressListener {
         this.interactive = interactive;
     }
 
-    /** A bar on System.err, interactive when a console is attached. */
+    /** A bar on System.err, interactive when stderr itself is a terminal ({@link ProgressMode#AUTO}). */
     public static ProgressBar onStderr(long total) {
-        return new ProgressBar(System.err, total, System.console() != null);
+        return new ProgressBar(System.err, total, ProgressMode.AUTO.interactive(System.getenv()));
     }
 
     @Override

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.repgeom.backend.Backend;
-import org.repgeom.backend.Backends;
 import org.repgeom.backend.ProgressListener;
 import org.repgeom.study.Shard;
 import org.repgeom.study.StudyRunner;
@@ -24,8 +23,9 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC.yaml", description = "study spec (YAML)")
     Path specFile;
 
-    @Option(names = "--backend", defaultValue = "auto", description = "auto, java, native or cuda (default: ${DEFAULT-VALUE})")
-    String backendName;
+    @Option(names = "--backend", defaultValue = "auto", converter = BackendOption.class,
+            description = "auto, java, native or cuda (default: ${DEFAULT-VALUE})")
+    Backend backend;
 
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default: the spec's output.dir)")
     Path out;
@@ -37,10 +37,10 @@ final class RunCommand implements Callable<Integer> {
             + "starts one if there is none, does nothing if DIR is finished")
     boolean resume;
 
-    @Option(names = "--shard", paramLabel = "i/N", description = "train only shard i of N (0-based) into DIR.shard-i-of-N "
+    @Option(names = "--shard", paramLabel = "i/N", converter = ShardOption.class, description = "train only shard i of N (0-based) into DIR.shard-i-of-N "
             + "(default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT when set, else the whole study; "
             + "0/1 is the whole study, also inside an array job)")
-    String shard;
+    Shard shard;
 
     @Option(names = "--chunk-size", paramLabel = "N", description = "members per chunk, the unit of writing and resuming "
             + "(default: up to 4096, fewer for large members)")
@@ -51,7 +51,13 @@ final class RunCommand implements Callable<Integer> {
             + "from its start (0 = off; native and java backends)")
     int checkpointEvery;
 
-    @Option(names = "--quiet", description = "no progress bar")
+    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto", converter = ProgressMode.Option.class,
+            description = "auto, bar, lines or none: "
+            + "auto redraws a bar when stderr is a terminal and prints a line every 10 %% otherwise, e.g. with 2> log "
+            + "(default: ${DEFAULT-VALUE})")
+    ProgressMode progress;
+
+    @Option(names = "--quiet", description = "no progress output (--progress none)")
     boolean quiet;
 
     @Option(names = "--no-report", description = "skip the analysis and report.html written after the run")
@@ -60,16 +66,16 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StudySpec spec = StudySpec.load(specFile);
-        Shard part = shard != null ? Shard.parse(shard) : Shard.fromSlurm(System.getenv());
+        Shard part = shard != null ? shard : Shard.fromSlurm(System.getenv());
         if (part == null) part = Shard.WHOLE;
         StudyRunner.Options options = new StudyRunner.Options(force, resume, part, chunkSize, checkpointEvery);
-        Backend backend = Backends.byName(backendName);
         Path dir = out != null ? out : spec.outputDir();
         System.err.println("repgeom: study '" + spec.name() + "'" + (part.isPart() ? " shard " + part : "")
                 + " on backend " + backend.name() + " -> " + dir);
         StudyRunner runner = new StudyRunner(spec, backend);
+        Boolean interactive = quiet ? null : progress.interactive(System.getenv());
         StudyRunner.Outcome outcome = runner.run(dir, specFile, options,
-                n -> quiet || n == 0 ? ProgressListener.NONE : ProgressBar.onStderr(n));
+                n -> interactive == null || n == 0 ? ProgressListener.NONE : new ProgressBar(System.err, n, interactive));
         print(outcome);
         System.err.println("repgeom: " + HeapPeak.line());
         // a shard directory is not a study yet: its report comes after `repgeom merge`

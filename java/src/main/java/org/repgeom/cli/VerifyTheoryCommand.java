@@ -10,7 +10,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.repgeom.backend.Backend;
-import org.repgeom.backend.Backends;
 import org.repgeom.backend.ProgressListener;
 import org.repgeom.io.AtomicFiles;
 import org.repgeom.io.Csv;
@@ -29,8 +28,9 @@ import picocli.CommandLine.Option;
 @Command(name = "verify-theory", mixinStandardHelpOptions = true,
         description = "Train matched ensembles for every closed form (DESIGN.md §5-6) and compare them with it.")
 final class VerifyTheoryCommand implements Callable<Integer> {
-    @Option(names = "--backend", defaultValue = "auto", description = "auto, java, native or cuda (default: ${DEFAULT-VALUE})")
-    String backendName;
+    @Option(names = "--backend", defaultValue = "auto", converter = BackendOption.class,
+            description = "auto, java, native or cuda (default: ${DEFAULT-VALUE})")
+    Backend backend;
 
     @Option(names = "--seeds", description = "members per case and width (default: 16; 4 with --quick)")
     Integer seeds;
@@ -63,7 +63,6 @@ final class VerifyTheoryCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--steps must be ≥ " + TheoryVerifier.WINDOW + ", got " + stepCount);
         }
         List<ClosedForms.Case> selected = cases == null ? ClosedForms.all() : ClosedForms.select(cases);
-        Backend backend = Backends.byName(backendName);
         System.out.printf(Locale.ROOT, "verify-theory: %d cases, %d seeds each, Adam lr %.0e -> x%.0e over %d steps, backend %s%n",
                 selected.size(), seedCount, ClosedForms.Training.standard().learningRate(),
                 ClosedForms.Training.standard().finalLrRatio(), stepCount, backend.name());
