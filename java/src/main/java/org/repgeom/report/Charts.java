@@ -106,10 +106,15 @@ final class Charts {
         };
     }
 
-    /** The chart as a compact inline {@code <svg>} whose ids start with {@code idPrefix}. */
+    /**
+     * The chart as a compact inline {@code <svg>} whose ids start with {@code idPrefix}: drawn by
+     * {@link SvgChart} with its text as {@code <text>} when it supports the chart, else by XChart
+     * (text as glyph outlines).
+     */
     static String svg(Chart<?, ?> chart, String idPrefix) {
         VectorGraphics2D g = new VectorGraphics2D();
-        chart.paint(g, chart.getWidth(), chart.getHeight());
+        chart.paint(g, chart.getWidth(), chart.getHeight()); // also gives unstyled series their default colours
+        if (SvgChart.supports(chart)) return SvgChart.svg(chart, idPrefix);
         Document doc = new SVGProcessor().getDocument(g.getCommands(),
                 new PageSize(0, 0, chart.getWidth(), chart.getHeight()));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -25,7 +25,8 @@ import org.repgeom.study.RunDirectory;
  * Renders the report in headless Chromium (Debian's {@code chromium}; {@code .ci/run} installs it)
  * and checks that every plot drew: a probe copy of the page records each figure's SVG boxes and
  * element counts (read back with {@code --dump-dom}), then a full-page screenshot must show
- * non-background pixels in several colours inside every plot's box. Skips, saying why, when no
+ * non-background pixels in several colours inside every plot's box, and the browser's find must reach a
+ * label inside every figure's plots (figure text is {@code <text>}, not glyph outlines). Skips, saying why, when no
  * Chromium is on the PATH (override with {@code REPGEOM_CHROMIUM}).
  */
 class ReportRenderTest {
@@ -44,6 +45,20 @@ class ReportRenderTest {
                 out.push(f.id + '=' + boxes.join(';'));
               });
               document.body.setAttribute('data-probe', out.join(' '));
+              // figure text is real text: the browser's find reaches a label inside each figure's plots
+              const found = [];
+              document.querySelectorAll('figure').forEach(f => {
+                const t = [...f.querySelectorAll('.plots svg text')].map(e => e.textContent.trim())
+                    .filter(s => s.length >= 3 && /^[A-Za-z]/.test(s))[0];
+                let ok = false;
+                getSelection().removeAllRanges();
+                for (let i = 0; t && i < 500 && window.find(t, true, false, false, false, false, false); i++) {
+                  const n = getSelection().anchorNode;
+                  if (n && f.contains(n) && n.parentElement && n.parentElement.closest('svg')) { ok = true; break; }
+                }
+                found.push(f.id + '=' + (ok ? 'found' : 'missing'));
+              });
+              document.body.setAttribute('data-find', found.join(' '));
               document.body.setAttribute('data-height', String(document.documentElement.scrollHeight));
             });
             </script>
@@ -88,6 +103,11 @@ class ReportRenderTest {
             }
         }
         assertEquals(report.figures(), seen, "every figure of the report was laid out");
+        Matcher findAttr = Pattern.compile("data-find=\"([^\"]*)\"").matcher(dom);
+        assertTrue(findAttr.find(), "the find probe ran");
+        for (String fig : findAttr.group(1).split(" ")) {
+            assertTrue(fig.endsWith("=found"), "no text of the figure's plots is found by the browser's search: " + fig);
+        }
 
         Path png = tmp.resolve("report.png");
         run(tmp, chromium, "--screenshot=" + png, "--window-size=" + WIDTH + "," + height, probe.toUri().toString());
