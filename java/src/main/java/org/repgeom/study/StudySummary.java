@@ -102,6 +102,8 @@ public final class StudySummary {
             if (!theoryApplies) {
                 out.put("applies", false);
                 out.put("why", "task is not a whitened hypercube task; no closed form for its kernel (DESIGN.md §6.1)");
+                out.put("holds", false);
+                out.put("statement", "theory does not apply: the task is not a whitened hypercube task");
                 return out;
             }
             out.put("applies", true);
