@@ -142,7 +142,7 @@ final class StudyAssembler {
         m.put("layout", "row e of the file is member member_ids[e]; within a row, layer l's weight W_l "
                 + "(fan_out x fan_in, row-major: W_l[i, j] at weight_offset + i*fan_in + j) is followed by its bias b_l "
                 + "(b_l[i] at bias_offset + i; bias_offset -1: no bias); hidden layer l computes "
-                + "activation(W_l A_l + b_l), the last layer is the linear readout");
+                + "A_l = activation(W_l A_(l-1) + b_l) with A_0 = X, the last layer is the linear readout F = W A_L");
         List<Object> layers = new ArrayList<>();
         for (int l = 0; l < arch.layerCount(); l++) {
             Map<String, Object> layer = new LinkedHashMap<>();
