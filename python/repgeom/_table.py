@@ -8,6 +8,10 @@ import csv
 
 import numpy as np
 
+# Composite cells kept as text for old readers ("8x4", "0.01/0.001"): text in every study, even where
+# all of them happen to look like numbers ("8", "0.01"). Their numeric form is width<l> / lambda<l>.
+TEXT_COLUMNS = frozenset({"widths", "lambdas", "config"})
+
 
 def read_columns(path):
     """(names, {name: numpy array}) of a CSV file with a header line."""
@@ -22,7 +26,8 @@ def read_columns(path):
         if len(r) != len(names):
             raise ValueError("%s row %d has %d cells, the header %d" % (path, i + 1, len(r), len(names)))
     cells = list(zip(*rows)) if rows else [()] * len(names)
-    return names, {name: _convert(col) for name, col in zip(names, cells)}
+    return names, {name: np.array(col, dtype=str) if name in TEXT_COLUMNS else _convert(col)
+                   for name, col in zip(names, cells)}
 
 
 def _convert(cells):
