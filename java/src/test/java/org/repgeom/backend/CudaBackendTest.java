@@ -31,7 +31,7 @@ import org.repgeom.train.StopRule;
 /**
  * The CUDA backend on a device, against the Java reference: the same comparisons and tolerances as
  * {@link NativeBackendTest} (see its javadoc), plus the device's own Philox, the double-buffered
- * chunk path, divergence and the closed-form theory of DESIGN.md §6.1. Skipped without a device
+ * chunk path, divergence and the closed-form theory of docs/science.md §5.1. Skipped without a device
  * ({@code @Tag("gpu")}; run them alone with {@code -Dgroups=gpu}).
  */
 @Tag("gpu")
@@ -178,7 +178,7 @@ class CudaBackendTest {
     }
 
     /**
-     * DESIGN.md §6.1 on the device: two-layer ReLU, whitened hypercube (dY = 3, one sample per
+     * docs/science.md §5.1 on the device: two-layer ReLU, whitened hypercube (dY = 3, one sample per
      * class), width 16, λ = 1e-2, Adam 1e-2 → 1e-6; the trained kernels sit at the closed form
      * (median relative distance below 1e-3) and no member is above the theory's minimal loss by more
      * than the float32 training noise.
