@@ -3,7 +3,7 @@ package org.repgeom.analysis;
 import org.repgeom.task.Task;
 
 /**
- * Linear kernels of a task's data (DESIGN.md §5): output kernel {@code K_Y = YᵀY} and augmented
+ * Linear kernels of a task's data (docs/science.md §4.1): output kernel {@code K_Y = YᵀY} and augmented
  * input kernel {@code K_X = X̃ᵀX̃} with {@code X̃ = [X; 1ᵀ]} (the row of ones carries the
  * first-layer bias). All kernels are P×P row-major.
  */

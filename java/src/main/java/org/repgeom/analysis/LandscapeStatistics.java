@@ -27,7 +27,7 @@ import org.repgeom.task.Task;
  * <p>Per configuration:
  * <ul>
  * <li>loss min / median / max over the minima; the <em>reference loss</em> is the theoretical
- *   minimum L* where DESIGN.md §6.1 applies (members.csv {@code theory_loss}), otherwise the best
+ *   minimum L* where docs/science.md §5.1 applies (members.csv {@code theory_loss}), otherwise the best
  *   loss found in the family (the lowest final loss of any width: a wider network can realise
  *   every narrower one, so this is the best estimate of the family's global minimum); the gap is
  *   {@code (L − L_ref)/|L_ref|};
@@ -40,7 +40,7 @@ import org.repgeom.task.Task;
  *   K* where theory applies (members.csv {@code kernel_distance}, computed in double precision
  *   from the parameters), otherwise the kernel of the family's best-found minimum;
  * <li>numerical ranks of W̃1 = [W1, b] (members.csv) and of the readout (dY + 1 and dY at the
- *   two-layer ReLU optimum, §5);
+ *   two-layer ReLU optimum, §5.1);
  * <li>neuron tuning ({@link NeuronTuning}): distribution of the number of groups, of the
  *   distinct modular rays, the mass-weighted selectivity and the offset share;
  * <li>mode connectivity ({@link ModeConnectivity}) on up to {@link Options#pairs} disjoint pairs
@@ -49,9 +49,9 @@ import org.repgeom.task.Task;
  *
  * <p><b>Width threshold</b> per family: with the configurations ordered by their narrowest
  * hidden layer, the first whose minima reach the reference kernel in at least half of the seeds,
- * and the first where all do. For two-layer ReLU on whitened hypercube data §6.1 puts it at
+ * and the first where all do. For two-layer ReLU on whitened hypercube data §5.1 puts it at
  * M = 2·dY (below that K* is not representable; at 2·dY exactly some seeds end in non-global
- * minima, DESIGN.md §7).
+ * minima, docs/science.md §3.4).
  *
  * <p>A statistic that does not apply (no minima, deep network for mode connectivity, no
  * certificate) is NaN / null, shown as "n/a".

@@ -8,7 +8,7 @@ import java.util.List;
  * {@code H = I − 11ᵀ/P} (Kornblith et al. 2019). Plotted over a deep network it shows where the
  * representation stops changing: a block of values near 1 over the last layers is the "tunnel"
  * of Masarczyk et al. (2023, "The tunnel effect"), and on the whitened hypercube task every hidden
- * layer of a deep linear network at its optimum has {@code K_l ∝ K_Y} (DESIGN.md §6.2), so the
+ * layer of a deep linear network at its optimum has {@code K_l ∝ K_Y} (docs/science.md §5.5), so the
  * hidden-layer block is exactly 1.
  *
  * <p>The layers passed are whatever the caller compares; {@code repgeom analyze} passes the input

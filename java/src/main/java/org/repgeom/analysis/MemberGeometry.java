@@ -11,22 +11,22 @@ import org.repgeom.theory.KktCertificate;
 /**
  * The geometry of one trained member, measured on its last hidden layer R (M × P):
  * representation kernel K = RᵀR, parallelism score, participation ratio of K, numerical rank of
- * the augmented first layer W̃1 = [W1, b], and — where the closed form of DESIGN.md §6.1 applies
+ * the augmented first layer W̃1 = [W1, b], and — where the closed form of docs/science.md §5.1 applies
  * (two-layer ReLU, whitened hypercube task, λ1, λ2 &gt; 0) — the relative kernel distance
  * ‖K − K*‖_F/‖K*‖_F and the theoretical minimal loss L*. Where theory does not apply both are NaN.
  *
  * <p>{@code shapeDistance} is the scale-free distance {@code min_c ‖K − c·T‖_F/‖K‖_F} to the kernel
- * shape DESIGN.md §5 predicts for the activation's class on a whitened hypercube task, for
+ * shape docs/science.md §4.3 predicts for the activation's class on a whitened hypercube task, for
  * two-layer networks: {@code T = K_Y + dY·11ᵀ} for threshold-class activations (ReLU, leaky and
  * clipped ReLU), {@code T = K_Y} for odd ones (linear, tanh); NaN for GELU and elsewhere. It needs no
  * closed-form coefficient, so it also covers the activations whose c is not known in closed form.
  *
  * <p>{@code minNormSubgradient} is the norm of the smallest element of the loss's subdifferential
  * ({@link MinNormSubgradient}, two-layer networks; NaN deeper): at a ReLU optimum the raw gradient
- * norm stays finite because neurons sit on the kink, while this one vanishes (DESIGN.md §7).
+ * norm stays finite because neurons sit on the kink, while this one vanishes (docs/science.md §3.4).
  *
- * <p>{@code certificate} is the mean-field KKT verdict of {@link KktCertificate} (DESIGN.md §5,
- * §6.4: min single-neuron energy ≥ 0 and loss equal to the dual bound), computed exactly for
+ * <p>{@code certificate} is the mean-field KKT verdict of {@link KktCertificate} (docs/science.md §6,
+ * §6.2: min single-neuron energy ≥ 0 and loss equal to the dual bound), computed exactly for
  * two-layer ReLU members on whitened hypercube tasks with P ≤ {@link #CERTIFY_MAX_SAMPLES};
  * NOT_CHECKED elsewhere (minEnergy NaN).
  */
@@ -46,7 +46,7 @@ public record MemberGeometry(double[] kernel, double parallelismScore, double pa
     public static final double CERTIFY_TOL = 1e-3;
 
 
-    /** True when DESIGN.md §6.1's theory covers this member on a task for which {@code taskFits}. */
+    /** True when docs/science.md §5.1's theory covers this member on a task for which {@code taskFits}. */
     public static boolean theoryApplies(Architecture arch, boolean taskFits, double lambda1, double lambda2) {
         return taskFits && arch.depth() == 1 && arch.activation() == Activation.RELU && lambda1 > 0 && lambda2 > 0;
     }

@@ -8,7 +8,7 @@ import org.repgeom.task.Task;
 
 /**
  * Stationarity of a trained member measured by the norm of its <em>minimum-norm subgradient</em>,
- * next to the raw gradient norm that training sees (DESIGN.md §7).
+ * next to the raw gradient norm that training sees (docs/science.md §3.4).
  *
  * <p>At a ReLU optimum every used neuron sits exactly on the kink for the samples it does not fire
  * on. The training gradient takes φ'(0) = 0 there (the left derivative, {@link Activation}), and

@@ -15,7 +15,7 @@ import org.repgeom.task.Task;
  * </pre>
  * each neuron's incoming row [w, b] and outgoing column both scaled. At t = 0 the B neurons are
  * zero and contribute nothing (φ(0) = 0 for every activation here), so θ(0) computes A with
- * A's loss, θ(1) computes B. The loss is §1's, {@code L = ‖Y − f‖² + λ1‖W̃1‖² + λ2‖W2‖²}.
+ * A's loss, θ(1) computes B. The loss is §3.1's, {@code L = ‖Y − f‖² + λ1‖W̃1‖² + λ2‖W2‖²}.
  *
  * <p><b>Why the path cannot rise above the endpoints for positively homogeneous φ</b> (ReLU,
  * leaky ReLU, linear: {@code φ(a z) = a φ(z)} for a ≥ 0). A neuron scaled by √s on both sides

@@ -15,14 +15,14 @@ import org.repgeom.model.ParamLayout;
 import org.repgeom.task.Task;
 
 /**
- * Single-neuron tuning of a trained member's first hidden layer (DESIGN.md §5 "single-neuron
- * tuning", §6.1): which neurons are used, how they group by preactivation direction, and which
+ * Single-neuron tuning of a trained member's first hidden layer (docs/science.md §4.7 "single-neuron
+ * tuning", §5.1): which neurons are used, how they group by preactivation direction, and which
  * labels each group responds to.
  *
  * <p><b>Preactivations.</b> Neuron i's preactivation over the samples is
  * {@code h_i = W̃1_i X̃ = W1_i X + b_i 1ᵀ} (a P-vector). At a global minimum of the two-layer ReLU
  * on a whitened hypercube task every used neuron lies on one of the 2·dY rays {@code t(1 ± y_k)}
- * (§6.1): it fires for exactly the samples where label k has one sign, so the neurons fall into
+ * (§5.1): it fires for exactly the samples where label k has one sign, so the neurons fall into
  * 2·dY groups, each <em>modular</em> (driven by one label).
  *
  * <p><b>Used neurons.</b> A neuron's weight in the network is its mass

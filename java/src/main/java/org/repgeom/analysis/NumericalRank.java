@@ -11,7 +11,7 @@ import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
  */
 public final class NumericalRank {
     /**
-     * Default relative tolerance 1e-3. The theory (DESIGN.md §5) predicts low-rank trained weights
+     * Default relative tolerance 1e-3. The theory (docs/science.md §5.1) predicts low-rank trained weights
      * (first layer rank dY+1, readout rank dY) while the matrices are wide; what is left in the
      * "off" directions after training is the residue of dead neurons and weight decay, of order
      * learning rate × final learning rate (≈ 1e-2 · 1e-6), many orders of magnitude below 1e-3 of

@@ -5,7 +5,7 @@ import org.repgeom.task.Task;
 
 /**
  * Parallelism score (PS) of a representation: how parallel the coding directions of each binary
- * label are across the settings of the other labels (DESIGN.md §5).
+ * label are across the settings of the other labels (docs/science.md §4.2).
  *
  * <p>Paper definition ({@link #of}): classes are the distinct columns of Y and their prototypes
  * are the mean hidden vectors {@code proto(c) = mean_{p in c} R[:,p]}. For a ±1 label k and each

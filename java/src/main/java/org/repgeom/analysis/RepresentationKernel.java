@@ -7,7 +7,7 @@ import org.ejml.dense.row.CommonOps_DDRM;
  * The representation kernel of a hidden layer: {@code K = RᵀR} (P×P), where R (M×P, row-major,
  * {@code r[i*P + p]}) holds the activity of unit i on sample p. {@code K[p][q]} is the inner
  * product of the hidden vectors of samples p and q, so K is invariant to rotations of the units
- * and is what the theory (DESIGN.md §5–6) predicts.
+ * and is what the theory (docs/science.md §5) predicts.
  */
 public final class RepresentationKernel {
     private RepresentationKernel() {

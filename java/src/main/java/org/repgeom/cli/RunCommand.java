@@ -106,7 +106,7 @@ final class RunCommand implements Callable<Integer> {
                 s.get("status"));
         Map<String, Object> check = (Map<String, Object>) s.get("theory_check");
         if (Boolean.TRUE.equals(check.get("applies"))) {
-            System.out.println("theory (DESIGN.md §6.1): " + check.get("statement"));
+            System.out.println("theory (docs/science.md §5.1): " + check.get("statement"));
         }
         System.out.println("results in " + outcome.directory());
     }

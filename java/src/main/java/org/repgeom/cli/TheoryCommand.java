@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code repgeom theory}: the closed-form optimum (DESIGN.md §6.1) for a task, either the task of a
+ * {@code repgeom theory}: the closed-form optimum (docs/science.md §5.1) for a task, either the task of a
  * spec (every λ pair of its two-layer ReLU members) or one given by options.
  */
 @Command(name = "theory", mixinStandardHelpOptions = true,
@@ -54,7 +54,7 @@ final class TheoryCommand implements Callable<Integer> {
         Task task = TaskFactory.build(spec.task());
         System.out.println("task: " + task);
         if (!HypercubeReluTheory.applies(task, 1e-8)) {
-            System.out.println("no closed form: the task is not a whitened hypercube task (DESIGN.md §6.1)");
+            System.out.println("no closed form: the task is not a whitened hypercube task (docs/science.md §5.1)");
             return 0;
         }
         List<MemberSpec> members = spec.members(task.inputDim(), task.outputDim());

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
  * 1 when one fails, 2 on bad options.
  */
 @Command(name = "verify-theory", mixinStandardHelpOptions = true,
-        description = "Train matched ensembles for every closed form (DESIGN.md §5-6) and compare them with it.")
+        description = "Train matched ensembles for every closed form (docs/science.md §5) and compare them with it.")
 final class VerifyTheoryCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "auto", converter = BackendOption.class,
             description = "auto, java, native or cuda (default: ${DEFAULT-VALUE})")

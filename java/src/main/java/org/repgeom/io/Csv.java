@@ -27,9 +27,12 @@ public final class Csv {
         return Double.isNaN(v) ? "" : Double.toString(v);
     }
 
-    /** {@code s} as a double-quoted cell ({@code "} doubled), whatever it holds. */
+    /**
+     * {@code s} as a cell: as is when it holds no comma, quote or line break (so that readers without
+     * a CSV parser, numpy's among them, see plain text), else double-quoted with {@code "} doubled.
+     */
     public static String text(String s) {
-        return '"' + s.replace("\"", "\"\"") + '"';
+        return needsQuotes(s) ? '"' + s.replace("\"", "\"\"") + '"' : s;
     }
 
     /** One record from cells made by {@link #num}, {@link #text} or plain tokens; no line break. */

@@ -68,7 +68,7 @@ public enum Activation {
         }
     }
 
-    /** True for φ with a kink at 0 whose optimum sits on it (ReLU-like, DESIGN.md §5). */
+    /** True for φ with a kink at 0 whose optimum sits on it (ReLU-like, docs/science.md §5.2). */
     public boolean isThresholdClass() {
         return this == RELU || this == LEAKY_RELU || this == CLIPPED_RELU;
     }

@@ -7,7 +7,7 @@ import org.repgeom.task.Task;
  * loops so that it is obviously right: every fast backend is tested against it.
  *
  * <p>With A_0 = X (dX × P): {@code Z_l = W_l A_l + b_l 1ᵀ}, {@code A_{l+1} = φ(Z_l)} for the hidden
- * layers l = 0…L−1, and {@code F = W_L A_L}. The loss is DESIGN.md §1's, no 1/2 and no 1/P:
+ * layers l = 0…L−1, and {@code F = W_L A_L}. The loss is that of docs/science.md §3.1, no 1/2 and no 1/P:
  * {@code L = ‖Y − F‖_F² + Σ_l λ_l ‖W̃_l‖_F²} with W̃_l = [W_l, b_l]. Inner loops run over the
  * contiguous sample axis. One instance holds the scratch arrays for one architecture and one task,
  * so it is cheap to call many times but not shared between threads.

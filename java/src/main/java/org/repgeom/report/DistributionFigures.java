@@ -41,7 +41,7 @@ final class DistributionFigures {
         String body = histograms(v, "kernel_distance", x -> Math.max(FLOOR, x), "‖K − K*‖ / ‖K*‖", "kd-");
         if (body == null) return null;
         String caption = "Relative distance ‖K − K*‖_F / ‖K*‖_F of each member's last-layer kernel to the closed-form "
-                + "optimum (DESIGN.md §6.1: two-layer ReLU, whitened hypercube task), log bins, one step line per "
+                + "optimum (docs/science.md §5.1: two-layer ReLU, whitened hypercube task), log bins, one step line per "
                 + "configuration. Configurations at the global optimum pile up at the far left (1e-4 and below); "
                 + "networks narrower than 2·dY cannot reach K* and sit near 1. Activations without a closed form have no "
                 + "histogram here; see the shape distance in the next figure.";

@@ -5,7 +5,7 @@ package org.repgeom.report;
  * absolute Pearson correlation over the P samples
  * <pre>  ρ_ik = |Σ_s (r_is − r̄_i)(y_ks − ȳ_k)| / √(Σ_s (r_is − r̄_i)² · Σ_s (y_ks − ȳ_k)²).</pre>
  * A unit that responds to one label only (modular, "pure" selectivity — each ReLU unit of the
- * hypercube optimum fires on one sign of one label, DESIGN.md §6.1) has a single ρ ≈ 1 and zeros
+ * hypercube optimum fires on one sign of one label, docs/science.md §5.1) has a single ρ ≈ 1 and zeros
  * elsewhere; a unit with mixed selectivity spreads over several labels. A unit constant over the
  * samples (dead) has NaN. The landscape analysis ({@code repgeom landscape}) groups neurons more
  * carefully; this is only the heatmap's input.

@@ -10,6 +10,12 @@ import org.repgeom.train.MemberStatus;
  * One row of {@code members.csv} per member, and back. Numbers are written in Java's shortest
  * round-trip form ({@link Double#toString}), so parsing a row gives back exactly the doubles
  * that were written; NaN is an empty field (pandas reads it as missing).
+ *
+ * <p>The final {@code members.csv} of a study also has one numeric column per layer after
+ * {@link #HEADER}'s: {@code lambda1 … lambda<D+1>} (the weight decay of each weight layer, the
+ * readout last) and {@code width1 … width<D>} (each hidden layer's width), D the deepest member's
+ * depth; a shallower member leaves its missing layers empty ({@link #layerHeader}, {@link #layerCells}).
+ * The composite {@code widths} ("8x4") and {@code lambdas} ("0.01/0.001") columns stay for old readers.
  */
 public final class MemberCsv {
     /** The header line. */
@@ -35,15 +41,34 @@ public final class MemberCsv {
                 num(g.participationRatio()), Csv.text(m.configurationKey()));
     }
 
+    /** The per-layer columns for a study whose deepest member has {@code depth} hidden layers, each with a leading comma. */
+    public static String layerHeader(int depth) {
+        StringBuilder sb = new StringBuilder();
+        for (int l = 1; l <= depth + 1; l++) sb.append(",lambda").append(l);
+        for (int l = 1; l <= depth; l++) sb.append(",width").append(l);
+        return sb.toString();
+    }
+
+    /** Member {@code m}'s cells under {@link #layerHeader(int)}, each with a leading comma; empty past its depth. */
+    public static String layerCells(MemberSpec m, int depth) {
+        StringBuilder sb = new StringBuilder();
+        double[] lambdas = m.lambdas();
+        for (int l = 0; l <= depth; l++) sb.append(',').append(l < lambdas.length ? num(lambdas[l]) : "");
+        int[] widths = m.architecture().hiddenWidths();
+        for (int l = 0; l < depth; l++) sb.append(',').append(l < widths.length ? Integer.toString(widths[l]) : "");
+        return sb.toString();
+    }
+
     /**
      * Reads a row back into a record whose member is {@code expected} (the plan's member of that
      * id) and whose geometry carries {@code kernel} (may be null when only the scalars are needed).
+     * Cells after {@link #HEADER}'s columns (the per-layer columns of the final file) are ignored.
      *
      * @throws IllegalArgumentException when the row is malformed or describes another member
      */
     public static MemberRecord parse(String line, MemberSpec expected, double[] kernel) {
         String[] f = Csv.split(line).toArray(new String[0]);
-        if (f.length != COLUMNS) {
+        if (f.length < COLUMNS) {
             throw new IllegalArgumentException("expected " + COLUMNS + " columns, got " + f.length + ": " + line);
         }
         if (Integer.parseInt(f[0]) != expected.id() || Long.parseLong(f[2]) != expected.seed()

@@ -6,7 +6,7 @@ import org.repgeom.model.Architecture;
 
 /**
  * Members sharing one {@link Architecture}: their parameters have identical shapes, so a backend
- * trains the whole group in one call (DESIGN.md §1).
+ * trains the whole group in one call (docs/outputs.md, groups.json).
  *
  * @param index        position among the study's groups, 0-based, in first-appearance order
  * @param architecture the shape every member has

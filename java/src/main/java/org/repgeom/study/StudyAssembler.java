@@ -51,7 +51,7 @@ final class StudyAssembler {
         try (NpyWriter kernels = NpyWriter.float32(out.resolve("kernels.npy"), total, p, p);
              NpyWriter curves = NpyWriter.float32(out.resolve("loss_curves.npy"), total, traceLength);
              BufferedWriter csv = Files.newBufferedWriter(csvTmp, StandardCharsets.UTF_8)) {
-            csv.write(MemberCsv.HEADER);
+            csv.write(MemberCsv.HEADER + MemberCsv.layerHeader(maxDepth()));
             csv.newLine();
             for (StudyPlan.Chunk c : plan.chunks()) {
                 Path dir = chunkDir.apply(c.index());
@@ -88,6 +88,13 @@ final class StudyAssembler {
         return s;
     }
 
+    /** Hidden layers of the study's deepest member: how many per-layer columns members.csv has. */
+    private int maxDepth() {
+        int depth = 0;
+        for (int g = 0; g < plan.groupCount(); g++) depth = Math.max(depth, plan.groupArchitecture(g).depth());
+        return depth;
+    }
+
     /** A chunk array, checked to be {@code rows × (row length)}. */
     private static NpyArray read(Path dir, String file, int rows, int rowLength) throws IOException {
         NpyArray a = Npy.read(dir.resolve(file));
@@ -113,6 +120,7 @@ final class StudyAssembler {
                     throw new IOException(file + ": " + e.getMessage() + " (corrupt or foreign chunk)", e);
                 }
                 csv.write(line);
+                csv.write(MemberCsv.layerCells(plan.member(id), maxDepth()));
                 csv.newLine();
             }
             if (r.readLine() != null) throw new IOException(file + ": more rows than the chunk's " + c.size());
@@ -130,12 +138,21 @@ final class StudyAssembler {
         m.put("output_dim", arch.outputDim());
         m.put("activation", arch.activation().id());
         m.put("stride", layout.stride());
+        m.put("dtype", "float64");
+        m.put("layout", "row e of the file is member member_ids[e]; within a row, layer l's weight W_l "
+                + "(fan_out x fan_in, row-major: W_l[i, j] at weight_offset + i*fan_in + j) is followed by its bias b_l "
+                + "(b_l[i] at bias_offset + i; bias_offset -1: no bias); hidden layer l computes "
+                + "A_l = activation(W_l A_(l-1) + b_l) with A_0 = X, the last layer is the linear readout F = W A_L");
         List<Object> layers = new ArrayList<>();
         for (int l = 0; l < arch.layerCount(); l++) {
             Map<String, Object> layer = new LinkedHashMap<>();
+            layer.put("layer", l + 1);
+            layer.put("kind", l < arch.depth() ? "hidden" : "readout");
             layer.put("weight_offset", layout.weight(l));
             layer.put("weight_shape", new int[] {arch.fanOut(l), arch.fanIn(l)});
             layer.put("bias_offset", layout.bias(l));
+            layer.put("bias_shape", arch.hasBias(l) ? new int[] {arch.fanOut(l)} : new int[0]);
+            layer.put("lambda_column", "lambda" + (l + 1));
             layers.add(layer);
         }
         m.put("layers", layers);

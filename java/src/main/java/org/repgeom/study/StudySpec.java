@@ -10,7 +10,7 @@ import java.util.Objects;
 
 /**
  * A whole study, as written in a YAML spec file and validated: the task, the architecture family,
- * the member grid, the optimizer, the stopping rule and where results go (DESIGN.md §1).
+ * the member grid, the optimizer, the stopping rule and where results go (docs/science.md §1–§3).
  *
  * <p>Parsing is strict: unknown keys, wrong types, out-of-range values and settings that do not
  * apply to the chosen kind are {@link SpecException}s naming the field's dotted path

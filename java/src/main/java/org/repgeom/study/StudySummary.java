@@ -15,7 +15,7 @@ import org.repgeom.train.MemberStatus;
 /**
  * Aggregates member records into {@code summary.json}: per configuration (all members that differ
  * only in seed) the counts by status, loss, PS and kernel-distance statistics; and the study-wide
- * theory check of DESIGN.md §6.1 — over converged two-layer ReLU members with width ≥ 2·dY, is the
+ * theory check of docs/science.md §5.1 — over converged two-layer ReLU members with width ≥ 2·dY, is the
  * median kernel distance below 1 % and the parallelism score above 0.99?
  */
 public final class StudySummary {
@@ -96,12 +96,14 @@ public final class StudySummary {
             return out;
         }
 
-        /** The §6.1 claim over converged ReLU members wide enough to attain K*. */
+        /** The §5.1 claim over converged ReLU members wide enough to attain K*. */
         private Map<String, Object> theoryCheck() {
             Map<String, Object> out = new LinkedHashMap<>();
             if (!theoryApplies) {
                 out.put("applies", false);
-                out.put("why", "task is not a whitened hypercube task; no closed form for its kernel (DESIGN.md §6.1)");
+                out.put("why", "task is not a whitened hypercube task; no closed form for its kernel (docs/science.md §5.1)");
+                out.put("holds", false);
+                out.put("statement", "theory does not apply: the task is not a whitened hypercube task");
                 return out;
             }
             out.put("applies", true);

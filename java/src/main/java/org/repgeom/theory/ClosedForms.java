@@ -13,7 +13,7 @@ import org.repgeom.task.Tasks;
 
 /**
  * The catalogue of closed forms that {@code repgeom verify-theory} reproduces by training: one
- * {@link Case} per formula (DESIGN.md §5, §6), each at one small configuration (P ≤ 16, dY ≤ 3)
+ * {@link Case} per formula (docs/science.md §5), each at one small configuration (P ≤ 16, dY ≤ 3)
  * with the task, the architecture(s), λ per layer, the predicted kernel of every hidden layer and
  * the minimal loss. The theory classes hold the formulas and their derivations:
  * {@link HypercubeRayTheory} (whitened, n ≥ 1, within-class, target-aligned, anisotropic,
@@ -39,7 +39,7 @@ public final class ClosedForms {
 
     /** How the members of a case are trained: Adam with a geometric learning-rate decay. */
     public record Training(int steps, double learningRate, double finalLrRatio, double initScale) {
-        /** DESIGN.md §7: Adam, lr 1e-2 decaying geometrically to 1e-6 over 60k steps, for λ ≥ 1e-2 at P ≤ 16. */
+        /** docs/science.md §3.4: Adam, lr 1e-2 decaying geometrically to 1e-6 over 60k steps, for λ ≥ 1e-2 at P ≤ 16. */
         public static Training standard() {
             return new Training(60_000, 1e-2, 1e-4, 1.0);
         }
@@ -54,7 +54,7 @@ public final class ClosedForms {
      * One closed form at one configuration.
      *
      * @param id          short name used on the command line ({@code --cases})
-     * @param title       what is checked, with the DESIGN.md section
+     * @param title       what is checked, with the docs/science.md section
      * @param task        the data
      * @param activation  φ of every hidden layer
      * @param widths      hidden widths of each architecture to train (several for the width sweep)
@@ -121,36 +121,36 @@ public final class ClosedForms {
         if (!applies) throw new IllegalStateException("case " + id + ": the task does not fit its theory");
     }
 
-    /** §6.1: ReLU, whitened, dY = 3, n = 1. */
+    /** §5.1: ReLU, whitened, dY = 3, n = 1. */
     static Case reluWhitened() {
         Task task = Tasks.hypercube(3, 1, InputSpec.of("whitened", TASK_SEED));
         HypercubeRayTheory t = HypercubeRayTheory.whitened(3, 1, LAMBDA, LAMBDA);
         check(t.applies(task, APPLIES_TOL), "relu-whitened");
-        return twoLayer("relu-whitened", "ReLU, whitened, dY=3 n=1 (§6.1)", task, Activation.RELU, 16, LAMBDA, LAMBDA,
+        return twoLayer("relu-whitened", "ReLU, whitened, dY=3 n=1 (§5.1)", task, Activation.RELU, 16, LAMBDA, LAMBDA,
                 t.kernel(), t.minimalLoss(), t.formula(), true);
     }
 
-    /** §5 within-class correlation: ReLU, dY = 3, n = 2 (P = 16), ρ = 0.5 (XᵀX = I_C ⊗ W_ρ). */
+    /** §5.2 within-class correlation: ReLU, dY = 3, n = 2 (P = 16), ρ = 0.5 (XᵀX = I_C ⊗ W_ρ). */
     static Case reluWithinClass() {
         double rho = 0.5;
         Task task = Tasks.hypercube(3, 2, new InputSpec("within_class", null, TASK_SEED, rho, 1, 1));
         HypercubeRayTheory t = HypercubeRayTheory.withinClass(3, 2, rho, LAMBDA, LAMBDA);
         check(t.applies(task, APPLIES_TOL), "relu-within-class");
-        return twoLayer("relu-within-class", "ReLU, n=2, within-class ρ=0.5, dY=3 P=16 (§5)", task,
+        return twoLayer("relu-within-class", "ReLU, n=2, within-class ρ=0.5, dY=3 P=16 (§5.2)", task,
                 Activation.RELU, 16, LAMBDA, LAMBDA, t.kernel(), t.minimalLoss(), t.formula(), true);
     }
 
-    /** §5 target-aligned: X = a Q_A Y + b Q_B with a = 2, b = 1 (neurons off the kink), dY = 2, n = 2. */
+    /** §5.2 target-aligned: X = a Q_A Y + b Q_B with a = 2, b = 1 (neurons off the kink), dY = 2, n = 2. */
     static Case reluTargetAligned() {
         double a = 2, b = 1;
         Task task = Tasks.hypercube(2, 2, new InputSpec("target_aligned", null, TASK_SEED, 0, a, b));
         HypercubeRayTheory t = HypercubeRayTheory.targetAligned(2, 2, a, b, LAMBDA, LAMBDA);
         check(t.applies(task, APPLIES_TOL), "relu-target-aligned");
-        return twoLayer("relu-target-aligned", "ReLU, target-aligned a=2 b=1, dY=2 n=2 (§5)", task, Activation.RELU,
+        return twoLayer("relu-target-aligned", "ReLU, target-aligned a=2 b=1, dY=2 n=2 (§5.2)", task, Activation.RELU,
                 16, LAMBDA, LAMBDA, t.kernel(), t.minimalLoss(), t.formula(), true);
     }
 
-    /** §5 threshold class: clipped ReLU, φ'(0⁺) = 1, on the §6.1 task (activations stay below the clip). */
+    /** §5.2 threshold class: clipped ReLU, φ'(0⁺) = 1, on the §5.1 task (activations stay below the clip). */
     static Case clippedRelu() {
         Task task = Tasks.hypercube(3, 1, InputSpec.of("whitened", TASK_SEED));
         double slope = HypercubeRayTheory.slopeOf(Activation.CLIPPED_RELU);
@@ -173,7 +173,7 @@ public final class ClosedForms {
     }
 
     /**
-     * §5 anisotropic input and output: labels scaled s = (1.5, 1, 0.5), input aligned per label
+     * §5.2 anisotropic input and output: labels scaled s = (1.5, 1, 0.5), input aligned per label
      * α = (0, 0.5, 1) on top of a whitened part (γ = 1); dY = 3, n = 1.
      */
     static Case reluAnisotropic() {
@@ -183,7 +183,7 @@ public final class ClosedForms {
         HypercubeRayTheory t = HypercubeRayTheory.of(3, 1, s, new HypercubeRayTheory.InputModel(1.0, 0.0, alpha),
                 LAMBDA, LAMBDA, 1.0);
         check(t.applies(task, APPLIES_TOL), "relu-anisotropic");
-        return twoLayer("relu-anisotropic", "ReLU, anisotropic s=(1.5,1,.5) α=(0,.5,1), dY=3 (§5)", task,
+        return twoLayer("relu-anisotropic", "ReLU, anisotropic s=(1.5,1,.5) α=(0,.5,1), dY=3 (§5.2)", task,
                 Activation.RELU, 16, LAMBDA, LAMBDA, t.kernel(), t.minimalLoss(), t.formula(), true);
     }
 
@@ -207,37 +207,37 @@ public final class ClosedForms {
                 + Arrays.toString(alpha) + " dX=" + dX + ")", dX, dY, p, x, y);
     }
 
-    /** §5 odd: linear, whitened, dY = 3 (K* = c K_Y; §6.2 with L = 2). */
+    /** §5.3 odd: linear, whitened, dY = 3 (K* = c K_Y; §5.5 with L = 2). */
     static Case linear() {
         Task task = Tasks.hypercube(3, 1, InputSpec.of("whitened", TASK_SEED));
         OddActivationTheory t = OddActivationTheory.linear(3, 1, LAMBDA, LAMBDA);
         check(t.applies(task, APPLIES_TOL), "linear");
-        return twoLayer("linear", "linear, whitened, dY=3 (§5 odd, §6.2 L=2)", task, Activation.LINEAR, 8, LAMBDA,
+        return twoLayer("linear", "linear, whitened, dY=3 (§5.3 odd, §5.5 L=2)", task, Activation.LINEAR, 8, LAMBDA,
                 LAMBDA, t.kernel(), t.minimalLoss(), t.formula(), false);
     }
 
-    /** §5 odd: tanh, whitened, dY = 2, n = 2, M = 8 (c from a scalar minimisation). */
+    /** §5.3 odd: tanh, whitened, dY = 2, n = 2, M = 8 (c from a scalar minimisation). */
     static Case tanh() {
         Task task = Tasks.hypercube(2, 2, InputSpec.of("whitened", TASK_SEED));
         OddActivationTheory t = OddActivationTheory.tanh(2, 2, 8, LAMBDA, LAMBDA);
         check(t.applies(task, APPLIES_TOL), "tanh");
-        return twoLayer("tanh", "tanh, whitened, dY=2 n=2, M=8 (§5 odd; c depends on M)", task, Activation.TANH, 8,
+        return twoLayer("tanh", "tanh, whitened, dY=2 n=2, M=8 (§5.3 odd; c depends on M)", task, Activation.TANH, 8,
                 LAMBDA, LAMBDA, t.kernel(), t.minimalLoss(), t.formula(), false);
     }
 
-    /** §5 deep: ReLU with 2 hidden layers (bias on the first), whitened, dY = 2, n = 2. */
+    /** §5.4 deep: ReLU with 2 hidden layers (bias on the first), whitened, dY = 2, n = 2. */
     static Case deepRelu() {
         Task task = Tasks.hypercube(2, 2, InputSpec.of("whitened", TASK_SEED));
         double[] lambdas = {LAMBDA, LAMBDA, LAMBDA};
         DeepReluTheory t = DeepReluTheory.of(2, 2, lambdas);
         check(t.applies(task, APPLIES_TOL), "deep-relu");
-        return new Case("deep-relu", "deep ReLU, 2 hidden layers, whitened dY=2 n=2 (§5 deep)", task, Activation.RELU,
+        return new Case("deep-relu", "deep ReLU, 2 hidden layers, whitened dY=2 n=2 (§5.4 deep)", task, Activation.RELU,
                 List.<int[]>of(new int[] {16, 16}), lambdas,
                 new Prediction(new double[][] {t.layerKernel(1), t.layerKernel(2)}, t.minimalLoss(), t.formula()),
                 false, Training.standard());
     }
 
-    /** §5 deep: ReLU with 3 hidden layers and unequal λ = (0.02, 0.005, 0.01; readout 0.01), dY = 2, n = 2. */
+    /** §5.4 deep: ReLU with 3 hidden layers and unequal λ = (0.02, 0.005, 0.01; readout 0.01), dY = 2, n = 2. */
     static Case deepRelu3() {
         Task task = Tasks.hypercube(2, 2, InputSpec.of("whitened", TASK_SEED));
         double[] lambdas = {0.02, 0.005, 0.01, 0.01};
@@ -282,28 +282,28 @@ public final class ClosedForms {
                 new Prediction(kernels, t.minimalLoss(), formula), false, Training.standard());
     }
 
-    /** §6.2, L = 2: σ = (s − sqrt(λ1λ2))_+ at λ = 0.1. */
+    /** §5.5, L = 2: σ = (s − sqrt(λ1λ2))_+ at λ = 0.1. */
     static Case deepLinear2() {
-        return deepLinear("deep-linear-2", "deep linear L=2, s=(3,1.5,.3), λ=0.1 (§6.2)", new double[] {0.1, 0.1}, 8);
+        return deepLinear("deep-linear-2", "deep linear L=2, s=(3,1.5,.3), λ=0.1 (§5.5)", new double[] {0.1, 0.1}, 8);
     }
 
-    /** §6.2, L = 3, unequal λ: the scalar problem is nonconvex and the weakest direction is cut. */
+    /** §5.5, L = 3, unequal λ: the scalar problem is nonconvex and the weakest direction is cut. */
     static Case deepLinear3() {
-        return deepLinear("deep-linear-3", "deep linear L=3, λ=(.05,.1,.2): s=.3 cut (§6.2)",
+        return deepLinear("deep-linear-3", "deep linear L=3, λ=(.05,.1,.2): s=.3 cut (§5.5)",
                 new double[] {0.05, 0.1, 0.2}, 8);
     }
 
-    /** §6.3 with bias: one-hot C = 4, n = 2, whitened. */
+    /** §5.6 with bias: one-hot C = 4, n = 2, whitened. */
     static Case oneHotWithBias() {
         Task task = Tasks.oneHot(4, 2, InputSpec.of("whitened", TASK_SEED));
         OneHotReluTheory t = OneHotReluTheory.withBias(4, 2, LAMBDA, LAMBDA);
         check(t.applies(task, APPLIES_TOL), "onehot-bias");
-        return twoLayer("onehot-bias", "one-hot C=4 n=2, ReLU with bias (§6.3)", task, Activation.RELU, 16, LAMBDA,
+        return twoLayer("onehot-bias", "one-hot C=4 n=2, ReLU with bias (§5.6)", task, Activation.RELU, 16, LAMBDA,
                 LAMBDA, t.kernel(), t.minimalLoss(), t.formula(), true);
     }
 
     /**
-     * §6.3 without bias, reproduced by a biased network on {@code X = sqrt(P)·Bᵀ} (B an orthonormal
+     * §5.6 without bias, reproduced by a biased network on {@code X = sqrt(P)·Bᵀ} (B an orthonormal
      * basis of 1⊥, so X̃ᵀX̃ = P·I) at λ1' = P·λ1 ({@link OneHotReluTheory} class comment).
      */
     static Case oneHotWithoutBias() {
@@ -314,7 +314,7 @@ public final class ClosedForms {
         double l1 = p * LAMBDA;
         OneHotReluTheory t = OneHotReluTheory.withoutBias(classes, n, p, l1, LAMBDA);
         check(t.applies(task, APPLIES_TOL), "onehot-nobias");
-        return twoLayer("onehot-nobias", "one-hot C=4 n=2, no bias (≡ X̃ᵀX̃=P·I, λ1'=P·λ1) (§6.3)", task,
+        return twoLayer("onehot-nobias", "one-hot C=4 n=2, no bias (≡ X̃ᵀX̃=P·I, λ1'=P·λ1) (§5.6)", task,
                 Activation.RELU, 16, l1, LAMBDA, t.kernel(), t.minimalLoss(), t.formula(), true);
     }
 
@@ -335,13 +335,13 @@ public final class ClosedForms {
     /** Widths of the sweep around the threshold 2·dY = 6 (dY = 3). */
     static final int[] SWEEP_WIDTHS = {5, 6, 8, 12, 32};
 
-    /** §6.1 threshold: K* is reached iff M ≥ 2·dY; fraction of seeds that reach it per width. */
+    /** §5.1 threshold: K* is reached iff M ≥ 2·dY; fraction of seeds that reach it per width. */
     static Case widthSweep() {
         Task task = Tasks.hypercube(3, 1, InputSpec.of("whitened", TASK_SEED));
         HypercubeRayTheory t = HypercubeRayTheory.whitened(3, 1, LAMBDA, LAMBDA);
         List<int[]> widths = new ArrayList<>();
         for (int m : SWEEP_WIDTHS) widths.add(new int[] {m});
-        return new Case("width-sweep", "ReLU whitened dY=3: K* iff M ≥ 2·dY = 6 (§6.1)", task, Activation.RELU,
+        return new Case("width-sweep", "ReLU whitened dY=3: K* iff M ≥ 2·dY = 6 (§5.1)", task, Activation.RELU,
                 widths, new double[] {LAMBDA, LAMBDA},
                 new Prediction(new double[][] {t.kernel()}, t.minimalLoss(), "reached iff M ≥ 2dY = " + t.minimalWidth()),
                 true, Training.standard());

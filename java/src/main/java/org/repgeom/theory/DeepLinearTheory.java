@@ -6,7 +6,7 @@ import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
 
 /**
- * Closed-form global minimum of a deep linear network (DESIGN.md §6.2), L ≥ 2 weight layers, no
+ * Closed-form global minimum of a deep linear network (docs/science.md §5.5), L ≥ 2 weight layers, no
  * bias, whitened input ({@code XᵀX = I_P}, dX ≥ P), every hidden width ≥ rank Y, loss
  * {@code ‖Y − W_L ⋯ W_1 X‖_F² + Σ_l λ_l ‖W_l‖_F²}.
  *

@@ -4,9 +4,9 @@ import java.util.Locale;
 import org.repgeom.task.Task;
 
 /**
- * Deep ReLU network on the whitened hypercube task: every hidden layer is abstract (DESIGN.md §5,
+ * Deep ReLU network on the whitened hypercube task: every hidden layer is abstract (docs/science.md §5.4,
  * "deep networks: all hidden layers abstract") — PS = 1 at every layer — but only the last one has
- * the §6.1 shape {@code K_Y + dY 11ᵀ}; the earlier ones carry a larger constant part.
+ * the §5.1 shape {@code K_Y + dY 11ᵀ}; the earlier ones carry a larger constant part.
  * L ≥ 1 hidden ReLU layers, a bias on the first only, {@code XᵀX = I_P} (so {@code K_X = I + 11ᵀ}),
  * dY unit ±1 labels, n per class, {@code P = n·2^dY}; loss
  * {@code ‖Y − W_{L+1} relu(⋯ relu(W̃_1 X̃))‖² + Σ_l λ_l ‖W̃_l‖²}.
@@ -19,10 +19,10 @@ import org.repgeom.task.Task;
  *   K_l = (e2_l / P) (K_Y + δ_l 11ᵀ),     δ_l = (P+1)^{1 − l/L} dY^{l/L},
  *   e2_l = Π_{j ≤ l} (m / λ_j),           m = Λ E*^{1/L}                        (l = 1…L, e2_L = E*)
  * </pre>
- * δ_l interpolates geometrically between the input's P+1 ({@code K_X = I + 11ᵀ}) and the §6.1
+ * δ_l interpolates geometrically between the input's P+1 ({@code K_X = I + 11ᵀ}) and the §5.1
  * value dY at the last layer. F is minimised over {@code u = E^{1/L}} by {@link ScalarMinimizer}
  * (grid, then bisection on the derivative); for L ≥ 2 it is nonconvex (E = 0 is always a local minimum, the trivial network) and
- * E* jumps from 0 to a finite value at a λ threshold. L = 1 gives §6.1 exactly ({@code E = cP}).
+ * E* jumps from 0 to a finite value at a λ threshold. L = 1 gives §5.1 exactly ({@code E = cP}).
  *
  * <h2>Derivation</h2>
  * Write each hidden kernel through its eigenvalues on 1 and on the labels,
@@ -44,7 +44,7 @@ import org.repgeom.task.Task;
  * {@code e1_l, e2_l} above; their ratio δ_l ≥ dY because P + 1 &gt; dY, so every middle layer is
  * realisable (rays plus a constant unit, width ≥ 2dY + 1; the last layer needs 2dY).
  *
- * <p>The first version of this class assumed that every deeper layer copies each §6.1 ray neuron
+ * <p>The first version of this class assumed that every deeper layer copies each §5.1 ray neuron
  * with one weight (all kernels ∝ K_Y + dY 11ᵀ). Training (2 hidden layers, dY = 2, P = 4 and 8,
  * λ = 1e-2, 16 seeds, all seeds at the same loss) reached losses 10–12 % below that ansatz, with a
  * first-layer kernel 0.19 away from that shape but exactly {@code (e1 11ᵀ + e2 K_Y)/P},

@@ -7,7 +7,7 @@ import org.repgeom.task.Task;
 
 /**
  * Two-layer network with a threshold-class activation on hypercube labels: the "ray" closed forms
- * of DESIGN.md §5 in one family, with §6.1 ({@link HypercubeReluTheory}) as the special case
+ * of docs/science.md §5.2 in one family, with §5.1 ({@link HypercubeReluTheory}) as the special case
  * γ = 1, ρ = 0, α = 0, s = 1, κ = 1.
  *
  * <h2>Setting</h2>
@@ -43,7 +43,7 @@ import org.repgeom.task.Task;
  * <h2>Derivation</h2>
  * For fixed preactivations H (rows h_i ∈ col K_X) the cheapest first layer costs
  * {@code λ1 Σ_i h_iᵀ K_X⁻¹ h_i} and the ridge readout costs {@code λ2 tr K_Y (K + λ2 I)⁻¹}, K = φ(H)ᵀφ(H)
- * (DESIGN.md §6.1). Ansatz: for each label two neurons whose activations are {@code u(1 ± y_k)}
+ * (docs/science.md §5.1). Ansatz: for each label two neurons whose activations are {@code u(1 ± y_k)}
  * (they fire on one side of label k). Realising {@code relu(h) = u(1 + y_k)} as cheaply as possible
  * is a convex problem invariant under within-class permutations and the sign flips of the other
  * labels (both leave K_X invariant), so its minimiser is {@code h = σ 1 + τ y_k} with
@@ -62,7 +62,7 @@ import org.repgeom.task.Task;
  *
  * <h2>What is proved and what was measured</h2>
  * The ansatz gives an upper bound on the minimum; that it is the global minimum needs every other
- * neuron pattern to be no cheaper. For whitened input this is §6.1 (certified exactly by
+ * neuron pattern to be no cheaper. For whitened input this is §5.1 (certified exactly by
  * {@link KktCertificate}). For within-class correlation, target alignment, per-label output and
  * input scales and the threshold class it was verified by training matched ensembles: in
  * {@code repgeom verify-theory} (16 seeds per case) the median relative kernel error is about
@@ -70,7 +70,7 @@ import org.repgeom.task.Task;
  * 2e-7…1.2e-5) at ρ = 0.2 and 0.9 with n = 3, at target alignment a = 0.5, 1, 3 (γ = 1) and
  * a = 2 with γ = 0.5, and at s = (2, 0.7), α = (1.5, 0), γ = 0.7. Clipped ReLU with
  * {@code maxActivation > 1} does not reach the ReLU kernel (17–89 % away in those runs). That the
- * ray family is the global minimum is thus measured, not proved, beyond §6.1.
+ * ray family is the global minimum is thus measured, not proved, beyond §5.1.
  */
 public final class HypercubeRayTheory {
 
@@ -172,7 +172,7 @@ public final class HypercubeRayTheory {
         return new HypercubeRayTheory(labels, perClass, outputScales, input, lambda1, lambda2, slope);
     }
 
-    /** Whitened input, unit labels, ReLU: DESIGN.md §6.1 ({@link HypercubeReluTheory}). */
+    /** Whitened input, unit labels, ReLU: docs/science.md §5.1 ({@link HypercubeReluTheory}). */
     public static HypercubeRayTheory whitened(int labels, int perClass, double lambda1, double lambda2) {
         return of(labels, perClass, ones(labels), InputModel.whitened(), lambda1, lambda2, 1.0);
     }

@@ -5,7 +5,7 @@ import org.repgeom.task.Task;
 
 /**
  * Closed-form global minimum of a two-layer ReLU network on the whitened hypercube task
- * (DESIGN.md §6.1).
+ * (docs/science.md §5.1).
  *
  * <p>Setting: {@code XᵀX = I_P} with a first-layer bias, so {@code K_X = X̃ᵀX̃ = I + 11ᵀ}; dY
  * balanced ±1 labels over all 2^dY classes, n ≥ 1 samples per class, {@code P = n·2^dY}. Loss
@@ -147,7 +147,7 @@ public final class HypercubeReluTheory {
     }
 
     /**
-     * Whether §6.1 applies to a task: X whitened ({@code max |XᵀX − I_P| ≤ tol}, which needs
+     * Whether §5.1 applies to a task: X whitened ({@code max |XᵀX − I_P| ≤ tol}, which needs
      * dX ≥ P) and Y a balanced hypercube (every entry within tol of ±1, all 2^dY sign patterns
      * present, each on the same number of samples).
      */
@@ -207,7 +207,7 @@ public final class HypercubeReluTheory {
     /** Multi-line summary for the {@code repgeom theory} command. */
     public String describe() {
         StringBuilder sb = new StringBuilder();
-        sb.append("Two-layer ReLU, whitened input, hypercube labels (DESIGN.md §6.1)\n");
+        sb.append("Two-layer ReLU, whitened input, hypercube labels (docs/science.md §5.1)\n");
         line(sb, "samples P", Integer.toString(samples));
         line(sb, "labels dY", labels + "  (" + (1 << labels) + " classes, n = " + (samples >> labels) + " per class)");
         line(sb, "lambda1, lambda2", fmt(lambda1) + ", " + fmt(lambda2));

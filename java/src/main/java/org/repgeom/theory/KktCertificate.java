@@ -18,7 +18,7 @@ import org.repgeom.task.Task;
 
 /**
  * Mean-field KKT certificate of global optimality for a trained two-layer ReLU network with a
- * first-layer bias (DESIGN.md §5 "Global-optimality certificate", §6.4), loss of §1:
+ * first-layer bias (docs/science.md §6), loss of §3.1:
  * {@code L = ‖Y − W2 relu(W̃1 X̃)‖² + λ1‖W̃1‖² + λ2‖W2‖²}.
  *
  * <h2>Convex reformulation and the bound</h2>
@@ -43,7 +43,7 @@ import org.repgeom.task.Task;
  * itself, {@code L − D ≥ Σ_i E(h_i) ≥ 0}: the gap is the energy left on the used neurons plus any
  * slack in W̃1, W2 — that is why a kernel alone cannot show "E = 0 on the support" and the loss
  * must be supplied. The formula for D was checked against the loss of the explicit optimal
- * network of §6.1 (agreement to 1e-12 relative, {@code KktCertificateTest}).
+ * network of §5.1 (agreement to 1e-12 relative, {@code KktCertificateTest}).
  *
  * <h2>Exact minimum of E</h2>
  * <b>Copositive reduction</b> (method {@code "copositive-supports"}), used when K_X is invertible
@@ -85,7 +85,7 @@ import org.repgeom.task.Task;
  * With the caller's {@code tol}: CERTIFIED iff
  * {@code minEnergy ≥ −tol · λ1 ‖K_X⁺‖₂} (energy of a unit h relative to the largest first-layer
  * cost of a unit h) <em>and</em> {@code |L − D| ≤ tol · L} ({@code relativeGap = (L − D)/L}).
- * Trained members (Adam to a gradient tolerance of 1e-9, §7) reach gaps ≈ 1e-7…1e-5; a tol of
+ * Trained members (Adam to a gradient tolerance of 1e-9, §3.4) reach gaps ≈ 1e-7…1e-5; a tol of
  * 1e-4 accepts them and still rejects planted non-optima whose gaps are ≥ 1e-2. A member below
  * the bound by more than tol (negative gap) is not certified either: it signals a loss that does
  * not belong to this kernel.
@@ -131,7 +131,7 @@ public final class KktCertificate {
      *
      * @param k       P×P row-major {@code K = RᵀR}, R = relu(W̃1 X̃)
      * @param task    the task (X, Y) it was trained on
-     * @param loss    the member's full loss (§1 convention)
+     * @param loss    the member's full loss (§3.1 convention)
      * @param tol     relative tolerance, see the class doc (e.g. 1e-4 for trained members)
      */
     public static Result certify(double[] k, Task task, double lambda1, double lambda2, double loss, double tol) {

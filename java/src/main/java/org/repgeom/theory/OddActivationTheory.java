@@ -6,7 +6,7 @@ import org.repgeom.task.Task;
 
 /**
  * Two-layer networks with an odd activation (linear, tanh) on the whitened hypercube task
- * (DESIGN.md §5: "odd activations: K* = c·K_Y, no constant shift"). dY unit ±1 labels over all
+ * (docs/science.md §5.3: odd activations give K* = c·K_Y, no constant shift). dY unit ±1 labels over all
  * 2^dY classes, n per class, {@code P = n·2^dY}, {@code XᵀX = I_P} with a first-layer bias,
  * loss {@code ‖Y − W2 φ(W̃1 X̃)‖² + λ1‖W̃1‖² + λ2‖W2‖²}.
  *
@@ -15,7 +15,7 @@ import org.repgeom.task.Task;
  *   K* = c K_Y,   c = sqrt(λ2/λ1) (√P − sqrt(λ1 λ2))_+ / P,
  *   L* = dY [ (√P − σ)² + 2 sqrt(λ1 λ2) σ ],   σ = (√P − sqrt(λ1 λ2))_+
  * </pre>
- * This is §6.2 with L = 2 ({@link DeepLinearTheory}): {@code YYᵀ = P I}, so every singular value
+ * This is §5.5 with L = 2 ({@link DeepLinearTheory}): {@code YYᵀ = P I}, so every singular value
  * of Y is √P and {@code V Vᵀ = K_Y / P}; the bias is unused because Y's rows sum to zero. Any
  * rotation of the hidden units is also optimal (mixed selectivity is allowed, not forced).
  *
@@ -42,7 +42,7 @@ import org.repgeom.task.Task;
  * g the trace for a total cost {@code Σ r_i²} is at most {@code M g(Σ r_i² / M)}, reached with equal
  * r_i. Both bounds hold together for M/dY pure neurons per label with equal r — the ansatz above,
  * which therefore is the global minimum among span(Y) neurons. For dY ≥ 3 a mixed neuron also
- * produces parity components (y_1 y_2 y_3), which this argument does not cover. DESIGN.md §5's
+ * produces parity components (y_1 y_2 y_3), which this argument does not cover. The expected
  * "mixed selectivity" for odd activations therefore holds for linear networks (any rotation) but
  * not for tanh at finite width, whose optimum is pure selectivity.
  */

@@ -5,7 +5,7 @@ import org.repgeom.analysis.Kernels;
 import org.repgeom.task.Task;
 
 /**
- * Two-layer ReLU network on one-hot labels: neural collapse in closed form (DESIGN.md §6.3).
+ * Two-layer ReLU network on one-hot labels: neural collapse in closed form (docs/science.md §5.6).
  * C balanced classes, n samples each, {@code P = nC}, class-major order, {@code Y} one-hot
  * ({@code K_Y = YᵀY = Σ_c 1_c 1_cᵀ}); {@code Π_c = K_Y/n − 11ᵀ/P} is the projector onto the centred
  * class space. Loss {@code ‖Y − W2 relu(W̃1 X̃)‖² + λ1‖W̃1‖² + λ2‖W2‖²}.
@@ -20,7 +20,7 @@ import org.repgeom.task.Task;
  *   ℓ(κ) = 2 sqrt(λ1 λ2 κ n) − λ1 λ2 κ   (n when the eigenvalue is cut to 0).
  * </pre>
  * Within-class collapse and a simplex ETF after centring; with bias the kernel is not ∝ K_Y (36–58 %
- * away in DESIGN's runs).
+ * away in trained networks).
  *
  * <p>Derivation. The reduced loss is {@code λ1 Σ_i h_iᵀ K_X⁻¹ h_i + λ2 tr K_Y (K + λ2)⁻¹}. Take
  * neurons that are nonnegative and constant on classes ({@code relu(h) = h}); then the first-layer

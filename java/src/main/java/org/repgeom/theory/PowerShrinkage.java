@@ -1,7 +1,7 @@
 package org.repgeom.theory;
 
 /**
- * The scalar problem behind every deep closed form (DESIGN.md §6.2 and {@link DeepReluTheory}):
+ * The scalar problem behind every deep closed form (docs/science.md §5.5 and {@link DeepReluTheory}):
  * <pre>
  *   minimise  f(σ) = (s − σ)² + μ σ^q   over σ ≥ 0,      s ≥ 0, μ ≥ 0, 0 &lt; q ≤ 1.
  * </pre>

@@ -6,7 +6,7 @@ import org.repgeom.task.Task;
 /**
  * Small checks and builders the closed forms share: whether a task's kernels have the structure a
  * theory assumes (every formula here depends on the data only through {@code K_X = X̃ᵀX̃} and
- * {@code K_Y = YᵀY}, DESIGN.md §6), and the label-sign vectors of a scaled hypercube task.
+ * {@code K_Y = YᵀY}, docs/science.md §4.1), and the label-sign vectors of a scaled hypercube task.
  */
 final class TaskKernels {
     private TaskKernels() {

@@ -3,7 +3,7 @@ package org.repgeom.train;
 /**
  * When a member stops training, and how often its loss is recorded.
  *
- * <p>ReLU optima sit on the kink, so the raw gradient norm never vanishes there (DESIGN.md §7):
+ * <p>ReLU optima sit on the kink, so the raw gradient norm never vanishes there (docs/science.md §3.4):
  * convergence is judged by the relative loss change over a window,
  * {@code |L(t − window) − L(t)| ≤ tol · |L(t)|}, checked every {@code window} steps. tol = 0
  * turns the check off (every member runs {@code maxSteps}). The loss is recorded every

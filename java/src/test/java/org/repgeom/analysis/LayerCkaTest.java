@@ -12,7 +12,7 @@ class LayerCkaTest {
 
     /**
      * Deep linear network at its optimum on the hypercube task: every hidden kernel is a multiple of
-     * K_Y (DESIGN.md §6.2, K_l = P^{l/L−1} K_Y as λ → 0), so the hidden block of the matrix is exactly 1;
+     * K_Y (docs/science.md §5.5, K_l = P^{l/L−1} K_Y as λ → 0), so the hidden block of the matrix is exactly 1;
      * a random input layer is not.
      */
     @Test

@@ -23,7 +23,7 @@ import org.repgeom.train.OptimizerSettings;
 import org.repgeom.train.StopRule;
 
 /**
- * DESIGN.md §7 on the reference backend: two-layer ReLU members trained to the global minimum of a
+ * docs/science.md §3.4 on the reference backend: two-layer ReLU members trained to the global minimum of a
  * whitened hypercube task (dY = 2, P = 4, width 16, λ = 1e-2, Adam 1e-2 → 1e-6 over 40k steps) end
  * with a raw gradient norm that does not vanish, because half of each used neuron's samples sit on
  * the kink where training takes φ'(0) = 0, while the min-norm subgradient is orders of magnitude

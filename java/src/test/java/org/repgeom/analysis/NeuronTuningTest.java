@@ -51,7 +51,7 @@ class NeuronTuningTest {
 
     @Test
     void theReluOptimumHasTwoDyModularGroups() {
-        // the four rays of §6.1, one of them split over two neurons of different mass, plus a dead neuron
+        // the four rays of §5.1, one of them split over two neurons of different mass, plus a dead neuron
         ParamLayout layout = new ParamLayout(Architecture.twoLayer(task.inputDim(), 6, 2, Activation.RELU));
         double[][] h = {ray(0, 1, 0.5), ray(0, -1, 0.5), ray(1, 1, 0.5), ray(1, -1, 0.3), ray(1, -1, 0.2), ray(0, 1, 1e-9)};
         double[][] out = {{0.5, 0}, {-0.5, 0}, {0, 0.5}, {0, -0.3}, {0, -0.2}, {1e-9, 0}};

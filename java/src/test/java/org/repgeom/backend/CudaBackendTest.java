@@ -26,7 +26,7 @@ import org.repgeom.train.StopRule;
 /**
  * The CUDA backend on a device: the conformance suite ({@link BackendConformanceTest}), split
  * differently through the double-buffered chunk path (chunks of 3 members); plus widths whose plans put
- * arrays in global memory and the closed-form theory of the two-layer ReLU hypercube. Skipped without a
+ * arrays in global memory and the closed-form theory of the two-layer ReLU hypercube (docs/science.md §5.1). Skipped without a
  * device ({@code @Tag("gpu")}; run them alone with {@code -Dgroups=gpu}).
  */
 @Tag("gpu")
@@ -75,7 +75,7 @@ class CudaBackendTest extends BackendConformanceTest {
     }
 
     /**
-     * The two-layer ReLU theory on the device: whitened hypercube (dY = 3, one sample per class), width
+     * The two-layer ReLU theory (docs/science.md §5.1) on the device: whitened hypercube (dY = 3, one sample per class), width
      * 16, λ = 1e-2, Adam 1e-2 → 1e-6; the trained kernels sit at the closed form (median relative
      * distance below 1e-3) and no member is above the theory's minimal loss by more than the float32
      * training noise.

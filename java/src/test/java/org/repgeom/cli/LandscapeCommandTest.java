@@ -25,7 +25,7 @@ import org.repgeom.study.StudySpec;
 /**
  * {@code repgeom landscape} on a trained study: dY = 2 labels on whitened input, widths 3, 4 and 8,
  * ReLU, tanh and linear, λ = 1e-2, 12 seeds, Adam 1e-2 → 1e-6 over 60k steps on the Java reference
- * (about 2 s on two cores). What the landscape must show (DESIGN.md §5, §6.1, §7): ReLU minima of
+ * (about 2 s on two cores). What the landscape must show (docs/science.md §4.7, §5.1, §8): ReLU minima of
  * width ≥ 2·dY have 2·dY modular tuning groups and W̃1 of rank dY + 1; K* is first reached at
  * width 2·dY = 4 and never at 3; the measure-space path between two ReLU minima never rises above
  * them. And what it finds for the odd activations: linear minima are mixed-selective (the
@@ -95,7 +95,7 @@ class LandscapeCommandTest {
         assertEquals(List.of("3", "4", "8"), t.widths());
         assertEquals(0, t.reached().get(0), "width 3 < 2·dY never reaches K*");
         assertEquals("4", t.halfWidth(), "2·dY");
-        // at exactly 2·dY one seed of 12 ends in a non-global minimum (DESIGN.md §7), which the certificate flags
+        // at exactly 2·dY one seed of 12 ends in a non-global minimum (docs/science.md §3.4), which the certificate flags
         assertEquals(11, t.reached().get(1));
         assertEquals(11.0 / 12, config("relu|w=4|lambda=0.01|lr=0.01").certifiedFraction(), 1e-12);
         assertEquals("8", t.allWidth());

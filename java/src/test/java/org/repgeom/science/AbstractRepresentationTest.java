@@ -24,7 +24,7 @@ import org.repgeom.train.StopRule;
 
 /**
  * The paper's claim, end to end on the reference backend: two-layer ReLU networks trained on a
- * whitened hypercube task reach the abstract kernel K* = c(K_Y + dY 11ᵀ) of DESIGN.md §6.1 from
+ * whitened hypercube task reach the abstract kernel K* = c(K_Y + dY 11ᵀ) of docs/science.md §5.1 from
  * every seed, with parallelism score 1, a first layer of rank dY + 1 and the minimal loss.
  */
 class AbstractRepresentationTest {
@@ -66,7 +66,7 @@ class AbstractRepresentationTest {
             assertTrue(g.kernelDistance() < 0.01, who + ": kernel distance " + g.kernelDistance());
             assertTrue(g.parallelismScore() > 0.99, who + ": PS " + g.parallelismScore());
             assertTrue(g.shapeDistance() < 0.01, who + ": shape distance " + g.shapeDistance());
-            // on the kink: the raw gradient stays finite, the min-norm subgradient vanishes (DESIGN.md §7)
+            // on the kink: the raw gradient stays finite, the min-norm subgradient vanishes (docs/science.md §3.4)
             assertTrue(g.minNormSubgradient() < 1e-2 * result.gradNorm()[e],
                     who + ": subgradient " + g.minNormSubgradient() + " vs gradient " + result.gradNorm()[e]);
             assertEquals(dY + 1, g.w1Rank(), who + ": rank of [W1, b]");
@@ -79,7 +79,7 @@ class AbstractRepresentationTest {
     }
 
     /**
-     * Odd activations have no constant shift (DESIGN.md §5): tanh kernels approach the shape K_Y,
+     * Odd activations have no constant shift (docs/science.md §5.3): tanh kernels approach the shape K_Y,
      * far from ReLU's K_Y + dY·11ᵀ. The match improves with width (measured on the example study:
      * scale-free distance 0.05 at width 4, 7e-4 at width 64), so the bound here is loose.
      */

@@ -64,7 +64,7 @@ class DeepReluTheoryTest {
             for (int l = 1; l <= t.depth(); l++) {
                 assertTrue(KernelDistance.relative(net.kernel(l - 1), t.layerKernel(l)) < 1e-10, "layer " + l);
             }
-            assertEquals(2.0, t.shifts()[t.depth() - 1], 1e-12, "last layer has the §6.1 shape");
+            assertEquals(2.0, t.shifts()[t.depth() - 1], 1e-12, "last layer has the §5.1 shape");
         }
     }
 
@@ -82,7 +82,7 @@ class DeepReluTheoryTest {
             shift[0] *= f;
             assertTrue(build(task, t, lambdas, t.labelEigenvalues(), shift).loss() > best + 1e-7);
         }
-        // forcing the §6.1 shape on every layer (δ_1 = dY), even with the best scales, is worse (1.3 %)
+        // forcing the §5.1 shape on every layer (δ_1 = dY), even with the best scales, is worse (1.3 %)
         double copy = Double.POSITIVE_INFINITY;
         for (double a = 0.2; a < 3; a += 0.05) {
             for (double b = 0.2; b < 3; b += 0.05) {

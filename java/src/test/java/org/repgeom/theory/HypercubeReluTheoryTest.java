@@ -69,7 +69,7 @@ class HypercubeReluTheoryTest {
     }
 
     /**
-     * The explicit optimum of §6.1 at ray scale t: neurons (k, ±) with preactivation t(1 ± y_k),
+     * The explicit optimum of §5.1 at ray scale t: neurons (k, ±) with preactivation t(1 ± y_k),
      * min-norm first layer W̃1 = H X̃⁺, ridge readout W2 = Y Rᵀ(R Rᵀ + λ2 I)⁻¹.
      */
     private static Network construct(Fixture f, double t, double lambda2) {

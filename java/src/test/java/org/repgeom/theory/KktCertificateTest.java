@@ -88,7 +88,7 @@ class KktCertificateTest {
         return new Member(task, layout, params, new double[] {lambda1, lambda2});
     }
 
-    /** §6.1 neurons on the rays t(1 ± y_k) for the labels in {@code labels}, t = scale · optimal t. */
+    /** §5.1 neurons on the rays t(1 ± y_k) for the labels in {@code labels}, t = scale · optimal t. */
     private static Member rays(Task task, double lambda, double scale, int... labels) {
         int p = task.samples();
         double c = HypercubeReluTheory.forTask(task, lambda, lambda).coefficient();

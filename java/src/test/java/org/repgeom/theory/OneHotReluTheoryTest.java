@@ -54,7 +54,7 @@ class OneHotReluTheoryTest {
     void withoutBiasByTheEquivalentInput() {
         int classes = 4, n = 2, p = 8;
         double l1 = 1e-2, l2 = 1e-2;
-        // DESIGN.md §6.3 for a bias-free network on whitened input (g = 1)
+        // docs/science.md §5.6 for a bias-free network on whitened input (g = 1)
         OneHotReluTheory plain = OneHotReluTheory.withoutBias(classes, n, 1.0, l1, l2);
         assertEquals(Math.sqrt(l2 / (l1 * n)) - l2 / n, plain.centredEigenvalue() / n, 1e-12);
         assertEquals(classes * (2 * Math.sqrt(l1 * l2 * n) - l1 * l2), plain.minimalLoss(), 1e-12);

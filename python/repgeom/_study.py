@@ -1,0 +1,252 @@
+"""A finished study directory, read lazily: the object ``repgeom.load`` returns."""
+
+import json
+import os
+import re
+
+import numpy as np
+
+from . import _model, _table
+
+REQUIRED = ("members.csv", "summary.json", "groups.json", "X.npy", "Y.npy")
+
+
+class Task(tuple):
+    """The study's data: ``X`` (dX × P) and ``Y`` (dY × P), samples as columns; unpacks as ``X, Y``."""
+
+    def __new__(cls, X, Y):
+        return super().__new__(cls, (X, Y))
+
+    @property
+    def X(self):
+        return self[0]
+
+    @property
+    def Y(self):
+        return self[1]
+
+
+class Study:
+    """A finished repgeom study directory.
+
+    Everything is read on first use and kept: ``members`` (the member table), ``kernels``
+    (E × P × P, memory-mapped), ``loss_curves`` with ``steps``, ``summary``, ``theory_check``,
+    ``task``; per member ``params(i)`` and ``representations(i)``. Member ids are the row indices
+    of ``members.csv``, ``kernels.npy`` and ``loss_curves.npy``.
+    """
+
+    def __init__(self, path, pandas=None):
+        self.path = os.path.abspath(os.fspath(path))
+        if not os.path.isdir(self.path):
+            raise FileNotFoundError("%s: no such study directory" % path)
+        for f in REQUIRED:
+            if not os.path.isfile(os.path.join(self.path, f)):
+                raise FileNotFoundError("%s is not a finished study directory (%s is missing)" % (path, f))
+        self._pandas = pandas
+        self._cache = {}
+
+    def __repr__(self):
+        return "<repgeom.Study %s: %d members, %s>" % (self.path, len(self), self.summary.get("study", "?"))
+
+    def __len__(self):
+        return len(self.columns["id"])
+
+    def _file(self, name):
+        return os.path.join(self.path, name)
+
+    def _cached(self, key, make):
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    # ---- tables and summaries -------------------------------------------------------------------
+
+    @property
+    def columns(self):
+        """members.csv as {column: numpy array}: numeric columns as int64/float64 (NaN for empty), others str."""
+        return self._cached("columns", lambda: _table.read_columns(self._file("members.csv"))[1])
+
+    @property
+    def column_names(self):
+        """The columns of members.csv, in file order."""
+        return self._cached("names", lambda: _table.read_columns(self._file("members.csv"))[0])
+
+    @property
+    def members(self):
+        """The member table: a pandas DataFrame where pandas is installed, else a numpy structured array.
+
+        One row per member in id order; numeric columns (``id``, ``seed``, ``lambda1``, ``lambda2``, …,
+        ``width1``, …, ``final_loss``, ``kernel_distance`` …) are numbers, ``status``, ``activation``,
+        ``certificate`` and ``config`` are text. ``load(DIR, pandas=False)`` always gives the array.
+        """
+        return self._cached("members", self._members)
+
+    def _members(self):
+        names, cols = self.column_names, self.columns
+        if self._pandas is not False:
+            try:
+                import pandas as pd
+            except ImportError:
+                if self._pandas:
+                    raise
+            else:
+                return pd.DataFrame({n: cols[n] for n in names}, columns=names)
+        return _table.structured(names, cols)
+
+    @property
+    def summary(self):
+        """summary.json as a dict."""
+        return self._cached("summary", lambda: self._json("summary.json"))
+
+    @property
+    def theory_check(self):
+        """summary.json's ``theory_check``: always has ``applies``, ``holds`` and ``statement``."""
+        check = dict(self.summary.get("theory_check", {}))
+        check.setdefault("applies", False)
+        check.setdefault("holds", False)
+        check.setdefault("statement", check.get("why", "no theory check in summary.json"))
+        return check
+
+    @property
+    def groups(self):
+        """groups.json: one dict per architecture group, with its parameter layout and member ids."""
+        return self._cached("groups", lambda: self._json("groups.json"))
+
+    @property
+    def manifest(self):
+        """manifest.json (spec and task hashes, chunks), or None when the directory has none."""
+        return self._json("manifest.json") if os.path.isfile(self._file("manifest.json")) else None
+
+    def _json(self, name):
+        with open(self._file(name), encoding="utf-8") as f:
+            return json.load(f)
+
+    # ---- arrays ----------------------------------------------------------------------------------
+
+    @property
+    def task(self):
+        """(X, Y): X is dX × P, Y is dY × P (float64); also ``study.task.X`` / ``study.task.Y``."""
+        return self._cached("task", lambda: Task(np.load(self._file("X.npy")).astype(np.float64),
+                                                 np.load(self._file("Y.npy")).astype(np.float64)))
+
+    @property
+    def X(self):
+        return self.task.X
+
+    @property
+    def Y(self):
+        return self.task.Y
+
+    @property
+    def kernels(self):
+        """E × P × P float32 (memory-mapped): member i's last-hidden-layer kernel K = RᵀR is ``kernels[i]``."""
+        return self._cached("kernels", lambda: np.load(self._file("kernels.npy"), mmap_mode="r"))
+
+    @property
+    def loss_curves(self):
+        """E × T float32: member i's loss at step ``steps[t]`` is ``loss_curves[i, t]`` (NaN after it stopped)."""
+        return self._cached("curves", lambda: np.load(self._file("loss_curves.npy"), mmap_mode="r"))
+
+    @property
+    def trace_every(self):
+        """Steps between two entries of a loss curve (the spec's ``train.trace_every``, 100 when it is not set)."""
+        return self._cached("trace_every", self._trace_every)
+
+    def _trace_every(self):
+        spec = self._file("spec.yaml")
+        if not os.path.isfile(spec):
+            return 100
+        text = open(spec, encoding="utf-8").read()
+        try:
+            import yaml
+            train = (yaml.safe_load(text) or {}).get("train") or {}
+            return int(train.get("trace_every", 100))
+        except ImportError:
+            m = re.search(r"^[^#\n]*\btrace_every\s*:\s*(\d+)", text, re.M)
+            return int(m.group(1)) if m else 100
+
+    @property
+    def steps(self):
+        """The step axis of ``loss_curves``: 0, trace_every, 2·trace_every, …"""
+        return np.arange(self.loss_curves.shape[1], dtype=np.int64) * self.trace_every
+
+    # ---- one member ------------------------------------------------------------------------------
+
+    def _locate(self, i):
+        """(group dict, row in its params file) of member i."""
+        index = self._cached("index", self._member_index)
+        i = int(i)
+        if not 0 <= i < len(index):
+            raise IndexError("member %d out of range: the study has %d members" % (i, len(index)))
+        g, row = index[i]
+        return self.groups[g], row
+
+    def _member_index(self):
+        total = sum(len(g["member_ids"]) for g in self.groups)
+        index = [None] * total
+        for gi, g in enumerate(self.groups):
+            for row, mid in enumerate(g["member_ids"]):
+                index[mid] = (gi, row)
+        return index
+
+    def _params_file(self, group):
+        key = "params%d" % group["group"]
+        return self._cached(key, lambda: np.load(self._file(group["file"]), mmap_mode="r"))
+
+    def params(self, i, flat=False):
+        """Member i's parameters: a list of layers, each unpacking as ``W, b`` (b None where the layer
+        has no bias), hidden layers first and the readout last; ``flat=True`` gives the raw row of
+        ``params_group<g>.npy`` (float64, layout in groups.json)."""
+        group, row = self._locate(i)
+        values = np.array(self._params_file(group)[row], dtype=np.float64)
+        return values if flat else _model.unpack(values, group)
+
+    def activation(self, i):
+        """The name of member i's activation (relu, leaky_relu, clipped_relu, linear, tanh, gelu)."""
+        return self._locate(i)[0]["activation"]
+
+    def representations(self, i):
+        """Member i's hidden representations, recomputed in float64 from its parameters and X:
+        a list with one M_l × P array per hidden layer (after the activation). The last one's
+        ``R.T @ R`` is ``kernels[i]`` (stored in float32)."""
+        group, _ = self._locate(i)
+        hidden, _ = _model.forward(self.params(i), self.X, _model.activation(group["activation"]))
+        return hidden
+
+    def output(self, i):
+        """Member i's network output F (dY × P), float64."""
+        group, _ = self._locate(i)
+        return _model.forward(self.params(i), self.X, _model.activation(group["activation"]))[1]
+
+    def kernel(self, i, layer=-1):
+        """Member i's representation kernel RᵀR (P × P, float64) of a hidden layer (default the last)."""
+        R = self.representations(i)[layer]
+        return R.T @ R
+
+    # ---- xarray ----------------------------------------------------------------------------------
+
+    def to_xarray(self):
+        """An xarray.Dataset with dims member, step, sample, sample2: every members.csv column as a
+        variable over ``member``, ``kernel`` (member × sample × sample2), ``loss`` (member × step),
+        ``X`` and ``Y``. Needs xarray (not required otherwise)."""
+        try:
+            import xarray as xr
+        except ImportError:
+            raise ImportError("Study.to_xarray needs xarray (pip install xarray); everything else works without it") from None
+        cols = self.columns
+        data = {n: ("member", cols[n]) for n in self.column_names if n != "id"}
+        data["kernel"] = (("member", "sample", "sample2"), np.asarray(self.kernels))
+        data["loss"] = (("member", "step"), np.asarray(self.loss_curves))
+        data["X"] = (("input", "sample"), self.X)
+        data["Y"] = (("label", "sample"), self.Y)
+        coords = {"member": cols["id"], "step": self.steps}
+        return xr.Dataset(data, coords=coords, attrs={"study": str(self.summary.get("study", "")), "path": self.path})
+
+
+def load(path, pandas=None):
+    """Opens the finished study directory ``path`` (what ``repgeom run … --out DIR`` wrote).
+
+    ``pandas``: None (default) gives ``members`` as a DataFrame when pandas is installed;
+    False always a numpy structured array; True requires pandas.
+    """
+    return Study(path, pandas=pandas)
