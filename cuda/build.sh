@@ -56,14 +56,22 @@ if command -v "$NVCC" > /dev/null 2>&1; then
         fi
         {
             echo "# ptxas -v for cuda/repgeom_train.cu ($("$NVCC" --version | tail -1)), per kernel and architecture"
-            printf "%-8s %-16s %9s %11s %12s %11s\n" arch kernel registers stack_bytes spill_stores spill_loads
+            printf "%-8s %-36s %9s %11s %12s %11s\n" arch kernel registers stack_bytes spill_stores spill_loads
             # ptxas prints, per entry: "Compiling entry function 'K' for 'sm_XY'", then its stack/spill line
             # and "Used N registers"; helper functions' lines in between are skipped
             awk '/Compiling entry function/ { split($0, q, "\047"); k = q[2]; a = q[4]; want = 1; next }
                  want && /stack frame/ { st = $1; ss = $5; sl = $9; next }
                  want && /Used [0-9]+ registers/ { for (i = 1; i <= NF; i++) if ($i == "Used") r = $(i + 1);
-                     printf "%-8s %-16s %9s %11s %12s %11s\n", a, k, r, st, ss, sl; want = 0 }' "$tmp/ptxas.txt" | sort
+                     printf "%-8s %-36s %9s %11s %12s %11s\n", a, k, r, st, ss, sl; want = 0 }' "$tmp/ptxas.txt" | sort
         } > "$report"
+        # Every training kernel is compiled once per placement so that each array has a known memory
+        # space; a generic float load or store in the PTX means that broke (a pointer chosen at run
+        # time between shared and global memory): fail the build rather than ship slow kernels.
+        "$NVCC" -ptx -O3 -std=c++17 -arch=compute_90 -o "$tmp/repgeom.ptx" "$src" || fail "nvcc -ptx failed on $src"
+        generic=$(grep -cE '^[[:space:]]*(ld|st)\.f32[[:space:]]' "$tmp/repgeom.ptx" || true)
+        if [ "$generic" -gt 0 ]; then
+            fail "$generic generic ld.f32/st.f32 in the PTX of $src (expected ld/st.shared or .global only)"
+        fi
         mv -f "$tmp/repgeom.fatbin" "$fatbin" || fail "cannot write $fatbin"
         say "built $fatbin ($(wc -c < "$fatbin") bytes); ptxas report: $report"
         if awk 'NR > 2 && ($5 > 0 || $6 > 0) { found = 1 } END { exit !found }' "$report"; then

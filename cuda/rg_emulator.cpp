@@ -50,6 +50,12 @@ struct rg_host_barrier {
 
 static int rg_host_atomic_add(int *p, int v) { return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); }
 
+/* The device's __trap(): the emulator stops with the reason. */
+static void rg_host_fail(const char *what, int value) {
+    fprintf(stderr, "rg_cuda_emu: %s: %d\n", what, value);
+    exit(3);
+}
+
 #include "repgeom_train.cu"
 
 static void die(const std::string &msg) {
@@ -140,9 +146,10 @@ static int run_train(const std::string &dir, int blocks, int count) {
     std::vector<float> scratch((size_t)blocks * c.teams_per_block * c.scratch_floats + 1);
     int work = 0;
     launch(c, blocks, [&](int blk, int th, float *smem, auto block_sync, rg_team t) {
-        train_block(c, blk, th, smem, block_sync, t, x.data(), y.data(), params.data(), lambdas.data(), lrs.data(),
-                    sched.data(), trace.data(), final_loss.data(), grad_norm.data(), steps.data(), status.data(),
-                    scratch.data(), &work, count);
+        RG_WITH_PLACEMENT(c.place, (train_block<PLACE>(c, blk, th, smem, block_sync, t, x.data(), y.data(), params.data(),
+                                                       lambdas.data(), lrs.data(), sched.data(), trace.data(),
+                                                       final_loss.data(), grad_norm.data(), steps.data(),
+                                                       status.data(), scratch.data(), &work, count)));
     });
     write_file(dir, "params.bin", params);
     write_file(dir, "trace.bin", trace);
@@ -162,8 +169,8 @@ static int run_forward(const std::string &dir, int blocks, int count, int layer)
     std::vector<float> scratch((size_t)blocks * c.teams_per_block * c.scratch_floats + 1);
     int work = 0;
     launch(c, blocks, [&](int blk, int th, float *smem, auto block_sync, rg_team t) {
-        forward_block(c, blk, th, smem, block_sync, t, x.data(), params.data(), layer, out.data(), scratch.data(),
-                      &work, count);
+        RG_WITH_PLACEMENT(c.place, (forward_block<PLACE>(c, blk, th, smem, block_sync, t, x.data(), params.data(), layer,
+                                                         out.data(), scratch.data(), &work, count)));
     });
     write_file(dir, "out.bin", out);
     return 0;
