@@ -10,9 +10,10 @@
 #      sm_80, sm_86, sm_89, sm_90 and PTX for compute_90, and writes ptxas -v (registers, spills, per
 #      kernel and architecture) to <target>/cuda/ptxas-report.txt. Any nvcc error FAILS the build.
 #      Without nvcc: a warning, the build succeeds, and the CUDA backend reports "kernels not built";
-#   3. with a C++ compiler ($CXX or g++): builds the host emulator <target>/cuda-emulator/rg_cuda_emu
-#      (the kernels' code on CPU threads, used by the tests; not shipped). A compile error fails the
-#      build; without a compiler the emulator tests skip.
+#   3. with a C++ compiler ($CXX or g++): builds the host emulators in <target>/cuda-emulator/ (the
+#      kernels' code on CPU threads, used by the tests; not shipped): rg_cuda_emu (warps of one
+#      thread), rg_cuda_emu32 (warps of 32 emulated lanes) and, where g++ has ThreadSanitizer,
+#      rg_cuda_emu32_tsan. A compile error fails the build; without a compiler the emulator tests skip.
 # Outputs newer than their sources are kept (no recompilation). RG_CUDA_REPORT=1 also copies the
 # ptxas report to cuda/ptxas-report.txt (the committed copy).
 set -u
@@ -85,15 +86,29 @@ else
 fi
 
 # 2. the host emulator (tests only)
-emu="$target/cuda-emulator/rg_cuda_emu"
+emu_dir="$target/cuda-emulator"
+# name, extra flags: warps of one thread; warps of 32 emulated lanes (shuffles, __syncwarp); the
+# 32-lane build under ThreadSanitizer (a race in the team code fails the tests that run it)
+build_emulator() {
+    local out="$emu_dir/$1"; shift
+    if newer "$out" "$src" "$emu_src" "$0"; then
+        say "emulator up to date: $out"
+        return 0
+    fi
+    "$CXX" -std=c++17 -O2 -Wall -Wextra -Werror -pthread -I"$here" "$@" -o "$out.tmp" "$emu_src" \
+        || fail "compiling the host emulator $(basename "$out") failed"
+    mv -f "$out.tmp" "$out"
+    say "built the host emulator $out"
+}
 if command -v "$CXX" > /dev/null 2>&1; then
-    if newer "$emu" "$src" "$emu_src" "$0"; then
-        say "emulator up to date: $emu"
+    mkdir -p "$emu_dir" || fail "cannot create $emu_dir"
+    build_emulator rg_cuda_emu
+    build_emulator rg_cuda_emu32 -DRG_EMU_WARP=32
+    # ThreadSanitizer needs its runtime (libtsan); without it that one test skips
+    if echo 'int main(){return 0;}' | "$CXX" -x c++ -fsanitize=thread -o /dev/null - > /dev/null 2>&1; then
+        build_emulator rg_cuda_emu32_tsan -DRG_EMU_WARP=32 -fsanitize=thread -g -O1
     else
-        mkdir -p "$(dirname "$emu")" || fail "cannot create $(dirname "$emu")"
-        "$CXX" -std=c++17 -O2 -Wall -Wextra -Werror -pthread -I"$here" -o "$emu.tmp" "$emu_src" || fail "compiling the host emulator failed"
-        mv -f "$emu.tmp" "$emu"
-        say "built the host emulator $emu"
+        say "note: $CXX cannot build with -fsanitize=thread here; the race check of the emulator will skip"
     fi
 else
     say "WARNING: no C++ compiler '$CXX'; the kernel emulation tests will skip"

@@ -158,12 +158,27 @@ static_assert(sizeof(rg_cuda_config) == 5 * 8 + (25 + 9 * RG_MAX_LAYERS) * 4, "r
 /* Team primitives: the only code that differs between the GPU and the host emulation             */
 /* ---------------------------------------------------------------------------------------------- */
 
+/*
+ * Threads whose partial sums are combined in registers before a reduction goes through memory: a
+ * warp. The host emulator runs warps of one thread, or (built with RG_EMU_WARP=32) warps of 32
+ * emulated lanes whose shuffles and __syncwarp go through a lane exchange and a warp barrier, so
+ * the device's shuffle reductions and both team_sync paths run on the host too.
+ */
+#if defined(__CUDACC__)
+#define RG_WARP 32
+#elif defined(RG_EMU_WARP)
+#define RG_WARP RG_EMU_WARP
+#else
+#define RG_WARP 1
+#endif
+
 struct rg_team {
     int tid; /* thread index in the team */
     int n;   /* threads in the team */
     int id;  /* team index in the block */
 #if !defined(__CUDACC__)
-    rg_host_barrier *bar; /* defined by the emulator before it includes this file */
+    rg_host_barrier *bar; /* the team's barrier: defined by the emulator before it includes this file */
+    rg_host_warp *warp;   /* this thread's warp: lane exchange and warp barrier (RG_WARP > 1) */
 #endif
 };
 
@@ -176,20 +191,20 @@ RG_DEV void team_sync(const rg_team &t) {
         asm volatile("bar.sync %0, %1;" ::"r"(t.id + 1), "r"(t.n) : "memory");
     }
 #else
-    t.bar->wait();
+    if (RG_WARP == 32 && t.n == 32) {
+        t.warp->bar.wait(); /* the __syncwarp path */
+    } else {
+        t.bar->wait();
+    }
 #endif
 }
 
-/* Threads whose partial sums are combined in registers before a reduction goes through memory. */
+RG_DEV double warp_sum(const rg_team &t, double v) {
 #if defined(__CUDACC__)
-#define RG_WARP 32
-#else
-#define RG_WARP 1
-#endif
-
-RG_DEV double warp_sum(double v) {
-#if defined(__CUDACC__)
+    (void)t;
     for (int off = 16; off > 0; off >>= 1) v += __shfl_xor_sync(0xffffffffu, v, off);
+#else
+    for (int off = RG_WARP / 2; off > 0; off >>= 1) v += rg_host_shfl_xor(t.warp, t.tid % RG_WARP, v, off);
 #endif
     return v;
 }
@@ -203,7 +218,7 @@ RG_DEV double warp_sum(double v) {
  */
 RG_DEV void team_reduce(const rg_team &t, double *red, int &parity, double *v, int n) {
     const int nw = t.n / RG_WARP, warp = t.tid / RG_WARP, lane = t.tid % RG_WARP;
-    for (int k = 0; k < n; k++) v[k] = warp_sum(v[k]);
+    for (int k = 0; k < n; k++) v[k] = warp_sum(t, v[k]);
     double *buf = red + parity * nw * RG_RED_VALS;
     if (lane == 0) {
         for (int k = 0; k < n; k++) buf[warp * RG_RED_VALS + k] = v[k];
