@@ -10,9 +10,10 @@
 #      sm_80, sm_86, sm_89, sm_90 and PTX for compute_90, and writes ptxas -v (registers, spills, per
 #      kernel and architecture) to <target>/cuda/ptxas-report.txt. Any nvcc error FAILS the build.
 #      Without nvcc: a warning, the build succeeds, and the CUDA backend reports "kernels not built";
-#   3. with a C++ compiler ($CXX or g++): builds the host emulator <target>/cuda-emulator/rg_cuda_emu
-#      (the kernels' code on CPU threads, used by the tests; not shipped). A compile error fails the
-#      build; without a compiler the emulator tests skip.
+#   3. with a C++ compiler ($CXX or g++): builds the host emulators in <target>/cuda-emulator/ (the
+#      kernels' code on CPU threads, used by the tests; not shipped): rg_cuda_emu (warps of one
+#      thread), rg_cuda_emu32 (warps of 32 emulated lanes) and, where g++ has ThreadSanitizer,
+#      rg_cuda_emu32_tsan. A compile error fails the build; without a compiler the emulator tests skip.
 # Outputs newer than their sources are kept (no recompilation). RG_CUDA_REPORT=1 also copies the
 # ptxas report to cuda/ptxas-report.txt (the committed copy).
 set -u
@@ -56,14 +57,22 @@ if command -v "$NVCC" > /dev/null 2>&1; then
         fi
         {
             echo "# ptxas -v for cuda/repgeom_train.cu ($("$NVCC" --version | tail -1)), per kernel and architecture"
-            printf "%-8s %-16s %9s %11s %12s %11s\n" arch kernel registers stack_bytes spill_stores spill_loads
+            printf "%-8s %-36s %9s %11s %12s %11s\n" arch kernel registers stack_bytes spill_stores spill_loads
             # ptxas prints, per entry: "Compiling entry function 'K' for 'sm_XY'", then its stack/spill line
             # and "Used N registers"; helper functions' lines in between are skipped
             awk '/Compiling entry function/ { split($0, q, "\047"); k = q[2]; a = q[4]; want = 1; next }
                  want && /stack frame/ { st = $1; ss = $5; sl = $9; next }
                  want && /Used [0-9]+ registers/ { for (i = 1; i <= NF; i++) if ($i == "Used") r = $(i + 1);
-                     printf "%-8s %-16s %9s %11s %12s %11s\n", a, k, r, st, ss, sl; want = 0 }' "$tmp/ptxas.txt" | sort
+                     printf "%-8s %-36s %9s %11s %12s %11s\n", a, k, r, st, ss, sl; want = 0 }' "$tmp/ptxas.txt" | sort
         } > "$report"
+        # Every training kernel is compiled once per placement so that each array has a known memory
+        # space; a generic float load or store in the PTX means that broke (a pointer chosen at run
+        # time between shared and global memory): fail the build rather than ship slow kernels.
+        "$NVCC" -ptx -O3 -std=c++17 -arch=compute_90 -o "$tmp/repgeom.ptx" "$src" || fail "nvcc -ptx failed on $src"
+        generic=$(grep -cE '^[[:space:]]*(ld|st)\.f32[[:space:]]' "$tmp/repgeom.ptx" || true)
+        if [ "$generic" -gt 0 ]; then
+            fail "$generic generic ld.f32/st.f32 in the PTX of $src (expected ld/st.shared or .global only)"
+        fi
         mv -f "$tmp/repgeom.fatbin" "$fatbin" || fail "cannot write $fatbin"
         say "built $fatbin ($(wc -c < "$fatbin") bytes); ptxas report: $report"
         if awk 'NR > 2 && ($5 > 0 || $6 > 0) { found = 1 } END { exit !found }' "$report"; then
@@ -77,15 +86,29 @@ else
 fi
 
 # 2. the host emulator (tests only)
-emu="$target/cuda-emulator/rg_cuda_emu"
+emu_dir="$target/cuda-emulator"
+# name, extra flags: warps of one thread; warps of 32 emulated lanes (shuffles, __syncwarp); the
+# 32-lane build under ThreadSanitizer (a race in the team code fails the tests that run it)
+build_emulator() {
+    local out="$emu_dir/$1"; shift
+    if newer "$out" "$src" "$emu_src" "$0"; then
+        say "emulator up to date: $out"
+        return 0
+    fi
+    "$CXX" -std=c++17 -O2 -Wall -Wextra -Werror -pthread -I"$here" "$@" -o "$out.tmp" "$emu_src" \
+        || fail "compiling the host emulator $(basename "$out") failed"
+    mv -f "$out.tmp" "$out"
+    say "built the host emulator $out"
+}
 if command -v "$CXX" > /dev/null 2>&1; then
-    if newer "$emu" "$src" "$emu_src" "$0"; then
-        say "emulator up to date: $emu"
+    mkdir -p "$emu_dir" || fail "cannot create $emu_dir"
+    build_emulator rg_cuda_emu
+    build_emulator rg_cuda_emu32 -DRG_EMU_WARP=32
+    # ThreadSanitizer needs its runtime (libtsan); without it that one test skips
+    if echo 'int main(){return 0;}' | "$CXX" -x c++ -fsanitize=thread -o /dev/null - > /dev/null 2>&1; then
+        build_emulator rg_cuda_emu32_tsan -DRG_EMU_WARP=32 -fsanitize=thread -g -O1
     else
-        mkdir -p "$(dirname "$emu")" || fail "cannot create $(dirname "$emu")"
-        "$CXX" -std=c++17 -O2 -Wall -Wextra -Werror -pthread -I"$here" -o "$emu.tmp" "$emu_src" || fail "compiling the host emulator failed"
-        mv -f "$emu.tmp" "$emu"
-        say "built the host emulator $emu"
+        say "note: $CXX cannot build with -fsanitize=thread here; the race check of the emulator will skip"
     fi
 else
     say "WARNING: no C++ compiler '$CXX'; the kernel emulation tests will skip"

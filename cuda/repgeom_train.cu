@@ -4,6 +4,7 @@
  * org.repgeom.rng.Philox4x32, under the same names:
  *
  *   mlp_train_fused   trains members of one group, every step of every member inside one launch
+ *                     (one entry point per memory placement: mlp_train_fused_on_chip, ...)
  *   mlp_forward       the post-activation representation of one hidden layer
  *   philox_init       initial parameters from (seed, layer, index), as InitialWeights.fill
  *
@@ -95,6 +96,25 @@
 #define RG_PLACE_THETA 2   /* parameters: per-team global scratch */
 #define RG_PLACE_ACT 4     /* Z_l, A_l and F (G_F): per-team global scratch */
 #define RG_PLACE_MOMENTS 8 /* optimiser moments: per-team global scratch */
+/* The placements CudaLaunchPlan chooses from (FusedLayout.Placement), most on-chip first. */
+#define RG_ON_CHIP 0
+#define RG_MOMENTS_GLOBAL (RG_PLACE_MOMENTS)
+#define RG_MOMENTS_XY_GLOBAL (RG_PLACE_MOMENTS | RG_PLACE_XY)
+#define RG_ACTIVATIONS_GLOBAL (RG_PLACE_MOMENTS | RG_PLACE_XY | RG_PLACE_ACT)
+#define RG_ALL_GLOBAL (RG_PLACE_MOMENTS | RG_PLACE_XY | RG_PLACE_ACT | RG_PLACE_THETA)
+/*
+ * Runs STMT with PLACE a compile-time constant equal to `place`: the team code is instantiated once
+ * per placement, so every array pointer has a known memory space (no generic loads in the GEMMs).
+ */
+#define RG_WITH_PLACEMENT(place, STMT)                                                                      \
+    switch (place) {                                                                                       \
+        case RG_ON_CHIP: { constexpr int PLACE = RG_ON_CHIP; STMT; } break;                                \
+        case RG_MOMENTS_GLOBAL: { constexpr int PLACE = RG_MOMENTS_GLOBAL; STMT; } break;                  \
+        case RG_MOMENTS_XY_GLOBAL: { constexpr int PLACE = RG_MOMENTS_XY_GLOBAL; STMT; } break;            \
+        case RG_ACTIVATIONS_GLOBAL: { constexpr int PLACE = RG_ACTIVATIONS_GLOBAL; STMT; } break;          \
+        case RG_ALL_GLOBAL: { constexpr int PLACE = RG_ALL_GLOBAL; STMT; } break;                          \
+        default: rg_bad_placement(place);                                                                  \
+    }
 
 /*
  * Everything a launch needs to know, computed by the host (org.repgeom.backend.cuda.CudaLaunchPlan,
@@ -138,12 +158,27 @@ static_assert(sizeof(rg_cuda_config) == 5 * 8 + (25 + 9 * RG_MAX_LAYERS) * 4, "r
 /* Team primitives: the only code that differs between the GPU and the host emulation             */
 /* ---------------------------------------------------------------------------------------------- */
 
+/*
+ * Threads whose partial sums are combined in registers before a reduction goes through memory: a
+ * warp. The host emulator runs warps of one thread, or (built with RG_EMU_WARP=32) warps of 32
+ * emulated lanes whose shuffles and __syncwarp go through a lane exchange and a warp barrier, so
+ * the device's shuffle reductions and both team_sync paths run on the host too.
+ */
+#if defined(__CUDACC__)
+#define RG_WARP 32
+#elif defined(RG_EMU_WARP)
+#define RG_WARP RG_EMU_WARP
+#else
+#define RG_WARP 1
+#endif
+
 struct rg_team {
     int tid; /* thread index in the team */
     int n;   /* threads in the team */
     int id;  /* team index in the block */
 #if !defined(__CUDACC__)
-    rg_host_barrier *bar; /* defined by the emulator before it includes this file */
+    rg_host_barrier *bar; /* the team's barrier: defined by the emulator before it includes this file */
+    rg_host_warp *warp;   /* this thread's warp: lane exchange and warp barrier (RG_WARP > 1) */
 #endif
 };
 
@@ -156,20 +191,20 @@ RG_DEV void team_sync(const rg_team &t) {
         asm volatile("bar.sync %0, %1;" ::"r"(t.id + 1), "r"(t.n) : "memory");
     }
 #else
-    t.bar->wait();
+    if (RG_WARP == 32 && t.n == 32) {
+        t.warp->bar.wait(); /* the __syncwarp path */
+    } else {
+        t.bar->wait();
+    }
 #endif
 }
 
-/* Threads whose partial sums are combined in registers before a reduction goes through memory. */
+RG_DEV double warp_sum(const rg_team &t, double v) {
 #if defined(__CUDACC__)
-#define RG_WARP 32
-#else
-#define RG_WARP 1
-#endif
-
-RG_DEV double warp_sum(double v) {
-#if defined(__CUDACC__)
+    (void)t;
     for (int off = 16; off > 0; off >>= 1) v += __shfl_xor_sync(0xffffffffu, v, off);
+#else
+    for (int off = RG_WARP / 2; off > 0; off >>= 1) v += rg_host_shfl_xor(t.warp, t.tid % RG_WARP, v, off);
 #endif
     return v;
 }
@@ -183,7 +218,7 @@ RG_DEV double warp_sum(double v) {
  */
 RG_DEV void team_reduce(const rg_team &t, double *red, int &parity, double *v, int n) {
     const int nw = t.n / RG_WARP, warp = t.tid / RG_WARP, lane = t.tid % RG_WARP;
-    for (int k = 0; k < n; k++) v[k] = warp_sum(v[k]);
+    for (int k = 0; k < n; k++) v[k] = warp_sum(t, v[k]);
     double *buf = red + parity * nw * RG_RED_VALS;
     if (lane == 0) {
         for (int k = 0; k < n; k++) buf[warp * RG_RED_VALS + k] = v[k];
@@ -195,6 +230,16 @@ RG_DEV void team_reduce(const rg_team &t, double *red, int &parity, double *v, i
         v[k] = s;
     }
     parity ^= 1;
+}
+
+/* A placement the host never chooses: stop loudly rather than compute with wrong pointers. */
+RG_DEV void rg_bad_placement(int place) {
+#if defined(__CUDACC__)
+    (void)place;
+    __trap();
+#else
+    rg_host_fail("unknown placement bits", place);
+#endif
 }
 
 RG_DEV int next_member(int *work) {
@@ -407,14 +452,17 @@ struct rg_bufs {
     int *slot;          /* member index broadcast */
 };
 
+template <int PLACE>
 RG_DEV rg_bufs team_bufs(const rg_cuda_config &c, float *block_smem, float *team_smem, float *team_scratch,
                          const float *xg, const float *yg) {
     rg_bufs b;
-    b.x = (c.place & RG_PLACE_XY) ? xg : block_smem + c.x_off;
-    b.y = (c.place & RG_PLACE_XY) ? yg : block_smem + c.y_off;
-    float *tbase = (c.place & RG_PLACE_THETA) ? team_scratch : team_smem;
-    float *abase = (c.place & RG_PLACE_ACT) ? team_scratch : team_smem;
-    float *mbase = (c.place & RG_PLACE_MOMENTS) ? team_scratch : team_smem;
+    /* PLACE is a compile-time constant: each pointer comes from exactly one memory space, so the
+       compiler addresses it with ld/st.shared or ld/st.global instead of generic loads */
+    b.x = (PLACE & RG_PLACE_XY) ? xg : block_smem + c.x_off;
+    b.y = (PLACE & RG_PLACE_XY) ? yg : block_smem + c.y_off;
+    float *tbase = (PLACE & RG_PLACE_THETA) ? team_scratch : team_smem;
+    float *abase = (PLACE & RG_PLACE_ACT) ? team_scratch : team_smem;
+    float *mbase = (PLACE & RG_PLACE_MOMENTS) ? team_scratch : team_smem;
     b.th = tbase + c.theta_off;
     b.act = abase;
     b.f = abase + c.f_off;
@@ -465,19 +513,27 @@ RG_DEV double partial_penalty(const rg_cuda_config &c, const rg_team &t, const f
  * Forward pass through layer `last` (last = depth: the readout, returning this thread's share of
  * ||Y - F||^2 and leaving G_F in f). Barrier after every layer.
  */
+/* Layer l of the forward pass from its input `in` (X or A_{l-1}); the readout's loss share is added to *loss. */
+RG_DEV void team_forward_layer(const rg_cuda_config &c, const rg_team &t, const rg_bufs &b, int l, const float *in,
+                               double *loss) {
+    const float *w = b.th + c.tw[l];
+    if (l < c.depth) {
+        ep_hidden ep = {c.tb[l] >= 0 ? b.th + c.tb[l] : (const float *)0, (b.act + c.z_off[l]), (b.act + c.a_off[l]), c.ldp, c.activation};
+        team_gemm(t, c.fout[l], c.samples, c.fin[l], w, c.ldw[l], 1, in, c.ldp, 1, ep);
+    } else {
+        ep_readout ep = {b.y, b.f, c.ldp, 0.0};
+        team_gemm(t, c.fout[l], c.samples, c.fin[l], w, c.ldw[l], 1, in, c.ldp, 1, ep);
+        *loss += ep.loss;
+    }
+}
+
 RG_DEV double team_forward(const rg_cuda_config &c, const rg_team &t, const rg_bufs &b, int last) {
     double loss = 0.0;
     for (int l = 0; l <= last; l++) {
-        const float *in = l == 0 ? b.x : (b.act + c.a_off[l - 1]);
-        const float *w = b.th + c.tw[l];
-        if (l < c.depth) {
-            ep_hidden ep = {c.tb[l] >= 0 ? b.th + c.tb[l] : (const float *)0, (b.act + c.z_off[l]), (b.act + c.a_off[l]), c.ldp, c.activation};
-            team_gemm(t, c.fout[l], c.samples, c.fin[l], w, c.ldw[l], 1, in, c.ldp, 1, ep);
-        } else {
-            ep_readout ep = {b.y, b.f, c.ldp, 0.0};
-            team_gemm(t, c.fout[l], c.samples, c.fin[l], w, c.ldw[l], 1, in, c.ldp, 1, ep);
-            loss = ep.loss;
-        }
+        /* two call sites, not one pointer chosen at run time: X and the activations may sit in
+           different memory spaces, and each site keeps its loads explicit */
+        if (l == 0) team_forward_layer(c, t, b, l, b.x, &loss);
+        else team_forward_layer(c, t, b, l, b.act + c.a_off[l - 1], &loss);
         team_sync(t);
     }
     return loss;
@@ -493,7 +549,6 @@ RG_DEV void team_backward(const rg_cuda_config &c, const rg_team &t, const rg_bu
                           double *pen) {
     for (int l = c.depth; l >= 0; l--) {
         const float *g = l == c.depth ? b.f : (b.act + c.z_off[l]);
-        const float *in = l == 0 ? b.x : (b.act + c.a_off[l - 1]);
         const int fi = c.fin[l], fo = c.fout[l], ldw = c.ldw[l];
         float *w = b.th + c.tw[l];
         if (l > 0) {
@@ -504,7 +559,9 @@ RG_DEV void team_backward(const rg_cuda_config &c, const rg_team &t, const rg_bu
         u.lam2 = 2.0f * lam[l];
         u.sq = 0.0f;
         ep_weight ew = {&u, b.th, c.tw[l], ldw};
-        team_gemm(t, fo, fi, c.samples, g, c.ldp, 1, in, 1, c.ldp, ew);
+        /* two call sites for the two memory spaces `in` may be in (see team_forward) */
+        if (l == 0) team_gemm(t, fo, fi, c.samples, g, c.ldp, 1, b.x, 1, c.ldp, ew);
+        else team_gemm(t, fo, fi, c.samples, g, c.ldp, 1, b.act + c.a_off[l - 1], 1, c.ldp, ew);
         if (c.tb[l] >= 0) {
             for (int i = t.tid; i < fo; i += t.n) {
                 const float *gi = g + i * c.ldp;
@@ -655,13 +712,13 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
  * whose shared memory is `smem` and whose block index is `block`. The block copies X and Y into
  * shared memory once (block_sync), then each team takes members from *work until none is left.
  */
-template <class BlockSync>
+template <int PLACE, class BlockSync>
 RG_DEV void train_block(const rg_cuda_config &c, int block, int thread, float *smem, BlockSync block_sync,
                         rg_team t, const float *xg, const float *yg, float *params, const float *lambdas,
                         const double *lrs, const double *sched, float *trace, double *final_loss, double *grad_norm,
                         int *steps_out, int *status_out, float *scratch, int *work, int count) {
     const int block_threads = c.teams_per_block * c.team_threads;
-    if (!(c.place & RG_PLACE_XY)) {
+    if (!(PLACE & RG_PLACE_XY)) {
         const int nx = c.fin[0] * c.ldp, ny = c.fout[c.depth] * c.ldp;
         for (int i = thread; i < nx; i += block_threads) smem[c.x_off + i] = xg[i];
         for (int i = thread; i < ny; i += block_threads) smem[c.y_off + i] = yg[i];
@@ -669,7 +726,7 @@ RG_DEV void train_block(const rg_cuda_config &c, int block, int thread, float *s
     block_sync();
     float *team_smem = smem + c.shared_floats + (long long)t.id * c.team_floats;
     float *team_scratch = scratch + ((long long)block * c.teams_per_block + t.id) * c.scratch_floats;
-    rg_bufs b = team_bufs(c, smem, team_smem, team_scratch, xg, yg);
+    rg_bufs b = team_bufs<PLACE>(c, smem, team_smem, team_scratch, xg, yg);
     int parity = 0;
     for (;;) {
         if (t.tid == 0) *b.slot = next_member(work);
@@ -683,19 +740,19 @@ RG_DEV void train_block(const rg_cuda_config &c, int block, int thread, float *s
 }
 
 /* Body of mlp_forward: out[e][unit][sample] = phi(Z_layer) of member e (width x P, unpadded). */
-template <class BlockSync>
+template <int PLACE, class BlockSync>
 RG_DEV void forward_block(const rg_cuda_config &c, int block, int thread, float *smem, BlockSync block_sync,
                           rg_team t, const float *xg, float *params, int layer, float *out, float *scratch, int *work,
                           int count) {
     const int block_threads = c.teams_per_block * c.team_threads;
-    if (!(c.place & RG_PLACE_XY)) {
+    if (!(PLACE & RG_PLACE_XY)) {
         const int nx = c.fin[0] * c.ldp;
         for (int i = thread; i < nx; i += block_threads) smem[c.x_off + i] = xg[i];
     }
     block_sync();
     float *team_smem = smem + c.shared_floats + (long long)t.id * c.team_floats;
     float *team_scratch = scratch + ((long long)block * c.teams_per_block + t.id) * c.scratch_floats;
-    rg_bufs b = team_bufs(c, smem, team_smem, team_scratch, xg, xg);
+    rg_bufs b = team_bufs<PLACE>(c, smem, team_smem, team_scratch, xg, xg);
     const int width = c.fout[layer], P = c.samples;
     for (;;) {
         if (t.tid == 0) *b.slot = next_member(work);
@@ -803,24 +860,37 @@ RG_DEV rg_team device_team(const rg_cuda_config &c) {
  * (shared_floats + teams_per_block * team_floats) * 4 bytes, *work = 0, any grid size (teams take
  * members from *work); scratch holds gridDim.x * teams_per_block * scratch_floats floats.
  * x, y: dX x ldp and dY x ldp (padded). sched: per step {lr factor, Adam c1, c2} (double).
+ *
+ * One entry point per placement, mlp_train_fused_<placement> (FusedLayout.Placement.kernelName()
+ * on the host), each the same train_block with the placement fixed at compile time: every array
+ * is then addressed in its own memory space (ld/st.shared or .global, no generic loads), and each
+ * kernel gets its own register allocation (one kernel switching over all five spilled registers).
  */
-extern "C" __global__ void __launch_bounds__(RG_MAX_BLOCK_THREADS)
-    mlp_train_fused(const rg_cuda_config c, const float *__restrict__ x, const float *__restrict__ y, float *params,
-                    const float *__restrict__ lambdas, const double *__restrict__ lrs,
-                    const double *__restrict__ sched, float *trace, double *final_loss, double *grad_norm, int *steps,
-                    int *status, float *scratch, int *work, int count) {
-    extern __shared__ double rg_smem[];
-    train_block(c, blockIdx.x, threadIdx.x, (float *)rg_smem, rg_block_sync(), device_team(c), x, y, params, lambdas,
-                lrs, sched, trace, final_loss, grad_norm, steps, status, scratch, work, count);
-}
+#define RG_TRAIN_KERNEL(NAME, PLACEMENT)                                                                     \
+    extern "C" __global__ void __launch_bounds__(RG_MAX_BLOCK_THREADS)                                      \
+        NAME(const rg_cuda_config c, const float *__restrict__ x, const float *__restrict__ y, float *params,  \
+             const float *__restrict__ lambdas, const double *__restrict__ lrs,                              \
+             const double *__restrict__ sched, float *trace, double *final_loss, double *grad_norm,         \
+             int *steps, int *status, float *scratch, int *work, int count) {                                \
+        extern __shared__ double rg_smem[];                                                                  \
+        if (c.place != PLACEMENT) __trap(); /* the host launched the wrong variant */                       \
+        train_block<PLACEMENT>(c, blockIdx.x, threadIdx.x, (float *)rg_smem, rg_block_sync(), device_team(c), \
+                               x, y, params, lambdas, lrs, sched, trace, final_loss, grad_norm, steps,       \
+                               status, scratch, work, count);                                                \
+    }
+RG_TRAIN_KERNEL(mlp_train_fused_on_chip, RG_ON_CHIP)
+RG_TRAIN_KERNEL(mlp_train_fused_moments_global, RG_MOMENTS_GLOBAL)
+RG_TRAIN_KERNEL(mlp_train_fused_moments_xy_global, RG_MOMENTS_XY_GLOBAL)
+RG_TRAIN_KERNEL(mlp_train_fused_activations_global, RG_ACTIVATIONS_GLOBAL)
+RG_TRAIN_KERNEL(mlp_train_fused_all_global, RG_ALL_GLOBAL)
 
 /* out[e][unit][sample] = phi(Z_layer) for members [0, count); launch as mlp_train_fused. */
 extern "C" __global__ void __launch_bounds__(RG_MAX_BLOCK_THREADS)
     mlp_forward(const rg_cuda_config c, const float *__restrict__ x, float *params, int layer, float *out,
                 float *scratch, int *work, int count) {
     extern __shared__ double rg_smem[];
-    forward_block(c, blockIdx.x, threadIdx.x, (float *)rg_smem, rg_block_sync(), device_team(c), x, params, layer,
-                  out, scratch, work, count);
+    RG_WITH_PLACEMENT(c.place, (forward_block<PLACE>(c, blockIdx.x, threadIdx.x, (float *)rg_smem, rg_block_sync(),
+                                                     device_team(c), x, params, layer, out, scratch, work, count)));
 }
 
 /* Initial parameters of members [0, count): one block per member (grid-stride), any block size. */

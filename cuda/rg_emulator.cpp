@@ -1,6 +1,9 @@
 /*
  * Host emulation of the repgeom CUDA kernels: runs the code of repgeom_train.cu (included below)
- * on the CPU, a team being T std::threads that meet at real barriers and a "warp" one thread.
+ * on the CPU, a team being T std::threads that meet at real barriers and a "warp" one thread —
+ * or, built with -DRG_EMU_WARP=32 (rg_cuda_emu32), 32 threads whose shuffles and __syncwarp are
+ * emulated, so a 32-thread team takes the device's __syncwarp path and larger teams the named-barrier
+ * path. A block over the device's shared-memory limit (RG_EMU_SHARED_LIMIT) is refused.
  * Everything but the warp shuffles, named barriers and the atomic counter is the device code
  * itself, so the Java tests (CudaKernelEmulationTest) check the kernels' arithmetic, indexing,
  * shared-memory layout, stop rule and divergence replay against the Java reference without a GPU.
@@ -49,6 +52,34 @@ struct rg_host_barrier {
 };
 
 static int rg_host_atomic_add(int *p, int v) { return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); }
+
+/* One emulated warp: its lanes meet at bar (the __syncwarp of a 32-thread team) and swap values
+   through lane[] (the shuffles). Unused when warps are single threads. */
+struct rg_host_warp {
+    rg_host_barrier bar;
+    double lane[32];
+};
+
+/* __shfl_xor_sync(full mask, v, off) for lane `lane`: every lane publishes, all meet, each reads its
+   partner, all meet again before the slots are reused. */
+static double rg_host_shfl_xor(rg_host_warp *w, int lane, double v, int off) {
+    w->lane[lane] = v;
+    w->bar.wait();
+    double other = w->lane[lane ^ off];
+    w->bar.wait();
+    return other;
+}
+
+/* The device's __trap(): the emulator stops with the reason. */
+static void rg_host_fail(const char *what, int value) {
+    fprintf(stderr, "rg_cuda_emu: %s: %d\n", what, value);
+    exit(3);
+}
+
+/* The most dynamic shared memory one block may have: 227 KiB, the opt-in limit of sm_90 (H100/H200). */
+#ifndef RG_EMU_SHARED_LIMIT
+#define RG_EMU_SHARED_LIMIT (227u * 1024u)
+#endif
 
 #include "repgeom_train.cu"
 
@@ -103,10 +134,19 @@ static void launch(const rg_cuda_config &c, int blocks, Body body) {
     const int tpb = c.teams_per_block, T = c.team_threads, threads = tpb * T;
     const size_t smem_floats = (size_t)c.shared_floats + (size_t)tpb * c.team_floats;
     std::vector<std::vector<double>> smem(blocks, std::vector<double>(smem_floats / 2 + 1));
+    if (T % RG_WARP != 0) die("team size " + std::to_string(T) + " is not a multiple of the warp (" + std::to_string(RG_WARP) + ")");
+    // a block the device could not launch must not pass here either
+    const size_t smem_bytes = smem_floats * sizeof(float);
+    if (smem_bytes > RG_EMU_SHARED_LIMIT) {
+        die("a block needs " + std::to_string(smem_bytes) + " bytes of shared memory, over the device limit of "
+            + std::to_string(RG_EMU_SHARED_LIMIT));
+    }
     std::vector<rg_host_barrier> block_bars(blocks);
     std::vector<rg_host_barrier> team_bars((size_t)blocks * tpb);
+    std::vector<rg_host_warp> warps((size_t)blocks * threads / RG_WARP);
     for (auto &b : block_bars) b.n = threads;
     for (auto &b : team_bars) b.n = T;
+    for (auto &w : warps) w.bar.n = RG_WARP;
     std::vector<std::thread> pool;
     for (int blk = 0; blk < blocks; blk++) {
         for (int th = 0; th < threads; th++) {
@@ -117,6 +157,7 @@ static void launch(const rg_cuda_config &c, int blocks, Body body) {
                 t.n = T;
                 t.id = th / T;
                 t.bar = &team_bars[(size_t)blk * tpb + t.id];
+                t.warp = &warps[((size_t)blk * threads + th) / RG_WARP];
                 rg_host_barrier *bb = &block_bars[blk];
                 body(blk, th, s, [bb] { bb->wait(); }, t);
             });
@@ -140,9 +181,10 @@ static int run_train(const std::string &dir, int blocks, int count) {
     std::vector<float> scratch((size_t)blocks * c.teams_per_block * c.scratch_floats + 1);
     int work = 0;
     launch(c, blocks, [&](int blk, int th, float *smem, auto block_sync, rg_team t) {
-        train_block(c, blk, th, smem, block_sync, t, x.data(), y.data(), params.data(), lambdas.data(), lrs.data(),
-                    sched.data(), trace.data(), final_loss.data(), grad_norm.data(), steps.data(), status.data(),
-                    scratch.data(), &work, count);
+        RG_WITH_PLACEMENT(c.place, (train_block<PLACE>(c, blk, th, smem, block_sync, t, x.data(), y.data(), params.data(),
+                                                       lambdas.data(), lrs.data(), sched.data(), trace.data(),
+                                                       final_loss.data(), grad_norm.data(), steps.data(),
+                                                       status.data(), scratch.data(), &work, count)));
     });
     write_file(dir, "params.bin", params);
     write_file(dir, "trace.bin", trace);
@@ -162,8 +204,8 @@ static int run_forward(const std::string &dir, int blocks, int count, int layer)
     std::vector<float> scratch((size_t)blocks * c.teams_per_block * c.scratch_floats + 1);
     int work = 0;
     launch(c, blocks, [&](int blk, int th, float *smem, auto block_sync, rg_team t) {
-        forward_block(c, blk, th, smem, block_sync, t, x.data(), params.data(), layer, out.data(), scratch.data(),
-                      &work, count);
+        RG_WITH_PLACEMENT(c.place, (forward_block<PLACE>(c, blk, th, smem, block_sync, t, x.data(), params.data(), layer,
+                                                         out.data(), scratch.data(), &work, count)));
     });
     write_file(dir, "out.bin", out);
     return 0;

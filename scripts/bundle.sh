@@ -60,7 +60,9 @@ SH
 launcher repgeom '-jar "$here/lib/repgeom.jar"'
 launcher repgeom-bench '-cp "$here/lib/repgeom.jar:$here/lib/bench/*" org.openjdk.jmh.Main'
 if [[ -f "$out/lib/repgeom-tests.jar" ]]; then
-    launcher repgeom-tests '-jar "$here/lib/junit-platform-console-standalone.jar" execute --fail-if-no-tests -cp "$here/lib/repgeom.jar:$here/lib/repgeom-tests.jar" --disable-banner'
+    # The engine and its tests on the JVM's own class path (not the launcher's -cp option): tests that
+    # start a second JVM pass java.class.path on, and that must name org.repgeom.cli.Main's jar.
+    launcher repgeom-tests '-cp "$here/lib/repgeom.jar:$here/lib/repgeom-tests.jar:$here/lib/junit-platform-console-standalone.jar" org.junit.platform.console.ConsoleLauncher execute --fail-if-no-tests --disable-banner'
 fi
 
 size=$(du -sb "$out" | cut -f1)
@@ -70,4 +72,17 @@ if (( size > limit_mib * 1048576 )); then
     exit 1
 fi
 "$out/bin/repgeom" devices > "$out/devices.txt" || { echo "bundle: bin/repgeom devices failed:" >&2; cat "$out/devices.txt" >&2; exit 1; }
+# The session script must fail where CUDA cannot run, even when nvidia-smi answers (a device listed
+# but unusable must not yield a green session). Checked here whenever this machine has no CUDA.
+if grep -q '^cuda *no' "$out/devices.txt"; then
+    fake="$(mktemp -d)"
+    printf '#!/bin/sh\necho "NVIDIA-SMI (bundle check stand-in)"\n' > "$fake/nvidia-smi"; chmod +x "$fake/nvidia-smi"
+    if PATH="$fake:$PATH" REPGEOM_BUNDLE="$out" bash "$root/scripts/gpu-session.sh" "$fake/out" device > "$fake/log" 2>&1; then
+        echo "bundle: scripts/gpu-session.sh device passed on a machine without CUDA:" >&2; cat "$fake/log" >&2; rm -rf "$fake"; exit 1
+    fi
+    grep -q 'required backend check FAILED' "$fake/out/device.txt" \
+        || { echo "bundle: the device step failed without saying why:" >&2; cat "$fake/log" >&2; rm -rf "$fake"; exit 1; }
+    rm -rf "$fake"
+    echo "bundle: checked that scripts/gpu-session.sh device fails here (no CUDA, stand-in nvidia-smi)"
+fi
 echo "bundle: $out ($mib MiB; modules $mods)"

@@ -1,50 +1,147 @@
 #!/usr/bin/env bash
-# Everything a GPU session owes, in one command on the device machine (no Maven, no internet there):
-#   1. the device: nvidia-smi, nvcc version
-#   2. `repgeom devices` from the bundle (does the CUDA backend load?)
-#   3. the GPU tests (JUnit tag "gpu") from the bundle, then the whole suite's CPU tests as a smoke check
-#   4. JMH CudaBackendBench on WORKLOAD.md's GPU cases (when the bench jar has it)
-#   5. the peers on the same device: torch (cuda) and jax (gpu, highest and default precision) and the
-#      CUDA SGEMM peak, through bench/peers/run_all.sh --gpu
-# Raw output of each step goes to OUT/<step>.log (+ JMH json, peers jsonl/md); a failing step does not
-# stop the later ones; the exit status is 1 if any step failed.
+# What a GPU session owes, in one command on the device machine (no Maven, no internet there), from
+# the bundle built here by `mvn verify` (or scripts/bundle.sh) and carried:
+#   run(carry=["bundle"], command="scripts/gpu-session.sh $OUT")            default plan, about 8 min
+#   run(carry=["bundle"], command="scripts/gpu-session.sh $OUT quick")      quick plan, about 4 min
+#   scripts/gpu-session.sh OUT STEP...                                      chosen steps only
 #
-# Usage (from the repository root, with the bundle built here by `mvn verify` or scripts/bundle.sh and
-# carried: run(carry=["bundle"], command="scripts/gpu-session.sh $OUT")):
-#   scripts/gpu-session.sh OUT [STEP...]     steps: device tests bench peers (default: all)
+# Steps (time estimates for an H200 with a warm bundle; each step also has a hard time limit so
+# the whole plan stays inside a 10-minute command):
+#   device      ~30 s  (limit  90 s) nvidia-smi, nvcc, `repgeom devices --require cuda`: the CUDA
+#                                    backend must load AND train a small group that agrees with the
+#                                    java reference, in a process of its own. If it fails nothing
+#                                    else runs: every later step would only skip or mislead.
+#   tests       ~2 min (limit 240 s) the GPU tests (JUnit tag "gpu"); fails when any test is skipped
+#                                    or aborted, or when none ran
+#   bench       ~3 min (limit 270 s) JMH CudaBackendBench on WORKLOAD.md's GPU cases W16 W64 W256 W1024
+#                                    (+ Wsmall when the bench has it), fail-on-error, 1 warm-up + 3 runs
+#   bench-quick ~1 min (limit 100 s) W64 and W256 only, 1 warm-up + 2 runs
+#   peers       ~1 min (limit 120 s) torch/jax on the device and the CUDA SGEMM peak, only when python
+#                                    with torch or jax is present there (skipped with a line otherwise)
+#   cpu-tests   ~5 min (limit 420 s) the whole CPU suite from the bundle (not in any plan: on request)
+# Plans: default = device tests bench peers (~7 min); quick = device tests bench-quick (~4 min).
+#
+# OUT receives at most 8 files: summary.txt (one line per step with its time and verdict, machine
+# facts), device.txt, jmh-cuda.json (every case in one JSON array), peers.jsonl and peers.md (when
+# peers ran), logs.tar.gz (every step's full log and the JUnit XML). Exit status 1 if any step failed.
 set -u
-out="${1:?usage: scripts/gpu-session.sh OUT [device|tests|bench|peers ...]}"
+out="${1:?usage: scripts/gpu-session.sh OUT [default|quick|STEP...]}"
 shift
-steps="${*:-device tests bench peers}"
+case "${*:-default}" in
+    default) steps="device tests bench peers" ;;
+    quick) steps="device tests bench-quick" ;;
+    *) steps="$*" ;;
+esac
 root="$(cd "$(dirname "$0")/.." && pwd)"
-b="$root/bundle"
+b="${REPGEOM_BUNDLE:-$root/bundle}"
 mkdir -p "$out"
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+summary="$out/summary.txt"
+{ echo "# gpu-session $(date -u +%FT%TZ) plan: $steps"; uname -a; } > "$summary"
 status=0
-step() { # name, command...
-    local name="$1"; shift
-    echo "== $name: $*" | tee "$out/$name.log"
-    local t0=$(date +%s)
-    if "$@" >> "$out/$name.log" 2>&1; then echo "== $name ok ($(( $(date +%s) - t0 )) s)"; else
-        echo "== $name FAILED ($(( $(date +%s) - t0 )) s), tail:"; tail -20 "$out/$name.log"; status=1; fi
-}
-{ date -u +%FT%TZ; uname -a; } > "$out/when.txt"
+device_ok=1
 
-for s in $steps; do case "$s" in
-device)
-    step device bash -c "nvidia-smi; nvcc --version; '$b/bin/repgeom' devices" ;;
-tests)
-    step gpu-tests "$b/bin/repgeom-tests" --scan-classpath "$b/lib/repgeom-tests.jar" --include-tag gpu \
-        --reports-dir "$out/gpu-tests-xml"
-    step cpu-tests "$b/bin/repgeom-tests" --scan-classpath "$b/lib/repgeom-tests.jar" --exclude-tag gpu \
-        --exclude-classname '.*ExampleStudyTest' ;;
-bench)
-    if "$b/bin/repgeom-bench" -l | grep -q CudaBackendBench; then
-        step jmh-cuda "$b/bin/repgeom-bench" CudaBackendBench -rf json -rff "$out/jmh-cuda.json"
-    else
-        echo "== jmh-cuda: this bundle has no CudaBackendBench" | tee "$out/jmh-cuda.log"; status=1
-    fi ;;
-peers)
-    step peers bash "$root/bench/peers/run_all.sh" --gpu "$out/peers" ;;
-*) echo "unknown step $s" >&2; status=2 ;;
-esac; done
+say() { echo "$*" | tee -a "$summary"; }
+
+step() { # name, limit in seconds, command...
+    local name="$1" limit="$2"; shift 2
+    local log="$logs/$name.log" t0 rc
+    echo "== $name (limit ${limit} s): $*" > "$log"
+    t0=$(date +%s)
+    # the step's functions run in a child bash (exported below) so that timeout can bound them
+    timeout --kill-after=10 "$limit" bash -c '"$@"' step "$@" >> "$log" 2>&1
+    rc=$?
+    local dt=$(( $(date +%s) - t0 ))
+    if [ $rc -eq 0 ]; then say "== $name ok (${dt} s)"; else
+        [ $rc -eq 124 ] && say "== $name FAILED: over its ${limit} s limit" || say "== $name FAILED (exit $rc, ${dt} s)"
+        tail -15 "$log" | sed 's/^/   /' | tee -a "$summary"
+        status=1
+    fi
+    return $rc
+}
+
+device_check() {
+    if command -v nvidia-smi >/dev/null; then nvidia-smi; else echo "nvidia-smi: not found"; fi
+    if command -v nvcc >/dev/null; then nvcc --version; else echo "nvcc: not found (the bundle's fatbin or NVRTC is used)"; fi
+    "$b/bin/repgeom" devices --require cuda
+}
+
+# JUnit's console prints "[ N tests successful ]", "[ N tests aborted ]", "[ N tests skipped ]":
+# a GPU test that skips (no device) or aborts (assumption) is no evidence, so it fails the step.
+gpu_tests() {
+    local log="$logs/gpu-tests.out"
+    "$b/bin/repgeom-tests" --scan-classpath "$b/lib/repgeom-tests.jar" --include-tag gpu \
+        --reports-dir "$logs/gpu-tests-xml" --details=summary > "$log" 2>&1
+    local rc=$?
+    cat "$log"
+    local ok aborted skipped containers_aborted
+    ok=$(sed -n 's/.*\[ *\([0-9]*\) tests successful *\].*/\1/p' "$log" | tail -1)
+    aborted=$(sed -n 's/.*\[ *\([0-9]*\) tests aborted *\].*/\1/p' "$log" | tail -1)
+    skipped=$(sed -n 's/.*\[ *\([0-9]*\) tests skipped *\].*/\1/p' "$log" | tail -1)
+    containers_aborted=$(sed -n 's/.*\[ *\([0-9]*\) containers aborted *\].*/\1/p' "$log" | tail -1)
+    echo "gpu tests: successful ${ok:-?}, aborted ${aborted:-?}, skipped ${skipped:-?}, classes aborted ${containers_aborted:-?}, launcher exit $rc"
+    [ $rc -eq 0 ] && [ "${ok:-0}" -gt 0 ] && [ "${aborted:-1}" -eq 0 ] && [ "${skipped:-1}" -eq 0 ] \
+        && [ "${containers_aborted:-1}" -eq 0 ]
+}
+
+# One JMH run per case (each its own GPU sizes), every result in one JSON array.
+bench() { # warmups measurements case...
+    local wi="$1" i="$2"; shift 2
+    local bench_bin="$b/bin/repgeom-bench" parts=() failed=0
+    "$bench_bin" -l | grep -q CudaBackendBench || { echo "this bundle has no CudaBackendBench"; return 1; }
+    local has_workload=0
+    "$bench_bin" CudaBackendBench -lp 2>/dev/null | grep -q 'workload' && has_workload=1
+    for c in "$@"; do
+        local args
+        case "$c" in
+            W16) args="-p width=16 -p members=65536" ;;
+            W64) args="-p width=64 -p members=16384" ;;
+            W256) args="-p width=256 -p members=4096" ;;
+            W1024) args="-p width=1024 -p members=1024" ;;
+            Wsmall) if [ $has_workload -eq 0 ]; then echo "Wsmall: this bundle's CudaBackendBench has no workload parameter"; failed=1; continue; fi
+                    args="-p workload=Wsmall -p width=16 -p members=262144" ;;
+        esac
+        echo "== case $c: $args"
+        # shellcheck disable=SC2086
+        "$bench_bin" CudaBackendBench $args -foe true -f 1 -wi "$wi" -i "$i" -rf json -rff "$logs/jmh-$c.json" || failed=1
+        [ -s "$logs/jmh-$c.json" ] && parts+=("$logs/jmh-$c.json")
+    done
+    # join the per-case arrays: drop each file's outer brackets, separate by commas
+    { echo "["; local first=1
+      for p in "${parts[@]}"; do
+          [ $first -eq 1 ] || echo ","; first=0
+          sed '1s/^[[:space:]]*\[//; $s/\][[:space:]]*$//' "$p"
+      done; echo "]"; } > "$out/jmh-cuda.json"
+    [ ${#parts[@]} -gt 0 ] && [ $failed -eq 0 ]
+}
+
+peers() {
+    local py="${PYTHON:-python3}"
+    if ! command -v "$py" >/dev/null || ! "$py" -c 'import importlib.util as u, sys; sys.exit(0 if (u.find_spec("torch") or u.find_spec("jax")) else 1)' 2>/dev/null; then
+        echo "peers skipped: no python with torch or jax on this machine"
+        return 0
+    fi
+    bash "$root/bench/peers/run_all.sh" --gpu "$logs/peers" || return 1
+    cp "$logs/peers.jsonl" "$logs/peers.md" "$out/" 2>/dev/null
+    return 0
+}
+
+export b out logs root
+export -f device_check gpu_tests bench peers
+for s in $steps; do
+    if [ $device_ok -eq 0 ] && [ "$s" != cpu-tests ]; then say "== $s not run: the device step failed"; continue; fi
+    case "$s" in
+        device) step device 90 device_check || device_ok=0; cp "$logs/device.log" "$out/device.txt" ;;
+        tests) step gpu-tests 240 gpu_tests ;;
+        bench) step bench 270 bench 1 3 W16 W64 W256 W1024 Wsmall ;;
+        bench-quick) step bench-quick 100 bench 1 2 W64 W256 ;;
+        peers) step peers 120 peers ;;
+        cpu-tests) step cpu-tests 420 "$b/bin/repgeom-tests" --scan-classpath "$b/lib/repgeom-tests.jar" \
+                       --exclude-tag gpu --exclude-classname '.*ExampleStudyTest' --reports-dir "$logs/cpu-tests-xml" ;;
+        *) say "unknown step $s (steps: device tests bench bench-quick peers cpu-tests; plans: default quick)"; status=2 ;;
+    esac
+done
+tar -czf "$out/logs.tar.gz" -C "$logs" . 2>/dev/null
+say "# gpu-session done $(date -u +%FT%TZ), exit $status"
 exit $status

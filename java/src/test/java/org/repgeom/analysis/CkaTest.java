@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.repgeom.io.Npy;
@@ -164,8 +169,8 @@ class CkaTest {
      */
     @Test
     void reproducesThePublishedValuesOfKornblithsDemoNotebook() throws Exception {
-        NpyArray x = Npy.read(Path.of(CkaTest.class.getResource("kornblith_demo_x.npy").toURI()));
-        NpyArray y = Npy.read(Path.of(CkaTest.class.getResource("kornblith_demo_y.npy").toURI()));
+        NpyArray x = resource("kornblith_demo_x.npy");
+        NpyArray y = resource("kornblith_demo_y.npy");
         assertEquals(10, x.dim(0));
         assertEquals(100, x.dim(1));
         assertEquals(0.55761, Cka.linear(x.data(), 10, y.data(), 10, 100), 5e-6);
@@ -256,5 +261,17 @@ class CkaTest {
             sumKL += v;
         }
         return (tr + sumK * sumL / ((n - 1.0) * (n - 2.0)) - 2.0 * sumKL / (n - 2.0)) / (n * (n - 3.0));
+    }
+
+    /** Reads a test resource through a temporary copy: inside a jar (the GPU bundle) it is no file. */
+    private static NpyArray resource(String name) throws IOException {
+        Path tmp = Files.createTempFile("cka-", ".npy");
+        try (InputStream in = CkaTest.class.getResourceAsStream(name)) {
+            if (in == null) throw new FileNotFoundException("test resource " + name);
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            return Npy.read(tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 }

@@ -15,6 +15,7 @@ import static jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_NUM_REGS;
 import static org.repgeom.backend.cuda.CudaException.check;
 
 import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
 import java.util.Locale;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
@@ -47,7 +48,8 @@ public final class CudaDevice {
     private final CUcontext context;
     private final DeviceLimits limits;
     private final String moduleOrigin;
-    final CUfunction train = new CUfunction();
+    /** mlp_train_fused, one entry point per placement (FusedLayout.Placement.kernelName). */
+    private final EnumMap<FusedLayout.Placement, CUfunction> train = new EnumMap<>(FusedLayout.Placement.class);
     final CUfunction forward = new CUfunction();
     final CUfunction init = new CUfunction();
     private final CUfunction kat = new CUfunction();
@@ -147,16 +149,23 @@ public final class CudaDevice {
         check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
         CUmodule module = new CUmodule();
         moduleOrigin = loadModule(module);
-        check(JCudaDriver.cuModuleGetFunction(train, module, "mlp_train_fused"), "cuModuleGetFunction(mlp_train_fused)");
+        int registers = 0;
+        for (FusedLayout.Placement p : FusedLayout.Placement.values()) {
+            CUfunction f = new CUfunction();
+            check(JCudaDriver.cuModuleGetFunction(f, module, p.kernelName()), "cuModuleGetFunction(" + p.kernelName() + ")");
+            // allow the largest dynamic shared memory the device has; each launch asks for what its plan needs
+            check(JCudaDriver.cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                    limits.sharedPerBlockOptin()), "cuFuncSetAttribute(" + p.kernelName() + ")");
+            registers = Math.max(registers, functionAttribute(f, CU_FUNC_ATTRIBUTE_NUM_REGS));
+            train.put(p, f);
+        }
         check(JCudaDriver.cuModuleGetFunction(forward, module, "mlp_forward"), "cuModuleGetFunction(mlp_forward)");
         check(JCudaDriver.cuModuleGetFunction(init, module, "philox_init"), "cuModuleGetFunction(philox_init)");
         check(JCudaDriver.cuModuleGetFunction(kat, module, "philox4x32_kat"), "cuModuleGetFunction(philox4x32_kat)");
-        trainRegisters = functionAttribute(train, CU_FUNC_ATTRIBUTE_NUM_REGS);
+        // the planner counts the most registers any placement's kernel uses (a safe bound for all)
+        trainRegisters = registers;
         forwardRegisters = functionAttribute(forward, CU_FUNC_ATTRIBUTE_NUM_REGS);
-        binaryVersion = functionAttribute(train, CU_FUNC_ATTRIBUTE_BINARY_VERSION);
-        // allow the largest dynamic shared memory the device has; each launch asks for what its plan needs
-        check(JCudaDriver.cuFuncSetAttribute(train, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                limits.sharedPerBlockOptin()), "cuFuncSetAttribute(mlp_train_fused)");
+        binaryVersion = functionAttribute(forward, CU_FUNC_ATTRIBUTE_BINARY_VERSION);
         check(JCudaDriver.cuFuncSetAttribute(forward, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                 limits.sharedPerBlockOptin()), "cuFuncSetAttribute(mlp_forward)");
         int[] katResult = philoxKnownAnswers();
@@ -254,7 +263,12 @@ public final class CudaDevice {
         return ordinal;
     }
 
-    /** Registers per thread of mlp_train_fused as loaded here. */
+    /** The training kernel for a placement. */
+    CUfunction train(FusedLayout.Placement placement) {
+        return train.get(placement);
+    }
+
+    /** Registers per thread of mlp_train_fused as loaded here (the most of its placement variants). */
     public int trainRegisters() {
         return trainRegisters;
     }

@@ -165,8 +165,9 @@ final class CudaTrainer {
                             Pointer.to(s.dev[1]), Pointer.to(s.dev[2]), Pointer.to(sched), Pointer.to(s.dev[3]),
                             Pointer.to(s.dev[4]), Pointer.to(s.dev[5]), Pointer.to(s.dev[6]), Pointer.to(s.dev[7]),
                             Pointer.to(s.scratch), Pointer.to(s.work), Pointer.to(new int[] {count}));
-                    check(JCudaDriver.cuLaunchKernel(dev.train, grid, 1, 1, layout.blockThreads(), 1, 1,
-                            (int) layout.blockSharedBytes(), s.stream, args, null), "cuLaunchKernel(mlp_train_fused)");
+                    check(JCudaDriver.cuLaunchKernel(dev.train(layout.placement()), grid, 1, 1, layout.blockThreads(), 1, 1,
+                            (int) layout.blockSharedBytes(), s.stream, args, null),
+                            "cuLaunchKernel(" + layout.placement().kernelName() + ")");
                     for (int i : new int[] {0, 3, 4, 5, 6, 7}) {
                         check(JCudaDriver.cuMemcpyDtoHAsync(s.hostPtr[i], s.dev[i], n[i], s.stream), "cuMemcpyDtoHAsync(" + names[i] + ")");
                     }

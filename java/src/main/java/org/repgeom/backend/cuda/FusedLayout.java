@@ -2,6 +2,7 @@ package org.repgeom.backend.cuda;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Locale;
 import org.repgeom.model.Architecture;
 import org.repgeom.model.ParamLayout;
 import org.repgeom.train.OptimizerKind;
@@ -70,6 +71,14 @@ public final class FusedLayout {
 
         boolean momentsGlobal() {
             return (bits & 8) != 0;
+        }
+
+        /**
+         * The training kernel compiled for this placement: {@code mlp_train_fused_<placement>} (the
+         * placement is a compile-time constant there, so every array has a known memory space).
+         */
+        public String kernelName() {
+            return "mlp_train_fused_" + name().toLowerCase(Locale.ROOT);
         }
 
         /** A short description for logs and {@code repgeom devices}. */

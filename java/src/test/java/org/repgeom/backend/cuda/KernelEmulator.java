@@ -24,25 +24,68 @@ public final class KernelEmulator {
     private KernelEmulator() {
     }
 
-    /** The emulator binary (property {@code repgeom.cuda.emulator} or target/cuda-emulator/rg_cuda_emu). */
+    /** The emulator builds of cuda/build.sh. */
+    public enum Build {
+        /** Warps of one thread: any team size, reductions through memory only. */
+        SINGLE_LANE("rg_cuda_emu", 1),
+        /** Warps of 32 emulated lanes: the device's shuffle reductions and, for 32-thread teams, its __syncwarp path. */
+        WARP32("rg_cuda_emu32", 32),
+        /** WARP32 under ThreadSanitizer: a data race between the team's threads fails the run. */
+        WARP32_TSAN("rg_cuda_emu32_tsan", 32);
+
+        private final String file;
+        /** Threads per warp, as the layout must know it (reduction buffer size). */
+        public final int warp;
+
+        Build(String file, int warp) {
+            this.file = file;
+            this.warp = warp;
+        }
+
+        /** target/cuda-emulator/FILE, or for the default build the property {@code repgeom.cuda.emulator}. */
+        public Path binary() {
+            String p = this == SINGLE_LANE ? System.getProperty("repgeom.cuda.emulator") : null;
+            return p != null ? Path.of(p) : Path.of("target", "cuda-emulator", file);
+        }
+
+        public boolean available() {
+            return Files.isExecutable(binary());
+        }
+
+        /** A layout for this build: teams of {@code teamThreads} host threads. */
+        public FusedLayout layout(TrainRequest req, Task task, int teamThreads, int teamsPerBlock,
+                                  FusedLayout.Placement placement) {
+            return new FusedLayout(req.architecture(), task.samples(), req.optimizer().kind(), teamThreads, warp,
+                    teamsPerBlock, placement);
+        }
+
+        /** Trains the request in chunks of {@code chunk} members on {@code blocks} emulated blocks. */
+        public TrainResult train(TrainRequest req, Task task, FusedLayout layout, int blocks, int chunk) {
+            return KernelEmulator.train(this, req, task, layout, blocks, chunk);
+        }
+    }
+
+    /** The default emulator binary (property {@code repgeom.cuda.emulator} or target/cuda-emulator/rg_cuda_emu). */
     public static Path binary() {
-        String p = System.getProperty("repgeom.cuda.emulator");
-        return p != null ? Path.of(p) : Path.of("target", "cuda-emulator", "rg_cuda_emu");
+        return Build.SINGLE_LANE.binary();
     }
 
     public static boolean available() {
-        return Files.isExecutable(binary());
+        return Build.SINGLE_LANE.available();
     }
 
     /** A layout for the emulator: teams of {@code teamThreads} host threads, one "warp" per thread. */
     public static FusedLayout layout(TrainRequest req, Task task, int teamThreads, int teamsPerBlock,
                                      FusedLayout.Placement placement) {
-        return new FusedLayout(req.architecture(), task.samples(), req.optimizer().kind(), teamThreads, 1, teamsPerBlock,
-                placement);
+        return Build.SINGLE_LANE.layout(req, task, teamThreads, teamsPerBlock, placement);
     }
 
     /** Trains the request in chunks of {@code chunk} members on {@code blocks} emulated blocks. */
     public static TrainResult train(TrainRequest req, Task task, FusedLayout layout, int blocks, int chunk) {
+        return train(Build.SINGLE_LANE, req, task, layout, blocks, chunk);
+    }
+
+    private static TrainResult train(Build build, TrainRequest req, Task task, FusedLayout layout, int blocks, int chunk) {
         FusedTrainingJob job = new FusedTrainingJob(req, task, layout);
         Path dir = tempDir();
         try {
@@ -57,7 +100,7 @@ public final class KernelEmulator {
                 write(dir.resolve("params.bin"), b.params());
                 write(dir.resolve("lambdas.bin"), b.lambdas());
                 write(dir.resolve("lrs.bin"), b.lrs());
-                run("train", dir.toString(), Integer.toString(blocks), Integer.toString(count));
+                run(build, "train", dir.toString(), Integer.toString(blocks), Integer.toString(count));
                 String[] outs = {"params.bin", null, null, "trace.bin", "final_loss.bin", "grad_norm.bin", "steps.bin", "status.bin"};
                 ByteBuffer[] all = b.all();
                 for (int i = 0; i < outs.length; i++) {
@@ -83,7 +126,7 @@ public final class KernelEmulator {
             float[] p = new float[members * stride];
             for (int i = 0; i < p.length; i++) p[i] = (float) params[i];
             write(dir.resolve("params.bin"), floats(p));
-            run("forward", dir.toString(), Integer.toString(blocks), Integer.toString(members), Integer.toString(layer));
+            run(Build.SINGLE_LANE, "forward", dir.toString(), Integer.toString(blocks), Integer.toString(members), Integer.toString(layer));
             ByteBuffer out = ByteBuffer.allocate(4 * members * layout.architecture().width(layer) * task.samples());
             read(dir.resolve("out.bin"), out);
             float[] r = new float[out.capacity() / 4];
@@ -106,7 +149,7 @@ public final class KernelEmulator {
             for (long v : seeds) s.putLong(v);
             write(dir.resolve("seeds.bin"), s);
             write(dir.resolve("scales.bin"), doubles(scales));
-            run("init", dir.toString(), Integer.toString(seeds.length));
+            run(Build.SINGLE_LANE, "init", dir.toString(), Integer.toString(seeds.length));
             ByteBuffer out = ByteBuffer.allocate(4 * seeds.length * stride);
             read(dir.resolve("params.bin"), out);
             float[] r = new float[seeds.length * stride];
@@ -119,9 +162,9 @@ public final class KernelEmulator {
         }
     }
 
-    private static void run(String... args) throws IOException {
+    private static void run(Build build, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(binary().toAbsolutePath().toString());
+        cmd.add(build.binary().toAbsolutePath().toString());
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         byte[] log;

@@ -1,6 +1,7 @@
 package org.repgeom.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -36,8 +37,11 @@ class NvrtcCompilerTest {
             byte[] b = image.bytes();
             assertTrue(b.length > 10_000 && b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F', "an ELF cubin");
             String text = new String(b, StandardCharsets.ISO_8859_1);
-            for (String kernel : new String[] {"mlp_train_fused", "mlp_forward", "philox_init", "philox4x32_kat"}) {
+            for (String kernel : new String[] {"mlp_forward", "philox_init", "philox4x32_kat"}) {
                 assertTrue(text.contains(kernel), kernel + " in the cubin");
+            }
+            for (FusedLayout.Placement p : FusedLayout.Placement.values()) {
+                assertTrue(text.contains(p.kernelName()), p.kernelName() + " in the cubin");
             }
         }
     }
@@ -47,7 +51,11 @@ class NvrtcCompilerTest {
         NvrtcCompiler.Image image = NvrtcCompiler.compile(source(), "repgeom_train.cu", 99, 9);
         assertTrue(image.kind().startsWith("NVRTC PTX compute_"), image.kind());
         String ptx = new String(image.bytes(), StandardCharsets.US_ASCII);
-        assertTrue(ptx.contains(".entry mlp_train_fused"), "PTX with the training kernel");
+        for (FusedLayout.Placement p : FusedLayout.Placement.values()) {
+            assertTrue(ptx.contains(".entry " + p.kernelName()), "PTX with the training kernel " + p.kernelName());
+        }
+        // every placement variant addresses its arrays in their own memory space: no generic float access
+        assertFalse(ptx.matches("(?s).*\\s(ld|st)\\.f32\\s.*"), "generic ld.f32/st.f32 in the PTX");
         assertEquals(0, image.bytes()[image.bytes().length - 1], "null-terminated for cuModuleLoadData");
     }
 

@@ -1,0 +1,109 @@
+package org.repgeom.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.repgeom.backend.cuda.FusedLayout;
+import org.repgeom.backend.cuda.FusedLayout.Placement;
+import org.repgeom.backend.cuda.KernelEmulator.Build;
+import org.repgeom.model.Activation;
+import org.repgeom.model.Architecture;
+import org.repgeom.task.InputSpec;
+import org.repgeom.task.Task;
+import org.repgeom.task.Tasks;
+import org.repgeom.train.OptimizerSettings;
+import org.repgeom.train.StopRule;
+
+/**
+ * The kernels with warps of 32 emulated lanes ({@link Build#WARP32}): the team reductions run the
+ * device's shuffle butterflies, a 32-thread team synchronises through the __syncwarp path and larger
+ * teams through the named-barrier path — code that the single-lane emulation of
+ * {@link CudaKernelEmulationTest} never executes. Plus the same code under ThreadSanitizer, and the
+ * device's shared-memory limit.
+ */
+class CudaWarpEmulationTest {
+
+    private static void assumeBuilt(Build b) {
+        assumeTrue(b.available(), () -> "emulator build not present (see cuda/build.sh): " + b.binary());
+    }
+
+    /** Depth 2 with bias on all layers, P = 24, widths 20 and 33: tile remainders everywhere. */
+    private static Task task() {
+        return Tasks.hypercube(3, 3, InputSpec.of("gaussian", 9).withDim(19));
+    }
+
+    private static TrainRequest request(Activation act, OptimizerSettings opt, int steps) {
+        Architecture arch = new Architecture(19, new int[] {20, 33}, 3, act, true);
+        return NativeBackendTest.request(arch, 4, 5e-4, opt, new StopRule(steps, 0, 50, 20));
+    }
+
+    /** Teams of one warp (__syncwarp path), two and three warps (bar.sync path), on chip and all global. */
+    @ParameterizedTest(name = "T = {0}")
+    @ValueSource(ints = {32, 64, 96})
+    void shuffleReductionsAndBothBarrierPathsAgreeWithTheReference(int team) {
+        assumeBuilt(Build.WARP32);
+        Task task = task();
+        for (Activation act : new Activation[] {Activation.RELU, Activation.TANH}) {
+            TrainRequest req = request(act, OptimizerSettings.adam(0.5), 80);
+            TrainResult ref = NativeBackendTest.reference(req, task);
+            for (Placement p : new Placement[] {Placement.ON_CHIP, Placement.ALL_GLOBAL}) {
+                FusedLayout layout = Build.WARP32.layout(req, task, team, 1, p);
+                TrainResult emu = Build.WARP32.train(req, task, layout, 2, req.members());
+                double tol = act.isThresholdClass() ? 1e-3 : 1e-4;
+                NativeBackendTest.assertMatches(req, task, ref, emu, tol, 2 * tol, act + ", T = " + team + ", " + p);
+            }
+        }
+    }
+
+    /**
+     * Every GEMM output is accumulated by one thread in a fixed order, and decisions use sums that
+     * every lane sees alike, so 32-lane warps change no parameter: bit for bit the single-lane result.
+     */
+    @Test
+    void warpsOf32LanesGiveTheSingleLaneParametersBitForBit() {
+        assumeBuilt(Build.WARP32);
+        assumeBuilt(Build.SINGLE_LANE);
+        Task task = task();
+        TrainRequest req = request(Activation.GELU, OptimizerSettings.momentum(0.8, 0.5), 80);
+        for (int team : new int[] {32, 64}) {
+            TrainResult one = Build.SINGLE_LANE.train(req, task, Build.SINGLE_LANE.layout(req, task, team, 2, Placement.ON_CHIP), 2, 3);
+            TrainResult w32 = Build.WARP32.train(req, task, Build.WARP32.layout(req, task, team, 2, Placement.ON_CHIP), 2, 3);
+            assertArrayEquals(one.params(), w32.params(), "T = " + team);
+            assertArrayEquals(one.steps(), w32.steps(), "T = " + team);
+        }
+    }
+
+    /** ThreadSanitizer over both barrier paths, all on chip and all global: a race exits non-zero with its report. */
+    @Test
+    void noDataRaceUnderThreadSanitizer() {
+        assumeBuilt(Build.WARP32_TSAN);
+        Task task = task();
+        TrainRequest req = request(Activation.TANH, OptimizerSettings.adam(0.5), 20);
+        for (int team : new int[] {32, 64}) {
+            for (Placement p : new Placement[] {Placement.ON_CHIP, Placement.ALL_GLOBAL}) {
+                FusedLayout layout = Build.WARP32_TSAN.layout(req, task, team, 2, p);
+                // throws with the sanitizer's report when it finds a race (its exit code is then 66)
+                Build.WARP32_TSAN.train(req, task, layout, 2, req.members());
+            }
+        }
+    }
+
+    /** A block the device could not launch (over 227 KiB of shared memory) is refused, not emulated. */
+    @Test
+    void aBlockOverTheDeviceSharedMemoryLimitIsRefused() {
+        assumeBuilt(Build.SINGLE_LANE);
+        Task task = Tasks.hypercube(3, 8, InputSpec.of("whitened", 0).withDim(64));
+        Architecture arch = Architecture.twoLayer(64, 1024, 3, Activation.RELU);
+        TrainRequest req = NativeBackendTest.request(arch, 1, 1e-3, OptimizerSettings.gd(), new StopRule(2, 0, 1, 1));
+        FusedLayout layout = Build.SINGLE_LANE.layout(req, task, 8, 1, Placement.ON_CHIP);
+        assertTrue(layout.blockSharedBytes() > 227 * 1024, "this layout really is too large: " + layout.blockSharedBytes());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Build.SINGLE_LANE.train(req, task, layout, 1, 1));
+        assertTrue(e.getMessage().contains("over the device limit of 232448"), e.getMessage());
+    }
+}
