@@ -22,8 +22,9 @@ import org.repgeom.train.StopRule;
  * arguments packed by the CUDA backend's Java code: the conformance suite ({@link BackendConformanceTest})
  * on teams of 3 host threads, 2 teams per block, 2 blocks. Teams meet at real barriers, so the split of
  * every GEMM, loop and reduction across threads, the shared-memory layout and the team/block structure
- * are exercised; what the emulation cannot check (warp shuffles, named barriers, races under the GPU's
- * memory model) is left to {@link CudaBackendTest} on a device.
+ * are exercised. Warps of 32 lanes (shuffles, the __syncwarp and named-barrier paths) and a
+ * ThreadSanitizer run are {@link CudaWarpEmulationTest}'s; races under the GPU's memory model and the
+ * host driver code are left to {@link CudaBackendTest} on a device.
  */
 class CudaKernelEmulationTest extends BackendConformanceTest {
 

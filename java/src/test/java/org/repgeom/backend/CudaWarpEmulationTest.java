@@ -39,7 +39,7 @@ class CudaWarpEmulationTest {
 
     private static TrainRequest request(Activation act, OptimizerSettings opt, int steps) {
         Architecture arch = new Architecture(19, new int[] {20, 33}, 3, act, true);
-        return NativeBackendTest.request(arch, 4, 5e-4, opt, new StopRule(steps, 0, 50, 20));
+        return BackendConformanceTest.request(arch, 4, 5e-4, opt, new StopRule(steps, 0, 50, 20));
     }
 
     /** Teams of one warp (__syncwarp path), two and three warps (bar.sync path), on chip and all global. */
@@ -50,12 +50,12 @@ class CudaWarpEmulationTest {
         Task task = task();
         for (Activation act : new Activation[] {Activation.RELU, Activation.TANH}) {
             TrainRequest req = request(act, OptimizerSettings.adam(0.5), 80);
-            TrainResult ref = NativeBackendTest.reference(req, task);
+            TrainResult ref = BackendConformanceTest.reference(req, task);
             for (Placement p : new Placement[] {Placement.ON_CHIP, Placement.ALL_GLOBAL}) {
                 FusedLayout layout = Build.WARP32.layout(req, task, team, 1, p);
                 TrainResult emu = Build.WARP32.train(req, task, layout, 2, req.members());
                 double tol = act.isThresholdClass() ? 1e-3 : 1e-4;
-                NativeBackendTest.assertMatches(req, task, ref, emu, tol, 2 * tol, act + ", T = " + team + ", " + p);
+                BackendConformanceTest.assertMatches(req, task, ref, emu, tol, 2 * tol, act + ", T = " + team + ", " + p);
             }
         }
     }
@@ -99,7 +99,7 @@ class CudaWarpEmulationTest {
         assumeBuilt(Build.SINGLE_LANE);
         Task task = Tasks.hypercube(3, 8, InputSpec.of("whitened", 0).withDim(64));
         Architecture arch = Architecture.twoLayer(64, 1024, 3, Activation.RELU);
-        TrainRequest req = NativeBackendTest.request(arch, 1, 1e-3, OptimizerSettings.gd(), new StopRule(2, 0, 1, 1));
+        TrainRequest req = BackendConformanceTest.request(arch, 1, 1e-3, OptimizerSettings.gd(), new StopRule(2, 0, 1, 1));
         FusedLayout layout = Build.SINGLE_LANE.layout(req, task, 8, 1, Placement.ON_CHIP);
         assertTrue(layout.blockSharedBytes() > 227 * 1024, "this layout really is too large: " + layout.blockSharedBytes());
         IllegalStateException e = assertThrows(IllegalStateException.class,
