@@ -56,11 +56,29 @@ public final class StudyPaths {
         try (Stream<Path> s = Files.list(p)) {
             Iterator<Path> it = s.iterator();
             while (it.hasNext()) {
-                if (!it.next().getFileName().toString().equals(StudyRunner.LOCK)) return Kind.FOREIGN;
+                String name = it.next().getFileName().toString();
+                // the lock and a first manifest not yet renamed into place: a run killed in its first moment
+                boolean ours = name.equals(StudyRunner.LOCK) || name.startsWith("." + StudyManifest.FILE + ".") && name.endsWith(".tmp");
+                if (!ours) return Kind.FOREIGN;
             }
             return Kind.EMPTY;
         } catch (IOException e) {
             throw new SpecException(p.toString(), "cannot be listed: " + IoErrors.cause(e));
+        }
+    }
+
+    /** Whether another process holds the lock of the repgeom directory {@code dir}. */
+    public static boolean busy(Path dir) {
+        Path lock = dir.resolve(StudyRunner.LOCK);
+        if (!Files.isRegularFile(lock, LinkOption.NOFOLLOW_LINKS)) return false;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock,
+                java.nio.file.StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+             java.nio.channels.FileLock l = ch.tryLock()) {
+            return l == null;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return true; // held in this JVM
+        } catch (IOException e) {
+            return false;
         }
     }
 

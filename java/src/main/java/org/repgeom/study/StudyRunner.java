@@ -246,6 +246,9 @@ public final class StudyRunner {
      */
     private static void checkWorkDirectory(Path work, Options options) {
         StudyPaths.Kind k = StudyPaths.kind(work);
+        if ((k == StudyPaths.Kind.FOREIGN || k == StudyPaths.Kind.EMPTY || k == StudyPaths.Kind.STUDY) && StudyPaths.busy(work)) {
+            throw new SpecException("--out", "another repgeom process is writing " + work + "; wait for it or stop it");
+        }
         switch (k) {
             case ABSENT, EMPTY -> {
             }
@@ -346,6 +349,7 @@ public final class StudyRunner {
             }
             checkBackend(work, m, options.allowBackendChange());
             checkTaskFiles(work);
+            if (specFile != null) copySpec(work, specFile);
             if (m.state() == StudyManifest.State.ASSEMBLED) {
                 String damaged = m.files().isEmpty() ? "it lists no final files" : FileHashes.firstMismatch(work, m.files());
                 if (damaged != null) {
@@ -372,6 +376,17 @@ public final class StudyRunner {
         writeTask(work, task);
         if (specFile != null) Files.copy(specFile, work.resolve("spec.yaml"));
         return m;
+    }
+
+    /** Copies the spec to {@code spec.yaml} unless it is there already (a kill may have come before or during the copy). */
+    private static void copySpec(Path work, Path specFile) throws IOException {
+        Path copy = work.resolve("spec.yaml");
+        if (Files.isRegularFile(copy, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                && java.util.Arrays.equals(Files.readAllBytes(copy), Files.readAllBytes(specFile))) {
+            return;
+        }
+        Files.deleteIfExists(copy);
+        Files.copy(specFile, copy);
     }
 
     /** Precision a backend trains in. */
