@@ -113,7 +113,7 @@ public final class RunDirectory {
         } catch (IOException e) {
             throw new SpecException(d.resolve("groups.json").toString(), "cannot be read: " + IoErrors.cause(e));
         } catch (ClassCastException | NullPointerException | IndexOutOfBoundsException e) {
-            throw new SpecException(d.resolve("groups.json").toString(), "corrupt (" + e.getMessage() + ")");
+            throw new SpecException(d.resolve("groups.json").toString(), "corrupt (" + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + ")");
         }
         return run;
     }

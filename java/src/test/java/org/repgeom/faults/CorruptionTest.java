@@ -71,6 +71,26 @@ class CorruptionTest {
         assertEquals(outside, Fixture.tree(tmp, "out", "out.incomplete"), "nothing outside the study changed");
     }
 
+    @Test
+    void aFlippedByteInACheckpointTrainsTheChunkFromItsStart(@TempDir Path tmp) throws Exception {
+        Path spec = tmp.resolve("spec.yaml");
+        Files.writeString(spec, Fixture.SPEC);
+        Path out = tmp.resolve("out");
+        StudyRunner runner = new StudyRunner(StudySpec.load(spec), new JavaBackend());
+        ProgressListener crash = n -> {
+            throw new IllegalStateException("simulated crash in the last segment");
+        };
+        assertThrows(IllegalStateException.class, () -> runner.run(out, spec,
+                new StudyRunner.Options(false, false, Shard.WHOLE, 2, 300), n -> crash));
+        Path checkpoint = tmp.resolve("out.incomplete").resolve("checkpoints").resolve("c0000000.state");
+        assertTrue(Files.exists(checkpoint));
+        Fixture.flip(checkpoint, -9);
+        Fixture.Result r = Fixture.run(spec, out, "--resume");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("does not match its SHA-256") && r.err().contains("from its start"), r.err());
+        Fixture.assertSameResults(reference, out);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"X.npy", "Y.npy"})
     void aDamagedTaskFileIsWrittenAgainFromTheSpec(String file, @TempDir Path tmp) throws Exception {
