@@ -92,11 +92,12 @@ public final class StudyMerge {
                 StandardOpenOption.WRITE);
              FileLock lock = ch.tryLock()) {
             if (lock == null) throw new SpecException("--out", "another repgeom process is writing " + work);
+            StudyManifest merged = new StudyManifest(first.study(), first.specHash(), first.taskHash(), first.taskName(),
+                    first.members(), first.chunkSize(), first.chunksTotal(), Shard.WHOLE, backends(manifests));
+            merged.write(work); // first (no chunks yet), so a killed merge leaves a directory provably repgeom's
             StudyRunner.writeTask(work, task);
             Files.copy(firstDir.resolve("spec.yaml"), work.resolve("spec.yaml"));
 
-            StudyManifest merged = new StudyManifest(first.study(), first.specHash(), first.taskHash(), first.taskName(),
-                    first.members(), first.chunkSize(), first.chunksTotal(), Shard.WHOLE, backends(manifests));
             for (int i = 0; i < shards.size(); i++) {
                 merged.addSource(shards.get(i).toAbsolutePath().normalize().toString());
                 for (StudyManifest.ChunkEntry e : manifests.get(i).chunks().values()) merged.add(e);
