@@ -97,7 +97,8 @@ public final class JavaBackend implements Backend {
      * Trains one member in place ({@code params[off … off+stride)}) for up to
      * {@code stop.maxSteps()} steps: full-batch loss and gradient, then an optimiser update with the
      * scheduled learning rate. Every {@code stop.window()} steps the relative loss change over the
-     * window is compared with the tolerance. A non-finite loss stops the member as DIVERGED and
+     * window is compared with the tolerance. A loss or gradient that is not finite in float32 (as on the
+     * native and CUDA backends) stops the member as DIVERGED and
      * restores the last finite parameters it had, so nothing it learned is lost. The loss is written to
      * {@code trace[traceOff + k]} at step k·traceEvery (NaN after it stops). Named as the native and
      * CUDA kernels that do the same work.
@@ -144,7 +145,7 @@ public final class JavaBackend implements Backend {
         int end = Math.min(untilStep, stop.maxSteps());
         for (; step < end; step++) {
             double loss = mlp.lossAndGradient(params, off, lambdas, lambdaOff, grad, 0);
-            if (!Double.isFinite(loss) || !finite(grad, stride)) {
+            if (!representable(loss) || !finite(grad, stride)) {
                 System.arraycopy(lastFinite, 0, params, off, stride);
                 status = MemberStatus.DIVERGED;
                 break;
@@ -168,7 +169,7 @@ public final class JavaBackend implements Backend {
             return null;
         }
         double loss = mlp.lossAndGradient(params, off, lambdas, lambdaOff, grad, 0);
-        if (status != MemberStatus.DIVERGED && !Double.isFinite(loss)) status = MemberStatus.DIVERGED;
+        if (status != MemberStatus.DIVERGED && !representable(loss)) status = MemberStatus.DIVERGED;
         // A member whose last window at the end of the budget already met the tolerance converged.
         if (status == MemberStatus.MAX_STEPS && step >= stop.window() && step % stop.window() == 0
                 && stop.converged(windowStartLoss, loss)) {
@@ -191,8 +192,16 @@ public final class JavaBackend implements Backend {
 
     private static boolean finite(double[] a, int n) {
         for (int i = 0; i < n; i++) {
-            if (!Double.isFinite(a[i])) return false;
+            if (!representable(a[i])) return false;
         }
         return true;
+    }
+
+    /**
+     * Whether float32 can hold x: the native and CUDA backends train in float32, where a larger
+     * value is already infinite, so the reference calls such a member DIVERGED too.
+     */
+    static boolean representable(double x) {
+        return Math.abs(x) <= Float.MAX_VALUE;
     }
 }

@@ -30,7 +30,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default: the spec's output.dir)")
     Path out;
 
-    @Option(names = {"--force", "--overwrite"}, description = "replace a finished DIR and discard an unfinished DIR.incomplete")
+    @Option(names = {"--force", "--overwrite"}, description = "replace DIR if it is a repgeom study or an empty folder, "
+            + "and discard an unfinished DIR.incomplete; never a folder of other files, the working directory or "
+            + "one holding the spec")
     boolean force;
 
     @Option(names = "--resume", description = "continue the unfinished run in DIR.incomplete (skip its finished chunks); "
@@ -57,6 +59,10 @@ final class RunCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})")
     ProgressMode progress;
 
+    @Option(names = "--allow-backend-change", description = "with --resume: continue chunks another backend trained on "
+            + "this one (the study then mixes their precisions; the manifest records each chunk's backend)")
+    boolean allowBackendChange;
+
     @Option(names = "--quiet", description = "no progress output (--progress none)")
     boolean quiet;
 
@@ -68,7 +74,8 @@ final class RunCommand implements Callable<Integer> {
         StudySpec spec = StudySpec.load(specFile);
         Shard part = shard != null ? shard : Shard.fromSlurm(System.getenv());
         if (part == null) part = Shard.WHOLE;
-        StudyRunner.Options options = new StudyRunner.Options(force, resume, part, chunkSize, checkpointEvery);
+        StudyRunner.Options options = new StudyRunner.Options(force, resume, part, chunkSize, checkpointEvery,
+                allowBackendChange);
         Path dir = out != null ? out : spec.outputDir();
         System.err.println("repgeom: study '" + spec.name() + "'" + (part.isPart() ? " shard " + part : "")
                 + " on backend " + backend.name() + " -> " + dir);

@@ -44,7 +44,13 @@ final class TheoryCommand implements Callable<Integer> {
         if (labels == null || lambda1 == null) {
             throw new SpecException("theory", "give a SPEC.yaml, or --labels and --lambda1 (and optionally --per-class, --lambda2)");
         }
-        int p = perClass << labels;
+        if (labels < 1 || labels > 30) throw new SpecException("--labels", "must be in 1…30 (P = per_class · 2^labels), got " + labels);
+        if (perClass < 1) throw new SpecException("--per-class", "must be ≥ 1, got " + perClass);
+        long pLong = (long) perClass << labels;
+        if (pLong > Integer.MAX_VALUE) {
+            throw new SpecException("--labels", "P = " + perClass + " · 2^" + labels + " = " + pLong + " samples is too many");
+        }
+        int p = (int) pLong;
         System.out.println(HypercubeReluTheory.of(p, labels, lambda1, lambda2 == null ? lambda1 : lambda2).describe());
         return 0;
     }

@@ -62,7 +62,12 @@ final class VerifyTheoryCommand implements Callable<Integer> {
         if (stepCount < TheoryVerifier.WINDOW) {
             throw new IllegalArgumentException("--steps must be ≥ " + TheoryVerifier.WINDOW + ", got " + stepCount);
         }
-        List<ClosedForms.Case> selected = cases == null ? ClosedForms.all() : ClosedForms.select(cases);
+        List<ClosedForms.Case> selected;
+        try {
+            selected = cases == null ? ClosedForms.all() : ClosedForms.select(cases);
+        } catch (IllegalArgumentException e) {
+            throw new org.repgeom.study.SpecException("--cases", e.getMessage());
+        }
         System.out.printf(Locale.ROOT, "verify-theory: %d cases, %d seeds each, Adam lr %.0e -> x%.0e over %d steps, backend %s%n",
                 selected.size(), seedCount, ClosedForms.Training.standard().learningRate(),
                 ClosedForms.Training.standard().finalLrRatio(), stepCount, backend.name());

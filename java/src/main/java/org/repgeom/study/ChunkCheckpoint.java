@@ -51,6 +51,21 @@ final class ChunkCheckpoint {
     }
 
     static void write(Path work, StudyPlan.Chunk c, String backend, int step, TrainState s) throws IOException {
+        write(work, c, backend, step, s, tmp -> { });
+    }
+
+    /** A step between writing a checkpoint's temporary file and renaming it into place. */
+    interface BeforeRename {
+        void accept(Path tmp) throws IOException;
+    }
+
+    /**
+     * Writes the checkpoint; {@code beforeRename} sees the complete temporary file first (the
+     * runner records its SHA-256 in the manifest then, so a kill at any point leaves a checkpoint
+     * file whose hash the manifest lists).
+     */
+    static void write(Path work, StudyPlan.Chunk c, String backend, int step, TrainState s, BeforeRename beforeRename)
+            throws IOException {
         Path target = file(work, c.index());
         Files.createDirectories(target.getParent());
         Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
@@ -73,6 +88,7 @@ final class ChunkCheckpoint {
                 writeDoubles(out, s.gradNorm());
                 writeFloats(out, s.trace());
             }
+            beforeRename.accept(tmp);
             AtomicFiles.move(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);
@@ -105,7 +121,8 @@ final class ChunkCheckpoint {
             return new Saved(new TrainState(members, stride, traceLength, params, lastFinite, m1, m2, b1, b2, steps,
                     window, penalty, status, loss, norm, trace), step);
         } catch (IOException | IllegalArgumentException | NegativeArraySizeException e) {
-            return discard(f, "it cannot be read (" + e.getMessage() + ")");
+            return discard(f, "it cannot be read (" + (e instanceof java.io.EOFException ? "it ends early"
+                    : IoErrors.cause(e)) + ")");
         }
     }
 

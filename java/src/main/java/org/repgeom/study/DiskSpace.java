@@ -20,8 +20,8 @@ import org.repgeom.model.ParamLayout;
 public final class DiskSpace {
     /** Generous size of one members.csv row (about 300 bytes for two-layer members). */
     static final long CSV_ROW_BYTES = 400;
-    /** Room left for everything else (JSON files, the task, metadata). */
-    static final long SLACK_BYTES = 16L << 20;
+    /** Room left for everything else (JSON files, the task, metadata), plus 5 % of the results. */
+    static final long SLACK_BYTES = 256L << 10;
 
     private DiskSpace() {
     }
@@ -49,10 +49,11 @@ public final class DiskSpace {
 
     /** The check of {@link #require} with a given number of free bytes. */
     static void check(Path dir, long needed, long free, String what) {
-        if (needed + SLACK_BYTES > free) {
+        long withSlack = needed + SLACK_BYTES + needed / 20;
+        if (withSlack > free) {
             throw new SpecException("--out", String.format(Locale.ROOT,
                     "not enough free disk space: %s needs about %s, only %s free on %s; free space, choose another "
-                            + "--out, or split the study with --shard", what, human(needed + SLACK_BYTES), human(free), dir));
+                            + "--out, or split the study with --shard", what, human(withSlack), human(free), dir));
         }
     }
 

@@ -94,13 +94,26 @@ public final class RunDirectory {
     /** Opens a finished study directory; fails with a clear message when it is not one. */
     public static RunDirectory open(Path dir) {
         Path d = dir.toAbsolutePath().normalize();
-        if (!Files.isDirectory(d)) throw new IllegalArgumentException(dir + ": no such study directory");
-        for (String f : List.of("summary.json", "members.csv", "groups.json", "X.npy", "Y.npy")) {
+        if (!Files.isDirectory(d)) throw new SpecException(dir.toString(), "no such study directory");
+        StudyPaths.refuseLinks(d); // analyze, report and landscape write into it
+        for (String f : List.of("summary.json", "members.csv", "groups.json", "X.npy", "Y.npy", "kernels.npy")) {
             if (!Files.isRegularFile(d.resolve(f))) {
-                throw new IllegalArgumentException(dir + " is not a finished study directory (" + f + " is missing)");
+                throw new SpecException(d.resolve(f).toString(), "missing; " + dir + " is not a finished study directory");
             }
         }
-        return new RunDirectory(d);
+        RunDirectory run = new RunDirectory(d);
+        try {
+            for (Group g : run.groups()) {
+                if (!Files.isRegularFile(g.paramsFile())) {
+                    throw new SpecException(g.paramsFile().toString(), "missing; the study directory is incomplete");
+                }
+            }
+        } catch (IOException e) {
+            throw new SpecException(d.resolve("groups.json").toString(), "cannot be read: " + IoErrors.cause(e));
+        } catch (ClassCastException | NullPointerException | IndexOutOfBoundsException e) {
+            throw new SpecException(d.resolve("groups.json").toString(), "corrupt (" + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + ")");
+        }
+        return run;
     }
 
     public Path path() {

@@ -30,7 +30,11 @@ import org.yaml.snakeyaml.error.YAMLException;
  *   "shard": {"index": 0, "count": 1},
  *   "backend": "native",
  *   "state": "training" | "trained" | "assembled",
- *   "chunks": [{"chunk": 0, "group": 0, "first_member": 0, "members": 64, "seconds": 1.9}, …]
+ *   "chunks": [{"chunk": 0, "group": 0, "first_member": 0, "members": 64, "seconds": 1.9,
+ *               "backend": "native", "precision": "float32",
+ *               "sha256": {"kernels.npy": "…", "loss_curves.npy": "…", "members.csv": "…", "params.npy": "…"}}, …],
+ *   "checkpoints": {"5": {"step": 20000, "sha256": "…"}},
+ *   "files": {"X.npy": "…", "kernels.npy": "…", …}
  * }
  * </pre>
  *
@@ -38,6 +42,11 @@ import org.yaml.snakeyaml.error.YAMLException;
  * the shard is written (a finished shard directory); {@code assembled} once the final files are
  * written (a finished study directory, whose chunk files are gone). A merged study also lists
  * its {@code sources}.
+ *
+ * <p>Integrity: every chunk file, every checkpoint and, once assembled, every final file has its
+ * SHA-256 here ({@link FileHashes}); resume, assembly and merge check them, so a flipped byte is
+ * caught, never carried into the results. Chunks of older manifests have no checksums and are
+ * retrained on resume.
  */
 public final class StudyManifest {
     public static final String FILE = "manifest.json";
@@ -52,8 +61,30 @@ public final class StudyManifest {
         }
     }
 
-    /** A finished chunk. */
-    public record ChunkEntry(int index, int group, int firstMember, int members, double seconds) {
+    /**
+     * A finished chunk: its members, compute seconds, the backend and precision that trained it,
+     * and the SHA-256 of each of its files (empty for a chunk an older version wrote).
+     */
+    public record ChunkEntry(int index, int group, int firstMember, int members, double seconds, String backend,
+                             String precision, Map<String, String> sha256) {
+        public ChunkEntry {
+            sha256 = Map.copyOf(sha256);
+        }
+
+        /** A chunk without backend or checksums (tests, and manifests of older versions). */
+        public ChunkEntry(int index, int group, int firstMember, int members, double seconds) {
+            this(index, group, firstMember, members, seconds, null, null, Map.of());
+        }
+    }
+
+    /**
+     * A checkpoint of an unfinished chunk: the step it reached and the SHA-256s its file may have
+     * (the previous and the new one while a new checkpoint is renamed into place).
+     */
+    public record CheckpointEntry(int step, List<String> sha256) {
+        public CheckpointEntry {
+            sha256 = List.copyOf(sha256);
+        }
     }
 
     private final String study;
@@ -68,6 +99,9 @@ public final class StudyManifest {
     private State state;
     private final TreeMap<Integer, ChunkEntry> chunks = new TreeMap<>();
     private final List<String> sources = new ArrayList<>();
+    private final TreeMap<Integer, CheckpointEntry> checkpoints = new TreeMap<>();
+    /** SHA-256 of each final file, recorded once assembled. */
+    private final TreeMap<String, String> files = new TreeMap<>();
 
     public StudyManifest(String study, String specHash, String taskHash, String taskName, int members, int chunkSize,
                          int chunksTotal, Shard shard, String backend) {
@@ -140,6 +174,31 @@ public final class StudyManifest {
         chunks.put(e.index(), e);
     }
 
+    /** Removes a chunk (its files were found damaged). */
+    public void remove(int index) {
+        chunks.remove(index);
+    }
+
+    /** Checkpoints of unfinished chunks by index. */
+    public Map<Integer, CheckpointEntry> checkpoints() {
+        return java.util.Collections.unmodifiableMap(checkpoints);
+    }
+
+    public void setCheckpoint(int index, CheckpointEntry e) {
+        if (e == null) checkpoints.remove(index);
+        else checkpoints.put(index, e);
+    }
+
+    /** The final files' SHA-256 by name (empty until assembled). */
+    public Map<String, String> files() {
+        return java.util.Collections.unmodifiableMap(files);
+    }
+
+    public void setFiles(Map<String, String> sha256) {
+        files.clear();
+        files.putAll(sha256);
+    }
+
     public List<String> sources() {
         return List.copyOf(sources);
     }
@@ -190,9 +249,20 @@ public final class StudyManifest {
             c.put("first_member", e.firstMember());
             c.put("members", e.members());
             c.put("seconds", e.seconds());
+            if (e.backend() != null) c.put("backend", e.backend());
+            if (e.precision() != null) c.put("precision", e.precision());
+            if (!e.sha256().isEmpty()) c.put("sha256", new TreeMap<>(e.sha256()));
             list.add(c);
         }
         m.put("chunks", list);
+        if (!checkpoints.isEmpty()) {
+            Map<String, Object> cp = new LinkedHashMap<>();
+            for (Map.Entry<Integer, CheckpointEntry> e : checkpoints.entrySet()) {
+                cp.put(Integer.toString(e.getKey()), Map.of("step", e.getValue().step(), "sha256", e.getValue().sha256()));
+            }
+            m.put("checkpoints", cp);
+        }
+        if (!files.isEmpty()) m.put("files", new TreeMap<>(files));
         byte[] bytes = Json.write(m).getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(dir.resolve(FILE), bytes);
     }
@@ -239,11 +309,22 @@ public final class StudyManifest {
             for (Object o : (List<?>) need(m, "chunks")) {
                 Map<?, ?> c = (Map<?, ?>) o;
                 ChunkEntry e = new ChunkEntry(integer(c, "chunk"), integer(c, "group"), integer(c, "first_member"),
-                        integer(c, "members"), number(c, "seconds"));
+                        integer(c, "members"), number(c, "seconds"), optionalText(c, "backend"),
+                        optionalText(c, "precision"), hashes(c.get("sha256")));
                 if (e.index() < 0 || e.index() >= out.chunksTotal || out.chunks.put(e.index(), e) != null) {
                     throw new IllegalArgumentException("chunk index " + e.index() + " out of range or listed twice");
                 }
             }
+            Object cps = m.get("checkpoints");
+            if (cps instanceof Map<?, ?> cm) {
+                for (Map.Entry<?, ?> e : cm.entrySet()) {
+                    Map<?, ?> c = (Map<?, ?>) e.getValue();
+                    out.checkpoints.put(Integer.parseInt(String.valueOf(e.getKey())),
+                            new CheckpointEntry(integer(c, "step"), ((List<?>) need(c, "sha256")).stream()
+                                    .map(String::valueOf).toList()));
+                }
+            }
+            out.files.putAll(hashes(m.get("files")));
             return out;
         } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
             throw corrupt(field, e.getMessage() == null ? e.toString() : e.getMessage());
@@ -268,6 +349,25 @@ public final class StudyManifest {
     private static String text(Map<?, ?> m, String key) {
         if (!(need(m, key) instanceof String s)) throw new IllegalArgumentException("field '" + key + "' is not a string");
         return s;
+    }
+
+    private static String optionalText(Map<?, ?> m, String key) {
+        Object v = m.get(key);
+        if (v != null && !(v instanceof String)) throw new IllegalArgumentException("field '" + key + "' is not a string");
+        return (String) v;
+    }
+
+    /** A {name: sha256} object; absent: empty. */
+    private static Map<String, String> hashes(Object v) {
+        if (v == null) return Map.of();
+        Map<String, String> out = new TreeMap<>();
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+            if (!(e.getValue() instanceof String h) || !h.matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("sha256 of '" + e.getKey() + "' is not a SHA-256");
+            }
+            out.put(String.valueOf(e.getKey()), h);
+        }
+        return out;
     }
 
     private static int integer(Map<?, ?> m, String key) {

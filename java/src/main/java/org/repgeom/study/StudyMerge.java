@@ -69,25 +69,35 @@ public final class StudyMerge {
         }
         Path[] source = chunkSources(shards, manifests, plan);
 
-        if (Files.exists(out) && !force) {
-            throw new SpecException("--out", out + " already exists; choose another directory, or pass --force to replace it");
+        StudyPaths.Kind outKind = StudyPaths.kind(out);
+        if (outKind != StudyPaths.Kind.ABSENT && !force) {
+            throw new SpecException("--out", out + " already exists (" + outKind.describe() + "); choose another directory"
+                    + (outKind == StudyPaths.Kind.STUDY || outKind == StudyPaths.Kind.EMPTY
+                    ? ", or pass --force to replace it" : ""));
         }
+        if (force) StudyPaths.checkReplaceable(out, null, "--force");
         Path work = out.resolveSibling(out.getFileName() + ".incomplete");
-        if (StudyManifest.existsIn(work) && !force) {
+        StudyPaths.Kind workKind = StudyPaths.kind(work);
+        if (workKind == StudyPaths.Kind.STUDY && !force) {
             throw new SpecException("--out", work + " holds an unfinished run; resume it, or pass --force to discard it");
         }
+        if (workKind != StudyPaths.Kind.ABSENT && workKind != StudyPaths.Kind.STUDY && workKind != StudyPaths.Kind.EMPTY) {
+            throw new SpecException("--out", work + " exists and is " + workKind.describe() + "; repgeom discards only "
+                    + "its own unfinished runs; move it away or choose another --out");
+        }
+        DiskSpace.require(out, DiskSpace.bytes(plan, task.samples(), plan.chunks()), "the merged study");
         StudyRunner.deleteRecursively(work);
         Files.createDirectories(work);
         try (FileChannel ch = FileChannel.open(work.resolve(StudyRunner.LOCK), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
              FileLock lock = ch.tryLock()) {
             if (lock == null) throw new SpecException("--out", "another repgeom process is writing " + work);
-            DiskSpace.require(work, DiskSpace.bytes(plan, task.samples(), plan.chunks()), "the merged study");
+            StudyManifest merged = new StudyManifest(first.study(), first.specHash(), first.taskHash(), first.taskName(),
+                    first.members(), first.chunkSize(), first.chunksTotal(), Shard.WHOLE, backends(manifests));
+            merged.write(work); // first (no chunks yet), so a killed merge leaves a directory provably repgeom's
             StudyRunner.writeTask(work, task);
             Files.copy(firstDir.resolve("spec.yaml"), work.resolve("spec.yaml"));
 
-            StudyManifest merged = new StudyManifest(first.study(), first.specHash(), first.taskHash(), first.taskName(),
-                    first.members(), first.chunkSize(), first.chunksTotal(), Shard.WHOLE, backends(manifests));
             for (int i = 0; i < shards.size(); i++) {
                 merged.addSource(shards.get(i).toAbsolutePath().normalize().toString());
                 for (StudyManifest.ChunkEntry e : manifests.get(i).chunks().values()) merged.add(e);
@@ -95,9 +105,15 @@ public final class StudyMerge {
             boolean theory = HypercubeReluTheory.applies(task, StudyRunner.WHITENED_TOL);
             Map<String, Object> summary = new StudyAssembler(plan, task, theory).assemble(work,
                     c -> ChunkFiles.dir(source[c], c), merged.backend(), merged.seconds());
+            List<String> files = new ArrayList<>(List.of("X.npy", "Y.npy", "spec.yaml", "members.csv", "kernels.npy",
+                    "loss_curves.npy", "groups.json", "summary.json"));
+            for (int g = 0; g < plan.groupCount(); g++) files.add("params_group" + g + ".npy");
+            merged.setFiles(FileHashes.of(work, files));
             merged.setState(StudyManifest.State.ASSEMBLED);
             merged.write(work);
+            StudyRunner.removeTemporaryFiles(work);
             Files.delete(work.resolve(StudyRunner.LOCK));
+            if (force) StudyPaths.checkReplaceable(out, null, "--force");
             StudyRunner.deleteRecursively(out);
             AtomicFiles.move(work, out);
             return new Result(out, summary, plan.memberCount(), shards.size(), merged.seconds());
@@ -107,6 +123,7 @@ public final class StudyMerge {
     private static StudyManifest readShard(Path dir) {
         String where = dir.resolve(StudyManifest.FILE).toString();
         if (!Files.isDirectory(dir)) throw new SpecException(dir.toString(), "not a directory");
+        StudyPaths.refuseLinks(dir);
         StudyManifest m = StudyManifest.read(dir);
         switch (m.state()) {
             case TRAINING -> throw new SpecException(where, "an unfinished run (" + m.chunks().size() + " chunks done); "
@@ -153,6 +170,7 @@ public final class StudyMerge {
                 if (!missing.isEmpty()) {
                     throw new SpecException(shards.get(i).toString(), "chunk " + c.index() + " lacks " + missing);
                 }
+                verify(shards.get(i), e);
                 source[c.index()] = shards.get(i);
             }
         }
@@ -167,6 +185,25 @@ public final class StudyMerge {
                     + "shards were cut " + expected.count() + " ways — is one of the " + expected.count() + " missing?");
         }
         return source;
+    }
+
+    /** Refuses a shard chunk whose files do not match the SHA-256 its manifest recorded (merge never repairs a shard). */
+    private static void verify(Path shard, StudyManifest.ChunkEntry e) {
+        Path dir = ChunkFiles.dir(shard, e.index());
+        if (e.sha256().isEmpty()) {
+            System.err.println("warning: chunk " + e.index() + " of " + shard + " has no checksums (written by an older "
+                    + "repgeom); merged unverified");
+            return;
+        }
+        try {
+            String why = FileHashes.firstMismatch(dir, e.sha256());
+            if (why != null) {
+                throw new SpecException(shard.toString(), why + "; rerun this shard (repgeom run --shard … --force) "
+                        + "before merging");
+            }
+        } catch (java.io.IOException x) {
+            throw new SpecException(dir.toString(), "cannot be read: " + IoErrors.cause(x));
+        }
     }
 
     private static String range(StudyPlan.Chunk c) {

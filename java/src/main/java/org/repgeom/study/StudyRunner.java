@@ -119,14 +119,20 @@ public final class StudyRunner {
      * @param checkpointEvery train each chunk in segments of this many steps and save its training
      *                  state after each ({@link ChunkCheckpoint}), so resume continues an unfinished
      *                  chunk from its last segment; 0 = off (resume retrains unfinished chunks)
+     * @param allowBackendChange resume chunks trained on another backend (another precision) on this one
      */
-    public record Options(boolean force, boolean resume, Shard shard, Integer chunkSize, int checkpointEvery) {
+    public record Options(boolean force, boolean resume, Shard shard, Integer chunkSize, int checkpointEvery,
+                          boolean allowBackendChange) {
         public static final Options DEFAULT = new Options(false, false, Shard.WHOLE, null);
 
         public Options {
             if (shard == null) shard = Shard.WHOLE;
             if (force && resume) throw new SpecException("--force", "cannot be combined with --resume");
             if (checkpointEvery < 0) throw new SpecException("--checkpoint-every", "must be ≥ 0, got " + checkpointEvery);
+        }
+
+        public Options(boolean force, boolean resume, Shard shard, Integer chunkSize, int checkpointEvery) {
+            this(force, resume, shard, chunkSize, checkpointEvery, false);
         }
 
         public Options(boolean force, boolean resume, Shard shard, Integer chunkSize) {
@@ -193,16 +199,71 @@ public final class StudyRunner {
         Path target = shard.isPart() ? outDir.resolveSibling(outDir.getFileName() + shard.directorySuffix()) : outDir;
         Path work = target.resolveSibling(target.getFileName() + ".incomplete");
 
-        if (Files.exists(target)) {
-            if (options.resume()) return finished(target, shard);
-            if (!options.force()) {
-                throw new SpecException("--out", target + " already exists (a finished " + (shard.isPart() ? "shard" : "study")
-                        + "); choose another directory, or pass --force to replace it");
-            }
+        StudyPaths.Kind targetKind = StudyPaths.kind(target);
+        String what = shard.isPart() ? "shard" : "study";
+        if (targetKind == StudyPaths.Kind.LINK) StudyPaths.refuseLinks(target);
+        if (targetKind == StudyPaths.Kind.STUDY && options.resume()) {
+            StudyPaths.refuseLinks(target);
+            return finished(target, shard);
         }
-        Files.createDirectories(work);
+        if (targetKind != StudyPaths.Kind.ABSENT && !options.force()) {
+            throw new SpecException("--out", target + " already exists (" + (targetKind == StudyPaths.Kind.STUDY
+                    ? "a finished " + what + "); choose another directory, or pass --force to replace it"
+                    : targetKind.describe() + "); choose another directory"
+                    + (targetKind == StudyPaths.Kind.EMPTY ? ", or pass --force to replace it" : "")));
+        }
+        if (options.force()) StudyPaths.checkReplaceable(target, specFile, "--force");
+        checkWorkDirectory(work, options);
+        // everything that can be checked is checked before the first file is created
+        StudyPlan requested = plan(options.chunkSize());
+        if (!StudyManifest.existsIn(work) || options.force()) {
+            DiskSpace.require(work, freshBytes(requested, shard), "the study");
+        }
+        boolean created = !Files.exists(work, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        try {
+            Files.createDirectories(work);
+        } catch (IOException e) {
+            throw new SpecException(work.toString(), "cannot be created: " + IoErrors.cause(e));
+        }
+        try {
+            return runLocked(target, work, specFile, options, shard, progress);
+        } catch (SpecException e) {
+            // a refusal leaves nothing behind that was not there before
+            if (created && !StudyManifest.existsIn(work)) deleteRecursively(work);
+            throw e;
+        }
+    }
+
+    /** The disk a fresh run of {@code plan} needs: every chunk, plus the assembled copy for a whole study. */
+    private long freshBytes(StudyPlan plan, Shard shard) {
+        long chunks = DiskSpace.bytes(plan, task.samples(), plan.chunks(shard));
+        return shard.isPart() ? chunks : chunks + DiskSpace.bytes(plan, task.samples(), plan.chunks());
+    }
+
+    /**
+     * Refuses a {@code DIR.incomplete} that is not this program's: a link, a file, or a folder of other
+     * files (neither empty nor holding a repgeom manifest), whatever the options; then no link inside.
+     */
+    private static void checkWorkDirectory(Path work, Options options) {
+        StudyPaths.Kind k = StudyPaths.kind(work);
+        if ((k == StudyPaths.Kind.FOREIGN || k == StudyPaths.Kind.EMPTY || k == StudyPaths.Kind.STUDY) && StudyPaths.busy(work)) {
+            throw new SpecException("--out", "another repgeom process is writing " + work + "; wait for it or stop it");
+        }
+        switch (k) {
+            case ABSENT, EMPTY -> {
+            }
+            case STUDY -> StudyPaths.refuseLinks(work);
+            case LINK -> StudyPaths.refuseLinks(work);
+            default -> throw new SpecException("--out", work + " exists and is " + k.describe()
+                    + "; repgeom continues or discards only its own unfinished runs" + (options.force() ? ", even with --force"
+                    : "") + "; move it away or choose another --out");
+        }
+    }
+
+    private Outcome runLocked(Path target, Path work, Path specFile, Options options, Shard shard,
+                              IntFunction<ProgressListener> progress) throws IOException {
         try (FileChannel lockChannel = FileChannel.open(work.resolve(LOCK), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
+                StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS);
              FileLock lock = lockChannel.tryLock()) {
             if (lock == null) {
                 throw new SpecException("--out", "another repgeom process is writing " + work + "; wait for it or stop it");
@@ -212,11 +273,17 @@ public final class StudyRunner {
             int resumed = manifest.state() == StudyManifest.State.ASSEMBLED ? plan.chunks(shard).size()
                     : manifest.chunks().size();
             int trained = train(work, plan, manifest, shard, progress, options.checkpointEvery());
+            // a chunk damaged since it was written is retrained before anything is built from it
+            while (manifest.state() != StudyManifest.State.ASSEMBLED && verifyChunks(work, plan, manifest) > 0) {
+                trained += train(work, plan, manifest, shard, progress, options.checkpointEvery());
+            }
             Map<String, Object> summary = null;
             if (!shard.isPart()) {
                 if (manifest.state() != StudyManifest.State.ASSEMBLED) {
+                    removeTemporaryFiles(work);
                     summary = new StudyAssembler(plan, task, taskFitsTheory).assemble(work,
                             i -> ChunkFiles.dir(work, i), manifest.backend(), manifest.seconds());
+                    manifest.setFiles(FileHashes.of(work, finalFiles(work, plan)));
                     manifest.setState(StudyManifest.State.ASSEMBLED);
                     manifest.write(work);
                 }
@@ -227,7 +294,9 @@ public final class StudyRunner {
                 manifest.setState(StudyManifest.State.TRAINED);
                 manifest.write(work);
             }
+            removeTemporaryFiles(work);
             Files.delete(work.resolve(LOCK));
+            if (options.force()) StudyPaths.checkReplaceable(target, specFile, "--force"); // unchanged since the start?
             deleteRecursively(target);
             org.repgeom.io.AtomicFiles.move(work, target);
             if (summary == null && !shard.isPart()) summary = JsonFiles.readObject(target.resolve("summary.json"));
@@ -236,13 +305,18 @@ public final class StudyRunner {
     }
 
     /** The outcome for a directory that is already finished (resume of a finished run). */
-    private Outcome finished(Path target, Shard shard) {
+    private Outcome finished(Path target, Shard shard) throws IOException {
         StudyManifest m = StudyManifest.read(target);
         m.checkSameStudy(target, specHash, taskHash, memberCount(), shard);
         StudyManifest.State expected = shard.isPart() ? StudyManifest.State.TRAINED : StudyManifest.State.ASSEMBLED;
         if (m.state() != expected) {
             throw new SpecException(target.resolve(StudyManifest.FILE).toString(), "state is " + m.state()
                     + ", expected " + expected + " for a finished " + (shard.isPart() ? "shard" : "study"));
+        }
+        String damaged = FileHashes.firstMismatch(target, m.files());
+        if (damaged != null) {
+            throw new SpecException(target.toString(), "the finished study is damaged: " + damaged
+                    + "; rerun it with --force");
         }
         StudyPlan plan = new StudyPlan(spec, task.inputDim(), task.outputDim(), m.chunkSize());
         Map<String, Object> summary = shard.isPart() ? null : JsonFiles.readObject(target.resolve("summary.json"));
@@ -273,6 +347,18 @@ public final class StudyRunner {
                 throw new SpecException(work.resolve(StudyManifest.FILE).toString(), "corrupt manifest: "
                         + m.chunksTotal() + " chunks, the plan has " + plan.chunks().size() + "; start over with --force");
             }
+            checkBackend(work, m, options.allowBackendChange());
+            checkTaskFiles(work);
+            if (specFile != null) copySpec(work, specFile);
+            if (m.state() == StudyManifest.State.ASSEMBLED) {
+                String damaged = m.files().isEmpty() ? "it lists no final files" : FileHashes.firstMismatch(work, m.files());
+                if (damaged != null) {
+                    System.err.println("repgeom: " + work + " says it is assembled, but " + damaged
+                            + "; checking its chunks and assembling it again");
+                    m.setState(StudyManifest.State.TRAINING);
+                    m.setFiles(Map.of());
+                }
+            }
             if (m.state() != StudyManifest.State.ASSEMBLED) verifyChunks(work, plan, m);
             m.setBackend(backend.name());
             return m;
@@ -286,15 +372,92 @@ public final class StudyRunner {
         StudyPlan plan = plan(options.chunkSize());
         StudyManifest m = new StudyManifest(spec.name(), specHash, taskHash, task.name(), plan.memberCount(),
                 plan.chunkSize(), plan.chunks().size(), shard, backend.name());
+        m.write(work); // first, so what follows is provably this program's
         writeTask(work, task);
         if (specFile != null) Files.copy(specFile, work.resolve("spec.yaml"));
-        m.write(work);
         return m;
     }
 
-    /** Checks that each chunk the manifest lists matches the plan and has its files; drops unlisted ones. */
-    private static void verifyChunks(Path work, StudyPlan plan, StudyManifest m) throws IOException {
+    /** Copies the spec to {@code spec.yaml} unless it is there already (a kill may have come before or during the copy). */
+    private static void copySpec(Path work, Path specFile) throws IOException {
+        Path copy = work.resolve("spec.yaml");
+        if (Files.isRegularFile(copy, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                && java.util.Arrays.equals(Files.readAllBytes(copy), Files.readAllBytes(specFile))) {
+            return;
+        }
+        Files.deleteIfExists(copy);
+        Files.copy(specFile, copy);
+    }
+
+    /** Precision a backend trains in. */
+    static String precision(String backendName) {
+        return "java".equals(backendName) ? "float64" : "float32";
+    }
+
+    /** Refuses to continue chunks another backend trained, unless asked (a study would mix precisions). */
+    private void checkBackend(Path work, StudyManifest m, boolean allowed) {
+        String now = backend.name();
         for (StudyManifest.ChunkEntry e : m.chunks().values()) {
+            String by = e.backend() != null ? e.backend() : m.backend();
+            if (by == null || by.equals(now) || by.contains("+") || allowed) continue;
+            throw new SpecException("--backend", work + ": chunk " + e.index() + " was trained on the " + by
+                    + " backend (" + precision(by) + "), this run uses " + now + " (" + precision(now)
+                    + "); resume with --backend " + by + ", or pass --allow-backend-change to mix them");
+        }
+    }
+
+    /** Rewrites X.npy and Y.npy from the spec when they do not hold the task the manifest names. */
+    private void checkTaskFiles(Path work) throws IOException {
+        boolean ok;
+        try {
+            NpyArray x = Npy.read(work.resolve("X.npy")), y = Npy.read(work.resolve("Y.npy"));
+            ok = x.ndim() == 2 && y.ndim() == 2 && StudyFingerprint.task(new Task(task.name(), x.dim(0), y.dim(0), x.dim(1),
+                    x.data(), y.data())).equals(taskHash);
+        } catch (IOException | RuntimeException e) {
+            ok = false;
+        }
+        if (!ok) {
+            System.err.println("repgeom: " + work + ": X.npy/Y.npy do not match the task hash in " + StudyManifest.FILE
+                    + " (damaged or missing); writing them again from the spec");
+            Files.deleteIfExists(work.resolve("X.npy"));
+            Files.deleteIfExists(work.resolve("Y.npy"));
+            writeTask(work, task);
+        }
+    }
+
+    /** The files a finished study directory holds (their checksums go into the manifest). */
+    private static List<String> finalFiles(Path work, StudyPlan plan) {
+        List<String> out = new ArrayList<>(List.of("X.npy", "Y.npy", "members.csv", "kernels.npy", "loss_curves.npy",
+                "groups.json", "summary.json"));
+        for (int g = 0; g < plan.groupCount(); g++) out.add("params_group" + g + ".npy");
+        if (Files.isRegularFile(work.resolve("spec.yaml"))) out.add("spec.yaml");
+        for (String f : out) {
+            if (!Files.isRegularFile(work.resolve(f), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new IllegalStateException("assembly did not write " + work.resolve(f));
+            }
+        }
+        return out;
+    }
+
+    /** Deletes the temporary files a killed write leaves at the top of a work directory (".NAME….tmp"). */
+    static void removeTemporaryFiles(Path work) throws IOException {
+        try (Stream<Path> s = Files.list(work)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(".") && n.endsWith(".tmp") && !Files.isSymbolicLink(p)) deleteRecursively(p);
+            }
+        }
+    }
+
+    /**
+     * Checks each chunk the manifest lists: it must match the plan (else the manifest is corrupt: refused),
+     * and its files must be there with the SHA-256 the manifest recorded; a chunk that fails is dropped
+     * from the manifest and its files deleted, so it is trained again (saying so). Also removes chunk
+     * directories the manifest does not list. Returns the chunks dropped.
+     */
+    private static int verifyChunks(Path work, StudyPlan plan, StudyManifest m) throws IOException {
+        int dropped = 0;
+        for (StudyManifest.ChunkEntry e : List.copyOf(m.chunks().values())) {
             StudyPlan.Chunk c = plan.chunk(e.index());
             String where = work.resolve(StudyManifest.FILE).toString();
             if (c.group() != e.group() || c.firstMember() != e.firstMember() || c.size() != e.members()) {
@@ -302,13 +465,21 @@ public final class StudyRunner {
                         + e.firstMember() + "+" + e.members() + " of group " + e.group() + ", the plan has "
                         + c.firstMember() + "+" + c.size() + " of group " + c.group() + "; start over with --force");
             }
+            Path dir = ChunkFiles.dir(work, e.index());
             List<String> missing = ChunkFiles.missing(work, e.index());
-            if (!missing.isEmpty()) {
-                throw new SpecException(where, "lists chunk " + e.index() + " as finished but "
-                        + ChunkFiles.dir(work, e.index()) + " lacks " + missing + "; start over with --force");
+            String why = !missing.isEmpty() ? dir + " lacks " + missing
+                    : e.sha256().isEmpty() ? "it has no checksums (written by an older repgeom)"
+                    : FileHashes.firstMismatch(dir, e.sha256());
+            if (why != null) {
+                System.err.println("repgeom: chunk " + e.index() + ": " + why + "; training it again");
+                m.remove(e.index());
+                deleteRecursively(dir);
+                dropped++;
             }
         }
+        if (dropped > 0) m.write(work);
         ChunkFiles.removeUnlisted(work, m.chunks().keySet());
+        return dropped;
     }
 
     /** Trains every chunk of the shard the manifest does not list; returns the members trained. */
@@ -346,13 +517,15 @@ public final class StudyRunner {
             // a chunk with a checkpoint is continued from it even when this call asked for none
             boolean segmented = checkpointEvery > 0
                     || (backend.supportsSegments() && Files.exists(ChunkCheckpoint.file(work, c.index())));
-            TrainResult result = segmented ? trainInSegments(work, c, request, checkpointEvery, progress)
+            TrainResult result = segmented ? trainInSegments(work, c, request, checkpointEvery, progress, manifest)
                     : backend.train(request, task, progress);
             List<MemberRecord> records = analyse(c, chunkMembers, request, result);
             double seconds = (System.nanoTime() - start) / 1e9;
             ChunkFiles.write(work, c, records, result.params(), request.layout().stride(), result.lossTrace(),
                     result.traceLength(), task.samples());
-            manifest.add(new StudyManifest.ChunkEntry(c.index(), c.group(), c.firstMember(), c.size(), seconds));
+            manifest.add(new StudyManifest.ChunkEntry(c.index(), c.group(), c.firstMember(), c.size(), seconds,
+                    backend.name(), precision(backend.name()), FileHashes.of(ChunkFiles.dir(work, c.index()), ChunkFiles.FILES)));
+            manifest.setCheckpoint(c.index(), null);
             manifest.write(work);
             ChunkCheckpoint.delete(work, c.index());
         }
@@ -365,9 +538,16 @@ public final class StudyRunner {
      * ({@link Backend#trainSegment}), so the result equals one uninterrupted {@link Backend#train}.
      */
     private TrainResult trainInSegments(Path work, StudyPlan.Chunk c, TrainRequest request, int every,
-                                        ProgressListener progress) throws IOException {
+                                        ProgressListener progress, StudyManifest manifest) throws IOException {
         StopRule stop = request.stop();
         int stride = request.layout().stride();
+        Path file = ChunkCheckpoint.file(work, c.index());
+        StudyManifest.CheckpointEntry recorded = manifest.checkpoints().get(c.index());
+        if (Files.exists(file) && (recorded == null || !recorded.sha256().contains(FileHashes.sha256(file)))) {
+            System.err.println("repgeom: chunk " + c.index() + ": checkpoint " + file + " does not match its SHA-256 in "
+                    + StudyManifest.FILE + " (damaged, or the run stopped while saving it); training the chunk from its start");
+            Files.delete(file);
+        }
         ChunkCheckpoint.Saved saved = ChunkCheckpoint.read(work, c, backend.name(), stride, stop.traceLength());
         TrainState state;
         int step;
@@ -384,14 +564,34 @@ public final class StudyRunner {
         while (!state.finished()) {
             step = every > 0 ? (int) Math.min(stop.maxSteps(), (long) step + every) : stop.maxSteps();
             state = backend.trainSegment(request, state, step, task, progress);
-            if (!state.finished()) ChunkCheckpoint.write(work, c, backend.name(), step, state);
+            if (!state.finished()) {
+                int reached = step;
+                ChunkCheckpoint.write(work, c, backend.name(), step, state, tmp -> {
+                    // both the old and the new file are valid until the rename is done
+                    List<String> valid = new ArrayList<>();
+                    StudyManifest.CheckpointEntry old = manifest.checkpoints().get(c.index());
+                    if (old != null && Files.exists(file)) valid.add(old.sha256().get(old.sha256().size() - 1));
+                    valid.add(FileHashes.sha256(tmp));
+                    manifest.setCheckpoint(c.index(), new StudyManifest.CheckpointEntry(reached, valid));
+                    manifest.write(work);
+                });
+            }
         }
         return TrainResult.of(state);
     }
 
+    /**
+     * The backend's settings for a spec's optimizer. A spec leaves the parameters its kind does not
+     * use at 0; the backends check every parameter (eps &gt; 0 included) whatever the kind, so those
+     * get Adam's neutral defaults, which the kind never reads.
+     */
     static OptimizerSettings optimizerSettings(OptimizerSpec o) {
         OptimizerKind kind = OptimizerKind.valueOf(o.kind().name());
-        return new OptimizerSettings(kind, o.finalLrRatio(), o.momentum(), o.beta1(), o.beta2(), o.eps());
+        if (o.kind() == OptimizerSpec.Kind.ADAM) {
+            return new OptimizerSettings(kind, o.finalLrRatio(), o.momentum(), o.beta1(), o.beta2(), o.eps());
+        }
+        OptimizerSpec unused = OptimizerSpec.defaults();
+        return new OptimizerSettings(kind, o.finalLrRatio(), o.momentum(), unused.beta1(), unused.beta2(), unused.eps());
     }
 
     private TrainRequest request(org.repgeom.model.Architecture arch, List<MemberSpec> members,

@@ -29,7 +29,7 @@ class DiskSpaceTest {
         SpecException e = assertThrows(SpecException.class,
                 () -> DiskSpace.check(Path.of("/data"), 5L << 30, 1L << 30, "12 chunks"));
         assertEquals("--out", e.field());
-        assertTrue(e.getMessage().contains("12 chunks needs about 5.02 GiB, only 1.00 GiB free on /data"), e.getMessage());
+        assertTrue(e.getMessage().contains("12 chunks needs about 5.25 GiB, only 1.00 GiB free on /data"), e.getMessage());
         DiskSpace.check(Path.of("/data"), 1L << 30, 2L << 30, "fits");
     }
 }
