@@ -89,6 +89,23 @@ class CudaKernelEmulationTest {
     }
 
     @Test
+    void noBiasOnAnyLayer() {
+        Task task = Tasks.hypercube(3, 3, InputSpec.of("gaussian", 9).withDim(19));
+        for (Activation act : new Activation[] {Activation.RELU, Activation.LINEAR}) {
+            for (int depth = 1; depth <= 2; depth++) {
+                Architecture arch = new Architecture(19, Arrays.copyOf(new int[] {20, 33}, depth), 3, act,
+                        org.repgeom.model.Bias.NONE);
+                int steps = act.isThresholdClass() ? 100 : 200;
+                TrainRequest req = NativeBackendTest.request(arch, 4, 5e-4, OptimizerSettings.momentum(0.8, 0.5),
+                        new StopRule(steps, 0, 50, 20));
+                double tol = act.isThresholdClass() ? 1e-3 : 1e-4;
+                NativeBackendTest.assertMatches(req, task, NativeBackendTest.reference(req, task), emulate(req, task), tol,
+                        2 * tol, act + " depth " + depth + " no bias");
+            }
+        }
+    }
+
+    @Test
     void wideOutputLayer() {
         Task task = Tasks.oneHot(10, 2, InputSpec.of("gaussian", 5).withDim(12));
         Architecture arch = Architecture.twoLayer(12, 24, 10, Activation.GELU);

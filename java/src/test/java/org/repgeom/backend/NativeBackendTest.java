@@ -240,6 +240,23 @@ class NativeBackendTest {
     }
 
     @Test
+    void noBiasOnAnyLayer() {
+        // bias: none (RG_BIAS_NONE): no bias slot in the layout, the kernel trains the same network as Java
+        Task task = Tasks.hypercube(3, 3, InputSpec.of("gaussian", 9).withDim(19));
+        for (Activation act : new Activation[] {Activation.RELU, Activation.LINEAR, Activation.TANH}) {
+            for (int depth = 1; depth <= 3; depth++) {
+                int[] widths = java.util.Arrays.copyOf(new int[] {20, 33, 17}, depth);
+                Architecture arch = new Architecture(19, widths, 3, act, org.repgeom.model.Bias.NONE);
+                assertEquals(-1, new org.repgeom.model.ParamLayout(arch).bias(0));
+                int steps = act.isThresholdClass() ? 100 : 200;
+                TrainRequest req = request(arch, 4, 5e-4, OptimizerSettings.momentum(0.8, 0.5), new StopRule(steps, 0, 50, 20));
+                double tol = act.isThresholdClass() ? 1e-3 : 1e-4;
+                assertMatches(req, task, reference(req, task), nativeRun(req, task), tol, 2 * tol, act + " depth " + depth + " no bias");
+            }
+        }
+    }
+
+    @Test
     void wideOutputLayer() {
         // one-hot, 10 classes: dY = 10 takes the transposed readout-gradient path
         Task task = Tasks.oneHot(10, 2, InputSpec.of("gaussian", 5).withDim(12));
