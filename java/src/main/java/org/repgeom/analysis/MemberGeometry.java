@@ -54,6 +54,8 @@ public record MemberGeometry(double[] kernel, double parallelismScore, double pa
      * supports (about 0.8 s per member at P = 16); beyond it the certificate is sampled.
      */
     public static final int CERTIFY_MAX_SAMPLES = 16;
+    /** Up to this P every member is certified (4095 supports at most); beyond it only CONVERGED members. */
+    public static final int CERTIFY_ALWAYS_SAMPLES = 12;
     /**
      * Relative tolerance of the certificate for trained members: min energy ≥ −tol·λ1‖K_X⁺‖ and
      * |loss − dual bound| ≤ tol·loss. Measured on the example study (float32 native training):
@@ -74,16 +76,18 @@ public record MemberGeometry(double[] kernel, double parallelismScore, double pa
         ConfigurationTheory theory = taskFitsTheory
                 ? lookup.lookup(arch, Arrays.copyOfRange(lambdas, lambdaOff, lambdaOff + arch.layerCount()))
                 : ConfigurationTheory.none("not asked");
-        return measure(mlp, task, params, off, lambdas, lambdaOff, theory, lookup.whitenedUnitHypercube());
+        return measure(mlp, task, params, off, lambdas, lambdaOff, theory, lookup.whitenedUnitHypercube(), true);
     }
 
     /**
      * Measures the member stored at {@code params[off …]} against its configuration's
      * {@code theory}; {@code unitHypercube} says whether the task is the whitened unit hypercube
-     * (for {@code shapeDistance}); both are computed once per configuration / study.
+     * (for {@code shapeDistance}); both are computed once per configuration / study. The certificate
+     * is computed for every member while P ≤ {@link #CERTIFY_ALWAYS_SAMPLES} (cheap), beyond that only
+     * for {@code converged} members (exact up to P = 16: under a second each; sampled beyond).
      */
     public static MemberGeometry measure(Mlp mlp, Task task, double[] params, int off, double[] lambdas, int lambdaOff,
-                                         ConfigurationTheory theory, boolean unitHypercube) {
+                                         ConfigurationTheory theory, boolean unitHypercube, boolean converged) {
         ParamLayout layout = mlp.layout();
         Architecture arch = layout.architecture();
         int p = task.samples();
@@ -111,7 +115,7 @@ public record MemberGeometry(double[] kernel, double parallelismScore, double pa
                 distance = Math.max(distance, layerDistances[l]);
             }
             theoryLoss = theory.minimalLoss();
-            if (theory.certifiable()) {
+            if (theory.certifiable() && (converged || p <= CERTIFY_ALWAYS_SAMPLES)) {
                 double loss = mlp.loss(params, off, lambdas, lambdaOff);
                 KktCertificate.Result c = KktCertificate.certify(k, task, layout.bias(0) >= 0, lambdas[lambdaOff],
                         lambdas[lambdaOff + 1], loss, CERTIFY_TOL,

@@ -21,7 +21,8 @@ import org.repgeom.train.StopRule;
  * optimum never vanishes (its neurons sit on the kink).
  *
  * <p><b>What.</b> Every member that did not diverge gets a short double-precision <em>polish</em>:
- * {@value #POLISH_STEPS} Adam steps from its trained parameters with a learning rate decaying
+ * {@link #polishSteps} Adam steps ({@value #POLISH_STEPS}, or 1/{@value #POLISH_BUDGET_SHARE} of the
+ * training budget when that is less) from its trained parameters with a learning rate decaying
  * geometrically from {@value #POLISH_LR_FACTOR} × the run's final rate (at most {@value #POLISH_MAX_LR})
  * by a factor {@value #POLISH_DECAY} (fresh moments in each half). The polished parameters are kept only where the double-precision loss went
  * down. Then, in this order:
@@ -42,8 +43,10 @@ import org.repgeom.train.StopRule;
  * MAX_STEPS. DIVERGED members are left alone.
  */
 public final class Stationarity {
-    /** Double-precision Adam steps of the polish. */
+    /** Double-precision Adam steps of the polish, at most. */
     public static final int POLISH_STEPS = 1000;
+    /** The polish takes at most 1/this of the training budget, so short runs stay short. */
+    public static final int POLISH_BUDGET_SHARE = 25;
     /** The polish starts at this multiple of the run's final learning rate. */
     public static final double POLISH_LR_FACTOR = 10;
     /** Largest learning rate the polish starts from. */
@@ -78,27 +81,43 @@ public final class Stationarity {
     public record Outcome(MemberStatus status, String criterion, double loss, double decrease, boolean polished) {
     }
 
+    /** Polish steps for a training budget of {@code maxSteps}: {@code min(POLISH_STEPS, maxSteps / POLISH_BUDGET_SHARE)}. */
+    public static int polishSteps(int maxSteps) {
+        return Math.min(POLISH_STEPS, maxSteps / POLISH_BUDGET_SHARE);
+    }
+
+    /** {@link #judge(Mlp, Task, double[], int, double[], int, double, MemberStatus, int)} with the full polish. */
+    public static Outcome judge(Mlp mlp, Task task, double[] params, int off, double[] lambdas, int lambdaOff,
+                                double finalLr, MemberStatus trained) {
+        return judge(mlp, task, params, off, lambdas, lambdaOff, finalLr, trained, POLISH_STEPS);
+    }
+
     /**
      * Polishes member {@code params[off …]} in place (kept only if the loss went down) and judges
      * it.
      *
      * @param finalLr   the run's last learning rate (lr × final_lr_ratio)
      * @param trained   the status the training loop reported
+     * @param steps     polish steps ({@link #polishSteps}); below 2 there is no polish
      */
     public static Outcome judge(Mlp mlp, Task task, double[] params, int off, double[] lambdas, int lambdaOff,
-                                double finalLr, MemberStatus trained) {
+                                double finalLr, MemberStatus trained, int steps) {
         ParamLayout layout = mlp.layout();
         int stride = layout.stride();
         double before = mlp.loss(params, off, lambdas, lambdaOff);
         if (trained == MemberStatus.DIVERGED || !Double.isFinite(before)) {
             return new Outcome(MemberStatus.DIVERGED, NONE, before, Double.NaN, false);
         }
+        if (steps < 2) {
+            double decrease = decrease(mlp, task, params, off, lambdas, lambdaOff, before);
+            if (decrease <= STATIONARY_TOL) return new Outcome(MemberStatus.CONVERGED, SUBGRADIENT, before, decrease, false);
+            return new Outcome(trained, trained == MemberStatus.CONVERGED ? LOSS_WINDOW : NONE, before, decrease, false);
+        }
         double[] work = new double[stride];
         System.arraycopy(params, off, work, 0, stride);
         double lr = Math.min(finalLr > 0 ? POLISH_LR_FACTOR * finalLr : POLISH_MAX_LR, POLISH_MAX_LR);
-        int half = POLISH_STEPS / 2;
-        StopRule stop = new StopRule(POLISH_STEPS, 0, POLISH_STEPS, half);
-        float[] trace = new float[stop.traceLength()];
+        int half = steps / 2;
+        float[] trace = new float[2];
         double[] grad = new double[stride];
         OptimizerSettings adam = OptimizerSettings.adam(Math.sqrt(POLISH_DECAY)); // per half
         // first half, then the second from there, so the loss at the midpoint is known in double
@@ -106,8 +125,7 @@ public final class Stationarity {
                 new StopRule(half, 0, half, half), grad, new float[2], 0);
         double lrMid = lr * Math.pow(POLISH_DECAY, 0.5);
         JavaBackend.MemberOutcome end = JavaBackend.mlp_train_fused(mlp, work, 0, lambdas, lambdaOff, lrMid,
-                adam, new StopRule(POLISH_STEPS - half, 0,
-                        POLISH_STEPS - half, POLISH_STEPS - half), grad, trace, 0);
+                adam, new StopRule(steps - half, 0, steps - half, steps - half), grad, trace, 0);
         boolean polished = end.status() != MemberStatus.DIVERGED && end.loss() < before;
         if (polished) System.arraycopy(work, 0, params, off, stride);
         double loss = polished ? end.loss() : before;

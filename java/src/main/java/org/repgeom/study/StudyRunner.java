@@ -28,6 +28,7 @@ import org.repgeom.model.Mlp;
 import org.repgeom.model.ParamLayout;
 import org.repgeom.task.Task;
 import org.repgeom.analysis.Stationarity;
+import org.repgeom.train.MemberStatus;
 import org.repgeom.theory.ConfigurationTheory;
 import org.repgeom.theory.HypercubeReluTheory;
 import org.repgeom.theory.TheoryLookup;
@@ -423,10 +424,11 @@ public final class StudyRunner {
             MemberSpec m = members.get(i);
             Mlp mlp = new Mlp(layout, task);
             Stationarity.Outcome o = Stationarity.judge(mlp, task, res.params(), i * layout.stride(), req.lambdas(),
-                    i * layers, m.lr() * spec.optimizer().finalLrRatio(), res.status()[i]);
+                    i * layers, m.lr() * spec.optimizer().finalLrRatio(), res.status()[i],
+                    Stationarity.polishSteps(spec.train().maxSteps()));
             ConfigurationTheory theory = theories.lookup(layout.architecture(), m.lambdas());
             MemberGeometry geo = MemberGeometry.measure(mlp, task, res.params(), i * layout.stride(), req.lambdas(),
-                    i * layers, theory, theories.whitenedUnitHypercube());
+                    i * layers, theory, theories.whitenedUnitHypercube(), o.status() == MemberStatus.CONVERGED);
             records[i] = new MemberRecord(m, c.group(), o.status(), res.steps()[i], o.loss(), res.gradNorm()[i], geo,
                     o.criterion(), theory.applies() ? theory.form() : "none");
         });
