@@ -66,6 +66,7 @@ int philox4x32_kat(void) {
 /* The network's shape: depth, widths, samples, activation (all mlp_forward reads). */
 static int valid_shape(const rg_config *c) {
     if (c == NULL || c->depth < 1 || c->depth > RG_MAX_DEPTH) return 0;
+    if (c->bias_all < RG_BIAS_FIRST || c->bias_all > RG_BIAS_NONE) return 0;
     for (int l = 0; l <= c->depth + 1; l++) {
         if (c->dims[l] < 1) return 0;
     }
@@ -92,7 +93,7 @@ long rg_shape_stride(const rg_config *c) {
     long n = 0;
     for (int l = 0; l <= c->depth; l++) {
         n += (long)c->dims[l] * c->dims[l + 1];
-        if (l < c->depth && (l == 0 || c->bias_all)) n += c->dims[l + 1];
+        if (RG_HAS_BIAS(c, l)) n += c->dims[l + 1];
     }
     return n;
 }

@@ -20,6 +20,13 @@ extern "C" {
 /* Most hidden layers a network may have (layers = depth + 1 weight matrices). */
 #define RG_MAX_DEPTH 16
 
+/* rg_config.bias_all: which hidden layers carry a bias (the readout never does). */
+#define RG_BIAS_FIRST 0
+#define RG_BIAS_ALL 1
+#define RG_BIAS_NONE 2
+/* Whether weight layer l (0 ... depth) of c has a bias. */
+#define RG_HAS_BIAS(c, l) ((l) < (c)->depth && (c)->bias_all != RG_BIAS_NONE && ((l) == 0 || (c)->bias_all == RG_BIAS_ALL))
+
 /* Activation ids: the ordinals of org.repgeom.model.Activation. */
 enum { RG_RELU = 0, RG_LEAKY_RELU = 1, RG_CLIPPED_RELU = 2, RG_LINEAR = 3, RG_TANH = 4, RG_GELU = 5 };
 /* Optimiser ids: the ordinals of org.repgeom.train.OptimizerKind. */
@@ -38,7 +45,8 @@ enum { RG_CONVERGED = 0, RG_MAX_STEPS = 1, RG_DIVERGED = 2 };
 typedef struct rg_config {
     int depth;                     /* L hidden layers, 1 ... RG_MAX_DEPTH */
     int dims[RG_MAX_DEPTH + 2];    /* dims[0] = dX, dims[1..L] = hidden widths, dims[L+1] = dY */
-    int bias_all;                  /* 1: every hidden layer has a bias; 0: only layer 0 */
+    int bias_all;                  /* RG_BIAS_FIRST (0): only layer 0 has a bias; RG_BIAS_ALL (1): every hidden
+                                      layer; RG_BIAS_NONE (2): no layer */
     int activation;                /* RG_RELU ... */
     int samples;                   /* P */
     int opt_kind;                  /* RG_GD ... */

@@ -110,7 +110,8 @@ public final class MinNormSubgradient {
         }
 
         int width = arch.width(0), samples = task.samples(), inDim = arch.inputDim(), outDim = arch.outputDim();
-        int augIn = inDim + 1;
+        boolean biased = layout.bias(0) >= 0; // without a bias, x̃_p = x_p (no constant coordinate)
+        int augIn = inDim + (biased ? 1 : 0);
         double[] z = mlp.preActivation(0);
         double[] f = mlp.output();
         double[] y = task.yData();
@@ -135,7 +136,7 @@ public final class MinNormSubgradient {
             // c_i: fixed part of row i of ∇W̃1 = [∇W1 | ∇b]
             double[] c = new double[augIn];
             for (int col = 0; col < inDim; col++) c[col] = 2.0 * lambda1 * params[w1 + i * inDim + col];
-            c[inDim] = 2.0 * lambda1 * params[b1 + i];
+            if (biased) c[inDim] = 2.0 * lambda1 * params[b1 + i];
             int[] kinkSample = new int[samples];
             int[] kinkIndex = new int[samples];
             int nKink = 0;
@@ -146,7 +147,7 @@ public final class MinNormSubgradient {
                     kinkSample[nKink] = p;
                     kinkIndex[nKink++] = kink;
                 } else {
-                    addScaledInput(c, task, p, delta[i * samples + p] * arch.activation().derivative(zip));
+                    addScaledInput(c, task, p, delta[i * samples + p] * arch.activation().derivative(zip), biased);
                 }
             }
             kinkEntries += nKink;
@@ -157,7 +158,7 @@ public final class MinNormSubgradient {
                 int p = kinkSample[q];
                 double d = delta[i * samples + p];
                 for (int col = 0; col < inDim; col++) a[col * nKink + q] = d * task.x(col, p);
-                a[inDim * nKink + q] = d;
+                if (biased) a[inDim * nKink + q] = d;
                 lo[q] = kinks.lowerSlope(kinkIndex[q]);
                 hi[q] = kinks.upperSlope(kinkIndex[q]);
                 start[q] = arch.activation().derivative(z[i * samples + p]);
@@ -169,10 +170,10 @@ public final class MinNormSubgradient {
     }
 
     /** c += scale · x̃_p. */
-    private static void addScaledInput(double[] c, Task task, int p, double scale) {
+    private static void addScaledInput(double[] c, Task task, int p, double scale, boolean biased) {
         int inDim = task.inputDim();
         for (int col = 0; col < inDim; col++) c[col] += scale * task.x(col, p);
-        c[inDim] += scale;
+        if (biased) c[inDim] += scale;
     }
 
     private static double maxAbs(double[] a) {

@@ -143,7 +143,7 @@ public final class ModeConnectivity {
         int w1 = off + src.weight(0), b1 = off + src.bias(0), w2 = off + src.weight(1);
         for (int i = 0; i < m; i++) {
             for (int c = 0; c < d; c++) theta[joint.weight(0) + (first + i) * d + c] = s * params[w1 + i * d + c];
-            theta[joint.bias(0) + first + i] = s * params[b1 + i];
+            if (src.bias(0) >= 0) theta[joint.bias(0) + first + i] = s * params[b1 + i];
             for (int r = 0; r < dY; r++) theta[joint.weight(1) + r * mj + first + i] = s * params[w2 + r * m + i];
         }
     }

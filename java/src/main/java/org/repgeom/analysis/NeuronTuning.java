@@ -221,9 +221,11 @@ public final class NeuronTuning {
         int w1 = off + layout.weight(0), b1 = off + layout.bias(0);
         int w2 = off + layout.weight(1), fanOut2 = arch.fanOut(1);
         double maxMass = 0;
+        boolean biased = layout.bias(0) >= 0;
         for (int i = 0; i < m; i++) {
-            double in2 = params[b1 + i] * params[b1 + i];
-            Arrays.fill(h[i], params[b1 + i]);
+            double bias = biased ? params[b1 + i] : 0.0;
+            double in2 = bias * bias;
+            Arrays.fill(h[i], bias);
             for (int c = 0; c < d; c++) {
                 double w = params[w1 + i * d + c];
                 in2 += w * w;

@@ -68,7 +68,7 @@ public final class NativeBackend implements Backend {
         int[] shape = new int[8 + depth + 2];
         shape[0] = depth;
         shape[1] = arch.activation().ordinal();
-        shape[2] = arch.biasOnAllHidden() ? 1 : 0;
+        shape[2] = arch.bias().code();
         shape[3] = task.samples();
         shape[4] = opt.kind().ordinal();
         shape[5] = stop.maxSteps();
@@ -243,7 +243,7 @@ public final class NativeBackend implements Backend {
         int[] shape = new int[4 + depth + 2];
         shape[0] = depth;
         shape[1] = arch.activation().ordinal();
-        shape[2] = arch.biasOnAllHidden() ? 1 : 0;
+        shape[2] = arch.bias().code();
         shape[3] = samples;
         for (int l = 0; l <= depth; l++) shape[4 + l] = arch.fanIn(l);
         shape[4 + depth + 1] = arch.outputDim();

@@ -112,9 +112,7 @@ final class RunCommand implements Callable<Integer> {
         System.out.printf("%d members in %.1f s, status %s%n", outcome.memberCount(), ((Number) s.get("seconds")).doubleValue(),
                 s.get("status"));
         Map<String, Object> check = (Map<String, Object>) s.get("theory_check");
-        if (Boolean.TRUE.equals(check.get("applies"))) {
-            System.out.println("theory (docs/science.md §5.1): " + check.get("statement"));
-        }
+        System.out.println("theory: " + check.get("statement"));
         System.out.println("results in " + outcome.directory());
     }
 }

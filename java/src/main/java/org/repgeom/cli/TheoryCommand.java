@@ -2,10 +2,13 @@ package org.repgeom.cli;
 
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.repgeom.model.Activation;
+import java.util.Arrays;
+import java.util.Locale;
+import org.repgeom.model.Architecture;
+import org.repgeom.theory.ConfigurationTheory;
+import org.repgeom.theory.TheoryLookup;
 import org.repgeom.study.MemberSpec;
 import org.repgeom.study.SpecException;
 import org.repgeom.study.StudySpec;
@@ -17,13 +20,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code repgeom theory}: the closed-form optimum (docs/science.md §5.1) for a task, either the task of a
- * spec (every λ pair of its two-layer ReLU members) or one given by options.
+ * {@code repgeom theory}: the closed-form optimum for a task. With a spec: for every configuration
+ * of the spec (activation, widths, bias, λ) the closed form that applies ({@link TheoryLookup}, the
+ * same lookup {@code run} uses) with its formula, minimal loss and smallest widths, or why none
+ * applies. With options: the two-layer ReLU on the whitened hypercube.
  */
 @Command(name = "theory", mixinStandardHelpOptions = true,
-        description = "Print the optimal kernel coefficient and minimal loss of the two-layer ReLU on a whitened hypercube task.")
+        description = "Print the closed-form optimum of every configuration of a spec (or of the two-layer ReLU on a whitened hypercube task).")
 final class TheoryCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC.yaml", description = "take the task and λ values from a study spec")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC.yaml", description = "take the task and configurations from a study spec")
     Path specFile;
 
     @Option(names = "--labels", description = "dY, number of binary labels (without a spec)")
@@ -59,22 +64,25 @@ final class TheoryCommand implements Callable<Integer> {
         StudySpec spec = StudySpec.load(specFile);
         Task task = TaskFactory.build(spec.task());
         System.out.println("task: " + task);
-        if (!HypercubeReluTheory.applies(task, 1e-8)) {
-            System.out.println("no closed form: the task is not a whitened hypercube task (docs/science.md §5.1)");
-            return 0;
-        }
-        List<MemberSpec> members = spec.members(task.inputDim(), task.outputDim());
-        Set<List<Double>> pairs = new LinkedHashSet<>();
-        for (MemberSpec m : members) {
-            if (m.architecture().depth() == 1 && m.architecture().activation() == Activation.RELU) {
-                pairs.add(List.of(m.lambda(0), m.lambda(1)));
-            }
-        }
-        if (pairs.isEmpty()) System.out.println("the spec has no two-layer ReLU members; theory covers only those");
-        for (List<Double> l : pairs) {
-            System.out.println();
-            System.out.println(HypercubeReluTheory.forTask(task, l.get(0), l.get(1)).describe());
+        TheoryLookup lookup = new TheoryLookup(task);
+        Set<String> seen = new LinkedHashSet<>();
+        for (MemberSpec m : spec.members(task.inputDim(), task.outputDim())) {
+            Architecture arch = m.architecture();
+            String key = arch.activation().id() + " " + arch.widthsLabel() + " bias " + arch.bias().id() + " λ="
+                    + Arrays.toString(m.lambdas());
+            if (!seen.add(key)) continue;
+            ConfigurationTheory t = lookup.lookup(arch, m.lambdas());
+            System.out.println(describe(key, arch, t));
         }
         return 0;
+    }
+
+    /** One line per configuration: the form, or why none applies. */
+    static String describe(String key, Architecture arch, ConfigurationTheory t) {
+        String cls = TheoryLookup.theoryClass(arch.activation());
+        if (!t.applies()) return String.format(Locale.ROOT, "%-44s [%s] no closed form: %s", key, cls, t.why());
+        String line = String.format(Locale.ROOT, "%-44s [%s] %s: %s, L* = %.6g, widths ≥ %s", key, cls, t.form(),
+                t.formula(), t.minimalLoss(), Arrays.toString(t.minimalWidths()));
+        return t.tooNarrow() == null ? line : line + " (not attainable: " + t.tooNarrow() + ")";
     }
 }

@@ -8,10 +8,15 @@ import java.util.Arrays;
  *
  * <p>Layers are numbered 0…L (0-based): layer l maps width {@link #fanIn(int)} to
  * {@link #fanOut(int)}; layer L is the linear readout and never has a bias. The first hidden
- * layer always has a bias; with {@code biasOnAllHidden} every hidden layer does.
+ * {@link Bias} says which hidden layers have a bias: the first (default), all, or none.
  */
-public record Architecture(int inputDim, int[] hiddenWidths, int outputDim, Activation activation,
-                           boolean biasOnAllHidden) {
+public record Architecture(int inputDim, int[] hiddenWidths, int outputDim, Activation activation, Bias bias) {
+
+    /** {@code biasOnAllHidden}: {@link Bias#ALL}, else {@link Bias#FIRST}. */
+    public Architecture(int inputDim, int[] hiddenWidths, int outputDim, Activation activation,
+                        boolean biasOnAllHidden) {
+        this(inputDim, hiddenWidths, outputDim, activation, biasOnAllHidden ? Bias.ALL : Bias.FIRST);
+    }
 
     public Architecture {
         if (inputDim <= 0) throw new IllegalArgumentException("input dimension must be positive, got " + inputDim);
@@ -24,6 +29,12 @@ public record Architecture(int inputDim, int[] hiddenWidths, int outputDim, Acti
         }
         hiddenWidths = hiddenWidths.clone();
         if (activation == null) throw new IllegalArgumentException("activation is required");
+        if (bias == null) throw new IllegalArgumentException("bias is required");
+    }
+
+    /** True for {@link Bias#ALL}. */
+    public boolean biasOnAllHidden() {
+        return bias == Bias.ALL;
     }
 
     /** Two-layer network {@code W2 φ(W1 x + b)}. */
@@ -50,8 +61,7 @@ public record Architecture(int inputDim, int[] hiddenWidths, int outputDim, Acti
     }
 
     public boolean hasBias(int layer) {
-        if (layer >= hiddenWidths.length) return false;
-        return layer == 0 || biasOnAllHidden;
+        return bias.onLayer(layer, hiddenWidths.length);
     }
 
     public int width(int hiddenLayer) {
@@ -82,18 +92,18 @@ public record Architecture(int inputDim, int[] hiddenWidths, int outputDim, Acti
     public boolean equals(Object o) {
         if (!(o instanceof Architecture a)) return false;
         return inputDim == a.inputDim && outputDim == a.outputDim && activation == a.activation
-                && biasOnAllHidden == a.biasOnAllHidden && Arrays.equals(hiddenWidths, a.hiddenWidths);
+                && bias == a.bias && Arrays.equals(hiddenWidths, a.hiddenWidths);
     }
 
     @Override
     public int hashCode() {
         return (Arrays.hashCode(hiddenWidths) * 31 + inputDim) * 31 + outputDim * 7 + activation.hashCode()
-                + (biasOnAllHidden ? 1 : 0);
+                + bias.ordinal();
     }
 
     @Override
     public String toString() {
         return "Architecture[" + inputDim + " -> " + widthsLabel() + " -> " + outputDim + ", " + activation.id()
-                + (biasOnAllHidden ? ", bias on all hidden" : "") + "]";
+                + (bias == Bias.FIRST ? "" : bias == Bias.ALL ? ", bias on all hidden" : ", no bias") + "]";
     }
 }

@@ -15,6 +15,22 @@ final class AnalysisFigures {
     static final List<String> TABLE = List.of("ps", "ps_max", "ccgp", "cka_y", "cka_y_debiased", "knn_x", "knn_y", "nc1",
             "nc2", "pr", "cka_input", "cka_output");
 
+    /** What each column of the metric table means (shown under it). */
+    static final java.util.Map<String, String> LEGEND = java.util.Map.ofEntries(
+            java.util.Map.entry("n", "members in the configuration"),
+            java.util.Map.entry("ps", "parallelism score: mean cosine between a label's coding vectors across the other labels (1 = abstract)"),
+            java.util.Map.entry("ps_max", "parallelism score maximised over pairings of the two sides (arbitrary dichotomies)"),
+            java.util.Map.entry("ccgp", "cross-condition generalisation: accuracy of a linear decoder trained on some conditions, tested on held-out ones"),
+            java.util.Map.entry("cka_y", "linear CKA between the representation and the labels Y"),
+            java.util.Map.entry("cka_y_debiased", "CKA with Y, debiased estimator (small P)"),
+            java.util.Map.entry("knn_x", "mutual k-NN alignment with the input X"),
+            java.util.Map.entry("knn_y", "mutual k-NN alignment with the labels Y"),
+            java.util.Map.entry("nc1", "neural collapse NC1: within-class over between-class variability (0 = collapsed)"),
+            java.util.Map.entry("nc2", "NC2: distance of the centred class means from a simplex ETF (0 = ETF)"),
+            java.util.Map.entry("pr", "participation ratio of the kernel: effective dimension"),
+            java.util.Map.entry("cka_input", "CKA between this layer and the input X"),
+            java.util.Map.entry("cka_output", "CKA between this layer and the network output f(X)"));
+
     private AnalysisFigures() {
     }
 
@@ -92,7 +108,11 @@ final class AnalysisFigures {
             }
             sb.append("</tr>\n");
         }
-        return sb.append("</table>\n").toString();
+        sb.append("</table>\n<dl class=\"legend\">");
+        for (String col : java.util.stream.Stream.concat(java.util.stream.Stream.of("n"), columns.stream()).toList()) {
+            sb.append("<dt>").append(col).append("</dt><dd>").append(Html.escape(LEGEND.getOrDefault(col, ""))).append("</dd>");
+        }
+        return sb.append("</dl>\n").toString();
     }
 
     static double[][] matrix(List<Object> rows) {

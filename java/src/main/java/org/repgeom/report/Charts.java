@@ -98,6 +98,11 @@ final class Charts {
         return k >= 0 && k <= 2 ? Long.toString((long) Math.pow(10, k)) : powerOfTen(k);
     }
 
+    /** Tick label of a decade-only log axis: every power of ten labelled ({@link #logTick}). */
+    static String decadeTick(double v) {
+        return logTick(v);
+    }
+
     /** {@link #logTick} for every {@code every}-th decade only (k divisible by it), so long axes stay legible. */
     static java.util.function.Function<Double, String> logTickEvery(int every) {
         return v -> {

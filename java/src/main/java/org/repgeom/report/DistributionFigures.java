@@ -40,11 +40,12 @@ final class DistributionFigures {
     static Figure kernelDistance(StudyView v) {
         String body = histograms(v, "kernel_distance", x -> Math.max(FLOOR, x), "‖K − K*‖ / ‖K*‖", "kd-");
         if (body == null) return null;
-        String caption = "Relative distance ‖K − K*‖_F / ‖K*‖_F of each member's last-layer kernel to the closed-form "
-                + "optimum (docs/science.md §5.1: two-layer ReLU, whitened hypercube task), log bins, one step line per "
+        String caption = "Distance of each member's kernels to the closed-form optimum of its configuration (the "
+                + "theory_form column: hypercube, one-hot, linear, deep linear, tanh, deep ReLU; the largest over hidden "
+                + "layers, relative ‖K − K*‖_F / ‖K*‖_F, absolute ‖K‖_F where K* = 0), log bins, one step line per "
                 + "configuration. Configurations at the global optimum pile up at the far left (1e-4 and below); "
-                + "networks narrower than 2·dY cannot reach K* and sit near 1. Activations without a closed form have no "
-                + "histogram here; see the shape distance in the next figure.";
+                + "networks too narrow to attain K* sit near 1. Configurations without a closed form have no "
+                + "histogram here (summary.json says why); see the shape distance and the span residual.";
         return new Figure("fig-kernel-distance", "Kernel distance to theory", caption, body);
     }
 
@@ -64,10 +65,12 @@ final class DistributionFigures {
         logHi = Math.ceil(logHi * 2) / 2;
         double[] edges = new double[BINS + 1];
         for (int i = 0; i <= BINS; i++) edges[i] = Math.pow(10, logLo + (logHi - logLo) * i / BINS);
-        int every = (int) Math.max(1, Math.ceil((logHi - logLo) / 6));
+        int every = 1; // every decade labelled
         StringBuilder body = new StringBuilder();
+        int decades = (int) Math.round(logHi - logLo);
         for (String act : v.activations()) {
-            XYChart chart = Charts.xy(520, 320, xTitle, "members");
+            // every decade labelled: about 44 px per decade label
+            XYChart chart = Charts.xy(Math.max(520, 44 * decades + 260), 320, xTitle, "members");
             chart.getStyler().setXAxisLogarithmic(true);
             chart.getStyler().setXAxisLogarithmicDecadeOnly(true);
             chart.getStyler().setPlotGridVerticalLinesVisible(false);
@@ -110,7 +113,7 @@ final class DistributionFigures {
         if (sd != null) body.append(panel("shape distance to the predicted shape T", sd));
         String caption = String.format(Locale.ROOT, "Median over seeds (solid, dots) and 10 %%/90 %% quantiles (dashed) "
                 + "against the hidden width (log y), one line per activation and λ (two-layer networks). Left: distance "
-                + "to the closed-form kernel K* = c(K_Y + dY·11ᵀ) (ReLU). Right: scale-free distance to the shape theory "
+                + "to the closed-form kernel K* of the configuration (theory_form). Right: scale-free distance to the shape theory "
                 + "predicts for the activation's class, T = K_Y + dY·11ᵀ for ReLU-like and T = K_Y for odd activations "
                 + "(tanh, linear), with the best coefficient c. Widths below 2·dY = %d (marked) cannot reach the optimum: "
                 + "look for the drop to ~1e-4 and below from 2·dY on.", minWidth);
@@ -127,13 +130,14 @@ final class DistributionFigures {
                 widths.add(c.lastWidth());
             }
         }
-        if (lines.isEmpty()) return null;
+        if (lines.isEmpty() || widths.size() < 2) return null; // one width: the axis figures say it all
         // widths as categories: evenly spaced whatever the grid, labelled exactly
         List<String> categories = widths.stream().map(w -> w >= minWidth ? String.valueOf(w) : w + " (<2dY)").toList();
         CategoryChart chart = Charts.bars(Math.max(480, 70 * categories.size() + 300), 340, "hidden width", yTitle);
         chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
         chart.getStyler().setOverlapped(true);
         chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setYAxisLogarithmicDecadeOnly(true);
         chart.getStyler().setYAxisTickLabelsFormattingFunction(Charts::logTick);
         for (int li = 0; li < lines.size(); li++) {
             String line = lines.get(li);

@@ -19,7 +19,7 @@ import org.repgeom.analysis.PrototypeProjection;
 import org.repgeom.analysis.RepresentationKernel;
 import org.repgeom.model.Activation;
 import org.repgeom.task.Task;
-import org.repgeom.theory.HypercubeReluTheory;
+import org.repgeom.theory.ConfigurationTheory;
 
 /**
  * What one network learned, for a few representative configurations: its kernel next to theory,
@@ -31,16 +31,18 @@ final class KernelFigures {
     }
 
     /**
-     * The configurations shown: per activation the widest (first in study order among equals), and for an
-     * activation with a closed-form optimum also its narrowest configuration when that is below 2·dY.
+     * The configurations shown: per activation the widest among those with the most CONVERGED members
+     * (first in study order among equals), and for an activation with a closed-form optimum also its
+     * narrowest configuration when that cannot attain it.
      */
     static List<StudyView.Config> showcase(StudyView v) {
         List<StudyView.Config> out = new ArrayList<>();
         int minWidth = 2 * v.task.outputDim();
         for (String act : v.activations()) {
             List<StudyView.Config> cs = v.configs.stream().filter(c -> c.activation().equals(act)).toList();
-            StudyView.Config widest = cs.stream().max(Comparator.comparingInt(StudyView.Config::lastWidth)
-                    .thenComparing(c -> -c.index())).orElseThrow();
+            long most = cs.stream().mapToLong(v::converged).max().orElse(0);
+            StudyView.Config widest = cs.stream().filter(c -> v.converged(c) == most)
+                    .max(Comparator.comparingInt(StudyView.Config::lastWidth).thenComparing(c -> -c.index())).orElseThrow();
             out.add(widest);
             StudyView.Config narrowest = cs.stream().min(Comparator.comparingInt(StudyView.Config::lastWidth)
                     .thenComparing(StudyView.Config::index)).orElseThrow();
@@ -103,15 +105,15 @@ final class KernelFigures {
             double[] k = RepresentationKernel.of(layers.get(c.depth() - 1), c.lastWidth(), p);
             List<HeatmapSvg.Panel> panels = new ArrayList<>();
             panels.add(new HeatmapSvg.Panel("learned K, member " + id, reorder(k, order.order(), p), order.labels(), order.labels()));
-            double[] lambdas = lambdas(v.rows.get(id).string("lambdas"));
             double kd = v.rows.get(id).number("kernel_distance"), sd = v.rows.get(id).number("shape_distance");
             String theoryNote;
-            if (Double.isFinite(kd)) {
-                HypercubeReluTheory th = HypercubeReluTheory.forTask(task, lambdas[0], lambdas[1]);
-                double[] kStar = th.kernel(task.yData(), dY, p);
-                panels.add(new HeatmapSvg.Panel("theory K* = c(K_Y + dY·11ᵀ)", reorder(kStar, order.order(), p), order.labels(), order.labels()));
-                theoryNote = String.format(Locale.ROOT, "%s: c = %.4g, ‖K − K*‖/‖K*‖ = %.2e", Html.escape(v.label(c)),
-                        th.coefficient(), kd);
+            ConfigurationTheory th = v.theory(c);
+            if (Double.isFinite(kd) && th.applies()) {
+                double[] kStar = th.lastKernel();
+                panels.add(new HeatmapSvg.Panel("theory K* (" + th.form() + ")", reorder(kStar, order.order(), p),
+                        order.labels(), order.labels()));
+                theoryNote = String.format(Locale.ROOT, "%s (%s, member %d): %s, ‖K − K*‖/‖K*‖ = %.2e",
+                        Html.escape(v.label(c)), v.rows.get(id).string("status"), id, Html.escape(th.formula()), kd);
             } else if (Double.isFinite(sd)) {
                 boolean odd = c.activation().equals(Activation.TANH.id()) || c.activation().equals(Activation.LINEAR.id());
                 double[] t = Kernels.outputKernel(task);
@@ -124,7 +126,8 @@ final class KernelFigures {
                         + "theory predicts for its class with the best-fitting c = %.4g; shape distance %.2e",
                         Html.escape(v.label(c)), Html.escape(c.activation()), scale, sd);
             } else {
-                theoryNote = Html.escape(v.label(c)) + ": theory does not apply (no closed form for this architecture or task)";
+                theoryNote = Html.escape(v.label(c)) + ": no closed form (" + Html.escape(th.applies() ? th.tooNarrow()
+                        : th.why()) + ")";
             }
             notes.add(theoryNote);
             double max = 0;

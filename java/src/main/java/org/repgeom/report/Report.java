@@ -44,8 +44,9 @@ public final class Report {
         add(figures, omitted, "histogram of PS (labels are not a full ±1 hypercube)", DistributionFigures.parallelismScore(v));
         add(figures, omitted, "histogram of kernel distance (no closed-form kernel applies to any member)",
                 DistributionFigures.kernelDistance(v));
-        add(figures, omitted, "kernel distance against width (no two-layer configuration with a prediction)",
+        add(figures, omitted, "kernel distance against width (fewer than two two-layer widths with a prediction)",
                 DistributionFigures.versusWidth(v));
+        figures.addAll(AxisFigures.all(v));
         figures.add(KernelFigures.kernels(v));
         add(figures, omitted, "class prototypes (labels are not a ±1 hypercube)", KernelFigures.prototypes(v));
         add(figures, omitted, "neuron tuning", KernelFigures.tuning(v));
@@ -89,16 +90,12 @@ public final class Report {
         sb.append("</p>\n");
         if (s.get("theory_check") instanceof Map<?, ?> tc) {
             boolean applies = Boolean.TRUE.equals(tc.get("applies"));
-            boolean holds = Boolean.TRUE.equals(tc.get("holds"));
-            sb.append("<p class=\"claim ").append(!applies ? "na" : holds ? "ok" : "bad").append("\"><b>Theory check</b> ");
-            if (applies) {
-                sb.append("(").append(Html.escape(String.valueOf(tc.get("selection")))).append("): ")
-                        .append(Html.escape(String.valueOf(tc.get("statement"))))
-                        .append(holds ? " — the learned kernel matches the closed form." : ".");
-            } else {
-                sb.append(Html.escape(String.valueOf(tc.get("why"))));
-            }
-            sb.append("</p>\n");
+            Object holds = tc.get("holds");
+            String css = !applies || holds == null ? "na" : Boolean.TRUE.equals(holds) ? "ok" : "bad";
+            sb.append("<p class=\"claim ").append(css).append("\"><b>Theory check</b> (per configuration, CONVERGED "
+                    + "members against the closed form that applies): ").append(Html.escape(String.valueOf(tc.get("statement"))))
+                    .append(".</p>\n");
+            sb.append(TheoryTable.html(v));
         }
         sb.append("<nav>");
         for (Figure f : figures) {
@@ -134,5 +131,8 @@ public final class Report {
             table.metrics { border-collapse: collapse; font-size: 0.88em; }
             table.metrics td, table.metrics th { border: 1px solid #ddd; padding: 3px 8px; text-align: right; }
             table.metrics td:first-child { text-align: left; }
+            table.theory td:nth-child(-n+4) { text-align: left; }
+            dl.legend { font-size: 0.85em; color: #444; display: grid; grid-template-columns: max-content auto; gap: 2px 12px; }
+            dl.legend dt { font-weight: bold; } dl.legend dd { margin: 0; }
             """;
 }

@@ -34,6 +34,7 @@ final class StudyView {
     final int traceEvery;
     private final Map<Integer, int[]> location = new LinkedHashMap<>();
     private final boolean[] varies = new boolean[4];
+    private final org.repgeom.theory.TheoryLookup theories;
 
     /**
      * One configuration (members that differ only in seed).
@@ -87,6 +88,7 @@ final class StudyView {
             for (int local = 0; local < g.size(); local++) location.put(g.memberIds()[local], new int[] {g.index(), local});
         }
         this.traceEvery = readTraceEvery(run.path().resolve("spec.yaml"));
+        this.theories = new org.repgeom.theory.TheoryLookup(task);
     }
 
     /** {@code train.trace_every} of the copied spec, or the default when absent or unreadable. */
@@ -174,6 +176,40 @@ final class StudyView {
             return Double.isNaN(v) ? Double.POSITIVE_INFINITY : v;
         }).thenComparing(id -> id));
         return sorted.get((sorted.size() - 1) / 2);
+    }
+
+    /** The architecture the configuration's members were trained with. */
+    org.repgeom.model.Architecture architecture(Config c) {
+        int[] loc = location.get(c.ids().get(0));
+        try {
+            return run.groups().stream().filter(x -> x.index() == loc[0]).findFirst().orElseThrow().architecture();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** λ per weight layer of the configuration (members.csv {@code lambdas}, one value repeated when given once). */
+    double[] lambdas(Config c) {
+        String[] cells = rows.get(c.ids().get(0)).string("lambdas").split("/");
+        int layers = c.depth() + 1;
+        double[] l = new double[layers];
+        for (int i = 0; i < layers; i++) l[i] = Double.parseDouble(cells[Math.min(i, cells.length - 1)]);
+        return l;
+    }
+
+    /** The closed form of the configuration (the same lookup {@code run} used). */
+    org.repgeom.theory.ConfigurationTheory theory(Config c) {
+        return theories.lookup(architecture(c), lambdas(c));
+    }
+
+    /** The theory lookup of the study's task. */
+    org.repgeom.theory.TheoryLookup theories() {
+        return theories;
+    }
+
+    /** Members of the configuration with status CONVERGED. */
+    long converged(Config c) {
+        return count(c, "CONVERGED");
     }
 
     /** A member's hidden layers (each width×P) and output (dY×P), by the reference forward pass. */

@@ -41,10 +41,13 @@ final class TrainingFigures {
         }
         long total = v.rows.size(), converged = v.rows.values().stream().filter(r -> "CONVERGED".equals(r.string("status"))).count();
         String caption = String.format(java.util.Locale.ROOT, "Members of each configuration by final status: "
-                + "CONVERGED (loss changed by at most tol over the window), MAX_STEPS (budget ran out first), "
-                + "DIVERGED (loss became NaN/Inf). %d of %d members converged. Look for orange or red bars: "
-                + "those configurations need more steps or a smaller learning rate before their geometry means much.",
-                converged, total);
+                + "CONVERGED (stationary to the precision of its arithmetic, after a short double-precision polish: "
+                + "the min-norm subgradient leaves a relative loss decrease below float32 resolution, or for deep "
+                + "networks with kinks the loss no longer changes in double, or the training loop's loss-window rule "
+                + "fired; members.csv stop_criterion names which), MAX_STEPS (not stationary when the budget ran out), "
+                + "DIVERGED (loss became NaN/Inf). %d of %d members converged. An orange bar means members were still "
+                + "moving: give that configuration more steps (or a different learning rate) before reading its "
+                + "geometry; the theory check judges CONVERGED members only.", converged, total);
         return new Figure("fig-status", "Status counts", caption, Charts.svg(c, "status-"));
     }
 
@@ -61,6 +64,7 @@ final class TrainingFigures {
             for (String act : v.activations()) {
                 XYChart chart = Charts.xy(560, 340, xTitle, "loss");
                 chart.getStyler().setYAxisLogarithmic(true);
+                chart.getStyler().setYAxisLogarithmicDecadeOnly(true);
                 chart.getStyler().setYAxisTickLabelsFormattingFunction(Charts::logTick);
                 for (StudyView.Config c : v.configs) {
                     if (!c.activation().equals(act)) continue;

@@ -61,7 +61,7 @@ final class GridExpansion {
         int id = 0;
         for (Activation activation : model.activations()) {
             for (int[] shape : shapes) {
-                Architecture arch = new Architecture(inputDim, shape, outputDim, activation, model.biasOnAllHidden());
+                Architecture arch = new Architecture(inputDim, shape, outputDim, activation, model.bias());
                 for (LambdaEntry lambda : grid.lambdas()) {
                     double[] lambdas = lambda.forLayers(arch.layerCount());
                     for (double lr : grid.learningRates()) {

@@ -21,7 +21,8 @@ public final class MemberCsv {
     /** The header line. */
     public static final String HEADER = "id,group,seed,activation,widths,depth,lambdas,lr,status,steps,final_loss,"
             + "theory_loss,loss_gap,grad_norm,subgradient_norm,ps,kernel_distance,shape_distance,certificate,min_energy,"
-            + "w1_rank,participation_ratio,config";
+            + "w1_rank,participation_ratio,stop_criterion,theory_form,layer_kernel_distances,certificate_method,"
+            + "span_residual,config";
     private static final int COLUMNS = HEADER.split(",").length;
 
     private MemberCsv() {
@@ -38,7 +39,9 @@ public final class MemberCsv {
                 Integer.toString(r.steps()), num(r.finalLoss()), num(g.theoryLoss()), num(r.lossGap()),
                 num(r.gradNorm()), num(g.minNormSubgradient()), num(g.parallelismScore()), num(g.kernelDistance()),
                 num(g.shapeDistance()), g.certificate().name(), num(g.minEnergy()), Integer.toString(g.w1Rank()),
-                num(g.participationRatio()), Csv.text(m.configurationKey()));
+                num(g.participationRatio()), Csv.text(r.stopCriterion()), Csv.text(r.theoryForm()),
+                String.join("/", Arrays.stream(g.layerKernelDistances()).mapToObj(MemberCsv::num).toList()),
+                Csv.text(g.certificateMethod()), num(g.spanResidual()), Csv.text(m.configurationKey()));
     }
 
     /** The per-layer columns for a study whose deepest member has {@code depth} hidden layers, each with a leading comma. */
@@ -77,10 +80,13 @@ public final class MemberCsv {
             throw new IllegalArgumentException("row describes member " + f[0] + " (seed " + f[2] + ", " + f[3] + ", "
                     + f[4] + "), expected " + expected);
         }
+        double[] layers = f[24].isEmpty() ? new double[0]
+                : Arrays.stream(f[24].split("/")).mapToDouble(MemberCsv::parse).toArray();
         MemberGeometry g = new MemberGeometry(kernel, parse(f[15]), parse(f[21]), Integer.parseInt(f[20]), parse(f[16]),
-                parse(f[11]), parse(f[17]), parse(f[14]), KktCertificate.Verdict.valueOf(f[18]), parse(f[19]));
+                parse(f[11]), parse(f[17]), parse(f[14]), KktCertificate.Verdict.valueOf(f[18]), parse(f[19]), layers,
+                f[25], parse(f[26]));
         return new MemberRecord(expected, Integer.parseInt(f[1]), MemberStatus.valueOf(f[8]), Integer.parseInt(f[9]),
-                parse(f[10]), parse(f[13]), g);
+                parse(f[10]), parse(f[13]), g, f[22], f[23]);
     }
 
     /** Full precision, empty for NaN ({@link Csv#num}). */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.repgeom.model.Activation;
+import org.repgeom.model.Bias;
 
 /**
  * The {@code model:} section: the architecture family. Activations, widths and depths are grid
@@ -16,22 +17,34 @@ import org.repgeom.model.Activation;
  * @param activations     the activation axis, distinct, in spec order
  * @param widths          the width axis, in spec order
  * @param depths          hidden-layer counts L ≥ 1 applied to {@link WidthEntry.Uniform} entries
- * @param biasOnAllHidden {@code bias: all} (true) or {@code bias: first} (false)
+ * @param bias            {@code bias: first | all | none}: which hidden layers carry a bias
  * @param initScale       multiplier of the initial weights, &gt; 0
  */
 public record ModelSpec(List<Activation> activations, List<WidthEntry> widths, List<Integer> depths,
-                        boolean biasOnAllHidden, double initScale) {
+                        Bias bias, double initScale) {
+
+    /** {@code bias: all} (true) or {@code bias: first} (false). */
+    public ModelSpec(List<Activation> activations, List<WidthEntry> widths, List<Integer> depths,
+                     boolean biasOnAllHidden, double initScale) {
+        this(activations, widths, depths, biasOnAllHidden ? Bias.ALL : Bias.FIRST, initScale);
+    }
+
+    /** True for {@code bias: all}. */
+    public boolean biasOnAllHidden() {
+        return bias == Bias.ALL;
+    }
 
     /** Largest hidden width accepted: wider layers are almost certainly a typo. */
     public static final int MAX_WIDTH = 65536;
 
     static final List<String> KEYS = List.of("activation", "widths", "depth", "bias", "init_scale");
-    private static final List<String> BIAS_CHOICES = List.of("first", "all");
+    private static final List<String> BIAS_CHOICES = List.of("first", "all", "none");
 
     public ModelSpec {
         activations = List.copyOf(activations);
         widths = List.copyOf(widths);
         depths = List.copyOf(depths);
+        if (bias == null) throw new IllegalArgumentException("bias is required");
         if (activations.isEmpty() || widths.isEmpty() || depths.isEmpty()) {
             throw new IllegalArgumentException("activations, widths and depths must not be empty");
         }
@@ -56,9 +69,9 @@ public record ModelSpec(List<Activation> activations, List<WidthEntry> widths, L
         s.require("widths", "a width or a list of widths (each an integer or a list of per-layer integers)");
         List<WidthEntry> widths = readWidths(s);
         List<Integer> depths = readDepths(s, widths);
-        boolean biasAll = s.choice("bias", BIAS_CHOICES, "first", "bias setting").equals("all");
+        Bias bias = Bias.valueOf(s.choice("bias", BIAS_CHOICES, "first", "bias setting").toUpperCase(Locale.ROOT));
         double initScale = SpecValues.positive(s.field("init_scale"), s.number("init_scale", 1.0));
-        ModelSpec model = new ModelSpec(activations, widths, depths, biasAll, initScale);
+        ModelSpec model = new ModelSpec(activations, widths, depths, bias, initScale);
         rejectRepeatedShapes(s, model);
         return model;
     }

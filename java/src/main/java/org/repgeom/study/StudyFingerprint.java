@@ -45,6 +45,7 @@ public final class StudyFingerprint {
         for (Activation a : m.activations()) h.line("model.activation", a.id());
         for (int[] shape : m.hiddenShapes()) h.line("model.shape", java.util.Arrays.toString(shape));
         h.line("model.bias_all", m.biasOnAllHidden());
+        if (m.bias() == org.repgeom.model.Bias.NONE) h.line("model.bias_none", true); // absent before bias: none existed
         h.line("model.init_scale", m.initScale());
         GridSpec g = spec.grid();
         for (int i = 0; i < g.seeds().size(); i++) h.line("grid.seed", g.seeds().get(i));

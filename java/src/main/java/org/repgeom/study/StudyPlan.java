@@ -79,7 +79,7 @@ public final class StudyPlan {
         Map<Architecture, Integer> groupOf = new LinkedHashMap<>();
         for (int b = 0; b < blocks; b++) {
             Architecture arch = new Architecture(inputDim, shapes.get(b % shapeCount), outputDim,
-                    activations.get(b / shapeCount), spec.model().biasOnAllHidden());
+                    activations.get(b / shapeCount), spec.model().bias());
             blockArchitecture[b] = arch;
             blockGroup[b] = groupOf.computeIfAbsent(arch, a -> {
                 groupArchitecture.add(a);

@@ -27,7 +27,11 @@ import org.repgeom.model.InitialWeights;
 import org.repgeom.model.Mlp;
 import org.repgeom.model.ParamLayout;
 import org.repgeom.task.Task;
+import org.repgeom.analysis.Stationarity;
+import org.repgeom.train.MemberStatus;
+import org.repgeom.theory.ConfigurationTheory;
 import org.repgeom.theory.HypercubeReluTheory;
+import org.repgeom.theory.TheoryLookup;
 import org.repgeom.train.OptimizerKind;
 import org.repgeom.train.OptimizerSettings;
 import org.repgeom.train.StopRule;
@@ -85,6 +89,7 @@ public final class StudyRunner {
     private final String specHash;
     private final String taskHash;
     private final boolean taskFitsTheory;
+    private final TheoryLookup theories;
 
     /** Builds the study's task; bad input fails here, before anything is written. */
     public StudyRunner(StudySpec spec, Backend backend) {
@@ -94,6 +99,7 @@ public final class StudyRunner {
         this.specHash = StudyFingerprint.spec(spec);
         this.taskHash = StudyFingerprint.task(task);
         this.taskFitsTheory = HypercubeReluTheory.applies(task, WHITENED_TOL);
+        this.theories = new TheoryLookup(task);
     }
 
     /** Number of members the study trains. */
@@ -615,10 +621,16 @@ public final class StudyRunner {
         int layers = layout.architecture().layerCount();
         MemberRecord[] records = new MemberRecord[members.size()];
         IntStream.range(0, members.size()).parallel().forEach(i -> {
-            MemberGeometry geo = MemberGeometry.measure(new Mlp(layout, task), task, res.params(), i * layout.stride(),
-                    req.lambdas(), i * layers, taskFitsTheory);
-            records[i] = new MemberRecord(members.get(i), c.group(), res.status()[i], res.steps()[i], res.finalLoss()[i],
-                    res.gradNorm()[i], geo);
+            MemberSpec m = members.get(i);
+            Mlp mlp = new Mlp(layout, task);
+            Stationarity.Outcome o = Stationarity.judge(mlp, task, res.params(), i * layout.stride(), req.lambdas(),
+                    i * layers, m.lr() * spec.optimizer().finalLrRatio(), res.status()[i],
+                    Stationarity.polishSteps(spec.train().maxSteps()));
+            ConfigurationTheory theory = theories.lookup(layout.architecture(), m.lambdas());
+            MemberGeometry geo = MemberGeometry.measure(mlp, task, res.params(), i * layout.stride(), req.lambdas(),
+                    i * layers, theory, theories.whitenedUnitHypercube(), o.status() == MemberStatus.CONVERGED);
+            records[i] = new MemberRecord(m, c.group(), o.status(), res.steps()[i], o.loss(), res.gradNorm()[i], geo,
+                    o.criterion(), theory.applies() ? theory.form() : "none");
         });
         return Arrays.asList(records);
     }

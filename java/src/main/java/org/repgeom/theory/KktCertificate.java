@@ -139,11 +139,20 @@ public final class KktCertificate {
     }
 
     /** Which minimisation to run; AUTO picks the copositive reduction when it applies. */
-    public enum Method { AUTO, SUPPORTS, SIGN_PATTERNS }
+    public enum Method { AUTO, SUPPORTS, SIGN_PATTERNS, SAMPLED }
 
     /** {@link #certify(double[], Task, double, double, double, double)} with a forced method (tests). */
     public static Result certify(double[] k, Task task, double lambda1, double lambda2, double loss, double tol,
             Method method) {
+        return certify(k, task, true, lambda1, lambda2, loss, tol, method);
+    }
+
+    /**
+     * The certificate of a member with ({@code bias}) or without a first-layer bias: the first layer's
+     * input kernel is {@code X̃ᵀX̃} or {@code XᵀX}; everything else is the same.
+     */
+    public static Result certify(double[] k, Task task, boolean bias, double lambda1, double lambda2, double loss,
+            double tol, Method method) {
         int p = task.samples();
         if (k.length != p * p) {
             throw new IllegalArgumentException("kernel has " + k.length + " entries, expected P² = " + p * p);
@@ -153,7 +162,8 @@ public final class KktCertificate {
         }
         DMatrixRMaj kMat = new DMatrixRMaj(p, p, true, k);
         DMatrixRMaj ky = new DMatrixRMaj(p, p, true, Kernels.outputKernel(task));
-        DMatrixRMaj kx = new DMatrixRMaj(p, p, true, Kernels.augmentedInputKernel(task));
+        DMatrixRMaj kx = new DMatrixRMaj(p, p, true, bias ? Kernels.augmentedInputKernel(task)
+                : Kernels.linear(task.xData(), task.inputDim(), p));
 
         // G = (K + λ2 I)⁻¹ K_Y (K + λ2 I)⁻¹ and the bound D
         DMatrixRMaj shifted = kMat.copy();
@@ -205,7 +215,9 @@ public final class KktCertificate {
         boolean mMatrix = rank == p && offDiagonalsNonPositive(kxPinv);
         Method chosen = method == Method.AUTO ? (mMatrix ? Method.SUPPORTS : Method.SIGN_PATTERNS) : method;
         Minimum min;
-        if (chosen == Method.SUPPORTS && !mMatrix) {
+        if (chosen == Method.SAMPLED) {
+            min = sampledMinimum(kxPinv, g, u, lambda1, lambda2, mMatrix);
+        } else if (chosen == Method.SUPPORTS && !mMatrix) {
             min = Minimum.notChecked("copositive reduction needs K_X invertible with K_X⁻¹ off-diagonals ≤ 0");
         } else if ((chosen == Method.SUPPORTS && p > MAX_SUPPORT_P)
                 || (chosen == Method.SIGN_PATTERNS && p > MAX_PATTERN_P)) {
@@ -243,6 +255,15 @@ public final class KktCertificate {
         double loss = mlp.loss(params, off, lambdas, lambdaOff);
         double[] k = RepresentationKernel.of(mlp.hidden(0), arch.width(0), task.samples());
         return certify(k, task, lambdas[lambdaOff], lambdas[lambdaOff + 1], loss, tol);
+    }
+
+    /** The kind of method a result's {@code method} text names: copositive-supports, sign-patterns, sampled or not-checked. */
+    public static String methodKind(String method) {
+        if (method == null) return "not-checked";
+        for (String kind : new String[] {"copositive-supports", "sign-patterns", "sampled"}) {
+            if (method.startsWith(kind)) return kind;
+        }
+        return "not-checked";
     }
 
     /** Single-neuron energy {@code E(h) = λ1 hᵀ K_X⁺ h − λ2 relu(h)ᵀ G relu(h)} (for tests and tools). */

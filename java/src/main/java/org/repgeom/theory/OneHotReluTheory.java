@@ -147,13 +147,20 @@ public final class OneHotReluTheory {
      * {@code I + 11ᵀ} (with bias) or to {@code g I} (the bias-free emulation), within tol.
      */
     public boolean applies(Task task, double tol) {
+        return applies(task, Kernels.augmentedInputKernel(task), tol);
+    }
+
+    /**
+     * {@link #applies(Task, double)} with the first layer's input kernel given: {@code X̃ᵀX̃} for a
+     * network with a first-layer bias, {@code XᵀX} for one without.
+     */
+    public boolean applies(Task task, double[] kx, double tol) {
         if (task.outputDim() != classes || task.samples() != samples) return false;
         for (int c = 0; c < classes; c++) {
             for (int s = 0; s < samples; s++) {
                 if (Math.abs(task.y(c, s) - (s / perClass == c ? 1.0 : 0.0)) > tol) return false;
             }
         }
-        double[] kx = Kernels.augmentedInputKernel(task);
         double[] model = new double[samples * samples];
         for (int s = 0; s < samples; s++) {
             for (int q = 0; q < samples; q++) {

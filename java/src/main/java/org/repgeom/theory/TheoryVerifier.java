@@ -163,13 +163,18 @@ public final class TheoryVerifier {
                 OptimizerSettings.adam(training.finalLrRatio()), stop);
         TrainResult result = backend.train(request, task, progress);
         Task signs = signTask(task);
+        ConfigurationTheory theory = new TheoryLookup(task).lookup(arch, c.lambdas());
+        if (!theory.applies()) {
+            throw new IllegalStateException("case " + c.id() + ": the theory lookup finds no form (" + theory.why() + ")");
+        }
         return IntStream.range(0, seeds).parallel()
-                .mapToObj(s -> measure(c, layout, task, signs, result, s))
+                .mapToObj(s -> measure(c, theory, layout, task, signs, result, s))
                 .toList();
     }
 
-    private static Member measure(ClosedForms.Case c, ParamLayout layout, Task task, Task signs, TrainResult result,
-            int s) {
+    /** Measures member s against the form the lookup gives (the same one {@code run} uses). */
+    private static Member measure(ClosedForms.Case c, ConfigurationTheory theory, ParamLayout layout, Task task,
+            Task signs, TrainResult result, int s) {
         Architecture arch = layout.architecture();
         int p = task.samples(), off = s * layout.stride();
         Mlp mlp = new Mlp(layout, task);
@@ -178,17 +183,17 @@ public final class TheoryVerifier {
         double[] last = null;
         for (int l = 0; l < arch.depth(); l++) {
             double[] k = RepresentationKernel.of(mlp.hidden(l), arch.width(l), p);
-            error = Math.max(error, KernelDistance.relative(k, c.prediction().layerKernels()[l]));
+            error = Math.max(error, KernelDistance.relative(k, theory.layerKernels()[l]));
             last = k;
         }
         int top = arch.depth() - 1;
         double ps = signs == null ? Double.NaN
                 : ParallelismScore.of(mlp.hidden(top), arch.width(top), signs).mean();
         KktCertificate.Verdict verdict = KktCertificate.Verdict.NOT_CHECKED;
-        if (c.certifiable() && arch.depth() == 1) {
+        if (theory.certifiable() && arch.depth() == 1) {
             verdict = KktCertificate.certify(last, task, c.lambdas()[0], c.lambdas()[1], loss, CERTIFY_TOL).verdict();
         }
-        double lStar = c.prediction().minimalLoss();
+        double lStar = theory.minimalLoss();
         return new Member(arch.width(0), s, result.status()[s], error, (loss - lStar) / lStar, ps, verdict);
     }
 

@@ -2,9 +2,13 @@ package org.repgeom.train;
 
 /** How a member's training ended. */
 public enum MemberStatus {
-    /** The relative loss change over a window fell below the tolerance. */
+    /**
+     * Stationary: the training loop's loss-window rule fired, or — for studies, after a short
+     * double-precision polish — the member is stationary to the precision of its arithmetic
+     * ({@code analysis.Stationarity}; members.csv {@code stop_criterion} says which).
+     */
     CONVERGED,
-    /** The step budget ran out first. */
+    /** The step budget ran out while the member was still moving. */
     MAX_STEPS,
     /** The loss or a parameter became NaN or infinite; only this member stopped. */
     DIVERGED;

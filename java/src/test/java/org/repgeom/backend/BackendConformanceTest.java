@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.repgeom.model.Activation;
 import org.repgeom.model.Architecture;
+import org.repgeom.model.Bias;
 import org.repgeom.model.InitialWeights;
 import org.repgeom.model.Mlp;
 import org.repgeom.model.ParamLayout;
@@ -407,6 +408,22 @@ public abstract class BackendConformanceTest {
                 double tol = traceTolerance(act);
                 assertMatches(req, task, reference(req, task), train(req, task, ProgressListener.NONE), tol, 2 * tol,
                         act + " depth " + depth + " bias on all");
+            }
+        }
+    }
+
+    @Test
+    void noBiasOnAnyLayer() {
+        // model.bias: none (the deep-linear and no-bias one-hot closed forms are stated without biases)
+        Task task = raggedTask();
+        for (Activation act : new Activation[] {Activation.RELU, Activation.LINEAR}) {
+            for (int depth = 1; depth <= 2; depth++) {
+                Architecture arch = new Architecture(19, Arrays.copyOf(new int[] {20, 33}, depth), 3, act, Bias.NONE);
+                int steps = act.isThresholdClass() ? 100 : 200;
+                TrainRequest req = request(arch, 4, 5e-4, OptimizerSettings.momentum(0.8, 0.5), new StopRule(steps, 0, 50, 20));
+                double tol = traceTolerance(act);
+                assertMatches(req, task, reference(req, task), train(req, task, ProgressListener.NONE), tol, 2 * tol,
+                        act + " depth " + depth + " no bias");
             }
         }
     }

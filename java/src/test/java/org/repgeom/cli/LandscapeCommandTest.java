@@ -131,7 +131,7 @@ class LandscapeCommandTest {
         assertEquals(Map.of(2, tanh.minima()), tanh.tuning().groupCounts(), "dY groups up to sign");
         assertTrue(tanh.tuning().meanOffsetShare() < 1e-6, "centred: " + tanh.tuning().meanOffsetShare());
         assertEquals(Map.of(2, tanh.minima()), tanh.w1Ranks());
-        assertEquals("best-found", tanh.referenceKind());
+        assertEquals("theory", tanh.referenceKind(), "tanh with dY | width has the odd-class closed form");
         // φ is not homogeneous: the measure path between two tanh minima rises above both
         assertTrue(config("tanh|w=4|lambda=0.01|lr=0.01").maxRelativeBarrier() > 1e-3);
     }

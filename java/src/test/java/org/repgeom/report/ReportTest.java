@@ -16,7 +16,8 @@ import org.repgeom.study.RunDirectory;
 /** The HTML report: every figure present and drawn as inline SVG, nothing fetched from anywhere. */
 class ReportTest {
     static final List<String> HYPERCUBE_FIGURES = List.of("fig-status", "fig-loss", "fig-ps", "fig-kernel-distance",
-            "fig-width", "fig-kernels", "fig-prototypes", "fig-tuning", "fig-alignment", "fig-layer-cka");
+            "fig-width", "fig-axis-width", "fig-axis-depth", "fig-axis-activation", "fig-kernels", "fig-prototypes",
+            "fig-tuning", "fig-alignment", "fig-layer-cka");
 
     @Test
     void hypercubeStudyReportHasEveryFigureInlineAndSelfContained(@TempDir Path tmp) throws Exception {
@@ -33,7 +34,7 @@ class ReportTest {
         }
         assertSelfContained(html);
         // theory panel of the kernel figure and the theory check sentence
-        assertTrue(html.contains("theory K* = c(K_Y + dY·11ᵀ)"));
+        assertTrue(html.contains("theory K* (hypercube-ray)"));
         assertTrue(html.contains("Theory check"));
         assertFalse(html.replace("NaN/Inf", "").contains("NaN"), "no NaN printed");
     }

@@ -197,8 +197,8 @@ class StudySpecErrorsTest {
                 "hypercube, onehot, npy");
         assertProblem(fails(VALID + "optimizer: {kind: sgd}\n"), "optimizer.kind", "unknown optimizer kind 'sgd'",
                 "gd, momentum, adam");
-        assertProblem(fails(with("  widths: [4, 8]", "  widths: [4, 8]\n  bias: none")), "model.bias",
-                "first, all");
+        assertProblem(fails(with("  widths: [4, 8]", "  widths: [4, 8]\n  bias: some")), "model.bias",
+                "first, all, none");
     }
 
     @Test
