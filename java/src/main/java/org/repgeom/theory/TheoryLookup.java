@@ -54,7 +54,7 @@ public final class TheoryLookup {
         this.whitenedUnitHypercube = TaskKernels.isWhitenedUnitHypercube(task, task.outputDim(), task.samples(), TOL);
     }
 
-    /** Whether the task is the whitened class-major unit hypercube (§6.1's task). */
+    /** Whether the task is the whitened class-major unit hypercube (docs/science.md §5.1's task). */
     public boolean whitenedUnitHypercube() {
         return whitenedUnitHypercube;
     }
