@@ -106,9 +106,9 @@ class RunDirectoryTest {
     @Test
     void refusesADirectoryThatIsNotAFinishedStudy(@TempDir Path tmp) throws Exception {
         Files.writeString(tmp.resolve("members.csv"), "id\n");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunDirectory.open(tmp));
-        assertTrue(e.getMessage().contains("summary.json is missing"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> RunDirectory.open(tmp.resolve("nope")));
+        SpecException e = assertThrows(SpecException.class, () -> RunDirectory.open(tmp));
+        assertTrue(e.getMessage().contains("summary.json: missing"), e.getMessage());
+        assertThrows(SpecException.class, () -> RunDirectory.open(tmp.resolve("nope")));
     }
 
     @Test
