@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "repgeom", mixinStandardHelpOptions = true, version = "repgeom 0.1.0",
         description = "Train thousands of small networks at once and measure their representation geometry.",
         subcommands = {RunCommand.class, MergeCommand.class, TheoryCommand.class, DevicesCommand.class,
-                AnalyzeCommand.class, ReportCommand.class, LandscapeCommand.class, VerifyTheoryCommand.class})
+                AnalyzeCommand.class, ReportCommand.class, LandscapeCommand.class, VerifyTheoryCommand.class,
+                OptimumCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input. */
     public static final int BAD_INPUT = 2;

@@ -90,24 +90,32 @@ final class MassSolver {
             } else {
                 for (int u = 0; u < nf; u++) d[u] = g[free[u]] / Math.max(h[u * nf + u], 1e-300);
             }
-            double t = 1;
             boolean accepted = false;
-            for (int ls = 0; ls < 60; ls++, t *= 0.5) {
-                double[] trial = m.clone();
-                double dec = 0;
-                for (int u = 0; u < nf; u++) {
-                    int i = free[u];
-                    trial[i] = Math.max(0, m[i] - t * d[u]);
-                    dec += g[i] * (m[i] - trial[i]);
+            // Newton first; where the projection stalls it (a zero mass the Newton step would push
+            // negative although its own gradient asks for mass), a diagonally scaled gradient step
+            for (int attempt = 0; attempt < 2 && !accepted; attempt++) {
+                if (attempt == 1) {
+                    for (int u = 0; u < nf; u++) d[u] = g[free[u]] / Math.max(h[u * nf + u], 1e-300);
                 }
-                ReadoutState ts = new ReadoutState(pr, kernel(a, trial, p));
-                double jt = objective(pr, trial, ts);
-                if (jt <= j - 1e-4 * dec || (dec <= 0 && jt <= j)) {
-                    System.arraycopy(trial, 0, m, 0, n);
-                    st = ts;
-                    accepted = jt < j;
-                    j = jt;
-                    break;
+                double t = 1;
+                for (int ls = 0; ls < 60; ls++, t *= 0.5) {
+                    double[] trial = m.clone();
+                    double dec = 0;
+                    for (int u = 0; u < nf; u++) {
+                        int i = free[u];
+                        trial[i] = Math.max(0, m[i] - t * d[u]);
+                        dec += g[i] * (m[i] - trial[i]);
+                    }
+                    if (dec <= 0) continue;
+                    ReadoutState ts = new ReadoutState(pr, kernel(a, trial, p));
+                    double jt = objective(pr, trial, ts);
+                    if (jt <= j - 1e-4 * dec) {
+                        System.arraycopy(trial, 0, m, 0, n);
+                        st = ts;
+                        accepted = jt < j;
+                        j = jt;
+                        break;
+                    }
                 }
             }
             if (!accepted) break;

@@ -95,18 +95,42 @@ final class OptimalFace {
                 double[] cs = c.clone();
                 for (int i = 0; i < cs.length; i++) cs[i] *= sign;
                 double[] m = extreme(cs);
-                if (m != null && optimal(m)) out.add(m);
+                if (m != null && optimal(polish(m))) out.add(m);
             }
         }
         return out;
     }
 
-    /** Guard against rounding in the LP: the masses must give the optimal loss (to 1e-8 relative). */
+    /** Relative loss excess up to which a polished LP vertex counts as optimal. */
+    static final double LOSS_TOL = 1e-11;
+
+    /**
+     * Removes the LP's rounding: re-optimises the masses of the vertex's own neurons (in place),
+     * which keeps it on the optimal face if it was there.
+     */
+    private double[] polish(double[] m) {
+        int n = m.length;
+        int s = 0;
+        for (double v : m) if (v > 0) s++;
+        double[][] sub = new double[s][];
+        double[] ms = new double[s];
+        for (int i = 0, t = 0; i < n; i++) {
+            if (m[i] > 0) {
+                sub[t] = acts[i];
+                ms[t++] = m[i];
+            }
+        }
+        MassSolver.solve(pr, sub, ms, 1e-14);
+        for (int i = 0, t = 0; i < n; i++) if (m[i] > 0) m[i] = ms[t++];
+        return m;
+    }
+
+    /** Guard against rounding in the LP and near-zero-energy neurons: the masses must give the optimal loss. */
     private boolean optimal(double[] m) {
         double mass = 0;
         for (double v : m) mass += v;
         double loss = pr.lambda1 * mass + new ReadoutState(pr, kernel(m)).readoutLoss;
-        return loss <= optimalLoss * (1 + 1e-8);
+        return loss <= optimalLoss * (1 + LOSS_TOL);
     }
 
     double[][] activations() {

@@ -95,7 +95,7 @@ public final class OptimumSolver {
         bound = st.dualValue() + Math.min(0, eMin) * j;
 
         // the optimal face: narrowest network and the diameter of the optimal kernels
-        List<Candidate> zero = new ArrayList<>(oracle.search(st, warm(atoms), 512, 1e-7).candidates());
+        List<Candidate> zero = new ArrayList<>(oracle.search(st, warm(atoms), 512, ZERO_ENERGY).candidates());
         zero.addAll(warm(atoms));
         OptimalFace face = new OptimalFace(pr, st, zero, j);
         List<double[]> extremes = face.extremes(4, 17);
@@ -161,11 +161,70 @@ public final class OptimumSolver {
                 }
             }
             atoms.clear();
-            atoms.addAll(merge(kept));
+            atoms.addAll(merge(snap(kept)));
             if (atoms.isEmpty()) break;
             DirectionPolish.run(pr, atoms, 500, 1e-15);
         }
         return stateOf(atoms);
+    }
+
+    /** Energy (units of λ1) up to which a neuron counts as zero-energy for the optimal face. */
+    private static final double ZERO_ENERGY = 1e-8;
+
+    /** Relative size below which a neuron's preactivation on a sample is taken as exactly zero. */
+    private static final double SNAP = 1e-7;
+
+    /**
+     * Neurons that (nearly) vanish on a sample of their face move to the smaller face where they
+     * vanish exactly (B-orthogonal projection): the in-face polish cannot reach a face boundary,
+     * and the optimum often lies on one (a ReLU neuron silent on part of the data sits on its kink).
+     */
+    private List<Atom> snap(List<Atom> atoms) {
+        List<Atom> out = new ArrayList<>();
+        int p = pr.p;
+        for (Atom a : atoms) {
+            if (a.face.signFree) {
+                out.add(a);
+                continue;
+            }
+            double[] h = a.preactivation();
+            double max = 0;
+            for (double v : h) max = Math.max(max, Math.abs(v));
+            boolean[] zero = a.face.zero.clone();
+            boolean changed = false;
+            for (int i = 0; i < p; i++) {
+                if (!zero[i] && Math.abs(h[i]) <= SNAP * max) {
+                    zero[i] = true;
+                    changed = true;
+                }
+            }
+            if (!changed) {
+                out.add(a);
+                continue;
+            }
+            int[] d = new int[1];
+            double[] n = Face.subspaceBasis(pr, zero, d);
+            if (d[0] == 0) continue;
+            boolean[] plus = new boolean[p];
+            for (int i = 0; i < p; i++) plus[i] = !zero[i] && h[i] > 0;
+            Face f = new Face(zero, plus, pr.negativeSlope, n, d[0], false);
+            double[] bh = new double[p];
+            for (int i = 0; i < p; i++) {
+                double v = 0;
+                for (int k = 0; k < p; k++) v += pr.bPinv[i * p + k] * h[k];
+                bh[i] = v;
+            }
+            double[] c = new double[d[0]];
+            for (int j = 0; j < d[0]; j++) {
+                double v = 0;
+                for (int i = 0; i < p; i++) v += n[i * d[0] + j] * bh[i];
+                c[j] = v;
+            }
+            Atom s2 = new Atom(f, c);
+            if (f.matches(s2.preactivation(), 0)) out.add(s2);
+            else out.add(a);
+        }
+        return out;
     }
 
     /** Mass below which a neuron counts as new (zero mass in the mass solve). */
