@@ -25,6 +25,18 @@ final class CandidateSink {
 
     void offer(Candidate c) {
         if (!wants(c.energy())) return;
+        // one candidate per face: the lower energy wins
+        Candidate same = null;
+        for (Candidate k : worst) {
+            if (k.face().equals(c.face())) {
+                same = k;
+                break;
+            }
+        }
+        if (same != null) {
+            if (same.energy() <= c.energy()) return;
+            worst.remove(same);
+        }
         worst.add(c);
         if (worst.size() > limit) worst.poll();
     }

@@ -31,7 +31,7 @@ public final class OptimumSolver {
      */
     public record Options(double tol, double certifyTol, int maxRounds, double timeLimit, long faceBudget, int randomStarts) {
         public static Options defaults() {
-            return new Options(1e-10, 1e-8, 100, 600, 2_000_000, 200);
+            return new Options(1e-10, 1e-8, 100, 600, 2_000_000, 32);
         }
     }
 
@@ -41,9 +41,14 @@ public final class OptimumSolver {
     private final AtomOracle oracle;
 
     public OptimumSolver(OptimumProblem pr, Options o) {
+        this(pr, o, chooseOracle(pr, o));
+    }
+
+    /** With a given oracle (tests compare the local search with the exact oracles). */
+    OptimumSolver(OptimumProblem pr, Options o, AtomOracle oracle) {
         this.pr = pr;
         this.o = o;
-        this.oracle = chooseOracle(pr, o);
+        this.oracle = oracle;
     }
 
     static AtomOracle chooseOracle(OptimumProblem pr, Options o) {
@@ -75,7 +80,7 @@ public final class OptimumSolver {
             search = oracle.search(st, warm(atoms), 8, Double.POSITIVE_INFINITY);
             double eMin = search.minEnergy();
             bound = st.dualValue() + Math.min(0, eMin) * j;
-            if (DEBUG) System.err.printf("round %d J=%.15g D=%.15g eMin=%.3e atoms=%d cands=%d%n", round, j, st.dualValue(), eMin, atoms.size(), search.candidates().size());
+            if (DEBUG) System.err.printf("%.1fs round %d J=%.15g D=%.15g eMin=%.3e atoms=%d cands=%d%n", seconds(t0), round, j, st.dualValue(), eMin, atoms.size(), search.candidates().size());
             if (j - bound <= o.tol() * j) break;
             if (seconds(t0) > o.timeLimit()) break;
             int before = atoms.size();

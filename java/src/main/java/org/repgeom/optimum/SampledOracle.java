@@ -17,11 +17,13 @@ import java.util.stream.IntStream;
 final class SampledOracle implements AtomOracle {
     static final double ZERO_FRACTION = 1e-7;
     private final OptimumProblem pr;
+    private final boolean mMatrixRelu;
     private final int randomStarts;
     private final long seed;
 
     SampledOracle(OptimumProblem pr, int randomStarts, long seed) {
         this.pr = pr;
+        this.mMatrixRelu = pr.negativeSlope == 0.0 && pr.inverseIsMMatrix();
         this.randomStarts = randomStarts;
         this.seed = seed;
     }
@@ -37,8 +39,8 @@ final class SampledOracle implements AtomOracle {
             double[] neg = new double[p], pos = new double[p], negPos = new double[p];
             for (int i = 0; i < p; i++) {
                 neg[i] = -yk[i];
-                pos[i] = Math.max(0, yk[i]) + 1e-3;
-                negPos[i] = Math.max(0, -yk[i]) + 1e-3;
+                pos[i] = Math.max(0, yk[i]);
+                negPos[i] = Math.max(0, -yk[i]);
             }
             starts.add(project(yk));
             starts.add(project(neg));
@@ -95,7 +97,79 @@ final class SampledOracle implements AtomOracle {
         return new Face(zero, plus, pr.negativeSlope, n, d[0], false);
     }
 
+    /** The better of the sign-pattern ascent and, for ReLU, the support ascent. */
     private Candidate ascend(ReadoutState st, double[] start) {
+        // with K_X⁻¹ off-diagonals ≤ 0 a ReLU neuron's negative part only costs (SupportOracle), so
+        // supports suffice there
+        if (mMatrixRelu) return supportAscent(st, start);
+        Candidate a = signAscent(st, start);
+        if (pr.negativeSlope != 0.0) return a;
+        Candidate b = supportAscent(st, start);
+        if (a == null) return b;
+        if (b == null) return a;
+        return b.energy() < a.energy() ? b : a;
+    }
+
+    /**
+     * ReLU neurons silent off a support S: alternate between the top eigenvector of the face
+     * {h_{S^c} = 0} and S ← {entries > 0}, and let samples whose gradient asks for it join S.
+     */
+    private Candidate supportAscent(ReadoutState st, double[] start) {
+        int p = pr.p, dY = pr.dY;
+        boolean[] support = new boolean[p];
+        for (int i = 0; i < p; i++) support[i] = start[i] > 0;
+        Candidate best = null;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int it = 0; it < 100; it++) {
+            boolean[] zero = new boolean[p];
+            int s = 0;
+            for (int i = 0; i < p; i++) {
+                zero[i] = !support[i];
+                if (support[i]) s++;
+            }
+            if (s == 0) break;
+            String key = java.util.Arrays.toString(zero);
+            if (!seen.add(key)) break;
+            int[] d = new int[1];
+            double[] n = Face.subspaceBasis(pr, zero, d);
+            if (d[0] == 0) break;
+            Face f = new Face(zero, support.clone(), pr.negativeSlope, n, d[0], false);
+            double[] m = new double[f.q * dY], t = new double[dY * dY], v = new double[dY];
+            CandidateSink one = new CandidateSink(1, Double.POSITIVE_INFINITY);
+            Candidate c = AtomOracle.solveFace(f, st, pr, m, t, v, one);
+            if (c == null) {
+                // the eigenvector has entries of both signs on S: keep the side with the larger part
+                double[] c2 = new double[f.q];
+                for (int j = 0; j < f.q; j++) {
+                    double x = 0;
+                    for (int k = 0; k < dY; k++) x += m[j * dY + k] * v[k];
+                    c2[j] = x;
+                }
+                double[] h = f.preactivation(c2);
+                double pos = 0, neg = 0;
+                for (int i = 0; i < p; i++) {
+                    if (h[i] > 0) pos += h[i] * h[i];
+                    else neg += h[i] * h[i];
+                }
+                double sign = pos >= neg ? 1 : -1;
+                boolean any = false;
+                for (int i = 0; i < p; i++) {
+                    support[i] = support[i] && sign * h[i] > 0;
+                    any |= support[i];
+                }
+                if (!any) break;
+                continue;
+            }
+            if (best != null && c.energy() >= best.energy() - 1e-15) break;
+            best = c;
+            double[] next = release(st, c);
+            if (next == null) break;
+            for (int i = 0; i < p; i++) support[i] = support[i] || next[i] > 0 && f.zero[i];
+        }
+        return best;
+    }
+
+    private Candidate signAscent(ReadoutState st, double[] start) {
         int p = pr.p, dY = pr.dY;
         double[] h = start.clone();
         Candidate best = null;
