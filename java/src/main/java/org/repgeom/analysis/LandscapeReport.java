@@ -59,6 +59,7 @@ public final class LandscapeReport {
         return out;
     }
 
+    @SuppressWarnings("unchecked")
     private static Map<String, Object> json(Configuration c) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("key", c.key());
@@ -109,6 +110,11 @@ public final class LandscapeReport {
         t.put("best_minimum_groups", c.tuning().exampleGroups());
         m.put("tuning", t);
         m.put("global_optimum", global(c.global()));
+        if (c.global() != null && c.referenceKind().equals("theory")) {
+            // the solver against the closed form, where there is one
+            ((Map<String, Object>) m.get("global_optimum")).put("closed_form_relative_difference",
+                    (c.global().optimum().loss() - c.referenceLoss()) / c.referenceLoss());
+        }
         if (c.depth() == 1) {
             List<Object> pairs = new ArrayList<>();
             for (Pair p : c.pairs()) {
