@@ -28,15 +28,10 @@ final class FaceOracle implements AtomOracle {
             CandidateSink sink = new CandidateSink(limit, ceiling);
             int maxQ = pr.rank;
             double[] m = new double[maxQ * dY], t = new double[dY * dY], v = new double[dY];
-            double best = Double.POSITIVE_INFINITY;
-            for (int i = ch; i < n; i += chunks) {
-                Candidate c = AtomOracle.solveFace(faces.get(i), st, pr, m, t, v, sink);
-                if (c != null) best = Math.min(best, c.energy());
-            }
+            for (int i = ch; i < n; i += chunks) AtomOracle.solveFace(faces.get(i), st, pr, m, t, v, sink);
             return sink;
         }).toList().forEach(all::addAll);
-        // the minimum needs every face, not only the kept ones: rerun the sink with limit 1 is not needed,
-        // since the kept list holds the lowest energies first
+        // the sinks keep the lowest energies, so the first kept candidate is the minimum over all faces
         List<Candidate> sorted = all.sorted();
         double min = sorted.isEmpty() ? Double.POSITIVE_INFINITY : sorted.get(0).energy();
         return new Search(sorted, min, true, method());
