@@ -51,12 +51,16 @@ public final class LandscapeReport {
             m.put("by_width", rows);
             m.put("width_half_reach", t.halfWidth());
             m.put("width_all_reach", t.allWidth());
+            m.put("at_global_optimum", t.atGlobal());
+            m.put("width_half_global", t.globalHalfWidth());
+            m.put("width_all_global", t.globalAllWidth());
             th.add(m);
         }
         out.put("width_thresholds", th);
         return out;
     }
 
+    @SuppressWarnings("unchecked")
     private static Map<String, Object> json(Configuration c) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("key", c.key());
@@ -106,6 +110,12 @@ public final class LandscapeReport {
         t.put("mean_offset_share", c.tuning().meanOffsetShare());
         t.put("best_minimum_groups", c.tuning().exampleGroups());
         m.put("tuning", t);
+        m.put("global_optimum", global(c.global()));
+        if (c.global() != null && c.referenceKind().equals("theory")) {
+            // the solver against the closed form, where there is one
+            ((Map<String, Object>) m.get("global_optimum")).put("closed_form_relative_difference",
+                    (c.global().optimum().loss() - c.referenceLoss()) / c.referenceLoss());
+        }
         if (c.depth() == 1) {
             List<Object> pairs = new ArrayList<>();
             for (Pair p : c.pairs()) {
@@ -129,6 +139,31 @@ public final class LandscapeReport {
         return m;
     }
 
+    private static Map<String, Object> global(GlobalComparison g) {
+        if (g == null) return null;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("loss", g.optimum().loss());
+        m.put("lower_bound", g.optimum().lowerBound());
+        m.put("certified", g.optimum().certified());
+        m.put("method", g.optimum().method());
+        m.put("width", g.optimum().width());
+        m.put("kernel_set_diameter", g.optimum().kernelSetDiameter());
+        m.put("at_optimum", g.atOptimum());
+        m.put("fraction_at_optimum", g.fractionAtOptimum());
+        m.put("gap_tol", LandscapeStatistics.GLOBAL_GAP_TOL);
+        m.put("below_certified_bound", g.belowBound());
+        List<Object> members = new ArrayList<>();
+        for (int i = 0; i < g.ids().length; i++) {
+            Map<String, Object> mm = new LinkedHashMap<>();
+            mm.put("id", g.ids()[i]);
+            mm.put("global_gap", g.gaps()[i]);
+            mm.put("optimum_kernel_distance", g.kernelDistances()[i]);
+            members.add(mm);
+        }
+        m.put("members", members);
+        return m;
+    }
+
     private static Map<String, Object> counts(Map<Integer, Integer> c) {
         Map<String, Object> m = new LinkedHashMap<>();
         c.forEach((k, v) -> m.put(Integer.toString(k), v));
@@ -139,12 +174,14 @@ public final class LandscapeReport {
             + "diverged,minima,loss_min,loss_median,loss_max,reference_kind,reference_loss,gap_median,gap_max,"
             + "certified_fraction,distinct_kernels,pairwise_distance_median,pairwise_distance_max,reached,"
             + "reached_fraction,w1_ranks,readout_ranks,tuning_groups,modular_rays,mean_selectivity,min_selectivity,"
-            + "mean_offset_share,max_relative_barrier";
+            + "mean_offset_share,max_relative_barrier,global_loss,global_certified,global_width,fraction_at_global,"
+            + "global_gap_median,optimum_kernel_distance_median,below_certified_bound";
 
     /** One row per configuration; distributions as "value:count" separated by spaces. */
     public static String csv(Landscape l) {
         StringBuilder sb = new StringBuilder(CSV_HEADER).append('\n');
         for (Configuration c : l.configurations()) {
+            GlobalComparison g = c.global();
             List<String> cells = List.of(Csv.text(c.key()), Csv.text(c.family()), c.activation(), c.widthsLabel(),
                     Integer.toString(c.depth()), LandscapeStatistics.lambdasLabel(c.lambdas()), Csv.num(c.lr()),
                     Integer.toString(c.members()), Integer.toString(c.status().get("CONVERGED")),
@@ -156,7 +193,11 @@ public final class LandscapeReport {
                     c.kernels() == null ? "" : Csv.num(c.kernels().pairwiseMax()), Integer.toString(c.reached()),
                     Csv.num(c.reachedFraction()), dist(c.w1Ranks()), dist(c.readoutRanks()),
                     dist(c.tuning().groupCounts()), dist(c.tuning().modularRays()), Csv.num(c.tuning().meanSelectivity()),
-                    Csv.num(c.tuning().minSelectivity()), Csv.num(c.tuning().meanOffsetShare()), Csv.num(c.maxRelativeBarrier()));
+                    Csv.num(c.tuning().minSelectivity()), Csv.num(c.tuning().meanOffsetShare()), Csv.num(c.maxRelativeBarrier()),
+                    g == null ? "" : Csv.num(g.optimum().loss()), g == null ? "" : Boolean.toString(g.optimum().certified()),
+                    g == null ? "" : Integer.toString(g.optimum().width()), g == null ? "" : Csv.num(g.fractionAtOptimum()),
+                    g == null ? "" : Csv.num(g.gapMedian()), g == null ? "" : Csv.num(g.kernelDistanceMedian()),
+                    g == null ? "" : Integer.toString(g.belowBound()));
             sb.append(String.join(",", cells)).append('\n');
         }
         return sb.toString();
@@ -166,7 +207,8 @@ public final class LandscapeReport {
     public static String table(Landscape l) {
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("configuration", "minima", "C/M/D", "loss med", "ref loss", "gap med", "cert", "kernels",
-                "pair dist", "reach", "rank W1", "rank W2", "groups", "rays", "select.", "offset", "barrier"));
+                "pair dist", "reach", "rank W1", "rank W2", "groups", "rays", "select.", "offset", "barrier", "global L*",
+                "at L*"));
         for (Configuration c : l.configurations()) {
             String kernels = c.kernels() == null ? "n/a" : Integer.toString(c.kernels().clusters());
             String pair = c.kernels() == null || c.kernels().pairs() == 0 ? "n/a" : sci(c.kernels().pairwiseMedian());
@@ -176,14 +218,19 @@ public final class LandscapeReport {
                     pct(c.certifiedFraction()), kernels, pair, c.reached() + "/" + c.minima(), dist(c.w1Ranks()),
                     dist(c.readoutRanks()), dist(c.tuning().groupCounts()), dist(c.tuning().modularRays()),
                     fixed(c.tuning().meanSelectivity()) + "/" + fixed(c.tuning().minSelectivity()),
-                    fixed(c.tuning().meanOffsetShare()), sci(c.maxRelativeBarrier())));
+                    fixed(c.tuning().meanOffsetShare()), sci(c.maxRelativeBarrier()),
+                    c.global() == null ? "n/a" : g4(c.global().optimum().loss()) + (c.global().optimum().certified() ? "" : "?"),
+                    c.global() == null ? "n/a" : c.global().atOptimum() + "/" + c.minima()
+                            + (c.global().belowBound() > 0 ? " " + c.global().belowBound() + " BELOW BOUND" : "")));
         }
         StringBuilder sb = new StringBuilder(aligned(rows));
         sb.append("(minima: members analysed; C/M/D: converged/max-steps/diverged; ref loss *: best found in the family;"
                 + " reach: kernel within ").append(Csv.num(l.options().kernelTol()))
                 .append(" of the reference kernel; rank/groups/rays: value or value:count; select.: mean/min selectivity;"
                         + " offset: share of the preactivation on 1; barrier: max relative rise of the mode-connectivity"
-                        + " path above the larger endpoint)\n\n");
+                        + " path above the larger endpoint; global L*: the optimum over all widths, ? where not certified;"
+                + " at L*: minima within a relative gap of ").append(Csv.num(LandscapeStatistics.GLOBAL_GAP_TOL))
+                .append(" of it)\n\n");
         sb.append("width threshold: smallest width whose minima reach the reference kernel (>= 50 % / all)\n");
         List<List<String>> th = new ArrayList<>();
         for (Threshold t : l.thresholds()) {
@@ -194,6 +241,16 @@ public final class LandscapeReport {
             }
             th.add(List.of(t.family(), "ref " + t.referenceKind(), ">=50%: " + (t.halfWidth() == null ? "none" : t.halfWidth()),
                     "all: " + (t.allWidth() == null ? "none" : t.allWidth()), widths.toString()));
+            if (t.atGlobal().stream().anyMatch(x -> x != null)) {
+                StringBuilder gw = new StringBuilder();
+                for (int i = 0; i < t.widths().size(); i++) {
+                    if (i > 0) gw.append("  ");
+                    gw.append(t.widths().get(i)).append(':').append(t.atGlobal().get(i) == null ? "n/a" : t.atGlobal().get(i))
+                            .append('/').append(t.minima().get(i));
+                }
+                th.add(List.of("", "ref global L*", ">=50%: " + (t.globalHalfWidth() == null ? "none" : t.globalHalfWidth()),
+                        "all: " + (t.globalAllWidth() == null ? "none" : t.globalAllWidth()), gw.toString()));
+            }
         }
         sb.append(aligned(th));
         return sb.toString();

@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import java.util.stream.IntStream;
 import org.repgeom.model.Architecture;
 import org.repgeom.model.ParamLayout;
+import org.repgeom.optimum.OptimumCatalog;
 import org.repgeom.task.Task;
 
 /**
@@ -116,7 +117,8 @@ public final class LandscapeStatistics {
                                 double lossMedian, double lossMax, String referenceKind, double referenceLoss,
                                 double gapMedian, double gapMax, int certificateChecked, double certifiedFraction,
                                 KernelClusters kernels, int reached, Map<Integer, Integer> w1Ranks,
-                                Map<Integer, Integer> readoutRanks, Tuning tuning, List<Pair> pairs) {
+                                Map<Integer, Integer> readoutRanks, Tuning tuning, List<Pair> pairs,
+                                GlobalComparison global) {
         public double reachedFraction() {
             return minima == 0 ? Double.NaN : (double) reached / minima;
         }
@@ -133,8 +135,12 @@ public final class LandscapeStatistics {
 
     /** Per family, the fraction of minima reaching the reference kernel at each width, and the thresholds. */
     public record Threshold(String family, String referenceKind, List<String> widths, List<Integer> minima,
-                            List<Integer> reached, String halfWidth, String allWidth) {
+                            List<Integer> reached, String halfWidth, String allWidth, List<Integer> atGlobal,
+                            String globalHalfWidth, String globalAllWidth) {
     }
+
+    /** Global gap up to which a minimum counts as at the global optimum (trained minima reach 1e-7 … 1e-5). */
+    public static final double GLOBAL_GAP_TOL = 1e-4;
 
     /** Everything the {@code landscape} command reports. */
     public record Landscape(Options options, List<Configuration> configurations, List<Threshold> thresholds) {
@@ -142,6 +148,15 @@ public final class LandscapeStatistics {
 
     /** Computes the landscape of {@code members} (all members of a study) on {@code task}. */
     public static Landscape of(Task task, List<MemberInput> members, Options o) {
+        return of(task, members, o, null);
+    }
+
+    /**
+     * As {@link #of(Task, List, Options)}, and with {@code optima} (may be null) every two-layer
+     * relu / leaky_relu / linear configuration is also measured against its global optimum
+     * ({@link GlobalComparison}); the width threshold is then also given against that optimum.
+     */
+    public static Landscape of(Task task, List<MemberInput> members, Options o, OptimumCatalog optima) {
         Map<String, List<MemberInput>> byConfig = new LinkedHashMap<>();
         Map<String, List<MemberInput>> byFamily = new LinkedHashMap<>();
         for (MemberInput m : members) {
@@ -156,7 +171,7 @@ public final class LandscapeStatistics {
         }
         NeuronTuning tuning = NeuronTuning.forTask(task);
         List<Configuration> configs = byConfig.values().parallelStream()
-                .map(rs -> configuration(rs, best.get(rs.get(0).family()), tuning, task, o)).toList();
+                .map(rs -> configuration(rs, best.get(rs.get(0).family()), tuning, task, o, optima)).toList();
         List<Threshold> thresholds = new ArrayList<>();
         for (String family : byFamily.keySet()) thresholds.add(threshold(family, configs));
         return new Landscape(o, configs, thresholds);
@@ -167,7 +182,7 @@ public final class LandscapeStatistics {
     }
 
     private static Configuration configuration(List<MemberInput> rs, MemberInput best, NeuronTuning tuning, Task task,
-                                               Options o) {
+                                               Options o, OptimumCatalog optima) {
         MemberInput first = rs.get(0);
         Map<String, Integer> status = new LinkedHashMap<>();
         for (String s : List.of("CONVERGED", "MAX_STEPS", "DIVERGED")) {
@@ -208,11 +223,15 @@ public final class LandscapeStatistics {
             }
         }
         Architecture arch = first.architecture();
+        GlobalComparison global = null;
+        if (optima != null && OptimumCatalog.applies(arch) && first.lambdas().length == 2) {
+            global = GlobalComparison.of(task, minima, optima.of(OptimumCatalog.key(arch, first.lambdas())), GLOBAL_GAP_TOL);
+        }
         return new Configuration(first.config(), first.family(), arch.activation().id(), arch.hiddenWidths(),
                 arch.depth(), first.lambdas(), first.lr(), rs.size(), status, minima.size(), quantile(losses, 0),
                 quantile(losses, 0.5), quantile(losses, 1), refKind, refLoss, quantile(gaps, 0.5), quantile(gaps, 1),
                 (int) checked, checked == 0 ? Double.NaN : (double) certified / checked, clusters, reached, w1, readout,
-                tuning(minima, tuning, o), pairs);
+                tuning(minima, tuning, o), pairs, global);
     }
 
     private static Tuning tuning(List<MemberInput> minima, NeuronTuning tuning, Options o) {
@@ -255,15 +274,21 @@ public final class LandscapeStatistics {
                 .sorted(Comparator.comparingInt((Configuration c) -> Arrays.stream(c.widths()).min().orElse(0))
                         .thenComparing(Configuration::widthsLabel))
                 .toList();
-        String half = null, all = null;
+        String half = null, all = null, gHalf = null, gAll = null;
+        List<Integer> atGlobal = new ArrayList<>();
         for (Configuration c : fam) {
+            atGlobal.add(c.global() == null ? null : c.global().atOptimum());
             if (c.minima() == 0) continue;
             if (half == null && 2 * c.reached() >= c.minima()) half = c.widthsLabel();
             if (all == null && c.reached() == c.minima()) all = c.widthsLabel();
+            if (c.global() != null) {
+                if (gHalf == null && 2 * c.global().atOptimum() >= c.minima()) gHalf = c.widthsLabel();
+                if (gAll == null && c.global().atOptimum() == c.minima()) gAll = c.widthsLabel();
+            }
         }
         return new Threshold(family, fam.get(0).referenceKind(), fam.stream().map(Configuration::widthsLabel).toList(),
                 fam.stream().map(Configuration::minima).toList(), fam.stream().map(Configuration::reached).toList(),
-                half, all);
+                half, all, atGlobal, gHalf, gAll);
     }
 
     /** Linear-interpolation quantile of the finite values; NaN for none. */

@@ -16,6 +16,8 @@ import org.repgeom.analysis.NeuronTuning;
 import org.repgeom.io.AtomicFiles;
 import org.repgeom.io.Json;
 import org.repgeom.io.NpyArray;
+import org.repgeom.optimum.OptimumCatalog;
+import org.repgeom.optimum.OptimumSolver;
 import org.repgeom.study.RunDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,6 +60,9 @@ final class LandscapeCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "do not print the table")
     boolean quiet;
 
+    @Option(names = "--no-optimum", description = "do not solve for the global optimum of the two-layer relu/leaky_relu/linear configurations")
+    boolean noOptimum;
+
     @Override
     public Integer call() throws IOException {
         if (!(tol > 0)) throw new IllegalArgumentException("--tol must be positive, got " + tol);
@@ -68,17 +73,30 @@ final class LandscapeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--used-fraction must be in [0, 1], got " + usedFraction);
         }
         RunDirectory run = RunDirectory.open(dir);
-        Landscape l = compute(run, new Options(tol, cosineTol, usedFraction, pairs, points, convergedOnly));
+        Options opts = new Options(tol, cosineTol, usedFraction, pairs, points, convergedOnly);
+        Landscape l = noOptimum ? LandscapeStatistics.of(run.task(), members(run), opts) : compute(run, opts);
         AtomicFiles.writeString(run.path().resolve("landscape.json"), Json.write(LandscapeReport.json(l)));
         AtomicFiles.writeString(run.path().resolve("landscape.csv"), LandscapeReport.csv(l));
         if (!quiet) System.out.print(LandscapeReport.table(l));
         System.out.println("wrote " + run.path().resolve("landscape.json") + " and landscape.csv");
+        int below = belowCertifiedOptimum(l);
+        if (below > 0) {
+            System.err.println("error: " + below + " trained member(s) below a certified global optimum: the loss, the"
+                    + " stored parameters or the solver is wrong (see global_optimum in landscape.json)");
+            return 1;
+        }
         return 0;
     }
 
-    /** The landscape of a finished study. */
+    /** The landscape of a finished study, with the global optimum of every two-layer 1-homogeneous configuration. */
     static Landscape compute(RunDirectory run, Options o) throws IOException {
-        return LandscapeStatistics.of(run.task(), members(run), o);
+        return LandscapeStatistics.of(run.task(), members(run), o,
+                new OptimumCatalog(run.task(), OptimumSolver.Options.defaults()));
+    }
+
+    /** Members whose loss lies below a certified lower bound (must be 0). */
+    static int belowCertifiedOptimum(Landscape l) {
+        return l.configurations().stream().filter(c -> c.global() != null).mapToInt(c -> c.global().belowBound()).sum();
     }
 
     /** Every member of the study with its row of members.csv, stored kernel and parameters. */

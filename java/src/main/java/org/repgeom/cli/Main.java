@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
         footer = {"", "Exit codes: 0 ok, 2 bad input or environment (one line naming the path or field), "
                 + "1 internal error, 130/143 stopped by SIGINT/SIGTERM."},
         subcommands = {RunCommand.class, MergeCommand.class, TheoryCommand.class, DevicesCommand.class,
-                AnalyzeCommand.class, ReportCommand.class, LandscapeCommand.class, VerifyTheoryCommand.class})
+                AnalyzeCommand.class, ReportCommand.class, LandscapeCommand.class, VerifyTheoryCommand.class,
+                OptimumCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input or an environment the user must fix. */
     public static final int BAD_INPUT = 2;

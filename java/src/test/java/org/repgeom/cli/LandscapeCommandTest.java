@@ -103,6 +103,22 @@ class LandscapeCommandTest {
     }
 
     @Test
+    void membersAreMeasuredAgainstTheCertifiedGlobalOptimum() {
+        for (String w : new String[] {"3", "4", "8"}) {
+            Configuration c = config("relu|w=" + w + "|lambda=0.01|lr=0.01");
+            assertTrue(c.global().optimum().certified());
+            assertEquals(c.referenceLoss(), c.global().optimum().loss(), 1e-10 * c.referenceLoss(), "optimum = closed form");
+            assertEquals(0, c.global().belowBound());
+        }
+        assertEquals(0, config("relu|w=3|lambda=0.01|lr=0.01").global().atOptimum(), "width 3 < 2·dY cannot reach it");
+        assertEquals(12, config("relu|w=8|lambda=0.01|lr=0.01").global().atOptimum());
+        Threshold t = family("relu");
+        assertEquals("4", t.globalHalfWidth());
+        assertEquals(null, config("tanh|w=8|lambda=0.01|lr=0.01").global(), "tanh is not 1-homogeneous");
+        assertEquals(0, LandscapeCommand.belowCertifiedOptimum(landscape));
+    }
+
+    @Test
     void reluMinimaAreConnectedAlongTheMeasurePath() {
         Configuration c = config("relu|w=8|lambda=0.01|lr=0.01");
         assertEquals(3, c.pairs().size());

@@ -1,0 +1,54 @@
+package org.repgeom.optimum;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/** Keeps the {@code limit} lowest-energy candidates offered to it (one per face), for one worker. */
+final class CandidateSink {
+    private final int limit;
+    private final PriorityQueue<Candidate> worst = new PriorityQueue<>(Comparator.comparingDouble(Candidate::energy).reversed());
+    private final double ceiling;
+
+    /** Keeps at most {@code limit} candidates with energy ≤ ceiling. */
+    CandidateSink(int limit, double ceiling) {
+        this.limit = limit;
+        this.ceiling = ceiling;
+    }
+
+    /** Whether a candidate of this energy would be kept (lets workers skip building it). */
+    boolean wants(double energy) {
+        if (!(energy <= ceiling)) return false;
+        return worst.size() < limit || energy < worst.peek().energy();
+    }
+
+    void offer(Candidate c) {
+        if (!wants(c.energy())) return;
+        // one candidate per face: the lower energy wins
+        Candidate same = null;
+        for (Candidate k : worst) {
+            if (k.face().equals(c.face())) {
+                same = k;
+                break;
+            }
+        }
+        if (same != null) {
+            if (same.energy() <= c.energy()) return;
+            worst.remove(same);
+        }
+        worst.add(c);
+        if (worst.size() > limit) worst.poll();
+    }
+
+    void addAll(CandidateSink other) {
+        for (Candidate c : other.worst) offer(c);
+    }
+
+    /** The kept candidates, lowest energy first. */
+    List<Candidate> sorted() {
+        List<Candidate> out = new ArrayList<>(worst);
+        out.sort(Comparator.comparingDouble(Candidate::energy));
+        return out;
+    }
+}
