@@ -5,6 +5,9 @@
 #include "repgeom_kernels.h"
 
 #include <stddef.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
 
 #define RG_DECLARE_VARIANT(v)                                                                              \
     int mlp_train_fused_impl_##v(const rg_config *c, const float *x, const float *y, float *params,       \
@@ -142,6 +145,38 @@ const char *rg_isa(void) {
     return pick()->name;
 }
 
+/*
+ * Flush-to-zero and denormals-are-zero for the length of one kernel call, the caller's setting restored
+ * after it. Over long runs with weight decay the weights of dead units and Adam's second moments decay
+ * into subnormal floats, and every operation on one costs a microcode assist on many x86 cores (dozens
+ * of cycles each): a 60,000-step Adam study ran at about half the speed of a 3,000-step one. Flushed,
+ * a value below 2^-126 (1.2e-38) reads and is written as 0, far below anything the losses, kernels and
+ * stop rule can resolve. x86: MXCSR bits FTZ (15) and DAZ (6); aarch64: FPCR.FZ (24); elsewhere a no-op.
+ */
+typedef struct { unsigned long saved; } fp_mode;
+
+static fp_mode flush_subnormals(void) {
+    fp_mode m = {0};
+#if defined(__x86_64__) || defined(__i386__)
+    m.saved = _mm_getcsr();
+    _mm_setcsr((unsigned)m.saved | 0x8040u);
+#elif defined(__aarch64__)
+    __asm__ volatile("mrs %0, fpcr" : "=r"(m.saved));
+    __asm__ volatile("msr fpcr, %0" : : "r"(m.saved | (1ul << 24)));
+#endif
+    return m;
+}
+
+static void restore_fp_mode(fp_mode m) {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_setcsr((unsigned)m.saved);
+#elif defined(__aarch64__)
+    __asm__ volatile("msr fpcr, %0" : : "r"(m.saved));
+#else
+    (void)m;
+#endif
+}
+
 int mlp_train_fused(const rg_config *cfg, const float *x, const float *y, float *params, const float *lambdas,
                     const double *lrs, float *trace, double *final_loss, double *grad_norm, int32_t *steps,
                     int32_t *status, int first, int count) {
@@ -150,8 +185,11 @@ int mlp_train_fused(const rg_config *cfg, const float *x, const float *y, float 
         return RG_EBADARG;
     }
     if (count == 0) return RG_OK;
-    return pick()->train(cfg, x, y, params, lambdas, lrs, trace, final_loss, grad_norm, steps, status, first, count,
-                         NULL);
+    fp_mode m = flush_subnormals();
+    int rc = pick()->train(cfg, x, y, params, lambdas, lrs, trace, final_loss, grad_norm, steps, status, first,
+                           count, NULL);
+    restore_fp_mode(m);
+    return rc;
 }
 
 int mlp_train_fused_resume(const rg_config *cfg, const rg_resume *r, const float *x, const float *y, float *params,
@@ -165,7 +203,10 @@ int mlp_train_fused_resume(const rg_config *cfg, const rg_resume *r, const float
         return RG_EBADARG;
     }
     if (count == 0) return RG_OK;
-    return pick()->train(cfg, x, y, params, lambdas, lrs, trace, final_loss, grad_norm, steps, status, first, count, r);
+    fp_mode m = flush_subnormals();
+    int rc = pick()->train(cfg, x, y, params, lambdas, lrs, trace, final_loss, grad_norm, steps, status, first, count, r);
+    restore_fp_mode(m);
+    return rc;
 }
 
 int mlp_forward(const rg_config *cfg, const float *x, const float *params, int layer, float *out, int first,
@@ -175,5 +216,8 @@ int mlp_forward(const rg_config *cfg, const float *x, const float *params, int l
         return RG_EBADARG;
     }
     if (count == 0) return RG_OK;
-    return pick()->forward(cfg, x, params, layer, out, first, count);
+    fp_mode m = flush_subnormals();
+    int rc = pick()->forward(cfg, x, params, layer, out, first, count);
+    restore_fp_mode(m);
+    return rc;
 }
