@@ -127,9 +127,11 @@ for c in $cases; do
         # 64 members of tiny matrices: torch's intra-op threads only add synchronisation (measured 100x
         # slower with 2 threads than with 1 on a loaded 2-core machine), so the long runs use one
         [ "$p" = torch ] && [ "$pc" = Wlong ] && args+=(--threads 1)
+        # stacked bmm (hand-written backward) and torch.func; bmm-autograd is the same forward, slower
+        [ "$p" = torch ] && [ "$pc" != Wlong ] && args+=(--variant bmm,func)
         echo "+ $p peer $c" >&2
         pyx="$vpy"; [ "$p" = numpy ] && pyx="$py"
-        "$pyx" "$script" "${args[@]}" > "$tmp/peer.jsonl" 2> "$tmp/peer.err" \
+        timeout "${RG_PEER_TIMEOUT:-1800}" "$pyx" "$script" "${args[@]}" > "$tmp/peer.jsonl" 2> "$tmp/peer.err" \
             || printf '{"peer": "%s", "case": "%s", "error": "failed: %s"}\n' "$p" "$c" "$(tail -1 "$tmp/peer.err" | tr -d '"\\' | cut -c1-200)" >> "$jsonl"
         # the long runs' 3,000-step results are filed under their own case name
         sed "s/\"case\": \"$pc\"/\"case\": \"$c\"/" "$tmp/peer.jsonl" >> "$jsonl"
