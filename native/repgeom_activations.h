@@ -1,7 +1,7 @@
 /*
  * Shared by the two training layouts of the native backend (repgeom_train.c: one member at a time,
- * padded; repgeom_soa.c: RG_VLEN members interleaved across the vector lanes): the vector types of
- * the variant being compiled and the activations with their derivatives, the float versions of
+ * padded; repgeom_soa.c: RG_VLEN members interleaved across the vector lanes): which layers have a
+ * bias, the vector types of the variant being compiled and the activations with their derivatives, the float versions of
  * org.repgeom.model.Activation with the same kink conventions. Static: each file (and each
  * instruction-set variant of it) gets its own copy, compiled for its own -march.
  */
@@ -17,6 +17,12 @@
 #ifndef RG_VLEN
 #define RG_VLEN 4
 #endif
+
+/* Whether weight layer l (0 ... depth) has a bias: the rule of both training layouts (one place to
+   change when the bias modes change). */
+static inline int rg_layer_has_bias(const rg_config *c, int l) {
+    return l < c->depth && (l == 0 || c->bias_all);
+}
 
 typedef float vf __attribute__((vector_size(RG_VLEN * sizeof(float))));
 typedef int32_t vi __attribute__((vector_size(RG_VLEN * sizeof(int32_t))));
