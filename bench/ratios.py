@@ -5,18 +5,26 @@
                                   steps) into a result line like the peers' (member-steps/s, GFLOP/s)
 --summarize FILE.jsonl            prints the Markdown table of one harness run: per case and
                                   implementation, member-steps/s and GFLOP/s (best = from the fastest
-                                  repetition, median), % of the SGEMM and FMA peaks, and the ratios
-                                  native/java and native/numpy (best vs best, median vs median)
+                                  repetition, median), % of the SGEMM and FMA peaks; native against
+                                  java and against the fastest peer (best vs best, median vs median);
+                                  the long run against the short run
 """
 import argparse
 import json
 import statistics
 
-P, DX, DY = 64, 64, 3  # WORKLOAD.md
+DY = 3  # WORKLOAD.md
+CASES = ["W16", "W64", "W256", "W1024", "Wsmall", "Wlong", "Wlong-short"]
 
 
-def flops_per_member_step(m):
-    return 4 * P * m * (DX + 1) + 6 * P * m * DY
+def shape(case):
+    """(P, dX) of a WORKLOAD.md case: the small shapes have n = 1 (P = 8) and dX = 8."""
+    return (8, 8) if case.startswith("Wsmall") or case.startswith("Wlong") else (64, 64)
+
+
+def flops_per_member_step(case, m):
+    p, dx = shape(case)
+    return 4 * p * m * (dx + 1) + 6 * p * m * DY
 
 
 def from_jmh(path, backend, case):
@@ -25,7 +33,7 @@ def from_jmh(path, backend, case):
     members, steps, width = int(params["members"]), int(params["steps"]), int(params["width"])
     seconds = [s for fork in result["primaryMetric"]["rawData"] for s in fork]
     work = members * steps
-    flops = flops_per_member_step(width)
+    flops = flops_per_member_step(case, width)
     best, median = min(seconds), statistics.median(seconds)
     return {
         "backend": backend, "case": case, "E": members, "M": width, "steps": steps,
@@ -34,6 +42,16 @@ def from_jmh(path, backend, case):
         "gflops_best": work * flops / best / 1e9, "gflops_median": work * flops / median / 1e9,
         "jvm": result.get("vmName", "") + " " + result.get("jdkVersion", ""),
     }
+
+
+def label(l):
+    """Row name: the backend, or the peer with its variant (and jax's matmul precision)."""
+    if l.get("backend"):
+        return l["backend"]
+    name = l["peer"] + (" " + l["variant"] if l.get("variant") else "")
+    if l.get("peer") == "jax" and l.get("matmul_precision") not in (None, "highest"):
+        name += " (" + l["matmul_precision"] + ")"
+    return name
 
 
 def summarize(path):
@@ -45,35 +63,52 @@ def summarize(path):
               key=lambda l: l["gflops_best"], default=None)
     rows = {}
     for l in lines:
-        name = l.get("backend") or (l.get("peer") if "gflops_best" in l else None)
-        if name and "gflops_best" in l:
-            rows.setdefault(l["case"], {})[name] = l
+        if "gflops_best" in l and (l.get("backend") or l.get("peer")) and "case" in l:
+            rows.setdefault(l["case"], {})[label(l)] = l
+    skipped = [l for l in lines if l.get("skipped") or l.get("error")]
     out = [f"# Benchmark harness run {head.get('date', '?')}", "",
-           f"- machine: {head.get('cpu', '?')}, {head.get('cores', '?')} cores; {head.get('steps')} steps per repetition, "
-           f"{head.get('reps')} repetitions (plus warm-up); best = fastest repetition, median = median repetition",
+           f"- machine: {head.get('cpu', '?')}, {head.get('cores', '?')} cores, ISA flags: {head.get('isa', '?')}; "
+           f"load average at the start {head.get('loadavg', '?')}",
+           f"- {head.get('steps')} steps per repetition (Wlong 60,000, Wlong-short 3,000), {head.get('reps')} repetitions "
+           "(Wlong 3) plus warm-up; best = fastest repetition, median = median repetition",
            f"- SGEMM peak (numpy, {sgemm['blas'].get('openblas_core', '?')} kernels): "
            f"{sgemm['gflops_best']:.1f} best / {sgemm['gflops_median']:.1f} median GFLOP/s" if sgemm else "- SGEMM peak: missing",
            f"- FMA peak ({fma['isa']}, {fma['threads']} threads, registers only): "
            f"{fma['gflops_best']:.1f} best / {fma['gflops_median']:.1f} median GFLOP/s" if fma else "- FMA peak: missing",
-           "- FLOPs per member-step: WORKLOAD.md's count, 17,792·M", "",
-           "| case | implementation | E | member-steps/s best / median | GFLOP/s best / median | % SGEMM peak | % FMA peak |",
-           "|---|---|---|---|---|---|---|"]
-    for case in ["W16", "W64", "W256", "W1024"]:
+           "- FLOPs per member-step: WORKLOAD.md's count 4·P·M·(dX+1) + 6·P·M·dY (17,792·M on W, 6,912 on Wsmall, "
+           "27,648 on Wlong)", "",
+           "| case | implementation | E | steps | member-steps/s best / median | GFLOP/s best / median | % SGEMM peak | % FMA peak |",
+           "|---|---|---|---|---|---|---|---|"]
+    pct = lambda r, peak: f"{100 * r['gflops_best'] / peak['gflops_best']:.0f} %" if peak else "-"  # noqa: E731
+    for case in CASES:
         for name, r in sorted(rows.get(case, {}).items()):
-            pct = lambda peak: f"{100 * r['gflops_best'] / peak['gflops_best']:.0f} %" if peak else "-"
-            out.append(f"| {case} | {name} | {r['E']} | {r['member_steps_per_s_best']:,.0f} / "
+            out.append(f"| {case} | {name} | {r['E']} | {r['steps']} | {r['member_steps_per_s_best']:,.0f} / "
                        f"{r['member_steps_per_s_median']:,.0f} | {r['gflops_best']:.1f} / {r['gflops_median']:.1f} | "
-                       f"{pct(sgemm)} | {pct(fma)} |")
-    out += ["", "| case | native / java (best, median) | native / numpy (best, median) |", "|---|---|---|"]
-    for case in ["W16", "W64", "W256", "W1024"]:
+                       f"{pct(r, sgemm)} | {pct(r, fma)} |")
+    out += ["", "| case | native / java (best, median) | fastest peer (by median) | native / fastest peer (best, median) |",
+            "|---|---|---|---|"]
+
+    def ratio(a, b):
+        return (f"{a['member_steps_per_s_best'] / b['member_steps_per_s_best']:.2f}x, "
+                f"{a['member_steps_per_s_median'] / b['member_steps_per_s_median']:.2f}x")
+
+    for case in CASES:
         r = rows.get(case, {})
-        def ratio(a, b):
-            if a not in r or b not in r:
-                return "-"
-            return (f"{r[a]['member_steps_per_s_best'] / r[b]['member_steps_per_s_best']:.2f}x, "
-                    f"{r[a]['member_steps_per_s_median'] / r[b]['member_steps_per_s_median']:.2f}x")
-        if r:
-            out.append(f"| {case} | {ratio('native', 'java')} | {ratio('native', 'numpy')} |")
+        if "native" not in r:
+            continue
+        peers = {k: v for k, v in r.items() if v.get("peer")}
+        fastest = max(peers, key=lambda k: peers[k]["member_steps_per_s_median"], default=None)
+        out.append(f"| {case} | {ratio(r['native'], r['java']) if 'java' in r else '-'} | {fastest or '-'} | "
+                   f"{ratio(r['native'], peers[fastest]) if fastest else '-'} |")
+    lng, short = rows.get("Wlong", {}).get("native"), rows.get("Wlong-short", {}).get("native")
+    if lng and short:
+        out += ["", f"Long run: native member-steps/s over 60,000 Adam steps / over 3,000 steps = "
+                    f"{ratio(lng, short)} (best, median)."]
+    if skipped:
+        out += ["", "Skipped or failed:", ""]
+        for l in skipped:
+            what = l.get("backend") or l.get("peer") or l.get("peers") or l.get("peak") or l.get("script") or "?"
+            out.append(f"- {what} {l.get('case', '')}: {l.get('reason') or l.get('skipped') or l.get('error')}")
     return "\n".join(out) + "\n"
 
 

@@ -9,6 +9,8 @@
 #   2. with nvcc on PATH (or $NVCC): compiles <classes>/org/repgeom/cuda/repgeom.fatbin with SASS for
 #      sm_80, sm_86, sm_89, sm_90 and PTX for compute_90, and writes ptxas -v (registers, spills, per
 #      kernel and architecture) to <target>/cuda/ptxas-report.txt. Any nvcc error FAILS the build.
+#      -ftz=true: subnormal floats are flushed to zero, as the native CPU backend does (MXCSR FTZ/DAZ);
+#      division and square root stay IEEE round-to-nearest (-prec-div, -prec-sqrt are untouched).
 #      Without nvcc: a warning, the build succeeds, and the CUDA backend reports "kernels not built";
 #   3. with a C++ compiler ($CXX or g++): builds the host emulators in <target>/cuda-emulator/ (the
 #      kernels' code on CPU threads, used by the tests; not shipped): rg_cuda_emu (warps of one
@@ -50,7 +52,7 @@ if command -v "$NVCC" > /dev/null 2>&1; then
                -gencode arch=compute_89,code=sm_89 -gencode arch=compute_90,code='[sm_90,compute_90]')
         tmp="$(mktemp -d)"
         trap 'rm -rf "$tmp"' EXIT
-        if ! "$NVCC" -fatbin -O3 -std=c++17 "${archs[@]}" --threads 0 -Xptxas -v -Werror all-warnings \
+        if ! "$NVCC" -fatbin -O3 -std=c++17 -ftz=true "${archs[@]}" --threads 0 -Xptxas -v -Werror all-warnings \
                 -o "$tmp/repgeom.fatbin" "$src" > "$tmp/ptxas.txt" 2>&1; then
             cat "$tmp/ptxas.txt" >&2
             fail "nvcc failed on $src"
@@ -68,7 +70,7 @@ if command -v "$NVCC" > /dev/null 2>&1; then
         # Every training kernel is compiled once per placement so that each array has a known memory
         # space; a generic float load or store in the PTX means that broke (a pointer chosen at run
         # time between shared and global memory): fail the build rather than ship slow kernels.
-        "$NVCC" -ptx -O3 -std=c++17 -arch=compute_90 -o "$tmp/repgeom.ptx" "$src" || fail "nvcc -ptx failed on $src"
+        "$NVCC" -ptx -O3 -std=c++17 -ftz=true -arch=compute_90 -o "$tmp/repgeom.ptx" "$src" || fail "nvcc -ptx failed on $src"
         generic=$(grep -cE '^[[:space:]]*(ld|st)\.f32[[:space:]]' "$tmp/repgeom.ptx" || true)
         if [ "$generic" -gt 0 ]; then
             fail "$generic generic ld.f32/st.f32 in the PTX of $src (expected ld/st.shared or .global only)"

@@ -54,16 +54,22 @@ compile() { # src obj flags...
 
 objs=()
 if [ "$arch" = x86_64 ]; then
-  compile repgeom_train.c train_avx512.o -march=x86-64-v4 -mtune=generic -mprefer-vector-width=512 \
-    -DRG_VARIANT=avx512 -DRG_VLEN=16 -DRG_RB=4
-  compile repgeom_train.c train_avx2.o -march=x86-64-v3 -mtune=generic -DRG_VARIANT=avx2 -DRG_VLEN=8 -DRG_RB=2
-  compile repgeom_train.c train_generic.o -DRG_VARIANT=generic -DRG_VLEN=4 -DRG_RB=2
+  v512=(-march=x86-64-v4 -mtune=generic -mprefer-vector-width=512 -DRG_VARIANT=avx512 -DRG_VLEN=16 -DRG_RB=4)
+  v2=(-march=x86-64-v3 -mtune=generic -DRG_VARIANT=avx2 -DRG_VLEN=8 -DRG_RB=2)
+  v0=(-DRG_VARIANT=generic -DRG_VLEN=4 -DRG_RB=2)
+  compile repgeom_train.c train_avx512.o "${v512[@]}"
+  compile repgeom_soa.c soa_avx512.o "${v512[@]}"
+  compile repgeom_train.c train_avx2.o "${v2[@]}"
+  compile repgeom_soa.c soa_avx2.o "${v2[@]}"
+  compile repgeom_train.c train_generic.o "${v0[@]}"
+  compile repgeom_soa.c soa_generic.o "${v0[@]}"
   compile repgeom_kernels.c kernels.o -DRG_HAVE_X86_VARIANTS
-  objs=(train_avx512.o train_avx2.o train_generic.o kernels.o)
+  objs=(train_avx512.o soa_avx512.o train_avx2.o soa_avx2.o train_generic.o soa_generic.o kernels.o)
 else
   compile repgeom_train.c train_generic.o -DRG_VARIANT=generic -DRG_VLEN=4 -DRG_RB=2
+  compile repgeom_soa.c soa_generic.o -DRG_VARIANT=generic -DRG_VLEN=4 -DRG_RB=2
   compile repgeom_kernels.c kernels.o
-  objs=(train_generic.o kernels.o)
+  objs=(train_generic.o soa_generic.o kernels.o)
 fi
 compile repgeom_jni.c jni.o
 objs+=(jni.o)

@@ -51,6 +51,23 @@ JNIEXPORT jint JNICALL RG_JNI(limitIsa)(JNIEnv *env, jclass cls, jint limit) {
     return rg_limit_isa(limit);
 }
 
+JNIEXPORT jint JNICALL RG_JNI(forceLayout)(JNIEnv *env, jclass cls, jint mode) {
+    (void)env;
+    (void)cls;
+    return rg_force_layout(mode);
+}
+
+static int read_shape(JNIEnv *env, jintArray shape, int header, jint *s, rg_config *c);
+
+/* shape as mlp_forward's: depth, activation, biasAll, samples, dims[0 .. depth+1] */
+JNIEXPORT jint JNICALL RG_JNI(layout)(JNIEnv *env, jclass cls, jintArray shape) {
+    (void)cls;
+    jint s[4 + RG_MAX_DEPTH + 2];
+    rg_config c;
+    if (read_shape(env, shape, 4, s, &c) != RG_OK) return -1;
+    return rg_layout(&c);
+}
+
 /* Address of a direct buffer holding at least `need` elements, or NULL after throwing. */
 static void *buf(JNIEnv *env, jobject b, jlong need, const char *what) {
     if (b == NULL) {

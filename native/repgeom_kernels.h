@@ -132,6 +132,14 @@ long rg_shape_stride(const rg_config *cfg);
  * previous cap. For tests of the lower variants on a machine that has AVX-512. */
 int rg_limit_isa(int limit);
 
+/* Forces the training layout of mlp_train_fused from now on (0 = chosen by shape, 1 = one member at a
+ * time, padded, 2 = members interleaved across the vector lanes); returns the previous mode. For tests. */
+int rg_force_layout(int mode);
+
+/* The layout mlp_train_fused uses for cfg's shape here (only the shape fields are read): 1 = one member
+ * at a time, 2 = across the lanes; -1 if the shape is invalid. */
+int rg_layout(const rg_config *cfg);
+
 /* Which compiled variant mlp_train_fused and mlp_forward dispatch to here: "avx512", "avx2" or "generic". */
 const char *rg_isa(void);
 

@@ -109,15 +109,72 @@ def train_members(w1, w2, x_aug, y, steps, chunk, lr=W.LR):
             np.subtract(w1c, g1, out=w1c)
 
 
-def train_parallel(w1, w2, x_aug, y, steps, chunk, workers):
-    """Split the members into `workers` contiguous parts, each trained by its own thread."""
-    if workers <= 1:
-        train_members(w1, w2, x_aug, y, steps, chunk)
-        return
+def train_members_adam(w1, w2, x_aug, y, steps, chunk, lam):
+    """Wlong: `steps` Adam steps from zero moments on members w1 (E*M, dX+1), w2 (E, dY, M) in
+    place, per-member lambda `lam` (E,), learning rate W.adam_lr(t, steps). The same batched
+    forward/backward as train_members; the gradient is not pre-scaled (Adam normalises it)."""
     e_total, _, m = w2.shape
+    dtype = w1.dtype
+    x_t = np.ascontiguousarray(x_aug.T)
+    chunk = min(chunk, e_total)
+    buf = ChunkBuffers(chunk, m, dtype)
+    lam1 = np.repeat(2.0 * lam, m).astype(dtype)[:, None]          # (E*M, 1): 2 lambda per row
+    lam2 = (2.0 * lam).astype(dtype)[:, None, None]                 # (E, 1, 1)
+    moments = [np.zeros_like(w1), np.zeros_like(w1), np.zeros_like(w2), np.zeros_like(w2)]
+    t1, t2 = np.empty_like(w1), np.empty_like(w2)                    # scratch of the update
+    b1, b2, eps = W.ADAM_BETA1, W.ADAM_BETA2, W.ADAM_EPS
+    bounds = [(s, min(s + chunk, e_total)) for s in range(0, e_total, chunk)]
+    views = {c: buf.view(c, m) for c in {b - a for a, b in bounds}}
+    two = dtype.type(2.0)
+    for t in range(steps):
+        lr = W.adam_lr(t, steps)
+        c1 = 1.0 / (1.0 - b1 ** (t + 1))
+        c2 = 1.0 / (1.0 - b2 ** (t + 1))
+        for a, b in bounds:
+            c = b - a
+            z, h, mask, zeros, f, dh, g1, g2 = views[c]
+            w1c, w2c = w1[a * m:b * m], w2[a:b]
+            h3 = h.reshape(c, m, W.P)
+            np.matmul(w1c, x_aug, out=z)
+            np.maximum(z, zeros, out=h)
+            np.greater(z, 0, out=mask)
+            np.matmul(w2c, h3, out=f)
+            np.subtract(f, y, out=f)
+            np.multiply(f, two, out=f)                               # dL/dF = 2 (F - Y)
+            np.matmul(f, h3.transpose(0, 2, 1), out=g2)
+            np.matmul(w2c.transpose(0, 2, 1), f, out=dh)
+            dz = dh.reshape(c * m, W.P)
+            np.multiply(dz, mask, out=dz)
+            np.matmul(dz, x_t, out=g1)
+            g1 += lam1[a * m:b * m] * w1c                            # + 2 lambda W
+            g2 += lam2[a:b] * w2c
+            for w, g, mo, v, tmp in ((w1c, g1, moments[0][a * m:b * m], moments[1][a * m:b * m], t1[a * m:b * m]),
+                                     (w2c, g2, moments[2][a:b], moments[3][a:b], t2[a:b])):
+                mo *= b1
+                mo += (1.0 - b1) * g                                 # m = b1 m + (1 - b1) g
+                np.multiply(g, g, out=g)
+                v *= b2
+                v += (1.0 - b2) * g                                  # v = b2 v + (1 - b2) g^2
+                np.multiply(v, c2, out=tmp)
+                np.sqrt(tmp, out=tmp)
+                tmp += eps
+                np.divide(mo, tmp, out=tmp)
+                tmp *= lr * c1
+                w -= tmp                                             # w -= lr m^ / (sqrt(v^) + eps)
+
+
+def train_parallel(w1, w2, x_aug, y, steps, chunk, workers, lam=None):
+    """Split the members into `workers` contiguous parts, each trained by its own thread (Adam
+    with per-member lambdas when `lam` is given, else GD)."""
+    fn = train_members if lam is None else train_members_adam
+    extra = lambda a, b: () if lam is None else (lam[a:b],)  # noqa: E731
+    e_total, _, m = w2.shape
+    if workers <= 1:
+        fn(w1, w2, x_aug, y, steps, chunk, *extra(0, e_total))
+        return
     cuts = np.linspace(0, e_total, workers + 1).astype(int)
-    threads = [threading.Thread(target=train_members,
-                                args=(w1[a * m:b * m], w2[a:b], x_aug, y, steps, chunk))
+    threads = [threading.Thread(target=fn,
+                                args=(w1[a * m:b * m], w2[a:b], x_aug, y, steps, chunk) + extra(a, b))
                for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
     for t in threads:
         t.start()
@@ -210,14 +267,25 @@ def bench(case, members, steps, reps, chunk, workers, warmup_steps):
     # otherwise all cores inside each BLAS call.
     blas_threads = W.blas_threads(1 if workers > 1 else len(os.sched_getaffinity(0)))
     loss0 = mean_loss(w1, w2, x_aug, y)
-    train_parallel(w1, w2, x_aug, y, warmup_steps, chunk, workers)
     times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        train_parallel(w1, w2, x_aug, y, steps, chunk, workers)
-        times.append(time.perf_counter() - t0)
+    if W.is_adam(case):
+        # Wlong: every repetition is the whole run from the same start (the schedule spans `steps`)
+        lam = W.member_lambdas(members)
+        start = (w1.copy(), w2.copy())
+        train_parallel(w1, w2, x_aug, y, warmup_steps, chunk, workers, lam)
+        for _ in range(reps):
+            w1[...], w2[...] = start
+            t0 = time.perf_counter()
+            train_parallel(w1, w2, x_aug, y, steps, chunk, workers, lam)
+            times.append(time.perf_counter() - t0)
+    else:
+        train_parallel(w1, w2, x_aug, y, warmup_steps, chunk, workers)
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            train_parallel(w1, w2, x_aug, y, steps, chunk, workers)
+            times.append(time.perf_counter() - t0)
     loss1 = mean_loss(w1, w2, x_aug, y)
-    res = {"peer": "numpy", "variant": "batched-gemm", "case": case, "E": members, "M": m,
+    res = {"peer": "numpy", "variant": "batched-gemm" + ("-adam" if W.is_adam(case) else ""), "case": case, "E": members, "M": m,
            "steps": steps, "reps": reps, "warmup_steps": warmup_steps, "chunk": min(chunk, members),
            "workers": workers, "blas_threads": blas_threads, "dtype": "float32",
            "flops_per_member_step": W.flops_per_member_step(m)}
@@ -237,7 +305,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--case", default="W16", choices=list(W.CASES))
     ap.add_argument("--members", type=int, default=None, help="E (default: the case's CPU E)")
-    ap.add_argument("--steps", type=int, default=W.MIN_STEPS_CPU)
+    ap.add_argument("--steps", type=int, default=None, help="default 200 (Wlong: 60000)")
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--warmup-steps", type=int, default=20)
     ap.add_argument("--chunk", type=int_list, default=None,
@@ -250,12 +318,14 @@ def main():
     if args.check:
         sys.exit(0 if check() else 1)
 
+    W.use_case(args.case)
+    steps = args.steps or W.steps_default(args.case, False)
     members = args.members or W.members_for(args.case)
     m = W.CASES[args.case]["M"]
     chunks = args.chunk or [default_chunk(m)]
     for workers in args.workers:
         for chunk in chunks:
-            print(json.dumps(bench(args.case, members, args.steps, args.reps, chunk, workers,
+            print(json.dumps(bench(args.case, members, steps, args.reps, chunk, workers,
                                    args.warmup_steps)), flush=True)
 
 

@@ -27,13 +27,51 @@ LAMBDA2 = 1e-3               # weight decay on W2
 LR = 2e-3                    # plain gradient descent learning rate
 X_SEED = 0                   # seed of the random orthogonal input matrix
 
-# case -> width M, members E on a CPU, members E on a GPU (WORKLOAD.md table)
+# case -> width M, members E on a CPU, members E on a GPU (WORKLOAD.md table), and for the small
+# shapes their own task (n = 1: P = 8, dX = 8). Wlong trains with Adam (see ADAM_* below).
 CASES = {
     "W16": {"M": 16, "E_cpu": 1024, "E_gpu": 65536},
     "W64": {"M": 64, "E_cpu": 1024, "E_gpu": 16384},
     "W256": {"M": 256, "E_cpu": 256, "E_gpu": 4096},
     "W1024": {"M": 1024, "E_cpu": 32, "E_gpu": 1024},
+    "Wsmall": {"M": 16, "E_cpu": 16384, "E_gpu": 262144, "n": 1, "dX": 8},
+    "Wlong": {"M": 64, "E_cpu": 64, "E_gpu": 64, "n": 1, "dX": 8, "adam": True},
 }
+
+# Wlong (WORKLOAD.md): the README example's ReLU width-64 members, lambda = 1e-2 for the first half
+# of the members and 1e-3 for the second, Adam at 1e-2 decaying geometrically to 1e-6 over the run
+# (lr_t = ADAM_LR * ADAM_FINAL_RATIO^(t / steps)), no early stop; 60,000 steps against 3,000.
+ADAM_LR = 1e-2
+ADAM_FINAL_RATIO = 1e-4
+ADAM_BETA1, ADAM_BETA2, ADAM_EPS = 0.9, 0.999, 1e-8
+LONG_LAMBDAS = (1e-2, 1e-3)
+
+
+def use_case(case):
+    """Set the task shape (N_PER_CLASS, P, D_X) of `case`: n = 8, dX = 64 unless the case says otherwise."""
+    global N_PER_CLASS, P, D_X
+    c = CASES[case]
+    N_PER_CLASS = c.get("n", 8)
+    P = N_PER_CLASS * N_CLASSES
+    D_X = c.get("dX", 64)
+    return c
+
+
+def is_adam(case):
+    return bool(CASES[case].get("adam"))
+
+
+def member_lambdas(members):
+    """Per-member lambda of Wlong (the same on both layers): the first half 1e-2, the rest 1e-3."""
+    lam = np.full(members, LONG_LAMBDAS[1])
+    lam[:members // 2] = LONG_LAMBDAS[0]
+    return lam
+
+
+def adam_lr(t, steps):
+    """Wlong's learning rate at step t of a `steps`-step run (the engine's geometric schedule)."""
+    return ADAM_LR * ADAM_FINAL_RATIO ** (t / steps)
+
 
 # WORKLOAD.md: at least 200 timed steps per repetition on a CPU, 1000 on a GPU
 MIN_STEPS_CPU = 200
@@ -271,3 +309,10 @@ def add_gpu_peer_arguments(ap, gpu_name):
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--warmup-steps", type=int, default=None, help="default 20 cpu, 100 " + gpu_name)
     ap.add_argument("--check", action="store_true")
+
+
+def steps_default(case, gpu):
+    """Steps per timed repetition: 200 (CPU) / 1000 (GPU), Wlong its own 60,000."""
+    if is_adam(case):
+        return 60000
+    return MIN_STEPS_GPU if gpu else MIN_STEPS_CPU

@@ -20,11 +20,12 @@ import org.repgeom.backend.TrainResult;
 import org.repgeom.task.Task;
 
 /**
- * One backend on workload W (shared/WORKLOAD.md), case W16 by default ({@code -p width=64} for
- * W64, …): one invocation trains E members for {@code steps} plain GD steps. The score is time per
- * invocation; member-steps/s = E·steps / score and GFLOP/s = member-steps/s · 17,792·M / 1e9
- * ({@link Workload#flopsPerMemberStep}). Each backend is a subclass naming only its backend, so
- * all are measured the same way.
+ * One backend on a workload of shared/WORKLOAD.md, case W16 by default ({@code -p width=64} for
+ * W64, …; {@code -p shape=Wsmall -p width=16 -p members=16384} for Wsmall, {@code -p shape=Wlong
+ * -p width=64 -p members=64 -p steps=60000} (and 3000) for the long run): one invocation trains E
+ * members for {@code steps} steps. The score is time per invocation; member-steps/s = E·steps / score
+ * and GFLOP/s = member-steps/s · {@link Workload#flopsPerMemberStep(Workload.Shape, int)} / 1e9
+ * (17,792·M on W). Each backend is a subclass naming only its backend, so all are measured the same way.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -33,6 +34,10 @@ import org.repgeom.task.Task;
 @Measurement(iterations = 5)
 @Fork(1)
 public abstract class BackendBench {
+    /** W (P = 64, dX = 64, GD), Wsmall (P = 8, dX = 8, GD) or Wlong (P = 8, dX = 8, Adam with decay). */
+    @Param({"W"})
+    public String shape;
+
     @Param({"16"})
     public int width;
 
@@ -51,8 +56,9 @@ public abstract class BackendBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        task = Workload.task();
-        request = Workload.request(members, width, steps);
+        Workload.Shape s = Workload.Shape.of(shape);
+        task = Workload.task(s);
+        request = Workload.request(s, members, width, steps);
         backend = backend();
     }
 

@@ -25,6 +25,9 @@ import org.repgeom.train.TrainState;
  * <p>{@link #hiddenRepresentations} is the native forward pass for analysis ({@code mlp_forward} in C).
  */
 public final class NativeBackend implements Backend {
+    /** The most members one vector holds (16 floats of AVX-512): chunks are multiples of it. */
+    private static final int LANES = 16;
+
     private final int threads;
 
     public NativeBackend() {
@@ -190,7 +193,10 @@ public final class NativeBackend implements Backend {
      */
     private void inChunks(int members, String threadName, ChunkCall call) {
         int workers = Math.min(threads, members);
-        int chunk = Math.max(1, (members + 4 * workers - 1) / (4 * workers));
+        int even = Math.max(1, (members + 4 * workers - 1) / (4 * workers));
+        // whole groups of vector lanes: small shapes train LANES members per vector (repgeom_soa.c), and a
+        // chunk of 8 would leave half of each AVX-512 instruction idle (a 64-member group on 2 threads)
+        int chunk = Math.min(members, (even + LANES - 1) / LANES * LANES);
         AtomicInteger next = new AtomicInteger();
         Runnable worker = () -> {
             for (int first = next.getAndAdd(chunk); first < members; first = next.getAndAdd(chunk)) {

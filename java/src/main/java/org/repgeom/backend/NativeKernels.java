@@ -113,6 +113,20 @@ public final class NativeKernels {
      */
     static native int limitIsa(int limit);
 
+    /**
+     * Forces the training layout of {@code mlp_train_fused} from now on (0 = chosen by shape, 1 = one
+     * member at a time, padded, 2 = members interleaved across the vector lanes) and returns the
+     * previous mode. For tests of both layouts on any shape; not for concurrent use.
+     */
+    static native int forceLayout(int mode);
+
+    /**
+     * The layout {@code mlp_train_fused} trains a shape in here: 1 = one member at a time, 2 = members
+     * across the vector lanes. {@code shape} as {@link #mlp_forward}'s: depth, activation ordinal,
+     * biasOnAllHidden, samples, then the L + 2 layer widths.
+     */
+    static native int layout(int[] shape);
+
     /** The variant {@code mlp_train_fused} dispatches to now (see {@link #limitIsa}). */
     static String currentInstructionSet() {
         return isa();

@@ -152,14 +152,17 @@ public final class NvrtcCompiler {
         ByteBuffer nm = org.lwjgl.system.MemoryUtil.memUTF8(name);
         ByteBuffer opt1 = org.lwjgl.system.MemoryUtil.memUTF8(option);
         ByteBuffer opt2 = org.lwjgl.system.MemoryUtil.memUTF8("--std=c++17");
+        // subnormals flushed to zero, as in the fatbin (cuda/build.sh) and the native backend
+        ByteBuffer opt3 = org.lwjgl.system.MemoryUtil.memUTF8("--ftz=true");
         long prog = 0;
         try (org.lwjgl.system.MemoryStack stack = org.lwjgl.system.MemoryStack.stackPush()) {
             org.lwjgl.PointerBuffer p = stack.mallocPointer(1);
             check(org.lwjgl.cuda.NVRTC.nvrtcCreateProgram(p, src, nm, null, null), "nvrtcCreateProgram", 0);
             prog = p.get(0);
-            org.lwjgl.PointerBuffer opts = stack.mallocPointer(2);
+            org.lwjgl.PointerBuffer opts = stack.mallocPointer(3);
             opts.put(0, opt1);
             opts.put(1, opt2);
+            opts.put(2, opt3);
             int rc = org.lwjgl.cuda.NVRTC.nvrtcCompileProgram(prog, opts);
             if (rc != 0) {
                 throw new IllegalStateException("NVRTC could not compile " + name + " (" + option + "): "
@@ -192,6 +195,7 @@ public final class NvrtcCompiler {
             org.lwjgl.system.MemoryUtil.memFree(nm);
             org.lwjgl.system.MemoryUtil.memFree(opt1);
             org.lwjgl.system.MemoryUtil.memFree(opt2);
+            org.lwjgl.system.MemoryUtil.memFree(opt3);
             if (prog != 0) {
                 try (org.lwjgl.system.MemoryStack stack = org.lwjgl.system.MemoryStack.stackPush()) {
                     org.lwjgl.cuda.NVRTC.nvrtcDestroyProgram(stack.pointers(prog));
