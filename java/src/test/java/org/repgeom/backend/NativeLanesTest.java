@@ -99,12 +99,12 @@ class NativeLanesTest {
             case ADAM -> 1e-3;
         };
         int steps = kind == OptimizerKind.ADAM ? 150 : 300;
-        TrainRequest req = NativeBackendTest.request(arch, 19, lr, NativeBackendTest.settings(kind), new StopRule(steps, 0, 50, 10));
-        TrainResult ref = NativeBackendTest.reference(req, task);
-        TrainResult nat = NativeBackendTest.nativeRun(req, task);
+        TrainRequest req = BackendConformanceTest.request(arch, 19, lr, BackendConformanceTest.settings(kind), new StopRule(steps, 0, 50, 10));
+        TrainResult ref = BackendConformanceTest.reference(req, task);
+        TrainResult nat = nativeRun(req, task);
         double traceTol = act.isThresholdClass() ? 1e-3 : 1e-4;
         double paramTol = act.isThresholdClass() ? 2e-3 : kind == OptimizerKind.ADAM ? 1e-3 : 1e-4;
-        NativeBackendTest.assertMatches(req, task, ref, nat, traceTol, paramTol,
+        BackendConformanceTest.assertMatches(req, task, ref, nat, traceTol, paramTol,
                 "lanes, " + act + " " + kind + " depth " + depth + (biasAll ? " bias all" : " bias first"));
     }
 
@@ -112,13 +112,13 @@ class NativeLanesTest {
     void everyInstructionSetVariantAcrossTheLanes() {
         Task task = Tasks.hypercube(3, 1, InputSpec.of("whitened", 8));
         Architecture arch = Architecture.twoLayer(8, 16, 3, Activation.TANH);
-        TrainRequest req = NativeBackendTest.request(arch, 19, 1e-2, OptimizerSettings.adam(0.1), new StopRule(200, 0, 50, 10));
-        TrainResult ref = NativeBackendTest.reference(req, task);
+        TrainRequest req = BackendConformanceTest.request(arch, 19, 1e-2, OptimizerSettings.adam(0.1), new StopRule(200, 0, 50, 10));
+        TrainResult ref = BackendConformanceTest.reference(req, task);
         int old = NativeKernels.limitIsa(2);
         try {
             for (int limit = 2; limit >= 0; limit--) {
                 NativeKernels.limitIsa(limit);
-                NativeBackendTest.assertMatches(req, task, ref, NativeBackendTest.nativeRun(req, task), 1e-4, 1e-3,
+                BackendConformanceTest.assertMatches(req, task, ref, nativeRun(req, task), 1e-4, 1e-3,
                         "lanes, variant " + NativeKernels.currentInstructionSet());
             }
         } finally {
@@ -133,12 +133,12 @@ class NativeLanesTest {
         Task task = Tasks.hypercube(2, 2, InputSpec.of("gaussian", 4).withDim(6));
         Architecture arch = Architecture.twoLayer(6, 5, 2, Activation.TANH);
         StopRule stop = new StopRule(2000, 3e-2, 100, 100);
-        TrainRequest base = NativeBackendTest.request(arch, 6, 1e-2, OptimizerSettings.adam(1.0), stop);
+        TrainRequest base = BackendConformanceTest.request(arch, 6, 1e-2, OptimizerSettings.adam(1.0), stop);
         double[] lrs = base.learningRates().clone();
         lrs[1] = 1e200;
         TrainRequest req = new TrainRequest(base.layout(), 6, base.initialParams(), base.lambdas(), lrs, base.optimizer(), stop);
-        TrainResult ref = NativeBackendTest.reference(req, task);
-        TrainResult nat = NativeBackendTest.nativeRun(req, task);
+        TrainResult ref = BackendConformanceTest.reference(req, task);
+        TrainResult nat = nativeRun(req, task);
         assertEquals(MemberStatus.DIVERGED, nat.status()[1]);
         assertEquals(MemberStatus.DIVERGED, ref.status()[1]);
         int stride = req.layout().stride();
@@ -165,5 +165,9 @@ class NativeLanesTest {
                     Arrays.copyOfRange(nat.lossTrace(), e * nat.traceLength(), (e + 1) * nat.traceLength()));
         }
         assertTrue(stopSteps.size() >= 2, "members stop at different steps: " + stopSteps);
+    }
+
+    private static TrainResult nativeRun(TrainRequest req, Task task) {
+        return new NativeBackend(2).train(req, task, ProgressListener.NONE);
     }
 }
