@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 
+import numpy as np
+
 from ._study import load
 
 MAIN_CLASS = "org.repgeom.cli.Main"
@@ -202,6 +204,26 @@ def _parse_theory(text):
     return out
 
 
+def _theory_of_spec(text):
+    """``repgeom theory SPEC --json``: one dict per configuration of the spec. Two-layer networks get
+    ``lambda1``/``lambda2``; where a closed form applies, ``c`` is K*'s mean coefficient
+    K*_ii / (2 dY) (the c of K* = c (K_Y + dY 11ᵀ) on the whitened hypercube)."""
+    out = Theory()
+    out.text = text
+    for r in json.loads(text):
+        lambdas = r["lambdas"]
+        if len(lambdas) == 2:
+            r["lambda1"], r["lambda2"] = lambdas
+        if r.get("applies"):
+            k = np.asarray(r["kernel"], dtype=float)
+            r["kernel"] = k
+            r["minimal_width"] = r["minimal_widths"][-1] if r["minimal_widths"] else None
+            if r.get("form") == "hypercube-ray":
+                r["c"] = 0.0 if r["trivial"] else float(np.mean(np.diag(k))) / (2 * r["labels"])
+        out.append(r)
+    return out
+
+
 def theory(spec=None, labels=None, per_class=1, lambda1=None, lambda2=None, progress=False):
     """The closed-form optimum of the two-layer ReLU network on a whitened hypercube task, from the
     engine's ``repgeom theory``: for every λ pair of a spec's two-layer ReLU members (``spec``: a
@@ -210,7 +232,7 @@ def theory(spec=None, labels=None, per_class=1, lambda1=None, lambda2=None, prog
     λ pair, empty when no closed form applies; ``.text`` is the engine's text)."""
     with tempfile.TemporaryDirectory(prefix="repgeom-spec-") as tmp:
         if spec is not None:
-            argv = ["theory", _spec_file(spec, tmp)]
+            return _theory_of_spec(call(["theory", _spec_file(spec, tmp), "--json"], progress))
         else:
             if labels is None or lambda1 is None:
                 raise ValueError("give a spec, or labels= and lambda1= (optionally per_class=, lambda2=)")

@@ -1,11 +1,16 @@
 package org.repgeom.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.Arrays;
 import java.util.Locale;
+import org.repgeom.io.Json;
 import org.repgeom.model.Architecture;
 import org.repgeom.theory.ConfigurationTheory;
 import org.repgeom.theory.TheoryLookup;
@@ -43,6 +48,9 @@ final class TheoryCommand implements Callable<Integer> {
     @Option(names = "--lambda2", description = "readout weight decay λ2 (default: λ1)")
     Double lambda2;
 
+    @Option(names = "--json", description = "with a spec: one JSON array, an object per configuration (for scripts)")
+    boolean json;
+
     @Override
     public Integer call() {
         if (specFile != null) return fromSpec();
@@ -63,18 +71,49 @@ final class TheoryCommand implements Callable<Integer> {
     private int fromSpec() {
         StudySpec spec = StudySpec.load(specFile);
         Task task = TaskFactory.build(spec.task());
-        System.out.println("task: " + task);
+        if (!json) System.out.println("task: " + task);
         TheoryLookup lookup = new TheoryLookup(task);
         Set<String> seen = new LinkedHashSet<>();
+        List<Object> rows = new ArrayList<>();
         for (MemberSpec m : spec.members(task.inputDim(), task.outputDim())) {
             Architecture arch = m.architecture();
             String key = arch.activation().id() + " " + arch.widthsLabel() + " bias " + arch.bias().id() + " λ="
                     + Arrays.toString(m.lambdas());
             if (!seen.add(key)) continue;
             ConfigurationTheory t = lookup.lookup(arch, m.lambdas());
-            System.out.println(describe(key, arch, t));
+            if (json) rows.add(row(arch, m.lambdas(), task, t));
+            else System.out.println(describe(key, arch, t));
         }
+        if (json) System.out.println(Json.write(rows));
         return 0;
+    }
+
+    /** One configuration for {@code --json}: exact numbers, the last layer's K* as P rows. */
+    private static Map<String, Object> row(Architecture arch, double[] lambdas, Task task, ConfigurationTheory t) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("activation", arch.activation().id());
+        r.put("widths", Arrays.stream(arch.hiddenWidths()).boxed().toList());
+        r.put("bias", arch.bias().id());
+        r.put("lambdas", Arrays.stream(lambdas).boxed().toList());
+        r.put("labels", task.outputDim());
+        r.put("theory_class", TheoryLookup.theoryClass(arch.activation()));
+        r.put("applies", t.applies());
+        if (!t.applies()) {
+            r.put("why", t.why());
+            return r;
+        }
+        r.put("form", t.form());
+        r.put("formula", t.formula());
+        r.put("minimal_loss", t.minimalLoss());
+        r.put("minimal_widths", Arrays.stream(t.minimalWidths()).boxed().toList());
+        r.put("too_narrow", t.tooNarrow());
+        r.put("trivial", t.trivial());
+        double[] k = t.lastKernel();
+        int p = task.samples();
+        List<Object> kernel = new ArrayList<>();
+        for (int i = 0; i < p; i++) kernel.add(Arrays.stream(Arrays.copyOfRange(k, i * p, (i + 1) * p)).boxed().toList());
+        r.put("kernel", kernel);
+        return r;
     }
 
     /** One line per configuration: the form, or why none applies. */

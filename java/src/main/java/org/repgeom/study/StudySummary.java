@@ -130,7 +130,7 @@ public final class StudySummary {
             out.put("failing", failing);
             StringBuilder st = new StringBuilder();
             if (applies == 0) {
-                st.append("no configuration has a closed form");
+                st.append("theory does not apply: no configuration has a closed form");
             } else {
                 st.append(String.format(Locale.ROOT, "holds in %d of %d configurations a closed form covers", holds,
                         applies));

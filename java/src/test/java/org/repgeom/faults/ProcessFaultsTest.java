@@ -24,6 +24,8 @@ class ProcessFaultsTest {
     @TempDir
     static Path shared;
     static Path reference;
+    /** Wall time of one uninterrupted run as a process, JVM start included: random kills fall inside it. */
+    static long processNanos;
 
     @BeforeAll
     static void uninterrupted() throws Exception {
@@ -31,6 +33,11 @@ class ProcessFaultsTest {
         Files.writeString(spec, Fixture.SPEC);
         reference = shared.resolve("reference");
         assertEquals(0, Fixture.run(spec, reference, "--chunk-size", "1").code());
+        long t0 = System.nanoTime();
+        Process p = Fixture.start(shared, shared.resolve("timed.log"), runArgs(spec, shared.resolve("timed")));
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "an uninterrupted run finishes");
+        assertEquals(0, p.exitValue());
+        processNanos = System.nanoTime() - t0;
     }
 
     private static String[] runArgs(Path spec, Path out, String... more) {
@@ -60,8 +67,9 @@ class ProcessFaultsTest {
             Path out = tmp.resolve("out" + round), work = tmp.resolve("out" + round + ".incomplete");
             Map<String, String> outside = Fixture.tree(tmp, "out" + round, "out" + round + ".incomplete");
             Process p = Fixture.start(tmp, tmp.resolve("log" + round), runArgs(spec, out));
-            // rounds 0-2: a random moment; round 3: the moment assembly starts
-            long deadline = System.nanoTime() + (round < 3 ? (long) (random.nextDouble() * 4e9) : 120_000_000_000L);
+            // rounds 0-2: a random moment within the time an uninterrupted run takes here (so that a fast
+            // machine is killed mid-run as often as a slow one); round 3: the moment assembly starts
+            long deadline = System.nanoTime() + (round < 3 ? (long) (random.nextDouble() * 0.9 * processNanos) : 120_000_000_000L);
             while (p.isAlive() && System.nanoTime() < deadline && !(round == 3 && assembling(work))) Thread.sleep(1);
             if (p.isAlive()) {
                 p.destroyForcibly(); // SIGKILL
