@@ -106,16 +106,7 @@ public final class StudyAnalysis {
     /** Runs the analysis and writes {@code analysis/metrics.csv} and {@code analysis/summary.json}. */
     public Outcome run() throws IOException {
         long t0 = System.nanoTime();
-        Task task = run.task();
-        int p = task.samples();
-        ClassPartition classes = ClassPartition.ofColumns(task.yData(), task.outputDim(), p);
-        boolean hypercube = isHypercube(classes, task.outputDim());
-        int[] oneHotClass = oneHotClasses(task);
-        List<String> columns = new ArrayList<>();
-        for (Metric m : metrics) columns.addAll(m.columns());
-        Context ctx = new Context(task, classes, hypercube, oneHotClass != null, oneHotClass,
-                Kernels.outputKernel(task), Kernels.linear(task.xData(), task.inputDim(), p), knnK(p), columns);
-
+        Context ctx = context();
         Map<Integer, RunDirectory.MemberRow> rows = new LinkedHashMap<>();
         // configurations in member-id order of first appearance; their statistics are created on first use
         Map<String, ConfigStats> stats = new LinkedHashMap<>();
@@ -124,72 +115,111 @@ public final class StudyAnalysis {
             stats.putIfAbsent(r.config(), null);
         }
         MemberAlignment align = metrics.contains(Metric.MEMBER_ALIGN)
-                ? new MemberAlignment(p, alignPerConfig, alignBudget) : null;
+                ? new MemberAlignment(ctx.task().samples(), alignPerConfig, alignBudget) : null;
 
         Path dir = run.path().resolve("analysis");
         Files.createDirectories(dir);
         Path csv = dir.resolve("metrics.csv");
-        Path tmp = Files.createTempFile(dir, ".metrics.csv", ".tmp");
-        try {
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write("id,config,group,layer,width,status");
-                for (String c : columns) w.write("," + c);
-                w.newLine();
-                for (RunDirectory.Group g : run.groups()) {
-                    Architecture arch = g.architecture();
-                    for (int from = 0; from < g.size(); from += BLOCK) {
-                        int to = Math.min(g.size(), from + BLOCK);
-                        MemberResult[] block = new MemberResult[to - from];
-                        final int start = from;
-                        // one block of parameters at a time: memory does not grow with the group
-                        double[] params = run.params(g, from, to - from);
-                        IntStream.range(from, to).parallel().forEach(local ->
-                                block[local - start] = measure(ctx, g, params, local, start));
-                        for (MemberResult res : block) {
-                            RunDirectory.MemberRow row = rows.get(res.id());
-                            String status = row == null ? "" : row.string("status");
-                            String config = row == null ? "group" + g.index() : row.config();
-                            for (int l = 0; l < arch.depth(); l++) {
-                                w.write(res.id() + "," + Csv.text(config) + "," + g.index() + "," + (l + 1) + ","
-                                        + arch.width(l) + "," + status);
-                                for (double v : res.values()[l]) w.write("," + Csv.num(v));
-                                w.newLine();
-                            }
-                            if (!"DIVERGED".equals(status)) {
-                                ConfigStats cs = stats.get(config);
-                                if (cs == null) {
-                                    cs = new ConfigStats(config, arch, columns.size());
-                                    stats.put(config, cs);
-                                }
-                                cs.add(res);
-                                if (align != null) align.offer(config, res.id(), res.lastKernel());
-                            }
-                        }
-                    }
-                }
-            }
-            AtomicFiles.move(tmp, csv);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        Sink sink = new Sink(rows, stats, align, ctx.columns().size());
+        writeMetricsCsv(csv, ctx, sink);
 
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("study", String.valueOf(run.summary().get("study")));
-        summary.put("members", rows.size());
-        summary.put("metrics", metrics.stream().map(Metric::option).toList());
-        summary.put("columns", columns);
-        summary.put("notes", notes(ctx));
-        List<Object> configs = new ArrayList<>();
-        for (ConfigStats cs : stats.values()) {
-            if (cs != null) configs.add(cs.toJson(columns, task.samples()));
-        }
-        summary.put("configurations", configs);
-        if (align != null) summary.put("member_alignment", align.summaryJson());
+        Map<String, Object> summary = summary(ctx, rows.size(), stats, align);
         double seconds = (System.nanoTime() - t0) / 1e9;
         summary.put("seconds", seconds);
         Path json = dir.resolve("summary.json");
         AtomicFiles.writeString(json, Json.write(summary));
         return new Outcome(csv, json, summary, seconds);
+    }
+
+    /** The task-level inputs shared by every member, and the selected columns in order. */
+    private Context context() throws IOException {
+        Task task = run.task();
+        int p = task.samples();
+        ClassPartition classes = ClassPartition.ofColumns(task.yData(), task.outputDim(), p);
+        boolean hypercube = isHypercube(classes, task.outputDim());
+        int[] oneHotClass = oneHotClasses(task);
+        List<String> columns = new ArrayList<>();
+        for (Metric m : metrics) columns.addAll(m.columns());
+        return new Context(task, classes, hypercube, oneHotClass != null, oneHotClass,
+                Kernels.outputKernel(task), Kernels.linear(task.xData(), task.inputDim(), p), knnK(p), columns);
+    }
+
+    /** Where measured members go besides the CSV: their study rows, per-configuration statistics, alignment. */
+    private record Sink(Map<Integer, RunDirectory.MemberRow> rows, Map<String, ConfigStats> stats,
+                        MemberAlignment align, int columnCount) {
+    }
+
+    /** Measures every group block by block into a temporary file, renamed to {@code csv} when complete. */
+    private void writeMetricsCsv(Path csv, Context ctx, Sink sink) throws IOException {
+        Path tmp = Files.createTempFile(csv.getParent(), ".metrics.csv", ".tmp");
+        try {
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                w.write("id,config,group,layer,width,status");
+                for (String c : ctx.columns()) w.write("," + c);
+                w.newLine();
+                for (RunDirectory.Group g : run.groups()) writeGroup(w, ctx, g, sink);
+            }
+            AtomicFiles.move(tmp, csv);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private void writeGroup(BufferedWriter w, Context ctx, RunDirectory.Group g, Sink sink) throws IOException {
+        for (int from = 0; from < g.size(); from += BLOCK) {
+            int to = Math.min(g.size(), from + BLOCK);
+            for (MemberResult res : measureBlock(ctx, g, from, to)) record(w, g, res, sink);
+        }
+    }
+
+    /** Members {@code from … to−1} of group g, measured in parallel from one block of parameters. */
+    private MemberResult[] measureBlock(Context ctx, RunDirectory.Group g, int from, int to) throws IOException {
+        MemberResult[] block = new MemberResult[to - from];
+        // one block of parameters at a time: memory does not grow with the group
+        double[] params = run.params(g, from, to - from);
+        IntStream.range(from, to).parallel().forEach(local ->
+                block[local - from] = measure(ctx, g, params, local, from));
+        return block;
+    }
+
+    /** Writes one member's rows and, unless it diverged, adds it to its configuration's statistics. */
+    private static void record(BufferedWriter w, RunDirectory.Group g, MemberResult res, Sink sink) throws IOException {
+        Architecture arch = g.architecture();
+        RunDirectory.MemberRow row = sink.rows().get(res.id());
+        String status = row == null ? "" : row.string("status");
+        String config = row == null ? "group" + g.index() : row.config();
+        for (int l = 0; l < arch.depth(); l++) {
+            w.write(res.id() + "," + Csv.text(config) + "," + g.index() + "," + (l + 1) + ","
+                    + arch.width(l) + "," + status);
+            for (double v : res.values()[l]) w.write("," + Csv.num(v));
+            w.newLine();
+        }
+        if ("DIVERGED".equals(status)) return;
+        ConfigStats cs = sink.stats().get(config);
+        if (cs == null) {
+            cs = new ConfigStats(config, arch, sink.columnCount());
+            sink.stats().put(config, cs);
+        }
+        cs.add(res);
+        if (sink.align() != null) sink.align().offer(config, res.id(), res.lastKernel());
+    }
+
+    /** The content of {@code summary.json}, without its {@code seconds}. */
+    private Map<String, Object> summary(Context ctx, int members, Map<String, ConfigStats> stats,
+            MemberAlignment align) throws IOException {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("study", String.valueOf(run.summary().get("study")));
+        summary.put("members", members);
+        summary.put("metrics", metrics.stream().map(Metric::option).toList());
+        summary.put("columns", ctx.columns());
+        summary.put("notes", notes(ctx));
+        List<Object> configs = new ArrayList<>();
+        for (ConfigStats cs : stats.values()) {
+            if (cs != null) configs.add(cs.toJson(ctx.columns(), ctx.task().samples()));
+        }
+        summary.put("configurations", configs);
+        if (align != null) summary.put("member_alignment", align.summaryJson());
+        return summary;
     }
 
     private Map<String, Object> notes(Context ctx) {
@@ -207,8 +237,10 @@ public final class StudyAnalysis {
         return n;
     }
 
-    /** Every metric of one member (thread-safe: its own Mlp). */
-    /** Member {@code local} of group {@code g}, whose parameters sit in {@code params} from block start {@code first}. */
+    /**
+     * Every metric of member {@code local} of group {@code g}, whose parameters sit in {@code params}
+     * from block start {@code first} (thread-safe: its own Mlp).
+     */
     private MemberResult measure(Context ctx, RunDirectory.Group g, double[] params, int local, int first) {
         Task task = ctx.task();
         ParamLayout layout = g.layout();
