@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +34,7 @@ import org.repgeom.model.Architecture;
 import org.repgeom.model.Mlp;
 import org.repgeom.model.ParamLayout;
 import org.repgeom.study.RunDirectory;
+import org.repgeom.report.Metric.Column;
 import org.repgeom.task.Task;
 
 /**
@@ -96,7 +98,10 @@ public final class StudyAnalysis {
 
     /** The task-level inputs every member shares. */
     private record Context(Task task, ClassPartition classes, boolean hypercube, boolean oneHot, int[] oneHotClass,
-                           double[] kY, double[] kX, int knnK, List<String> columns) {
+                           double[] kY, double[] kX, int knnK, List<Column> columns) {
+        List<String> columnNames() {
+            return columns.stream().map(Column::id).toList();
+        }
     }
 
     /** One member's values: {@code values[l][c]} for hidden layer l and column c. */
@@ -138,8 +143,8 @@ public final class StudyAnalysis {
         ClassPartition classes = ClassPartition.ofColumns(task.yData(), task.outputDim(), p);
         boolean hypercube = isHypercube(classes, task.outputDim());
         int[] oneHotClass = oneHotClasses(task);
-        List<String> columns = new ArrayList<>();
-        for (Metric m : metrics) columns.addAll(m.columns());
+        List<Column> columns = new ArrayList<>();
+        for (Metric m : metrics) columns.addAll(m.fills());
         return new Context(task, classes, hypercube, oneHotClass != null, oneHotClass,
                 Kernels.outputKernel(task), Kernels.linear(task.xData(), task.inputDim(), p), knnK(p), columns);
     }
@@ -155,7 +160,7 @@ public final class StudyAnalysis {
         try {
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 w.write("id,config,group,layer,width,status");
-                for (String c : ctx.columns()) w.write("," + c);
+                for (String c : ctx.columnNames()) w.write("," + c);
                 w.newLine();
                 for (RunDirectory.Group g : run.groups()) writeGroup(w, ctx, g, sink);
             }
@@ -211,11 +216,11 @@ public final class StudyAnalysis {
         summary.put("study", String.valueOf(run.summary().get("study")));
         summary.put("members", members);
         summary.put("metrics", metrics.stream().map(Metric::option).toList());
-        summary.put("columns", ctx.columns());
+        summary.put("columns", ctx.columnNames());
         summary.put("notes", notes(ctx));
         List<Object> configs = new ArrayList<>();
         for (ConfigStats cs : stats.values()) {
-            if (cs != null) configs.add(cs.toJson(ctx.columns(), ctx.task().samples()));
+            if (cs != null) configs.add(cs.toJson(ctx.columnNames(), ctx.task().samples()));
         }
         summary.put("configurations", configs);
         if (align != null) summary.put("member_alignment", align.summaryJson());
@@ -260,22 +265,22 @@ public final class StudyAnalysis {
             double[] r = mlp.hidden(l);
             int m = arch.width(l);
             double[] k = kernels.get(l + 1);
-            Map<String, Double> v = new LinkedHashMap<>();
+            Map<Column, Double> v = new EnumMap<>(Column.class);
             if (metrics.contains(Metric.PS)) {
-                v.put("ps", ctx.hypercube() ? ParallelismScore.of(r, m, task.yData(), dY, p).mean() : Double.NaN);
-                v.put("ps_max", ctx.hypercube() ? psMax(r, m, ctx.classes(), dY) : Double.NaN);
+                v.put(Column.PS, ctx.hypercube() ? ParallelismScore.of(r, m, task.yData(), dY, p).mean() : Double.NaN);
+                v.put(Column.PS_MAX, ctx.hypercube() ? psMax(r, m, ctx.classes(), dY) : Double.NaN);
             }
             if (metrics.contains(Metric.CCGP)) {
-                v.put("ccgp", ctx.hypercube() ? Ccgp.of(r, m, task.yData(), dY, p).mean() : Double.NaN);
+                v.put(Column.CCGP, ctx.hypercube() ? Ccgp.of(r, m, task.yData(), dY, p).mean() : Double.NaN);
             }
             if (metrics.contains(Metric.CKA)) {
-                v.put("cka_y", Cka.linearFromKernels(k, ctx.kY(), p));
-                v.put("cka_y_debiased", p >= 4 ? Cka.debiasedFromKernels(k, ctx.kY(), p) : Double.NaN);
+                v.put(Column.CKA_Y, Cka.linearFromKernels(k, ctx.kY(), p));
+                v.put(Column.CKA_Y_DEBIASED, p >= 4 ? Cka.debiasedFromKernels(k, ctx.kY(), p) : Double.NaN);
             }
             if (metrics.contains(Metric.KNN)) {
                 boolean ok = p >= 3;
-                v.put("knn_x", ok ? MutualKnn.of(r, m, task.xData(), task.inputDim(), p, ctx.knnK()) : Double.NaN);
-                v.put("knn_y", ok ? MutualKnn.of(r, m, task.yData(), dY, p, ctx.knnK()) : Double.NaN);
+                v.put(Column.KNN_X, ok ? MutualKnn.of(r, m, task.xData(), task.inputDim(), p, ctx.knnK()) : Double.NaN);
+                v.put(Column.KNN_Y, ok ? MutualKnn.of(r, m, task.yData(), dY, p, ctx.knnK()) : Double.NaN);
             }
             if (metrics.contains(Metric.NC)) {
                 boolean ok = ctx.classes().classCount() >= 2;
@@ -284,16 +289,16 @@ public final class StudyAnalysis {
                 int cc = ctx.oneHot() ? dY : ctx.classes().classCount();
                 NeuralCollapse nc = ok ? NeuralCollapse.of(r, m, classOf, cc, readout ? readout(layout, params, off) : null,
                         readout ? readoutBias(layout, params, off) : null) : null;
-                v.put("nc1", nc == null ? Double.NaN : nc.nc1());
-                v.put("nc2", nc == null ? Double.NaN : nc.nc2());
-                v.put("nc3", nc == null ? Double.NaN : nc.nc3());
-                v.put("nc4", nc == null ? Double.NaN : nc.nc4());
+                v.put(Column.NC1, nc == null ? Double.NaN : nc.nc1());
+                v.put(Column.NC2, nc == null ? Double.NaN : nc.nc2());
+                v.put(Column.NC3, nc == null ? Double.NaN : nc.nc3());
+                v.put(Column.NC4, nc == null ? Double.NaN : nc.nc4());
             }
-            if (metrics.contains(Metric.PR)) v.put("pr", Dimensionality.participationRatio(k, p));
+            if (metrics.contains(Metric.PR)) v.put(Column.PR, Dimensionality.participationRatio(k, p));
             if (metrics.contains(Metric.LAYER_CKA)) {
-                v.put("cka_input", layerCka[0][l + 1]);
-                v.put("cka_prev", layerCka[l][l + 1]);
-                v.put("cka_output", layerCka[l + 1][depth + 1]);
+                v.put(Column.CKA_INPUT, layerCka[0][l + 1]);
+                v.put(Column.CKA_PREV, layerCka[l][l + 1]);
+                v.put(Column.CKA_OUTPUT, layerCka[l + 1][depth + 1]);
             }
             double[] row = new double[ctx.columns().size()];
             for (int c = 0; c < row.length; c++) row[c] = v.getOrDefault(ctx.columns().get(c), Double.NaN);
@@ -437,8 +442,8 @@ public final class StudyAnalysis {
     public static void printTable(Map<String, Object> summary, PrintStream out) {
         List<String> columns = (List<String>) summary.get("columns");
         List<String> shown = new ArrayList<>();
-        for (String c : List.of("ps", "ccgp", "cka_y", "knn_y", "nc1", "pr", "cka_prev")) {
-            if (columns.contains(c)) shown.add(c);
+        for (Column c : List.of(Column.PS, Column.CCGP, Column.CKA_Y, Column.KNN_Y, Column.NC1, Column.PR, Column.CKA_PREV)) {
+            if (columns.contains(c.id())) shown.add(c.id());
         }
         List<Object> configs = (List<Object>) summary.get("configurations");
         int width = 13;
