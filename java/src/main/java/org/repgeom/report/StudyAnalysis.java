@@ -33,8 +33,8 @@ import org.repgeom.io.Json;
 import org.repgeom.model.Architecture;
 import org.repgeom.model.Mlp;
 import org.repgeom.model.ParamLayout;
-import org.repgeom.study.RunDirectory;
 import org.repgeom.report.Metric.Column;
+import org.repgeom.study.RunDirectory;
 import org.repgeom.task.Task;
 
 /**
