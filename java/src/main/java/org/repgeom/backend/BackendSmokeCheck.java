@@ -14,7 +14,7 @@ import org.repgeom.train.StopRule;
  * Proof that a backend really computes, not only that it loads: trains a small group (hypercube
  * dY = 2, whitened dX = 4, two-layer ReLU of width 8, 64 members, 300 Adam steps) on the backend and
  * on the Java reference and compares every member's final loss. A device that is listed but cannot
- * launch a kernel, or launches one that computes wrongly, fails here in seconds, before a long GPU
+ * launch a compute kernel, or launches one that computes wrongly, fails here in seconds, before a long GPU
  * session spends its time on tests and benchmarks that would only skip or mislead.
  */
 public final class BackendSmokeCheck {

@@ -7,18 +7,18 @@ import org.repgeom.model.ParamLayout;
 import org.repgeom.task.Task;
 
 /**
- * The CUDA backend: the fused kernels of {@code cuda/repgeom_train.cu} on an NVIDIA GPU through
+ * The CUDA backend: the fused compute kernels of {@code cuda/repgeom_train.cu} on an NVIDIA GPU through
  * JCuda ({@link org.repgeom.backend.cuda}). {@code mlp_train_fused} runs every step of every member
  * of a chunk in one launch, each member owned by a team of threads that keeps it in shared memory;
  * the group is cut into chunks that fit the device, double-buffered so that transfers overlap
  * training ({@link CudaLaunchPlan}). Float32, the semantics of {@link JavaBackend} (tested member by
- * member against it: on the host through the kernel emulator, on a GPU directly).
+ * member against it: on the host through the compute-kernel emulator, on a GPU directly).
  *
  * <p>Also: {@link #hiddenRepresentations} (mlp_forward) and {@link #initialParams} (philox_init,
  * {@link org.repgeom.model.InitialWeights} on the device).
  *
  * <p>Not supported: training in segments ({@link Backend#trainSegment}, {@code run --checkpoint-every});
- * the kernel keeps each member's optimiser state in shared memory for the whole run and has no way
+ * the compute kernel keeps each member's optimiser state in shared memory for the whole run and has no way
  * to load or save it. The study runner then trains whole chunks and says so in one warning line.
  */
 public final class CudaBackend implements Backend {

@@ -4,32 +4,30 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.repgeom.io.Json;
+import org.repgeom.report.Metric.Column;
 
 /** Figures and the metric table from {@code analysis/summary.json} ({@code repgeom analyze}), when present. */
 final class AnalysisFigures {
     /** Columns of the metric table, where computed. */
-    static final List<String> TABLE = List.of("ps", "ps_max", "ccgp", "cka_y", "cka_y_debiased", "knn_x", "knn_y", "nc1",
-            "nc2", "pr", "cka_input", "cka_output");
+    static final List<String> TABLE = Stream.of(Column.PS, Column.PS_MAX, Column.CCGP, Column.CKA_Y,
+            Column.CKA_Y_DEBIASED, Column.KNN_X, Column.KNN_Y, Column.NC1, Column.NC2, Column.PR, Column.CKA_INPUT,
+            Column.CKA_OUTPUT).map(Column::id).toList();
 
     /** What each column of the metric table means (shown under it). */
-    static final java.util.Map<String, String> LEGEND = java.util.Map.ofEntries(
-            java.util.Map.entry("n", "members in the configuration"),
-            java.util.Map.entry("ps", "parallelism score: mean cosine between a label's coding vectors across the other labels (1 = abstract)"),
-            java.util.Map.entry("ps_max", "parallelism score maximised over pairings of the two sides (arbitrary dichotomies)"),
-            java.util.Map.entry("ccgp", "cross-condition generalisation: accuracy of a linear decoder trained on some conditions, tested on held-out ones"),
-            java.util.Map.entry("cka_y", "linear CKA between the representation and the labels Y"),
-            java.util.Map.entry("cka_y_debiased", "CKA with Y, debiased estimator (small P)"),
-            java.util.Map.entry("knn_x", "mutual k-NN alignment with the input X"),
-            java.util.Map.entry("knn_y", "mutual k-NN alignment with the labels Y"),
-            java.util.Map.entry("nc1", "neural collapse NC1: within-class over between-class variability (0 = collapsed)"),
-            java.util.Map.entry("nc2", "NC2: distance of the centred class means from a simplex ETF (0 = ETF)"),
-            java.util.Map.entry("pr", "participation ratio of the kernel: effective dimension"),
-            java.util.Map.entry("cka_input", "CKA between this layer and the input X"),
-            java.util.Map.entry("cka_output", "CKA between this layer and the network output f(X)"));
+    static final Map<String, String> LEGEND = legend();
+
+    private static Map<String, String> legend() {
+        Map<String, String> m = new HashMap<>();
+        m.put("n", "members in the configuration");
+        for (Column c : Column.values()) m.put(c.id(), c.description());
+        return Map.copyOf(m);
+    }
 
     private AnalysisFigures() {
     }

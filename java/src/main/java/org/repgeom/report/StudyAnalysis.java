@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +33,7 @@ import org.repgeom.io.Json;
 import org.repgeom.model.Architecture;
 import org.repgeom.model.Mlp;
 import org.repgeom.model.ParamLayout;
+import org.repgeom.report.Metric.Column;
 import org.repgeom.study.RunDirectory;
 import org.repgeom.task.Task;
 
@@ -96,7 +98,10 @@ public final class StudyAnalysis {
 
     /** The task-level inputs every member shares. */
     private record Context(Task task, ClassPartition classes, boolean hypercube, boolean oneHot, int[] oneHotClass,
-                           double[] kY, double[] kX, int knnK, List<String> columns) {
+                           double[] kY, double[] kX, int knnK, List<Column> columns) {
+        List<String> columnNames() {
+            return columns.stream().map(Column::id).toList();
+        }
     }
 
     /** One member's values: {@code values[l][c]} for hidden layer l and column c. */
@@ -106,16 +111,7 @@ public final class StudyAnalysis {
     /** Runs the analysis and writes {@code analysis/metrics.csv} and {@code analysis/summary.json}. */
     public Outcome run() throws IOException {
         long t0 = System.nanoTime();
-        Task task = run.task();
-        int p = task.samples();
-        ClassPartition classes = ClassPartition.ofColumns(task.yData(), task.outputDim(), p);
-        boolean hypercube = isHypercube(classes, task.outputDim());
-        int[] oneHotClass = oneHotClasses(task);
-        List<String> columns = new ArrayList<>();
-        for (Metric m : metrics) columns.addAll(m.columns());
-        Context ctx = new Context(task, classes, hypercube, oneHotClass != null, oneHotClass,
-                Kernels.outputKernel(task), Kernels.linear(task.xData(), task.inputDim(), p), knnK(p), columns);
-
+        Context ctx = context();
         Map<Integer, RunDirectory.MemberRow> rows = new LinkedHashMap<>();
         // configurations in member-id order of first appearance; their statistics are created on first use
         Map<String, ConfigStats> stats = new LinkedHashMap<>();
@@ -124,72 +120,111 @@ public final class StudyAnalysis {
             stats.putIfAbsent(r.config(), null);
         }
         MemberAlignment align = metrics.contains(Metric.MEMBER_ALIGN)
-                ? new MemberAlignment(p, alignPerConfig, alignBudget) : null;
+                ? new MemberAlignment(ctx.task().samples(), alignPerConfig, alignBudget) : null;
 
         Path dir = run.path().resolve("analysis");
         Files.createDirectories(dir);
         Path csv = dir.resolve("metrics.csv");
-        Path tmp = Files.createTempFile(dir, ".metrics.csv", ".tmp");
-        try {
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write("id,config,group,layer,width,status");
-                for (String c : columns) w.write("," + c);
-                w.newLine();
-                for (RunDirectory.Group g : run.groups()) {
-                    Architecture arch = g.architecture();
-                    for (int from = 0; from < g.size(); from += BLOCK) {
-                        int to = Math.min(g.size(), from + BLOCK);
-                        MemberResult[] block = new MemberResult[to - from];
-                        final int start = from;
-                        // one block of parameters at a time: memory does not grow with the group
-                        double[] params = run.params(g, from, to - from);
-                        IntStream.range(from, to).parallel().forEach(local ->
-                                block[local - start] = measure(ctx, g, params, local, start));
-                        for (MemberResult res : block) {
-                            RunDirectory.MemberRow row = rows.get(res.id());
-                            String status = row == null ? "" : row.string("status");
-                            String config = row == null ? "group" + g.index() : row.config();
-                            for (int l = 0; l < arch.depth(); l++) {
-                                w.write(res.id() + "," + Csv.text(config) + "," + g.index() + "," + (l + 1) + ","
-                                        + arch.width(l) + "," + status);
-                                for (double v : res.values()[l]) w.write("," + Csv.num(v));
-                                w.newLine();
-                            }
-                            if (!"DIVERGED".equals(status)) {
-                                ConfigStats cs = stats.get(config);
-                                if (cs == null) {
-                                    cs = new ConfigStats(config, arch, columns.size());
-                                    stats.put(config, cs);
-                                }
-                                cs.add(res);
-                                if (align != null) align.offer(config, res.id(), res.lastKernel());
-                            }
-                        }
-                    }
-                }
-            }
-            AtomicFiles.move(tmp, csv);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        Sink sink = new Sink(rows, stats, align, ctx.columns().size());
+        writeMetricsCsv(csv, ctx, sink);
 
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("study", String.valueOf(run.summary().get("study")));
-        summary.put("members", rows.size());
-        summary.put("metrics", metrics.stream().map(Metric::option).toList());
-        summary.put("columns", columns);
-        summary.put("notes", notes(ctx));
-        List<Object> configs = new ArrayList<>();
-        for (ConfigStats cs : stats.values()) {
-            if (cs != null) configs.add(cs.toJson(columns, task.samples()));
-        }
-        summary.put("configurations", configs);
-        if (align != null) summary.put("member_alignment", align.summaryJson());
+        Map<String, Object> summary = summary(ctx, rows.size(), stats, align);
         double seconds = (System.nanoTime() - t0) / 1e9;
         summary.put("seconds", seconds);
         Path json = dir.resolve("summary.json");
         AtomicFiles.writeString(json, Json.write(summary));
         return new Outcome(csv, json, summary, seconds);
+    }
+
+    /** The task-level inputs shared by every member, and the selected columns in order. */
+    private Context context() throws IOException {
+        Task task = run.task();
+        int p = task.samples();
+        ClassPartition classes = ClassPartition.ofColumns(task.yData(), task.outputDim(), p);
+        boolean hypercube = isHypercube(classes, task.outputDim());
+        int[] oneHotClass = oneHotClasses(task);
+        List<Column> columns = new ArrayList<>();
+        for (Metric m : metrics) columns.addAll(m.fills());
+        return new Context(task, classes, hypercube, oneHotClass != null, oneHotClass,
+                Kernels.outputKernel(task), Kernels.linear(task.xData(), task.inputDim(), p), knnK(p), columns);
+    }
+
+    /** Where measured members go besides the CSV: their study rows, per-configuration statistics, alignment. */
+    private record Sink(Map<Integer, RunDirectory.MemberRow> rows, Map<String, ConfigStats> stats,
+                        MemberAlignment align, int columnCount) {
+    }
+
+    /** Measures every group block by block into a temporary file, renamed to {@code csv} when complete. */
+    private void writeMetricsCsv(Path csv, Context ctx, Sink sink) throws IOException {
+        Path tmp = Files.createTempFile(csv.getParent(), ".metrics.csv", ".tmp");
+        try {
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                w.write("id,config,group,layer,width,status");
+                for (String c : ctx.columnNames()) w.write("," + c);
+                w.newLine();
+                for (RunDirectory.Group g : run.groups()) writeGroup(w, ctx, g, sink);
+            }
+            AtomicFiles.move(tmp, csv);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private void writeGroup(BufferedWriter w, Context ctx, RunDirectory.Group g, Sink sink) throws IOException {
+        for (int from = 0; from < g.size(); from += BLOCK) {
+            int to = Math.min(g.size(), from + BLOCK);
+            for (MemberResult res : measureBlock(ctx, g, from, to)) record(w, g, res, sink);
+        }
+    }
+
+    /** Members {@code from … to−1} of group g, measured in parallel from one block of parameters. */
+    private MemberResult[] measureBlock(Context ctx, RunDirectory.Group g, int from, int to) throws IOException {
+        MemberResult[] block = new MemberResult[to - from];
+        // one block of parameters at a time: memory does not grow with the group
+        double[] params = run.params(g, from, to - from);
+        IntStream.range(from, to).parallel().forEach(local ->
+                block[local - from] = measure(ctx, g, params, local, from));
+        return block;
+    }
+
+    /** Writes one member's rows and, unless it diverged, adds it to its configuration's statistics. */
+    private static void record(BufferedWriter w, RunDirectory.Group g, MemberResult res, Sink sink) throws IOException {
+        Architecture arch = g.architecture();
+        RunDirectory.MemberRow row = sink.rows().get(res.id());
+        String status = row == null ? "" : row.string("status");
+        String config = row == null ? "group" + g.index() : row.config();
+        for (int l = 0; l < arch.depth(); l++) {
+            w.write(res.id() + "," + Csv.text(config) + "," + g.index() + "," + (l + 1) + ","
+                    + arch.width(l) + "," + status);
+            for (double v : res.values()[l]) w.write("," + Csv.num(v));
+            w.newLine();
+        }
+        if ("DIVERGED".equals(status)) return;
+        ConfigStats cs = sink.stats().get(config);
+        if (cs == null) {
+            cs = new ConfigStats(config, arch, sink.columnCount());
+            sink.stats().put(config, cs);
+        }
+        cs.add(res);
+        if (sink.align() != null) sink.align().offer(config, res.id(), res.lastKernel());
+    }
+
+    /** The content of {@code summary.json}, without its {@code seconds}. */
+    private Map<String, Object> summary(Context ctx, int members, Map<String, ConfigStats> stats,
+            MemberAlignment align) throws IOException {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("study", String.valueOf(run.summary().get("study")));
+        summary.put("members", members);
+        summary.put("metrics", metrics.stream().map(Metric::option).toList());
+        summary.put("columns", ctx.columnNames());
+        summary.put("notes", notes(ctx));
+        List<Object> configs = new ArrayList<>();
+        for (ConfigStats cs : stats.values()) {
+            if (cs != null) configs.add(cs.toJson(ctx.columnNames(), ctx.task().samples()));
+        }
+        summary.put("configurations", configs);
+        if (align != null) summary.put("member_alignment", align.summaryJson());
+        return summary;
     }
 
     private Map<String, Object> notes(Context ctx) {
@@ -207,8 +242,10 @@ public final class StudyAnalysis {
         return n;
     }
 
-    /** Every metric of one member (thread-safe: its own Mlp). */
-    /** Member {@code local} of group {@code g}, whose parameters sit in {@code params} from block start {@code first}. */
+    /**
+     * Every metric of member {@code local} of group {@code g}, whose parameters sit in {@code params}
+     * from block start {@code first} (thread-safe: its own Mlp).
+     */
     private MemberResult measure(Context ctx, RunDirectory.Group g, double[] params, int local, int first) {
         Task task = ctx.task();
         ParamLayout layout = g.layout();
@@ -228,22 +265,22 @@ public final class StudyAnalysis {
             double[] r = mlp.hidden(l);
             int m = arch.width(l);
             double[] k = kernels.get(l + 1);
-            Map<String, Double> v = new LinkedHashMap<>();
+            Map<Column, Double> v = new EnumMap<>(Column.class);
             if (metrics.contains(Metric.PS)) {
-                v.put("ps", ctx.hypercube() ? ParallelismScore.of(r, m, task.yData(), dY, p).mean() : Double.NaN);
-                v.put("ps_max", ctx.hypercube() ? psMax(r, m, ctx.classes(), dY) : Double.NaN);
+                v.put(Column.PS, ctx.hypercube() ? ParallelismScore.of(r, m, task.yData(), dY, p).mean() : Double.NaN);
+                v.put(Column.PS_MAX, ctx.hypercube() ? psMax(r, m, ctx.classes(), dY) : Double.NaN);
             }
             if (metrics.contains(Metric.CCGP)) {
-                v.put("ccgp", ctx.hypercube() ? Ccgp.of(r, m, task.yData(), dY, p).mean() : Double.NaN);
+                v.put(Column.CCGP, ctx.hypercube() ? Ccgp.of(r, m, task.yData(), dY, p).mean() : Double.NaN);
             }
             if (metrics.contains(Metric.CKA)) {
-                v.put("cka_y", Cka.linearFromKernels(k, ctx.kY(), p));
-                v.put("cka_y_debiased", p >= 4 ? Cka.debiasedFromKernels(k, ctx.kY(), p) : Double.NaN);
+                v.put(Column.CKA_Y, Cka.linearFromKernels(k, ctx.kY(), p));
+                v.put(Column.CKA_Y_DEBIASED, p >= 4 ? Cka.debiasedFromKernels(k, ctx.kY(), p) : Double.NaN);
             }
             if (metrics.contains(Metric.KNN)) {
                 boolean ok = p >= 3;
-                v.put("knn_x", ok ? MutualKnn.of(r, m, task.xData(), task.inputDim(), p, ctx.knnK()) : Double.NaN);
-                v.put("knn_y", ok ? MutualKnn.of(r, m, task.yData(), dY, p, ctx.knnK()) : Double.NaN);
+                v.put(Column.KNN_X, ok ? MutualKnn.of(r, m, task.xData(), task.inputDim(), p, ctx.knnK()) : Double.NaN);
+                v.put(Column.KNN_Y, ok ? MutualKnn.of(r, m, task.yData(), dY, p, ctx.knnK()) : Double.NaN);
             }
             if (metrics.contains(Metric.NC)) {
                 boolean ok = ctx.classes().classCount() >= 2;
@@ -252,16 +289,16 @@ public final class StudyAnalysis {
                 int cc = ctx.oneHot() ? dY : ctx.classes().classCount();
                 NeuralCollapse nc = ok ? NeuralCollapse.of(r, m, classOf, cc, readout ? readout(layout, params, off) : null,
                         readout ? readoutBias(layout, params, off) : null) : null;
-                v.put("nc1", nc == null ? Double.NaN : nc.nc1());
-                v.put("nc2", nc == null ? Double.NaN : nc.nc2());
-                v.put("nc3", nc == null ? Double.NaN : nc.nc3());
-                v.put("nc4", nc == null ? Double.NaN : nc.nc4());
+                v.put(Column.NC1, nc == null ? Double.NaN : nc.nc1());
+                v.put(Column.NC2, nc == null ? Double.NaN : nc.nc2());
+                v.put(Column.NC3, nc == null ? Double.NaN : nc.nc3());
+                v.put(Column.NC4, nc == null ? Double.NaN : nc.nc4());
             }
-            if (metrics.contains(Metric.PR)) v.put("pr", Dimensionality.participationRatio(k, p));
+            if (metrics.contains(Metric.PR)) v.put(Column.PR, Dimensionality.participationRatio(k, p));
             if (metrics.contains(Metric.LAYER_CKA)) {
-                v.put("cka_input", layerCka[0][l + 1]);
-                v.put("cka_prev", layerCka[l][l + 1]);
-                v.put("cka_output", layerCka[l + 1][depth + 1]);
+                v.put(Column.CKA_INPUT, layerCka[0][l + 1]);
+                v.put(Column.CKA_PREV, layerCka[l][l + 1]);
+                v.put(Column.CKA_OUTPUT, layerCka[l + 1][depth + 1]);
             }
             double[] row = new double[ctx.columns().size()];
             for (int c = 0; c < row.length; c++) row[c] = v.getOrDefault(ctx.columns().get(c), Double.NaN);
@@ -405,8 +442,8 @@ public final class StudyAnalysis {
     public static void printTable(Map<String, Object> summary, PrintStream out) {
         List<String> columns = (List<String>) summary.get("columns");
         List<String> shown = new ArrayList<>();
-        for (String c : List.of("ps", "ccgp", "cka_y", "knn_y", "nc1", "pr", "cka_prev")) {
-            if (columns.contains(c)) shown.add(c);
+        for (Column c : List.of(Column.PS, Column.CCGP, Column.CKA_Y, Column.KNN_Y, Column.NC1, Column.PR, Column.CKA_PREV)) {
+            if (columns.contains(c.id())) shown.add(c.id());
         }
         List<Object> configs = (List<Object>) summary.get("configurations");
         int width = 13;

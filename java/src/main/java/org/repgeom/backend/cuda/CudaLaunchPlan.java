@@ -5,7 +5,7 @@ import org.repgeom.model.Architecture;
 import org.repgeom.train.OptimizerKind;
 
 /**
- * How one group is trained on one device: the kernel's team size, teams per block and placement
+ * How one group is trained on one device: the compute kernel's team size, teams per block and placement
  * ({@link FusedLayout}), how many blocks are resident per SM, the launch grid, and how the group is
  * cut into chunks that fit the device's free global memory. Plain Java, so it is tested without a GPU.
  *

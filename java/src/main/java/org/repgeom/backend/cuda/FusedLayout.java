@@ -10,9 +10,9 @@ import org.repgeom.train.OptimizerSettings;
 import org.repgeom.train.StopRule;
 
 /**
- * Where every array of the fused CUDA kernels lives, in floats: the block-shared part of shared
+ * Where every array of the fused CUDA compute kernels lives, in floats: the block-shared part of shared
  * memory (X, Y), each team's region of shared memory, and each team's global scratch area — and the
- * {@code rg_cuda_config} bytes that tell the kernel (cuda/repgeom_train.cu) so. The kernel trusts
+ * {@code rg_cuda_config} bytes that tell the compute kernel (cuda/repgeom_train.cu) so. It trusts
  * these numbers; this class is their only source.
  *
  * <p>Shapes: every sample-axis array (X, Y, Z_l, A_l, F) is stored row-major with the odd row stride

@@ -11,14 +11,14 @@ import org.repgeom.train.OptimizerSettings;
 import org.repgeom.train.StopRule;
 
 /**
- * One group's training on the CUDA kernels, host side: the arguments of mlp_train_fused in the
- * kernel's formats (config bytes, padded X and Y, the schedule table, per-chunk parameter, λ and
+ * One group's training on the CUDA compute kernels, host side: the arguments of mlp_train_fused in the
+ * compute kernel's formats (config bytes, padded X and Y, the schedule table, per-chunk parameter, λ and
  * learning-rate buffers) and the collection of its outputs into a {@link TrainResult}. Whatever
- * runs the kernel — a device through JCuda, or the host emulator in the tests — only moves these
+ * runs the compute kernel — a device through JCuda, or the host emulator in the tests — only moves these
  * bytes.
  *
  * <p>The schedule holds, per step s, {@code {q^(s/T), c1_s, c2_s}} in double: the factor of
- * {@link OptimizerSettings#learningRate} (the kernel multiplies it by the member's learning rate,
+ * {@link OptimizerSettings#learningRate} (the compute kernel multiplies it by the member's learning rate,
  * the same double product as the reference) and Adam's bias corrections
  * {@code c_k = 1 / (1 − β_k^(s+1))} with β^(s+1) formed by repeated multiplication, as
  * {@link org.repgeom.train.OptimizerState} does.

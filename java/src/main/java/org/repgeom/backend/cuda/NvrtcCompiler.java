@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Run-time compilation of the packed kernel source with NVRTC, through LWJGL's binding
+ * Run-time compilation of the packed compute-kernel source with NVRTC, through LWJGL's binding
  * ({@code org.lwjgl:lwjgl-cuda} 3.3.x). Used only when no binary of the embedded fatbin loads on the
  * device (a GPU newer or older than the build's architectures, a driver older than the PTX). Every
  * LWJGL reference is in this class, so nothing else loads LWJGL.
