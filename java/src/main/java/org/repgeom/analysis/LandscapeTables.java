@@ -56,15 +56,15 @@ final class LandscapeTables {
 
         String[] pair = column(cs, c -> c.kernels() == null || c.kernels().pairs() == 0 ? Double.NaN
                 : c.kernels().pairwiseMedian());
-        TextTable kernels = new TextTable("Kernels and ranks", "configuration", "distinct kernels", "median distance",
+        TextTable kernels = new TextTable("Kernels and ranks", "configuration", "kernels", "distance",
                 "reach reference", "rank [W1 b]", "rank readout");
         for (int i = 0; i < cs.size(); i++) {
             Configuration c = cs.get(i);
             kernels.row(labels[i], c.kernels() == null ? "n/a" : Integer.toString(c.kernels().clusters()), pair[i],
                     c.reached() + " of " + c.minima(), mode(c.w1Ranks(), c.minima()), mode(c.readoutRanks(), c.minima()));
         }
-        kernels.legend("distinct kernels: clusters of the minima's kernels at relative distance "
-                + NumberText.exact(l.options().kernelTol()) + "; median distance: median relative distance between"
+        kernels.legend("kernels: distinct kernels among the minima (clusters at relative distance "
+                + NumberText.exact(l.options().kernelTol()) + "); distance: median relative distance between"
                 + " two minima's kernels; reach reference: minima whose kernel is within "
                 + NumberText.exact(l.options().kernelTol()) + " of the reference kernel; ranks: the most common"
                 + " numerical rank, with how many minima have it where they differ.");

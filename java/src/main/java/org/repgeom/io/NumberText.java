@@ -14,7 +14,7 @@ import java.util.Locale;
  * <li>{@link #column}: a measured quantity in a table column. Every value of the column gets the
  *   same number of decimals, chosen so that the smallest non-zero magnitude keeps
  *   {@link #DIGITS} significant digits (PS prints 1.0000 and 0.9999 alike); a column spanning more
- *   than four decades, or with values below 1e-3 or from 1e6, is written in scientific notation
+ *   than three decades, or with values below 1e-3 or from 1e6, is written in scientific notation
  *   with {@link #DIGITS} significant digits instead. NaN is "n/a".</li>
  * </ul>
  */
@@ -58,7 +58,7 @@ public final class NumberText {
         String format;
         if (hi == 0) {
             format = "%.0f";
-        } else if (lo < 1e-3 || hi >= 1e6 || hi / lo >= 1e4) {
+        } else if (lo < 1e-3 || hi >= 1e6 || hi / lo >= 1e3) {
             format = "%." + (DIGITS - 1) + "e";
         } else {
             int decimals = Math.max(0, DIGITS - 1 - (int) Math.floor(Math.log10(lo)));

@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A terminal table no wider than {@link #WIDTH} columns when its cells allow: a title, a header
- * row, the rows (first column left-aligned, the others right-aligned, two spaces apart) and a
- * legend in words, wrapped at {@link #WIDTH}. Numbers in the cells come from {@link NumberText}.
+ * A terminal table no wider than {@link #WIDTH} columns: a title, a header row, the rows (first
+ * column left-aligned, the others right-aligned, two spaces apart) and a legend in words, wrapped
+ * at {@link #WIDTH}. Where the first column (a long configuration key) would make a line too wide,
+ * each row's first cell gets a line of its own with the other cells on the next. Numbers in the cells come from {@link NumberText}.
  */
 public final class TextTable {
     /** The widest line a table aims for (a terminal of 100 columns). */
@@ -45,14 +46,21 @@ public final class TextTable {
         for (List<String> r : all) {
             for (int i = 0; i < r.size(); i++) width[i] = Math.max(width[i], r.get(i).length());
         }
+        int total = -2;
+        for (int w : width) total += w + 2;
+        // too wide (long first cells): each first cell on a line of its own, the rest indented below it
+        boolean split = total > WIDTH && width.length > 1;
+        if (split) width[0] = 0;
         StringBuilder sb = new StringBuilder();
         if (title != null) sb.append(wrap(title));
         for (List<String> r : all) {
             StringBuilder line = new StringBuilder();
+            if (split) sb.append(r.get(0)).append('\n');
             for (int i = 0; i < r.size(); i++) {
-                String pad = " ".repeat(width[i] - r.get(i).length());
-                if (i > 0) line.append("  ").append(pad).append(r.get(i));
-                else line.append(r.get(i)).append(pad);
+                String cell = split && i == 0 ? "" : r.get(i);
+                String pad = " ".repeat(width[i] - cell.length());
+                if (i > 0) line.append("  ").append(pad).append(cell);
+                else line.append(cell).append(pad);
             }
             sb.append(line.toString().stripTrailing()).append('\n');
         }

@@ -40,4 +40,15 @@ class NumberTextTest {
         for (String line : out.split("\n")) assertTrue(line.length() <= TextTable.WIDTH, line);
         assertTrue(out.contains("\nrelu|w=8        1.000\ntanh|w=16      0.5000\n"), out);
     }
+
+    @Test
+    void aTableWithLongKeysPutsThemOnLinesOfTheirOwn() {
+        String key = "leaky_relu|w=16x16x16|lambda=0.01/0.001/1e-4|lr=0.001";
+        TextTable t = new TextTable(null, "configuration", "median loss", "reference loss", "median gap", "largest gap",
+                "certified");
+        t.row(key, "0.1234", "0.1200", "2.833e-02", "4.100e-02", "100%");
+        String out = t.render();
+        for (String line : out.split("\n")) assertTrue(line.length() <= TextTable.WIDTH, line);
+        assertTrue(out.contains("\n" + key + "\n       0.1234  "), out);
+    }
 }
