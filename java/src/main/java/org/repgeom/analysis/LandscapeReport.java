@@ -3,7 +3,6 @@ package org.repgeom.analysis;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.repgeom.analysis.LandscapeStatistics.Configuration;
@@ -177,13 +176,31 @@ public final class LandscapeReport {
             + "mean_offset_share,max_relative_barrier,global_loss,global_certified,global_width,fraction_at_global,"
             + "global_gap_median,optimum_kernel_distance_median,below_certified_bound";
 
-    /** One row per configuration; distributions as "value:count" separated by spaces. */
+    /** The CSV header: {@link #CSV_HEADER}, then {@code lambda1 … lambda<D+1>} for the deepest configuration. */
+    public static String csvHeader(Landscape l) {
+        StringBuilder sb = new StringBuilder(CSV_HEADER);
+        for (int i = 1; i <= maxLayers(l); i++) sb.append(",lambda").append(i);
+        return sb.toString();
+    }
+
+    private static int maxLayers(Landscape l) {
+        return l.configurations().stream().mapToInt(c -> c.lambdas().length).max().orElse(0);
+    }
+
+    /**
+     * One row per configuration; numbers in {@link Csv#num}'s round-trip form (λ = 1e-4 is
+     * {@code 1.0E-4}, as in members.csv), distributions as "value:count" separated by spaces, λ
+     * also one number per weight layer ({@code lambda1 …}, empty beyond a configuration's depth).
+     */
     public static String csv(Landscape l) {
-        StringBuilder sb = new StringBuilder(CSV_HEADER).append('\n');
+        int layers = maxLayers(l);
+        StringBuilder sb = new StringBuilder(csvHeader(l)).append('\n');
         for (Configuration c : l.configurations()) {
             GlobalComparison g = c.global();
-            List<String> cells = List.of(Csv.text(c.key()), Csv.text(c.family()), c.activation(), c.widthsLabel(),
-                    Integer.toString(c.depth()), LandscapeStatistics.lambdasLabel(c.lambdas()), Csv.num(c.lr()),
+            List<String> cells = new ArrayList<>(List.of(Csv.text(c.key()), Csv.text(c.family()), c.activation(),
+                    c.widthsLabel(), Integer.toString(c.depth()),
+                    java.util.Arrays.stream(c.lambdas()).mapToObj(Csv::num).collect(Collectors.joining("/")),
+                    Csv.num(c.lr()),
                     Integer.toString(c.members()), Integer.toString(c.status().get("CONVERGED")),
                     Integer.toString(c.status().get("MAX_STEPS")), Integer.toString(c.status().get("DIVERGED")),
                     Integer.toString(c.minima()), Csv.num(c.lossMin()), Csv.num(c.lossMedian()), Csv.num(c.lossMax()),
@@ -197,105 +214,20 @@ public final class LandscapeReport {
                     g == null ? "" : Csv.num(g.optimum().loss()), g == null ? "" : Boolean.toString(g.optimum().certified()),
                     g == null ? "" : Integer.toString(g.optimum().width()), g == null ? "" : Csv.num(g.fractionAtOptimum()),
                     g == null ? "" : Csv.num(g.gapMedian()), g == null ? "" : Csv.num(g.kernelDistanceMedian()),
-                    g == null ? "" : Integer.toString(g.belowBound()));
+                    g == null ? "" : Integer.toString(g.belowBound())));
+            for (int i = 0; i < layers; i++) cells.add(i < c.lambdas().length ? Csv.num(c.lambdas()[i]) : "");
             sb.append(String.join(",", cells)).append('\n');
         }
         return sb.toString();
     }
 
-    /** The terminal table: one line per configuration, then the width thresholds per family. */
-    public static String table(Landscape l) {
-        List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("configuration", "minima", "C/M/D", "loss med", "ref loss", "gap med", "cert", "kernels",
-                "pair dist", "reach", "rank W1", "rank W2", "groups", "rays", "select.", "offset", "barrier", "global L*",
-                "at L*"));
-        for (Configuration c : l.configurations()) {
-            String kernels = c.kernels() == null ? "n/a" : Integer.toString(c.kernels().clusters());
-            String pair = c.kernels() == null || c.kernels().pairs() == 0 ? "n/a" : sci(c.kernels().pairwiseMedian());
-            String status = c.status().get("CONVERGED") + "/" + c.status().get("MAX_STEPS") + "/" + c.status().get("DIVERGED");
-            rows.add(List.of(c.key(), Integer.toString(c.minima()), status, g4(c.lossMedian()),
-                    g4(c.referenceLoss()) + (c.referenceKind().equals("theory") ? "" : "*"), sci(c.gapMedian()),
-                    pct(c.certifiedFraction()), kernels, pair, c.reached() + "/" + c.minima(), dist(c.w1Ranks()),
-                    dist(c.readoutRanks()), dist(c.tuning().groupCounts()), dist(c.tuning().modularRays()),
-                    fixed(c.tuning().meanSelectivity()) + "/" + fixed(c.tuning().minSelectivity()),
-                    fixed(c.tuning().meanOffsetShare()), sci(c.maxRelativeBarrier()),
-                    c.global() == null ? "n/a" : g4(c.global().optimum().loss()) + (c.global().optimum().certified() ? "" : "?"),
-                    c.global() == null ? "n/a" : c.global().atOptimum() + "/" + c.minima()
-                            + (c.global().belowBound() > 0 ? " " + c.global().belowBound() + " BELOW BOUND" : "")));
-        }
-        StringBuilder sb = new StringBuilder(aligned(rows));
-        sb.append("(minima: members analysed; C/M/D: converged/max-steps/diverged; ref loss *: best found in the family;"
-                + " reach: kernel within ").append(Csv.num(l.options().kernelTol()))
-                .append(" of the reference kernel; rank/groups/rays: value or value:count; select.: mean/min selectivity;"
-                        + " offset: share of the preactivation on 1; barrier: max relative rise of the mode-connectivity"
-                        + " path above the larger endpoint; global L*: the optimum over all widths, ? where not certified;"
-                + " at L*: minima within a relative gap of ").append(Csv.num(LandscapeStatistics.GLOBAL_GAP_TOL))
-                .append(" of it)\n\n");
-        sb.append("width threshold: smallest width whose minima reach the reference kernel (>= 50 % / all)\n");
-        List<List<String>> th = new ArrayList<>();
-        for (Threshold t : l.thresholds()) {
-            StringBuilder widths = new StringBuilder();
-            for (int i = 0; i < t.widths().size(); i++) {
-                if (i > 0) widths.append("  ");
-                widths.append(t.widths().get(i)).append(':').append(t.reached().get(i)).append('/').append(t.minima().get(i));
-            }
-            th.add(List.of(t.family(), "ref " + t.referenceKind(), ">=50%: " + (t.halfWidth() == null ? "none" : t.halfWidth()),
-                    "all: " + (t.allWidth() == null ? "none" : t.allWidth()), widths.toString()));
-            if (t.atGlobal().stream().anyMatch(x -> x != null)) {
-                StringBuilder gw = new StringBuilder();
-                for (int i = 0; i < t.widths().size(); i++) {
-                    if (i > 0) gw.append("  ");
-                    gw.append(t.widths().get(i)).append(':').append(t.atGlobal().get(i) == null ? "n/a" : t.atGlobal().get(i))
-                            .append('/').append(t.minima().get(i));
-                }
-                th.add(List.of("", "ref global L*", ">=50%: " + (t.globalHalfWidth() == null ? "none" : t.globalHalfWidth()),
-                        "all: " + (t.globalAllWidth() == null ? "none" : t.globalAllWidth()), gw.toString()));
-            }
-        }
-        sb.append(aligned(th));
-        return sb.toString();
-    }
-
-    /** Rows padded to common column widths, two spaces apart. */
-    private static String aligned(List<List<String>> rows) {
-        int cols = rows.stream().mapToInt(List::size).max().orElse(0);
-        int[] width = new int[cols];
-        for (List<String> r : rows) {
-            for (int i = 0; i < r.size(); i++) width[i] = Math.max(width[i], r.get(i).length());
-        }
-        StringBuilder sb = new StringBuilder();
-        for (List<String> r : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < r.size(); i++) {
-                line.append(r.get(i));
-                if (i + 1 < r.size()) line.append(" ".repeat(width[i] - r.get(i).length() + 2));
-            }
-            sb.append(line.toString().stripTrailing()).append('\n');
-        }
-        return sb.toString();
-    }
-
+    /** The CSV form of a distribution: "value:count" separated by spaces. */
     private static String dist(Map<Integer, Integer> c) {
-        if (c.isEmpty()) return "n/a";
-        if (c.size() == 1) return Integer.toString(c.keySet().iterator().next());
         return c.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(" "));
     }
 
-
-
-    private static String sci(double v) {
-        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.1e", v);
-    }
-
-    private static String g4(double v) {
-        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.5g", v);
-    }
-
-    private static String fixed(double v) {
-        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
-    }
-
-    private static String pct(double v) {
-        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * v);
+    /** The terminal tables ({@link LandscapeTables}), each at most 100 columns wide for usual keys. */
+    public static String table(Landscape l) {
+        return LandscapeTables.render(l);
     }
 }

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.IntStream;
+import org.repgeom.io.NumberText;
 import org.repgeom.model.Architecture;
 import org.repgeom.model.ParamLayout;
 import org.repgeom.optimum.OptimumCatalog;
@@ -300,18 +300,12 @@ public final class LandscapeStatistics {
         return v[lo] + (pos - lo) * (v[hi] - v[lo]);
     }
 
+    /** λ as in the configuration key ({@code 1e-4}, per-layer values joined by '/'). */
     static String lambdasLabel(double[] lambdas) {
-        boolean uniform = IntStream.range(0, lambdas.length).allMatch(i -> lambdas[i] == lambdas[0]);
-        if (uniform) return num(lambdas[0]);
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < lambdas.length; i++) {
-            if (i > 0) sb.append('/');
-            sb.append(num(lambdas[i]));
-        }
-        return sb.toString();
+        return NumberText.exact(lambdas);
     }
 
     static String num(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+        return NumberText.exact(v);
     }
 }

@@ -1,5 +1,6 @@
 package org.repgeom.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -27,8 +28,12 @@ final class AnalyzeCommand implements Callable<Integer> {
             description = "members per configuration sampled for member x member alignment (default: ${DEFAULT-VALUE})")
     int alignPerConfig;
 
-    @Option(names = "--quiet", description = "no table")
+    @Option(names = "--quiet", description = "no table (or csv/json)")
     boolean quiet;
+
+    @Option(names = "--format", paramLabel = "table|csv|json", defaultValue = "table", description = OutputFormat.DESCRIPTION
+            + "; csv prints analysis/metrics.csv, json analysis/summary.json")
+    OutputFormat format;
 
     @Override
     public Integer call() throws Exception {
@@ -36,8 +41,22 @@ final class AnalyzeCommand implements Callable<Integer> {
         RunDirectory run = RunDirectory.open(dir);
         StudyAnalysis.Outcome o = new StudyAnalysis(run, Metric.parse(metrics), alignPerConfig,
                 MemberAlignment.DEFAULT_BUDGET_BYTES).run();
-        if (!quiet) StudyAnalysis.printTable(o.summary(), System.out);
-        System.out.printf(Locale.ROOT, "analysis in %.1f s: %s, %s%n", o.seconds(), o.metricsCsv(), o.summaryJson());
+        if (!quiet) {
+            switch (format) {
+                case table -> StudyAnalysis.printTable(o.summary(), System.out);
+                case csv -> copy(o.metricsCsv());
+                case json -> copy(o.summaryJson());
+            }
+        }
+        (format == OutputFormat.table ? System.out : System.err).printf(Locale.ROOT, "analysis in %.1f s: %s, %s%n",
+                o.seconds(), o.metricsCsv(), o.summaryJson());
         return 0;
+    }
+
+    /** A written file to stdout, byte for byte. */
+    private static void copy(Path file) throws java.io.IOException {
+        System.out.flush();
+        Files.copy(file, System.out);
+        System.out.flush();
     }
 }

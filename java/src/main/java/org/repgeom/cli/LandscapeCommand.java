@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code repgeom landscape RUN_DIR}: the landscape statistics of a finished study
  * ({@link LandscapeStatistics}), printed as a table and written to {@code landscape.json} and
- * {@code landscape.csv} in the run directory (each written atomically).
+ * {@code landscape.csv} in the run directory (each written atomically); {@code --format csv|json} prints
+ * the file's content instead of the tables.
  */
 @Command(name = "landscape", mixinStandardHelpOptions = true,
         description = "Per-configuration landscape statistics of a finished study (loss gaps, distinct kernels, ranks, "
@@ -57,8 +58,11 @@ final class LandscapeCommand implements Callable<Integer> {
     @Option(names = "--converged-only", description = "analyse only CONVERGED members (default: CONVERGED and MAX_STEPS)")
     boolean convergedOnly;
 
-    @Option(names = "--quiet", description = "do not print the table")
+    @Option(names = "--quiet", description = "do not print the table (or the csv/json)")
     boolean quiet;
+
+    @Option(names = "--format", paramLabel = "table|csv|json", defaultValue = "table", description = OutputFormat.DESCRIPTION)
+    OutputFormat format;
 
     @Option(names = "--no-optimum", description = "do not solve for the global optimum of the two-layer relu/leaky_relu/linear configurations")
     boolean noOptimum;
@@ -75,10 +79,18 @@ final class LandscapeCommand implements Callable<Integer> {
         RunDirectory run = RunDirectory.open(dir);
         Options opts = new Options(tol, cosineTol, usedFraction, pairs, points, convergedOnly);
         Landscape l = noOptimum ? LandscapeStatistics.of(run.task(), members(run), opts) : compute(run, opts);
-        AtomicFiles.writeString(run.path().resolve("landscape.json"), Json.write(LandscapeReport.json(l)));
-        AtomicFiles.writeString(run.path().resolve("landscape.csv"), LandscapeReport.csv(l));
-        if (!quiet) System.out.print(LandscapeReport.table(l));
-        System.out.println("wrote " + run.path().resolve("landscape.json") + " and landscape.csv");
+        String json = Json.write(LandscapeReport.json(l)), csv = LandscapeReport.csv(l);
+        AtomicFiles.writeString(run.path().resolve("landscape.json"), json);
+        AtomicFiles.writeString(run.path().resolve("landscape.csv"), csv);
+        if (!quiet) {
+            System.out.print(switch (format) {
+                case table -> LandscapeReport.table(l);
+                case csv -> csv;
+                case json -> json.endsWith("\n") ? json : json + "\n";
+            });
+        }
+        (format == OutputFormat.table ? System.out : System.err)
+                .println("wrote " + run.path().resolve("landscape.json") + " and landscape.csv");
         int below = belowCertifiedOptimum(l);
         if (below > 0) {
             System.err.println("error: " + below + " trained member(s) below a certified global optimum: the loss, the"

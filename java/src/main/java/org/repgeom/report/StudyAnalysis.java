@@ -29,6 +29,9 @@ import org.repgeom.analysis.Quantiles;
 import org.repgeom.analysis.RepresentationKernel;
 import org.repgeom.io.AtomicFiles;
 import org.repgeom.io.Csv;
+import org.repgeom.io.KeyParts;
+import org.repgeom.io.NumberText;
+import org.repgeom.io.TextTable;
 import org.repgeom.io.Json;
 import org.repgeom.model.Architecture;
 import org.repgeom.model.Mlp;
@@ -437,7 +440,10 @@ public final class StudyAnalysis {
         }
     }
 
-    /** Prints a short table: per configuration the median of a few headline columns on the last layer. */
+    /**
+     * Prints a short table: per configuration the median of a few headline columns on the last
+     * hidden layer, each column in one {@link NumberText#column} format.
+     */
     @SuppressWarnings("unchecked")
     public static void printTable(Map<String, Object> summary, PrintStream out) {
         List<String> columns = (List<String>) summary.get("columns");
@@ -445,29 +451,37 @@ public final class StudyAnalysis {
         for (Column c : List.of(Column.PS, Column.CCGP, Column.CKA_Y, Column.KNN_Y, Column.NC1, Column.PR, Column.CKA_PREV)) {
             if (columns.contains(c.id())) shown.add(c.id());
         }
-        List<Object> configs = (List<Object>) summary.get("configurations");
-        int width = 13;
-        for (Object o : configs) width = Math.max(width, ((String) ((Map<String, Object>) o).get("key")).length());
-        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s %6s", "configuration", "n"));
-        for (String c : shown) head.append(String.format(Locale.ROOT, " %10s", c));
-        out.println(head + "   (medians, last hidden layer)");
-        for (Object o : configs) {
-            Map<String, Object> c = (Map<String, Object>) o;
-            List<Object> layers = (List<Object>) c.get("layers");
-            Map<String, Object> last = (Map<String, Object>) layers.get(layers.size() - 1);
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s %6d", c.get("key"),
-                    ((Number) c.get("members")).intValue()));
-            for (String col : shown) {
-                double med = ((Number) ((Map<String, Object>) last.get(col)).get("median")).doubleValue();
-                line.append(String.format(Locale.ROOT, " %10s", Double.isNaN(med) ? "-" : String.format(Locale.ROOT, "%.4g", med)));
+        List<Map<String, Object>> configs = (List<Map<String, Object>>) (List<?>) summary.get("configurations");
+        String[][] cells = new String[shown.size()][];
+        for (int j = 0; j < shown.size(); j++) {
+            double[] med = new double[configs.size()];
+            for (int i = 0; i < configs.size(); i++) {
+                List<Object> layers = (List<Object>) configs.get(i).get("layers");
+                Map<String, Object> last = (Map<String, Object>) layers.get(layers.size() - 1);
+                med[i] = ((Number) ((Map<String, Object>) last.get(shown.get(j))).get("median")).doubleValue();
             }
-            out.println(line);
+            cells[j] = NumberText.column(med);
         }
+        List<String> keys = configs.stream().map(c -> (String) c.get("key")).toList();
+        String[] labels = KeyParts.shortKeys(keys);
+        String common = KeyParts.commonParts(keys);
+        if (!common.isEmpty()) out.print(TextTable.wrap("every configuration: " + common));
+        List<String> head = new ArrayList<>(List.of("configuration", "members"));
+        head.addAll(shown);
+        TextTable t = new TextTable("Medians on the last hidden layer", head.toArray(String[]::new));
+        for (int i = 0; i < configs.size(); i++) {
+            List<String> row = new ArrayList<>(List.of(labels[i],
+                    Integer.toString(((Number) configs.get(i).get("members")).intValue())));
+            for (String[] col : cells) row.add(col[i]);
+            t.row(row.toArray(String[]::new));
+        }
+        t.legend("Column names as in analysis/metrics.csv; every quantile and layer is in analysis/summary.json.");
+        out.print(t.render());
         if (summary.get("member_alignment") instanceof Map<?, ?> ma) {
-            out.printf(Locale.ROOT, "member alignment (CKA of last-layer kernels, %s members): within configuration %.4f, across %.4f%n",
-                    ma.get("members"), ((Number) ma.get("cka_within")).doubleValue(), ((Number) ma.get("cka_across")).doubleValue());
+            String[] cka = NumberText.column(((Number) ma.get("cka_within")).doubleValue(),
+                    ((Number) ma.get("cka_across")).doubleValue());
+            out.print(TextTable.wrap("member alignment (CKA of last-layer kernels, " + ma.get("members")
+                    + " members): within a configuration " + cka[0] + ", across configurations " + cka[1]));
         }
     }
-
-
 }

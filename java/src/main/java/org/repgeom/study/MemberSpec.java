@@ -51,14 +51,7 @@ public record MemberSpec(int id, long seed, Architecture architecture, double[] 
     }
 
     private String lambdasLabel() {
-        boolean uniform = Arrays.stream(lambdas).allMatch(l -> l == lambdas[0]);
-        if (uniform) return SpecValues.formatNumber(lambdas[0]);
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < lambdas.length; i++) {
-            if (i > 0) sb.append('/');
-            sb.append(SpecValues.formatNumber(lambdas[i]));
-        }
-        return sb.toString();
+        return org.repgeom.io.NumberText.exact(lambdas);
     }
 
     @Override

@@ -26,11 +26,44 @@ class LandscapeStatisticsTest {
 
     private void add(Activation act, int width, String status, double loss, double theoryLoss, double kd,
                      String certificate, double[] kernel) {
+        add(act, width, "0.01", status, loss, theoryLoss, kd, certificate, kernel);
+    }
+
+    /** A member whose λ (both layers) is {@code lambda} as the user wrote it in the key. */
+    private void add(Activation act, int width, String lambda, String status, double loss, double theoryLoss, double kd,
+                     String certificate, double[] kernel) {
         Architecture a = Architecture.twoLayer(task.inputDim(), width, 2, act);
         ParamLayout layout = new ParamLayout(a);
-        String config = act.id() + "|w=" + width + "|lambda=0.01|lr=0.01";
-        members.add(new MemberInput(members.size(), config, a, new double[] {0.01, 0.01}, 0.01, status, loss, theoryLoss,
+        String config = act.id() + "|w=" + width + "|lambda=" + lambda + "|lr=0.01";
+        double l = Double.parseDouble(lambda);
+        members.add(new MemberInput(members.size(), config, a, new double[] {l, l}, 0.01, status, loss, theoryLoss,
                 kd, certificate, 3, kernel, layout, new double[layout.stride()], 0));
+    }
+
+    @Test
+    void lambdaIsWrittenTheSameWayInEveryOutput() {
+        for (String lambda : new String[] {"1e-4", "0.01"}) {
+            add(Activation.RELU, 4, lambda, "CONVERGED", 0.1, 0.1, 1e-5, "CERTIFIED", kernel(1));
+            add(Activation.RELU, 8, lambda, "CONVERGED", 0.1, 0.1, 1e-5, "CERTIFIED", kernel(1));
+        }
+        Landscape l = LandscapeStatistics.of(task, members, Options.defaults());
+        String table = LandscapeReport.table(l), csv = LandscapeReport.csv(l);
+        String json = org.repgeom.io.Json.write(LandscapeReport.json(l));
+        // in every label (configuration key, family) of every output: the key's own form
+        for (String out : new String[] {table, csv, json}) {
+            assertTrue(out.contains("lambda=1e-4"), out);
+            assertTrue(!out.contains("lambda=1.0E-4") && !out.contains("lambda=0.0001"), out);
+        }
+        assertTrue(table.contains("Width threshold of family relu|depth=1|lambda=1e-4|lr=0.01"), table);
+        assertTrue(table.contains("\nrelu|w=4|lambda=1e-4  "), table);
+        assertTrue(!table.contains("E-4") && !table.contains("0.0001"), table);
+        // as a number in the machine outputs: the round-trip form, as in members.csv
+        List<String> header = List.of(csv.split("\n")[0].split(","));
+        List<String> row = List.of(csv.split("\n")[1].split(",", -1));
+        assertEquals("1.0E-4/1.0E-4", row.get(header.indexOf("lambdas")));
+        assertEquals("1.0E-4", row.get(header.indexOf("lambda1")));
+        assertEquals("1.0E-4", row.get(header.indexOf("lambda2")));
+        assertTrue(json.replaceAll("\\s", "").contains("\"lambdas\":[1.0E-4,1.0E-4]"), json);
     }
 
     private static double[] kernel(double c) {
@@ -103,13 +136,15 @@ class LandscapeStatisticsTest {
         assertNull(dead.kernels());
         assertNull(l.thresholds().get(0).halfWidth());
         String table = LandscapeReport.table(l);
-        assertTrue(table.contains("relu|w=4|lambda=0.01|lr=0.01"), table);
+        assertTrue(table.contains("every configuration: w=4, lambda=0.01, lr=0.01"), table);
+        assertTrue(table.contains("\nrelu  "), table);
         assertTrue(table.contains("n/a"), table);
-        assertTrue(table.contains(">=50%: none"), table);
+        assertTrue(table.contains("half of them none, all none"), table);
         String csv = LandscapeReport.csv(l);
         assertEquals(3, csv.split("\n").length);
         // the quoted keys hold no commas here, so a plain split counts the cells
-        assertEquals(LandscapeReport.CSV_HEADER.split(",").length, csv.split("\n")[1].split(",", -1).length);
+        assertEquals(LandscapeReport.csvHeader(l).split(",").length, csv.split("\n")[1].split(",", -1).length);
+        assertEquals(csv.split("\n")[0], LandscapeReport.csvHeader(l));
         String json = org.repgeom.io.Json.write(LandscapeReport.json(l));
         assertTrue(json.contains("\"width_half_reach\": null"), json);
     }

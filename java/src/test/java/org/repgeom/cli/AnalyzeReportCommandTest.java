@@ -51,6 +51,17 @@ class AnalyzeReportCommandTest {
         assertTrue(r.out().contains("configuration") && r.out().contains("relu|w=6"), r.out());
         assertEquals("id,config,group,layer,width,status,ps,ps_max,pr",
                 Files.readAllLines(quiet.resolve("analysis/metrics.csv")).get(0));
+        // --format csv / json print exactly the files written, the status line on stderr
+        r = RunCommandTest.cli("analyze", quiet.toString(), "--metrics", "ps,pr", "--format", "csv");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(Files.readString(quiet.resolve("analysis/metrics.csv")), r.out());
+        assertTrue(r.err().contains("analysis in"), r.err());
+        r = RunCommandTest.cli("analyze", quiet.toString(), "--metrics", "ps,pr", "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(Files.readString(quiet.resolve("analysis/summary.json")), r.out());
+        r = RunCommandTest.cli("analyze", quiet.toString(), "--format", "TABLE");
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
 
         r = RunCommandTest.cli("report", quiet.toString());
         assertEquals(0, r.code(), r.err());

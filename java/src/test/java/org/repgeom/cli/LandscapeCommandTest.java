@@ -156,13 +156,36 @@ class LandscapeCommandTest {
     void theCommandWritesJsonAndCsvAndPrintsTheTable() throws Exception {
         RunCommandTest.Result r = RunCommandTest.cli("landscape", run.toString(), "--pairs", "1");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("width threshold"), r.out());
-        assertTrue(r.out().matches("(?s).*relu\\|depth=1\\|lambda=0\\.01\\|lr=0\\.01\\s+ref theory\\s+>=50%: 4\\s.*"), r.out());
+        assertTrue(r.out().contains("every configuration: lambda=0.01, lr=0.01"), r.out());
+        assertTrue(r.out().contains("Width threshold of family relu|depth=1|lambda=0.01|lr=0.01 (reference kernel: theory)"),
+                r.out());
+        assertTrue(r.out().contains("reach the reference kernel: half of them 4, all 8."), r.out());
+        // one row per configuration in each of the four per-configuration tables
+        assertTrue(r.out().matches("(?s).*\nrelu\\|w=8 .*\nrelu\\|w=8 .*\nrelu\\|w=8 .*\nrelu\\|w=8 .*"), r.out());
+        for (String line : r.out().split("\n")) {
+            assertTrue(line.length() <= 100, "line of " + line.length() + " characters: " + line);
+        }
         String json = Files.readString(run.resolve("landscape.json"));
         assertTrue(json.contains("\"width_half_reach\": \"4\""), json);
         List<String> csv = Files.readAllLines(run.resolve("landscape.csv"));
         assertEquals(1 + 9, csv.size());
+        assertTrue(csv.get(0).endsWith(",lambda1,lambda2"), csv.get(0));
+        assertTrue(csv.get(1).endsWith(",0.01,0.01"), csv.get(1));
         assertFalse(Files.list(run).anyMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temp files left");
+
+        // --format csv / json print exactly the files, with the status line on stderr
+        RunCommandTest.Result c = RunCommandTest.cli("landscape", run.toString(), "--pairs", "1", "--format", "csv");
+        assertEquals(0, c.code(), c.err());
+        assertEquals(Files.readString(run.resolve("landscape.csv")), c.out());
+        assertTrue(c.err().contains("wrote"), c.err());
+        RunCommandTest.Result j = RunCommandTest.cli("landscape", run.toString(), "--pairs", "1", "--format", "json");
+        assertEquals(0, j.code(), j.err());
+        assertEquals(Files.readString(run.resolve("landscape.json")).strip(), j.out().strip());
+        assertTrue(j.out().startsWith("{"), j.out());
+        RunCommandTest.Result f = RunCommandTest.cli("landscape", run.toString(), "--format", "xml");
+        assertEquals(Main.BAD_INPUT, f.code());
+        assertEquals(1, f.err().strip().lines().count(), f.err());
+        assertTrue(f.err().contains("--format") && f.err().contains("xml"), f.err());
 
         RunCommandTest.Result bad = RunCommandTest.cli("landscape", tmp.resolve("nope").toString());
         assertEquals(Main.BAD_INPUT, bad.code());
