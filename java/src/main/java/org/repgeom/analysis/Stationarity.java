@@ -25,7 +25,8 @@ import org.repgeom.train.StopRule;
  * training budget when that is less) from its trained parameters with a learning rate decaying
  * geometrically from {@value #POLISH_LR_FACTOR} × the run's final rate (at most {@value #POLISH_MAX_LR})
  * by a factor {@value #POLISH_DECAY} (fresh moments in each half). The polished parameters are kept only where the double-precision loss went
- * down. Then, in this order:
+ * down. A member the first polish leaves short of the subgradient criterion gets one more,
+ * {@value #RETRY_FACTOR} times longer. Then, in this order:
  * <ol>
  *   <li>{@code subgradient}: where the smallest subgradient g is known — two-layer networks
  *       ({@link MinNormSubgradient}, kinks treated as such), or networks of any depth with a smooth
@@ -36,11 +37,13 @@ import org.repgeom.train.StopRule;
  *   <li>{@code loss-change-double}: deep networks with kinks (no min-norm subgradient): the
  *       double-precision loss changed by at most {@value #LOSS_CHANGE_TOL} (relative) over the second
  *       half of the polish;</li>
- *   <li>{@code loss-window}: else, the training loop's own rule fired (relative float32 loss change
- *       over its window).</li>
+ *   <li>{@code loss-window}: else, where no subgradient is known, the training loop's own rule fired
+ *       (relative float32 loss change over its window).</li>
  * </ol>
- * A member that passes one is CONVERGED and the criterion is recorded; otherwise it keeps
- * MAX_STEPS. DIVERGED members are left alone.
+ * A member that passes one is CONVERGED and the criterion is recorded; otherwise it is MAX_STEPS
+ * (not shown stationary) — also when the loop's window rule stopped it but its subgradient still
+ * promises a decrease, as when a decayed learning rate stalls the loss away from a minimum.
+ * DIVERGED members are left alone.
  */
 public final class Stationarity {
     /** Double-precision Adam steps of the polish, at most. */
@@ -60,6 +63,8 @@ public final class Stationarity {
      * polish the median is 6e-9 and the largest 2e-8; before it 3e-8 … 5e-5.
      */
     public static final double STATIONARY_TOL = 0x1p-24;
+    /** The retry polish is this many times longer than the first (only members the first leaves non-stationary). */
+    public static final int RETRY_FACTOR = 4;
     /** Relative double-precision loss change over the polish's second half (deep kinked networks). */
     public static final double LOSS_CHANGE_TOL = 1e-11;
 
@@ -111,33 +116,54 @@ public final class Stationarity {
         if (steps < 2) {
             double decrease = decrease(mlp, task, params, off, lambdas, lambdaOff, before);
             if (decrease <= STATIONARY_TOL) return new Outcome(MemberStatus.CONVERGED, SUBGRADIENT, before, decrease, false);
+            if (!Double.isNaN(decrease)) return new Outcome(notStationary(trained), NONE, before, decrease, false);
             return new Outcome(trained, trained == MemberStatus.CONVERGED ? LOSS_WINDOW : NONE, before, decrease, false);
         }
         double[] work = new double[stride];
-        System.arraycopy(params, off, work, 0, stride);
         double lr = Math.min(finalLr > 0 ? POLISH_LR_FACTOR * finalLr : POLISH_MAX_LR, POLISH_MAX_LR);
-        int half = steps / 2;
-        float[] trace = new float[2];
-        double[] grad = new double[stride];
-        OptimizerSettings adam = OptimizerSettings.adam(Math.sqrt(POLISH_DECAY)); // per half
-        // first half, then the second from there, so the loss at the midpoint is known in double
-        JavaBackend.MemberOutcome mid = JavaBackend.mlp_train_fused(mlp, work, 0, lambdas, lambdaOff, lr, adam,
-                new StopRule(half, 0, half, half), grad, new float[2], 0);
-        double lrMid = lr * Math.pow(POLISH_DECAY, 0.5);
-        JavaBackend.MemberOutcome end = JavaBackend.mlp_train_fused(mlp, work, 0, lambdas, lambdaOff, lrMid,
-                adam, new StopRule(steps - half, 0, steps - half, steps - half), grad, trace, 0);
-        boolean polished = end.status() != MemberStatus.DIVERGED && end.loss() < before;
-        if (polished) System.arraycopy(work, 0, params, off, stride);
-        double loss = polished ? end.loss() : before;
-
-        double decrease = decrease(mlp, task, params, off, lambdas, lambdaOff, loss);
+        double loss = before, decrease = Double.NaN;
+        boolean polished = false;
+        // a second, RETRY_FACTOR times longer polish only for members the first leaves short of stationary
+        for (int round = 0, n = steps; round < 2; round++, n *= RETRY_FACTOR) {
+            System.arraycopy(params, off, work, 0, stride);
+            int half = n / 2;
+            float[] trace = new float[2];
+            double[] grad = new double[stride];
+            OptimizerSettings adam = OptimizerSettings.adam(Math.sqrt(POLISH_DECAY)); // per half
+            // first half, then the second from there, so the loss at the midpoint is known in double
+            JavaBackend.MemberOutcome mid = JavaBackend.mlp_train_fused(mlp, work, 0, lambdas, lambdaOff, lr, adam,
+                    new StopRule(half, 0, half, half), grad, new float[2], 0);
+            double lrMid = lr * Math.pow(POLISH_DECAY, 0.5);
+            JavaBackend.MemberOutcome end = JavaBackend.mlp_train_fused(mlp, work, 0, lambdas, lambdaOff, lrMid,
+                    adam, new StopRule(n - half, 0, n - half, n - half), grad, trace, 0);
+            boolean better = end.status() != MemberStatus.DIVERGED && end.loss() < loss;
+            if (better) {
+                System.arraycopy(work, 0, params, off, stride);
+                loss = end.loss();
+                polished = true;
+            }
+            decrease = decrease(mlp, task, params, off, lambdas, lambdaOff, loss);
+            if (!Double.isNaN(decrease)) {
+                if (decrease <= STATIONARY_TOL) return new Outcome(MemberStatus.CONVERGED, SUBGRADIENT, loss, decrease, polished);
+                continue; // not yet stationary: one longer polish
+            }
+            if (better && Math.abs(mid.loss() - end.loss()) <= LOSS_CHANGE_TOL * Math.abs(end.loss())) {
+                return new Outcome(MemberStatus.CONVERGED, LOSS_CHANGE, loss, decrease, polished);
+            }
+            break; // no subgradient known: the loss-change test had its chance
+        }
         if (!Double.isNaN(decrease)) {
-            if (decrease <= STATIONARY_TOL) return new Outcome(MemberStatus.CONVERGED, SUBGRADIENT, loss, decrease, polished);
-        } else if (polished && Math.abs(mid.loss() - end.loss()) <= LOSS_CHANGE_TOL * Math.abs(end.loss())) {
-            return new Outcome(MemberStatus.CONVERGED, LOSS_CHANGE, loss, decrease, polished);
+            // the subgradient still promises a decrease: not stationary, whatever the loop's window rule said
+            // (a decayed learning rate stalls the loss far from a minimum: measured with plain GD at λ = 1e-3)
+            return new Outcome(notStationary(trained), NONE, loss, decrease, polished);
         }
         if (trained == MemberStatus.CONVERGED) return new Outcome(MemberStatus.CONVERGED, LOSS_WINDOW, loss, decrease, polished);
         return new Outcome(MemberStatus.MAX_STEPS, NONE, loss, decrease, polished);
+    }
+
+    /** A member shown not to be stationary: CONVERGED by the loop's window rule becomes MAX_STEPS (not converged). */
+    private static MemberStatus notStationary(MemberStatus trained) {
+        return trained == MemberStatus.CONVERGED ? MemberStatus.MAX_STEPS : trained;
     }
 
     /** {@code ‖g‖² / (4 λ_min L)} with g the min-norm subgradient, or NaN where it is not known. */
