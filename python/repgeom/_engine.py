@@ -225,11 +225,14 @@ def _theory_of_spec(text):
 
 
 def theory(spec=None, labels=None, per_class=1, lambda1=None, lambda2=None, progress=False):
-    """The closed-form optimum of the two-layer ReLU network on a whitened hypercube task, from the
-    engine's ``repgeom theory``: for every λ pair of a spec's two-layer ReLU members (``spec``: a
-    file, YAML text or dict), or for ``labels`` = dY, ``per_class`` samples per class and
-    ``lambda1`` (``lambda2`` defaults to it). Returns a :class:`Theory` (a list of dicts, one per
-    λ pair, empty when no closed form applies; ``.text`` is the engine's text)."""
+    """Closed-form optima from the engine's ``repgeom theory``. With ``spec`` (a file, YAML text or
+    dict): one dict per configuration of the spec (``repgeom theory SPEC --json``: activation,
+    widths, bias, lambdas, the form that applies with its minimal loss, smallest widths and last-layer
+    kernel as an array, or ``why`` none does; two-layer configurations also get ``lambda1``,
+    ``lambda2`` and, for the hypercube form, ``c``). Without: the two-layer ReLU on the whitened
+    hypercube for ``labels`` = dY, ``per_class`` samples per class and ``lambda1`` (``lambda2``
+    defaults to it), one dict. Returns a :class:`Theory` (a list of dicts; ``.text`` is the
+    engine's text)."""
     with tempfile.TemporaryDirectory(prefix="repgeom-spec-") as tmp:
         if spec is not None:
             return _theory_of_spec(call(["theory", _spec_file(spec, tmp), "--json"], progress))
