@@ -20,7 +20,7 @@ import org.repgeom.io.Npy;
 import org.repgeom.io.NpyArray;
 
 /** {@code repgeom run} end to end on a small study: the files it writes, and that numpy reads them. */
-class RunCommandTest {
+public class RunCommandTest {
     static final String SPEC = """
             name: tiny
             task:
@@ -38,8 +38,8 @@ class RunCommandTest {
             train: {max_steps: 40000, tol: 1.0e-7, window: 1000, trace_every: 1000}
             """;
 
-    /** Runs the CLI, returning exit code, stdout and stderr. */
-    static Result cli(String... args) {
+    /** Runs the CLI in this JVM, returning exit code, stdout and stderr (also the fault suite's runner). */
+    public static Result cli(String... args) {
         PrintStream oldErr = System.err, oldOut = System.out;
         ByteArrayOutputStream err = new ByteArrayOutputStream(), out = new ByteArrayOutputStream();
         try {
@@ -53,7 +53,7 @@ class RunCommandTest {
         }
     }
 
-    record Result(int code, String out, String err) {
+    public record Result(int code, String out, String err) {
     }
 
     @Test

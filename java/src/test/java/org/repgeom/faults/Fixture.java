@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.repgeom.cli.Main;
+import org.repgeom.cli.RunCommandTest;
 import org.repgeom.study.FileHashes;
 
 /** What the fault tests share: a tiny study, the CLI in and out of process, tree hashes, byte flips. */
@@ -61,19 +60,10 @@ final class Fixture {
         }
     }
 
-    /** Runs the CLI in this JVM. */
+    /** Runs the CLI in this JVM (through {@link RunCommandTest#cli}; one at a time: it swaps System.out/err). */
     static synchronized Result cli(String... args) {
-        PrintStream oldErr = System.err, oldOut = System.out;
-        ByteArrayOutputStream err = new ByteArrayOutputStream(), out = new ByteArrayOutputStream();
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            int code = Main.execute(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setErr(oldErr);
-            System.setOut(oldOut);
-        }
+        RunCommandTest.Result r = RunCommandTest.cli(args);
+        return new Result(r.code(), r.out(), r.err());
     }
 
     /** {@code run SPEC --out OUT --backend java --quiet --no-report --chunk-size 1} plus {@code more}. */
