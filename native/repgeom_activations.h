@@ -18,12 +18,6 @@
 #define RG_VLEN 4
 #endif
 
-/* Whether weight layer l (0 ... depth) has a bias: the rule of both training layouts (one place to
-   change when the bias modes change). */
-static inline int rg_layer_has_bias(const rg_config *c, int l) {
-    return RG_HAS_BIAS(c, l);
-}
-
 typedef float vf __attribute__((vector_size(RG_VLEN * sizeof(float))));
 typedef int32_t vi __attribute__((vector_size(RG_VLEN * sizeof(int32_t))));
 

@@ -134,7 +134,7 @@ static void soa_layout(const rg_config *c, soa_lay *y) {
         int fi = c->dims[l], fo = c->dims[l + 1];
         y->fin[l] = fi;
         y->fout[l] = fo;
-        y->hasb[l] = rg_layer_has_bias(c, l);
+        y->hasb[l] = RG_HAS_BIAS(c, l);
         y->pw[l] = off;
         off += (long)fo * fi;
         y->pb[l] = y->hasb[l] ? off : -1;

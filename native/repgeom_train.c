@@ -170,7 +170,7 @@ static void make_layout(const rg_config *c, lay_t *y) {
         y->fin[l] = fi;
         y->fout[l] = fo;
         y->ldw[l] = (int)round_up(fi, RG_PAD);
-        y->hasb[l] = rg_layer_has_bias(c, l);
+        y->hasb[l] = RG_HAS_BIAS(c, l);
         y->woff[l] = off;
         off += (long)fo * y->ldw[l];
         y->pw[l] = poff;
