@@ -90,8 +90,8 @@ bench() { # warmups measurements case...
     local wi="$1" i="$2"; shift 2
     local bench_bin="$b/bin/repgeom-bench" parts=() failed=0
     "$bench_bin" -l | grep -q CudaBackendBench || { echo "this bundle has no CudaBackendBench"; return 1; }
-    local has_workload=0
-    "$bench_bin" CudaBackendBench -lp 2>/dev/null | grep -q 'workload' && has_workload=1
+    local has_shape=0
+    "$bench_bin" CudaBackendBench -lp 2>/dev/null | grep -q 'shape' && has_shape=1
     for c in "$@"; do
         local args
         case "$c" in
@@ -99,8 +99,8 @@ bench() { # warmups measurements case...
             W64) args="-p width=64 -p members=16384" ;;
             W256) args="-p width=256 -p members=4096" ;;
             W1024) args="-p width=1024 -p members=1024" ;;
-            Wsmall) if [ $has_workload -eq 0 ]; then echo "Wsmall: this bundle's CudaBackendBench has no workload parameter"; failed=1; continue; fi
-                    args="-p workload=Wsmall -p width=16 -p members=262144" ;;
+            Wsmall) if [ $has_shape -eq 0 ]; then echo "Wsmall: this bundle's CudaBackendBench has no shape parameter"; failed=1; continue; fi
+                    args="-p shape=Wsmall -p width=16 -p members=262144" ;;
         esac
         echo "== case $c: $args"
         # shellcheck disable=SC2086

@@ -1,4 +1,4 @@
-"""Benchmark workload W (shared/WORKLOAD.md) in numpy, shared by every peer script.
+"""Benchmark workload W (bench/WORKLOAD.md) in numpy, shared by every peer script.
 
 Task: hypercube labels with dY = 3 (8 classes), n = 8 samples per class, P = 64, labels +-1,
 samples in class-major order (sample p belongs to class c = p // n; label k of class c is +1 if

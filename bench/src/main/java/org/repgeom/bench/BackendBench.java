@@ -20,7 +20,7 @@ import org.repgeom.backend.TrainResult;
 import org.repgeom.task.Task;
 
 /**
- * One backend on a workload of shared/WORKLOAD.md, case W16 by default ({@code -p width=64} for
+ * One backend on a workload of bench/WORKLOAD.md, case W16 by default ({@code -p width=64} for
  * W64, …; {@code -p shape=Wsmall -p width=16 -p members=16384} for Wsmall, {@code -p shape=Wlong
  * -p width=64 -p members=64 -p steps=60000} (and 3000) for the long run): one invocation trains E
  * members for {@code steps} steps. The score is time per invocation; member-steps/s = E·steps / score

@@ -20,8 +20,9 @@ import org.repgeom.backend.TrainResult;
 import org.repgeom.task.Task;
 
 /**
- * The CUDA backend on workload W (shared/WORKLOAD.md) with its GPU sizes: E = 65536 / 16384 /
- * 4096 / 1024 members for W16 / W64 / W256 / W1024, 1000 plain GD steps per invocation. The same
+ * The CUDA backend on workload W (bench/WORKLOAD.md) with its GPU sizes: E = 65536 / 16384 /
+ * 4096 / 1024 members for W16 / W64 / W256 / W1024 (262144 for {@code -p shape=Wsmall -p width=16}),
+ * 1000 plain GD steps per invocation. The same
  * body as {@link BackendBench} (one call trains E members; member-steps/s = E·steps / score,
  * GFLOP/s = member-steps/s · {@link Workload#flopsPerMemberStep}), with the GPU's defaults, which
  * JMH cannot override in a subclass. One case per run, e.g.
@@ -37,6 +38,10 @@ import org.repgeom.task.Task;
 @Measurement(iterations = 5)
 @Fork(1)
 public class CudaBackendBench {
+    /** W (P = 64, dX = 64) or Wsmall (P = 8, dX = 8), both plain GD; Wlong is a CPU case. */
+    @Param({"W"})
+    public String shape;
+
     @Param({"16"})
     public int width;
 
@@ -67,8 +72,9 @@ public class CudaBackendBench {
     @Setup(Level.Trial)
     public void setUp() {
         if (!CudaBackend.isAvailable()) throw new NoDevice(CudaBackend.unavailableReason());
-        task = Workload.task();
-        request = Workload.request(members, width, steps);
+        Workload.Shape s = Workload.Shape.of(shape);
+        task = Workload.task(s);
+        request = Workload.request(s, members, width, steps);
         backend = new CudaBackend();
         System.out.println("# plan: " + backend.plan(request, task) + "; " + backend.device().describe());
     }

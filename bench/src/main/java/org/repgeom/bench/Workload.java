@@ -12,7 +12,7 @@ import org.repgeom.train.OptimizerSettings;
 import org.repgeom.train.StopRule;
 
 /**
- * The benchmark workloads of shared/WORKLOAD.md, by shape:
+ * The benchmark workloads of bench/WORKLOAD.md, by shape:
  * <ul>
  *   <li>{@code W} (W16 … W1024): hypercube dY = 3, n = 8 (P = 64), whitened input dX = 64 (seed 0),
  *       two-layer ReLU of width M, λ1 = λ2 = 1e-3, plain full-batch GD at learning rate 2e-3;</li>
