@@ -2,7 +2,7 @@ package org.repgeom.cli;
 
 import java.io.PrintWriter;
 import org.repgeom.study.IoErrors;
-import org.repgeom.study.SpecException;
+import org.repgeom.study.spec.SpecException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

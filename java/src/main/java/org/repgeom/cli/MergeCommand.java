@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.repgeom.study.SpecException;
+import org.repgeom.study.spec.SpecException;
 import org.repgeom.study.StudyMerge;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

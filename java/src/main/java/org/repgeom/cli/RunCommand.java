@@ -7,7 +7,7 @@ import org.repgeom.backend.Backend;
 import org.repgeom.backend.ProgressListener;
 import org.repgeom.study.Shard;
 import org.repgeom.study.StudyRunner;
-import org.repgeom.study.StudySpec;
+import org.repgeom.study.spec.StudySpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

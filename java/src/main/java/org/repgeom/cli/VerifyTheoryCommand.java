@@ -66,7 +66,7 @@ final class VerifyTheoryCommand implements Callable<Integer> {
         try {
             selected = cases == null ? ClosedForms.all() : ClosedForms.select(cases);
         } catch (IllegalArgumentException e) {
-            throw new org.repgeom.study.SpecException("--cases", e.getMessage());
+            throw new org.repgeom.study.spec.SpecException("--cases", e.getMessage());
         }
         System.out.printf(Locale.ROOT, "verify-theory: %d cases, %d seeds each, Adam lr %.0e -> x%.0e over %d steps, backend %s%n",
                 selected.size(), seedCount, ClosedForms.Training.standard().learningRate(),

@@ -13,7 +13,7 @@ import java.util.Map;
 import org.repgeom.io.NpyRows;
 import org.repgeom.model.Mlp;
 import org.repgeom.study.RunDirectory;
-import org.repgeom.study.TrainSpec;
+import org.repgeom.study.spec.TrainSpec;
 import org.repgeom.task.Task;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;

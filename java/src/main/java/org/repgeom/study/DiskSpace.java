@@ -1,5 +1,6 @@
 package org.repgeom.study;
 
+import org.repgeom.study.spec.SpecException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

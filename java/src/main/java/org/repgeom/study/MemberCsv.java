@@ -1,5 +1,6 @@
 package org.repgeom.study;
 
+import org.repgeom.study.spec.MemberSpec;
 import java.util.Arrays;
 import org.repgeom.analysis.MemberGeometry;
 import org.repgeom.io.Csv;

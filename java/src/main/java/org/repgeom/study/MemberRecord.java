@@ -1,5 +1,6 @@
 package org.repgeom.study;
 
+import org.repgeom.study.spec.MemberSpec;
 import org.repgeom.analysis.MemberGeometry;
 import org.repgeom.train.MemberStatus;
 

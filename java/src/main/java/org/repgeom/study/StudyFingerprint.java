@@ -1,5 +1,12 @@
 package org.repgeom.study;
 
+import org.repgeom.study.spec.GridSpec;
+import org.repgeom.study.spec.LambdaEntry;
+import org.repgeom.study.spec.ModelSpec;
+import org.repgeom.study.spec.OptimizerSpec;
+import org.repgeom.study.spec.StudySpec;
+import org.repgeom.study.spec.TaskSpec;
+import org.repgeom.study.spec.TrainSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

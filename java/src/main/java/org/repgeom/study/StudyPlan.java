@@ -1,5 +1,9 @@
 package org.repgeom.study;
 
+import org.repgeom.study.spec.MemberSpec;
+import org.repgeom.study.spec.GridSpec;
+import org.repgeom.study.spec.SpecException;
+import org.repgeom.study.spec.StudySpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +68,7 @@ public final class StudyPlan {
      */
     public StudyPlan(StudySpec spec, int inputDim, int outputDim, int chunkSize) {
         if (chunkSize < 1) throw new SpecException("--chunk-size", "must be ≥ 1, got " + chunkSize);
-        GridExpansion.validate(spec.model(), spec.grid());
+        // the grid was validated when the spec was built (StudySpec's constructor)
         this.spec = spec;
         this.chunkSize = chunkSize;
         this.memberCount = (int) spec.memberCount();

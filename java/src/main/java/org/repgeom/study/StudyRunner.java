@@ -1,5 +1,10 @@
 package org.repgeom.study;
 
+import org.repgeom.study.spec.MemberSpec;
+import org.repgeom.study.spec.OptimizerSpec;
+import org.repgeom.study.spec.SpecException;
+import org.repgeom.study.spec.StudySpec;
+import org.repgeom.study.spec.TaskFactory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,5 +1,7 @@
 package org.repgeom.study;
 
+import org.repgeom.study.spec.MemberSpec;
+import org.repgeom.study.spec.StudySpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.repgeom.io.Npy;
 import org.repgeom.io.NpyArray;
-import org.repgeom.study.SpecException;
+import org.repgeom.study.spec.SpecException;
 
 /** Built-in tasks (labels from {@link Labels}, inputs from {@link InputGeometry}) and tasks loaded from {@code .npy}. */
 public final class Tasks {

@@ -20,7 +20,7 @@ import org.repgeom.backend.JavaBackend;
 import org.repgeom.backend.ProgressListener;
 import org.repgeom.study.RunDirectory;
 import org.repgeom.study.StudyRunner;
-import org.repgeom.study.StudySpec;
+import org.repgeom.study.spec.StudySpec;
 
 /**
  * {@code repgeom landscape} on a trained study: dY = 2 labels on whitened input, widths 3, 4 and 8,

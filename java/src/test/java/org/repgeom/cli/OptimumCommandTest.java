@@ -22,7 +22,7 @@ import org.repgeom.io.Npy;
 import org.repgeom.io.NpyArray;
 import org.repgeom.study.RunDirectory;
 import org.repgeom.study.StudyRunner;
-import org.repgeom.study.StudySpec;
+import org.repgeom.study.spec.StudySpec;
 import org.yaml.snakeyaml.Yaml;
 
 /**

@@ -20,7 +20,7 @@ import org.repgeom.backend.ProgressListener;
 import org.repgeom.study.ChunkFiles;
 import org.repgeom.study.Shard;
 import org.repgeom.study.StudyRunner;
-import org.repgeom.study.StudySpec;
+import org.repgeom.study.spec.StudySpec;
 
 /**
  * Byte flips in every kind of file a study writes: resume retrains a damaged chunk (saying so) and

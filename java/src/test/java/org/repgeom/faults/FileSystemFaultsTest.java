@@ -20,7 +20,7 @@ import org.repgeom.backend.ProgressListener;
 import org.repgeom.study.IoErrors;
 import org.repgeom.study.Shard;
 import org.repgeom.study.StudyRunner;
-import org.repgeom.study.StudySpec;
+import org.repgeom.study.spec.StudySpec;
 
 /**
  * Full and read-only file systems, on small tmpfs mounts (skipped, saying why, where this process
@@ -41,30 +41,41 @@ class FileSystemFaultsTest {
         new ProcessBuilder("umount", "-l", dir.toString()).redirectErrorStream(true).start().waitFor(30, TimeUnit.SECONDS);
     }
 
-    @Test
-    void tooSmallAFileSystemIsRefusedBeforeAnythingIsWritten(@TempDir Path tmp) throws Exception {
-        Path fs = tmp.resolve("small");
-        assumeTrue(mount(fs, "size=64k"), "cannot mount a tmpfs here (needs root and a kernel that allows it)");
+    /** What a test does on its mounted file system, given the mount point and the spec file beside it. */
+    private interface OnMount {
+        void run(Path fs, Path spec) throws Exception;
+    }
+
+    /**
+     * Mounts a tmpfs with {@code options} at {@code tmp/name} (the test is skipped where that is not
+     * allowed), writes {@code spec} to {@code tmp/spec.yaml}, runs the body and unmounts.
+     */
+    private static void onTmpfs(Path tmp, String name, String options, String spec, OnMount body) throws Exception {
+        Path fs = tmp.resolve(name);
+        assumeTrue(mount(fs, options), "cannot mount a tmpfs here (needs root and a kernel that allows it)");
         try {
-            Path spec = tmp.resolve("spec.yaml");
-            Files.writeString(spec, Fixture.SPEC.replace("widths: [3, 8]", "widths: [3, 400]")
-                    .replace("seeds: 2", "seeds: 40"));
-            Fixture.run(spec, fs.resolve("out")).assertRefused("not enough free disk space");
-            try (var s = Files.list(fs)) {
-                assertEquals(List.of(), s.toList(), "a refused run leaves nothing on disk");
-            }
+            Path specFile = tmp.resolve("spec.yaml");
+            Files.writeString(specFile, spec);
+            body.run(fs, specFile);
         } finally {
             umount(fs);
         }
     }
 
     @Test
+    void tooSmallAFileSystemIsRefusedBeforeAnythingIsWritten(@TempDir Path tmp) throws Exception {
+        String big = Fixture.SPEC.replace("widths: [3, 8]", "widths: [3, 400]").replace("seeds: 2", "seeds: 40");
+        onTmpfs(tmp, "small", "size=64k", big, (fs, spec) -> {
+            Fixture.run(spec, fs.resolve("out")).assertRefused("not enough free disk space");
+            try (var s = Files.list(fs)) {
+                assertEquals(List.of(), s.toList(), "a refused run leaves nothing on disk");
+            }
+        });
+    }
+
+    @Test
     void aDiskThatFillsMidRunStopsWithOneLineAndResumesWhenFreed(@TempDir Path tmp) throws Exception {
-        Path fs = tmp.resolve("fills");
-        assumeTrue(mount(fs, "size=2m"), "cannot mount a tmpfs here (needs root and a kernel that allows it)");
-        try {
-            Path spec = tmp.resolve("spec.yaml");
-            Files.writeString(spec, Fixture.SPEC);
+        onTmpfs(tmp, "fills", "size=2m", Fixture.SPEC, (fs, spec) -> {
             Path out = fs.resolve("out"), filler = fs.resolve("filler");
             AtomicInteger done = new AtomicInteger();
             // after the first chunk another program fills the disk
@@ -88,24 +99,16 @@ class FileSystemFaultsTest {
             Path reference = tmp.resolve("reference");
             assertEquals(0, Fixture.run(spec, reference, "--chunk-size", "1").code());
             Fixture.assertSameResults(reference, out);
-        } finally {
-            umount(fs);
-        }
+        });
     }
 
     @Test
     void aReadOnlyLocationIsOneLine(@TempDir Path tmp) throws Exception {
-        Path fs = tmp.resolve("ro");
-        assumeTrue(mount(fs, "ro,size=4m"), "cannot mount a tmpfs here (needs root and a kernel that allows it)");
-        try {
-            Path spec = tmp.resolve("spec.yaml");
-            Files.writeString(spec, Fixture.SPEC);
+        onTmpfs(tmp, "ro", "ro,size=4m", Fixture.SPEC, (fs, spec) -> {
             Map<String, String> before = Fixture.tree(tmp);
             Fixture.run(spec, fs.resolve("out")).assertRefused(fs.resolve("out.incomplete").toString(), "read-only file system");
             assertEquals(before, Fixture.tree(tmp));
             assertFalse(Files.exists(fs.resolve("out.incomplete")));
-        } finally {
-            umount(fs);
-        }
+        });
     }
 }

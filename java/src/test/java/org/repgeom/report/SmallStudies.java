@@ -8,7 +8,7 @@ import org.repgeom.backend.JavaBackend;
 import org.repgeom.backend.ProgressListener;
 import org.repgeom.study.RunDirectory;
 import org.repgeom.study.StudyRunner;
-import org.repgeom.study.StudySpec;
+import org.repgeom.study.spec.StudySpec;
 
 /**
  * Small studies for the analysis and report tests, trained once per test JVM on the Java backend

@@ -1,5 +1,6 @@
 package org.repgeom.study;
 
+import org.repgeom.study.spec.SpecException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

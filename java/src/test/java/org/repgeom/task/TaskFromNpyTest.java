@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.repgeom.io.Npy;
 import org.repgeom.io.NpyFormatException;
-import org.repgeom.study.SpecException;
+import org.repgeom.study.spec.SpecException;
 
 class TaskFromNpyTest {
 

@@ -1,4 +1,4 @@
-package org.repgeom.study;
+package org.repgeom.study.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,7 @@
-package org.repgeom.study;
+package org.repgeom.study.spec;
 
+import org.repgeom.study.spec.MemberGroup;
+import org.repgeom.study.spec.MemberSpec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.repgeom.study;
+package org.repgeom.study.spec;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

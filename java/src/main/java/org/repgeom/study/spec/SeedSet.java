@@ -1,4 +1,4 @@
-package org.repgeom.study;
+package org.repgeom.study.spec;
 
 import java.util.Arrays;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package org.repgeom.study;
+package org.repgeom.study.spec;
 
 /**
  * Bad user input: a spec field, a data file or a value that cannot be used. The message names the

@@ -1,4 +1,4 @@
-package org.repgeom.study;
+package org.repgeom.study.spec;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
