@@ -23,8 +23,21 @@ import java.util.List;
  */
 public record Recording(double[] mean, int neurons, int[] samples, int[] repeats, double[] halfA, double[] halfB) {
 
-    /** Split-half agreement of the data with itself: RSA and linear CKA between the two halves. */
+    /**
+     * Split-half agreement of the data with itself: RSA and linear CKA between the two halves, and
+     * the Spearman–Brown estimate {@code r = 2ρ/(1+ρ)} of the RSA between two full recordings like
+     * this one.
+     */
     public record SplitHalf(double rsa, double rsaSpearmanBrown, double cka) {
+        /**
+         * {@code √max(0, r)}: roughly the highest RSA a noise-free model can reach against this noisy
+         * average (a noise ceiling; exact for Pearson correlations under additive noise, an
+         * approximation for RDMs and Spearman's ρ: in simulations within about 0.05 of the RSA of the
+         * noise-free signal while the split-half ρ is above 0.4, loose below about 0.3).
+         */
+        public double rsaCeiling() {
+            return Math.sqrt(Math.max(0.0, rsaSpearmanBrown));
+        }
     }
 
     /**

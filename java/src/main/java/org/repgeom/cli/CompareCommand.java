@@ -69,7 +69,8 @@ final class CompareCommand implements Callable<Integer> {
             System.out.print(StudyComparison.table(r));
             System.out.printf(Locale.ROOT, "data: %d neurons x %d conditions%s; PS %s, CCGP %s, participation ratio %.3f%n",
                     rec.neurons(), rec.conditions(), rec.hasRepeats() ? String.format(Locale.ROOT,
-                            " (split-half RSA %.3f)", r.splitHalf().rsa()) : "", fmt(r.data().ps()), fmt(r.data().ccgp()),
+                            " (split-half RSA %.3f, RSA noise ceiling about %.3f)", r.splitHalf().rsa(),
+                            r.splitHalf().rsaCeiling()) : "", fmt(r.data().ps()), fmt(r.data().ccgp()),
                     r.data().participationRatio());
         }
         System.out.printf(Locale.ROOT, "compare in %.1f s, sorted by %s: %s%n", r.seconds(), r.sortKey().describe(), out);

@@ -132,6 +132,7 @@ final class CompareOutputs {
             m.put("rsa", sh.rsa());
             m.put("rsa_spearman_brown", sh.rsaSpearmanBrown());
             m.put("cka", sh.cka());
+            m.put("rsa_ceiling", sh.rsaCeiling());
             doc.put("split_half", m);
         }
         List<Object> configs = new ArrayList<>();

@@ -24,7 +24,8 @@ final class ComparisonFigures {
                 + "<th>CKA</th><th>RSA</th><th>kernel distance</th><th>PS</th><th>CCGP</th><th>participation ratio</th></tr>\n");
         Geometry d = r.data();
         body.append("<tr><td><b>recorded data</b></td><td></td><td></td><td>")
-                .append(r.splitHalf() == null ? "" : "split-half " + fmt(r.splitHalf().rsa())).append("</td><td></td><td>")
+                .append(r.splitHalf() == null ? "" : "ceiling ≈ " + fmt(r.splitHalf().rsaCeiling()) + " (split-half "
+                        + fmt(r.splitHalf().rsa()) + ")").append("</td><td></td><td>")
                 .append(fmt(d.ps())).append("</td><td>").append(fmt(d.ccgp())).append("</td><td>")
                 .append(fmt(d.participationRatio())).append("</td></tr>\n");
         for (ConfigRow c : r.configs()) {
@@ -63,7 +64,8 @@ final class ComparisonFigures {
                 + "the mean member kernel of the top configuration, samples in study order (labels ±).",
                 Html.escape(source), Html.escape(r.layer()), r.centred() ? ", each unit and neuron centred over the conditions"
                         : "", Html.escape(r.sortKey().describe()), r.splitHalf() == null ? ""
-                        : "; the RSA cell holds the split-half RSA of the repeats, an upper bound on any model's RSA");
+                        : "; its RSA cell holds the noise ceiling √r, r = 2ρ/(1+ρ) the Spearman–Brown reliability from the "
+                        + "split-half RSA ρ of the repeats: roughly the best RSA a noise-free model can reach");
         return new Figure("fig-compare", "Models vs recorded data", caption, body.toString());
     }
 

@@ -91,4 +91,25 @@ class NeuralComparisonTest {
         assertEquals(2 * sh.rsa() / (1 + sh.rsa()), sh.rsaSpearmanBrown(), 1e-15);
         assertNull(Recording.of(signal, n, new int[]{0, 1, 2, 3, 4, 5, 6, 7}, p).splitHalf());
     }
+
+    @Test
+    void noiseCeilingIsCloseToTheRsaOfTheNoiseFreeSignal() {
+        // the noise-free signal is the best possible model: its RSA against the noisy average should sit near
+        // the ceiling estimated from the repeats alone
+        Random rnd = new Random(15);
+        int n = 50, p = 24, reps = 4;
+        double[] signal = TestData.gaussian(n, p, rnd);
+        for (double noise : new double[]{0.5, 1.0}) { // reliable data; at split-half ρ below ~0.3 the estimate is loose
+            double[] r = new double[n * p * reps];
+            int[] sampleOf = new int[p * reps];
+            for (int c = 0; c < p * reps; c++) {
+                sampleOf[c] = c % p;
+                for (int u = 0; u < n; u++) r[u * p * reps + c] = signal[u * p + c % p] + noise * rnd.nextGaussian();
+            }
+            Recording rec = Recording.of(r, n, sampleOf, p);
+            double best = Rsa.fromKernels(RepresentationKernel.of(rec.mean(), n, p), RepresentationKernel.of(signal, n, p), p);
+            double ceiling = rec.splitHalf().rsaCeiling();
+            assertTrue(best < 0.97 && Math.abs(best - ceiling) < 0.1, "noise " + noise + ": best " + best + ", ceiling " + ceiling);
+        }
+    }
 }
