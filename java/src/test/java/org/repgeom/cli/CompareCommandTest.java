@@ -149,6 +149,23 @@ class CompareCommandTest {
         assertTrue(ps > -1 && ps <= 1, data.toString());
         assertEquals(16, ((List<?>) doc.get("data_kernel")).size());
 
+        assertTrue(((Number) split.get("rsa_ceiling")).doubleValue() >= ((Number) split.get("rsa")).doubleValue());
+
+        // --center: CKA and RSA do not depend on the neurons' and units' means, the kernel distance does
+        Path centred = dir.resolve("centred.csv");
+        r = RunCommandTest.cli("compare", candidates.toString(), "--data", rc[0].toString(), "--conditions", rc[1].toString(),
+                "--out", centred.toString(), "--center", "--quiet");
+        assertEquals(0, r.code(), r.err());
+        Map<String, List<String>> plain = byConfig(table), shifted = byConfig(rows(centred));
+        int rsa = table.get(0).indexOf("rsa_median"), kd = table.get(0).indexOf("kernel_distance_median");
+        boolean kdChanged = false;
+        for (String config : plain.keySet()) {
+            assertEquals(Double.parseDouble(plain.get(config).get(cka)), Double.parseDouble(shifted.get(config).get(cka)), 1e-9);
+            assertEquals(Double.parseDouble(plain.get(config).get(rsa)), Double.parseDouble(shifted.get(config).get(rsa)), 1e-9);
+            kdChanged |= Math.abs(Double.parseDouble(plain.get(config).get(kd)) - Double.parseDouble(shifted.get(config).get(kd))) > 1e-3;
+        }
+        assertTrue(kdChanged);
+
         // the report shows the same comparison
         Path copy = dir.resolve("study");
         Files.createDirectories(copy);
@@ -236,6 +253,12 @@ class CompareCommandTest {
         assertEquals(2, r.code());
         assertOneLineNaming(r, "--layer");
         assertTrue(Files.notExists(out) && Files.notExists(dir.resolve("o.json")), "a refused compare writes nothing");
+    }
+
+    private static Map<String, List<String>> byConfig(List<List<String>> table) {
+        Map<String, List<String>> out = new java.util.HashMap<>();
+        for (List<String> row : table.subList(1, table.size())) out.put(row.get(0), row);
+        return out;
     }
 
     private static void assertOneLineNaming(RunCommandTest.Result r, String name) {
