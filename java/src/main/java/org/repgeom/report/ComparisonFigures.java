@@ -20,7 +20,7 @@ final class ComparisonFigures {
      * @param source what was recorded, in words (file names, neuron and condition counts)
      */
     static Figure figure(StudyComparison.Result r, String source) {
-        StringBuilder body = new StringBuilder("<div>\n<table class=\"metrics\">\n<tr><th>configuration</th><th>members</th>"
+        StringBuilder body = new StringBuilder("<div>\n<table class=\"metrics\" style=\"white-space: nowrap\">\n<tr><th>configuration</th><th>members</th>"
                 + "<th>CKA</th><th>RSA</th><th>kernel distance</th><th>PS</th><th>CCGP</th><th>participation ratio</th></tr>\n");
         Geometry d = r.data();
         body.append("<tr><td><b>recorded data</b></td><td></td><td></td><td>")
