@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
                 + "1 internal error, 130/143 stopped by SIGINT/SIGTERM."},
         subcommands = {RunCommand.class, MergeCommand.class, TheoryCommand.class, DevicesCommand.class,
                 AnalyzeCommand.class, ReportCommand.class, LandscapeCommand.class, VerifyTheoryCommand.class,
-                OptimumCommand.class})
+                OptimumCommand.class, CompareCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input or an environment the user must fix. */
     public static final int BAD_INPUT = 2;

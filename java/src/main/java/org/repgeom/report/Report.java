@@ -35,6 +35,14 @@ public final class Report {
 
     /** Writes {@code report.html} into the run directory. */
     public static Outcome write(RunDirectory run) throws IOException {
+        return write(run, null, null);
+    }
+
+    /**
+     * Writes {@code report.html}, with the "models vs recorded data" figure of {@code comparison}
+     * ({@link ComparisonFigures}) when it is not null; {@code source} says what was recorded.
+     */
+    public static Outcome write(RunDirectory run, StudyComparison.Result comparison, String source) throws IOException {
         long t0 = System.nanoTime();
         StudyView v = new StudyView(run);
         List<Figure> figures = new ArrayList<>();
@@ -61,6 +69,7 @@ public final class Report {
         } else {
             omitted.add("member alignment, layer CKA and the metric table (run `repgeom analyze " + run.path() + "`)");
         }
+        if (comparison != null) figures.add(ComparisonFigures.figure(comparison, source));
         String html = page(v, figures, omitted, table);
         Path file = run.path().resolve("report.html");
         AtomicFiles.writeString(file, html);
