@@ -14,8 +14,20 @@ public final class CudaBackendOps {
     private CudaBackendOps() {
     }
 
+    /** Trains on the path {@link #path} chooses: the fused kernel or the library path. */
     public static TrainResult train(CudaDevice dev, TrainRequest req, Task task, ProgressListener progress) {
+        if (path(dev, req, task) == TrainingPath.LIBRARY) return CudaLibraryDevice.train(dev, req, task, progress);
         return CudaTrainer.train(dev, req, task, progress);
+    }
+
+    /** Which path trains this request on this device ({@link TrainingPath}'s rule, {@code -Drepgeom.cuda.path}). */
+    public static TrainingPath path(CudaDevice dev, TrainRequest req, Task task) {
+        synchronized (dev) {
+            dev.makeCurrent();
+            return TrainingPath.choose(req.architecture(), task.samples(), req.optimizer().kind(), dev.limits(),
+                    dev.trainRegisters(), System.getProperty(TrainingPath.PROPERTY),
+                    () -> CudaLibraryDevice.unavailableReason(dev));
+        }
     }
 
     public static CudaLaunchPlan plan(CudaDevice dev, TrainRequest req, Task task) {
