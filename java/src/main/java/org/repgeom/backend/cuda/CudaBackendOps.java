@@ -30,6 +30,17 @@ public final class CudaBackendOps {
         }
     }
 
+    /** Why the library path cannot run on this device (kernels or cuBLAS), or null. */
+    public static String libraryUnavailableReason(CudaDevice dev) {
+        return CudaLibraryDevice.unavailableReason(dev);
+    }
+
+    /** φ(Z_layer) computed by the library path (cuBLAS + bias_act_forward), as {@link #hiddenRepresentations}. */
+    public static float[] libraryHiddenRepresentations(CudaDevice dev, ParamLayout layout, double[] params, int members,
+                                                       Task task, int layer) {
+        return CudaLibraryDevice.hidden(dev, layout, params, members, task, layer);
+    }
+
     public static CudaLaunchPlan plan(CudaDevice dev, TrainRequest req, Task task) {
         synchronized (dev) {
             return CudaTrainer.plan(dev, req, task);

@@ -95,6 +95,17 @@ final class CudaLibraryDevice implements LibraryDevice {
         }
     }
 
+    /** φ(Z_layer) of the first {@code members} members by the library path's forward pass (tests on a device). */
+    static float[] hidden(CudaDevice dev, org.repgeom.model.ParamLayout layout, double[] params, int members, Task task,
+                          int layer) {
+        synchronized (dev) {
+            dev.makeCurrent();
+            try (CudaLibraryDevice d = new CudaLibraryDevice(dev); CublasShim blas = CublasShim.create(0)) {
+                return LibraryTrainer.hidden(layout, params, members, task, layer, d, blas, LibraryTrainer.MAX_BATCH);
+            }
+        }
+    }
+
     @Override
     public long alloc(long bytes, String what) {
         CUdeviceptr p = dev.alloc(bytes, what);
