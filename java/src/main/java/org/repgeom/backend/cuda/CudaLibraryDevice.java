@@ -29,7 +29,6 @@ final class CudaLibraryDevice implements LibraryDevice {
     static final String FATBIN = "/org/repgeom/cuda/repgeom_library.fatbin";
     /** Threads per block of every library launch. */
     static final int BLOCK = 256;
-    private static final int CU_POINTER_ATTRIBUTE_DEVICE_POINTER = 2;
 
     private static Map<LibraryKernel, CUfunction> functions;
     private static String problem;
@@ -109,13 +108,37 @@ final class CudaLibraryDevice implements LibraryDevice {
     @Override
     public long alloc(long bytes, String what) {
         CUdeviceptr p = dev.alloc(bytes, what);
-        long[] address = new long[1];
-        check(JCudaDriver.cuPointerGetAttribute(Pointer.to(address), CU_POINTER_ATTRIBUTE_DEVICE_POINTER, p),
-                "cuPointerGetAttribute(" + what + ")");
-        allocations.put(address[0], p);
-        sizes.put(address[0], Math.max(4, bytes));
-        zero(address[0], Math.max(4, bytes));
-        return address[0];
+        long address = address(p);
+        allocations.put(address, p);
+        sizes.put(address, Math.max(4, bytes));
+        zero(address, Math.max(4, bytes));
+        return address;
+    }
+
+    /**
+     * The device address a CUdeviceptr holds. JCuda keeps it in the protected
+     * {@code NativePointerObject.getNativePointer()} (plus the Pointer's byte offset); cuBLAS and the
+     * kernels' argument struct need the plain 64-bit value.
+     */
+    static long address(CUdeviceptr p) {
+        try {
+            return (long) NATIVE_POINTER.invoke(p) + (long) BYTE_OFFSET.invoke(p);
+        } catch (ReflectiveOperationException ex) {
+            throw new IllegalStateException("cannot read a CUdeviceptr's address from JCuda: " + ex, ex);
+        }
+    }
+
+    private static final java.lang.reflect.Method NATIVE_POINTER = accessor(jcuda.NativePointerObject.class, "getNativePointer");
+    private static final java.lang.reflect.Method BYTE_OFFSET = accessor(Pointer.class, "getByteOffset");
+
+    private static java.lang.reflect.Method accessor(Class<?> c, String name) {
+        try {
+            java.lang.reflect.Method m = c.getDeclaredMethod(name);
+            m.setAccessible(true);
+            return m;
+        } catch (ReflectiveOperationException | RuntimeException ex) {
+            throw new IllegalStateException("this JCuda has no " + c.getSimpleName() + "." + name + "(): " + ex, ex);
+        }
     }
 
     /** The allocation holding {@code address}, offset to it. */
