@@ -41,6 +41,8 @@
 #define RG_LIB_RESTORE 2 /* diverged this step: theta <- theta_prev (the last finite parameters) */
 
 #define RG_FLT_MAX 3.4028234663852886e38
+/* Lanes per penalty part (LibraryTrainer.LANES): one warp reads a part's consecutive words. */
+#define RG_LIB_LANES 32
 
 /* The arguments of every library kernel (LibraryArgs on the Java side: this order, no padding). */
 struct rg_lib_args {
@@ -111,23 +113,27 @@ RG_DEV void bias_grad_at(const rg_lib_args &a, long long q) {
 }
 
 /*
- * The penalty, per member and part (a run of at most LibraryTrainer.PART parameters of one layer):
- * g += 2 lambda_l theta, the part's lambda_l sum theta^2 and sum g^2 (double) for step_control.
+ * The penalty, per member, part (a run of at most LibraryTrainer.PART parameters of one layer) and
+ * lane: g += 2 lambda_l theta on elements lane, lane + RG_LIB_LANES, ... of the part, and their
+ * lambda_l sum theta^2 and sum g^2 (double) for step_control. Neighbouring items are neighbouring
+ * lanes reading neighbouring words, so a warp's loads coalesce; no shuffles, so the host runs it too.
  * p0 params, p1 grad, p2 lambdas (float, members x layers), p3 part offset, p4 part length, p5 part
- * layer (int tables), p6 penalty parts, p7 g^2 parts (double, members x parts); i0 parts, i1 stride,
- * i2 layers. n = members x parts.
+ * layer (int tables), p6 penalty sums, p7 g^2 sums (double, members x parts x lanes); i0 parts,
+ * i1 stride, i2 layers. n = members x parts x RG_LIB_LANES.
  */
 RG_DEV void penalty_grad_at(const rg_lib_args &a, long long q) {
     const int parts = a.i[0];
-    const long long e = q / parts;
-    const int k = (int)(q - e * parts);
+    const int lane = (int)(q % RG_LIB_LANES);
+    const long long ek = q / RG_LIB_LANES;
+    const long long e = ek / parts;
+    const int k = (int)(ek - e * parts);
     const int l = RG_I(5)[k];
     const float lam = RG_F(2)[e * a.i[2] + l], lam2 = 2.0f * lam;
     const float *th = RG_F(0) + e * a.i[1] + RG_I(3)[k];
     float *g = RG_F(1) + e * a.i[1] + RG_I(3)[k];
     const int len = RG_I(4)[k];
     double ws = 0.0, gs = 0.0;
-    for (int j = 0; j < len; j++) {
+    for (int j = lane; j < len; j += RG_LIB_LANES) {
         const float w = th[j], v = g[j] + lam2 * w;
         g[j] = v;
         ws += (double)w * (double)w;
@@ -137,7 +143,7 @@ RG_DEV void penalty_grad_at(const rg_lib_args &a, long long q) {
     RG_D(7)[q] = gs;
 }
 
-/* Sums of one member's parts in part order (deterministic). */
+/* Sum of one member's n partial sums in a fixed order (deterministic). */
 RG_DEV double member_sum(const double *parts, long long e, int n) {
     double s = 0.0;
     for (int k = 0; k < n; k++) s += parts[e * n + k];
@@ -158,7 +164,7 @@ RG_DEV void step_control_at(const rg_lib_args &a, long long e) {
         action[e] = RG_LIB_FROZEN;
         return;
     }
-    const int parts = a.i[0], s = a.i[1], every = a.i[2], window = a.i[3];
+    const int parts = a.i[0] * RG_LIB_LANES, s = a.i[1], every = a.i[2], window = a.i[3];
     const double loss = RG_D(0)[e] + member_sum(RG_D(1), e, parts);
     const double gsq = member_sum(RG_D(2), e, parts);
     if (!representable_d(loss) || !finite_d(gsq)) { /* sum of squares of floats: finite iff every g is */
@@ -224,7 +230,7 @@ RG_DEV void optimizer_update_at(const rg_lib_args &a, long long q) {
  * (the steps taken by members still running), i2 trace every, i3 window, i4 trace length; d0 tol.
  */
 RG_DEV void finish_members_at(const rg_lib_args &a, long long e) {
-    const int parts = a.i[0], every = a.i[2], window = a.i[3];
+    const int parts = a.i[0] * RG_LIB_LANES, every = a.i[2], window = a.i[3];
     const bool ran = RG_I(3)[e] == RG_LIB_UPDATE;
     const int done = ran ? a.i[1] : RG_I(5)[e];
     int st = ran ? RG_MAX_STEPS : RG_I(4)[e];

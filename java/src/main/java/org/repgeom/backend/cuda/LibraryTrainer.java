@@ -44,8 +44,10 @@ import org.repgeom.train.StopRule;
  * path is for, a chunk's training dwarfs its transfers).
  */
 public final class LibraryTrainer implements AutoCloseable {
-    /** Parameters per penalty part (one thread sums a part). */
+    /** Parameters per penalty part (a warp of {@link #LANES} threads sums a part, lane by lane). */
     static final int PART = 4096;
+    /** Lanes per penalty part: RG_LIB_LANES of repgeom_library.cu. */
+    static final int LANES = 32;
     /** Steps between the host's checks whether any member still runs. */
     static final int CHECK_EVERY = 32;
     /** Most members per chunk: cuBLAS's batch count (a grid dimension in some of its kernels). */
@@ -123,8 +125,8 @@ public final class LibraryTrainer implements AutoCloseable {
         f = dev.alloc(4 * c * arch.outputDim() * P, "F");
         t = dev.alloc(4 * c * widest * P, "hidden error");
         dataLoss = dev.alloc(8 * c, "data loss");
-        penParts = dev.alloc(8 * c * parts, "penalty parts");
-        gsqParts = dev.alloc(8 * c * parts, "gradient parts");
+        penParts = dev.alloc(8 * c * parts * LANES, "penalty sums");
+        gsqParts = dev.alloc(8 * c * parts * LANES, "gradient sums");
         action = dev.alloc(4 * c, "actions");
         status = dev.alloc(4 * c, "status");
         steps = dev.alloc(4 * c, "steps");
@@ -144,7 +146,7 @@ public final class LibraryTrainer implements AutoCloseable {
         }
         floats += (long) arch.outputDim() * samples + widest * samples + Math.max(1, traceLength);
         long partsPerMember = partTable(new ParamLayout(arch))[0].length;
-        return 4 * floats + 8L * (2 * partsPerMember + 5) + 4L * 3;
+        return 4 * floats + 8L * (2 * partsPerMember * LANES + 5) + 4L * 3;
     }
 
     /**
@@ -303,7 +305,7 @@ public final class LibraryTrainer implements AutoCloseable {
                         .i(4, arch.activation().ordinal()));
             }
         }
-        dev.launch(LibraryKernel.PENALTY_GRAD, new LibraryArgs().items((long) count * parts)
+        dev.launch(LibraryKernel.PENALTY_GRAD, new LibraryArgs().items((long) count * parts * LANES)
                 .ptr(0, params).ptr(1, grad).ptr(2, lambdas).ptr(3, partOff).ptr(4, partLen).ptr(5, partLayer)
                 .ptr(6, penParts).ptr(7, gsqParts).i(0, parts).i(1, stride).i(2, layers));
     }

@@ -91,7 +91,7 @@ class TrainingPathTest {
         long per = LibraryTrainer.perMemberBytes(arch, 64, adam, stride, 11);
         // θ, θ_prev, gradient, two moments; Z, A, F, the hidden-error buffer
         long floats = 5L * stride + 2L * 1024 * 64 + 3 * 64 + 1024 * 64;
-        assertTrue(per >= 4 * floats && per <= 4 * floats + 4096, "per-member bytes " + per + " vs " + 4 * floats);
+        assertTrue(per >= 4 * floats && per <= 4 * floats + 16384, "per-member bytes " + per + " vs " + 4 * floats);
         long free = 80_000_000_000L;
         int chunk = TrainingPath.libraryChunk(arch, 64, adam, stride, 11, 1024, free);
         assertEquals(1024, chunk, "W1024's 1024 members fit an H100 at once");
