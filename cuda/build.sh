@@ -12,10 +12,15 @@
 #      -ftz=true: subnormal floats are flushed to zero, as the native CPU backend does (MXCSR FTZ/DAZ);
 #      division and square root stay IEEE round-to-nearest (-prec-div, -prec-sqrt are untouched).
 #      Without nvcc: a warning, the build succeeds, and the CUDA backend reports "kernels not built";
+#      with nvcc it also compiles the library path's elementwise kernels (repgeom_library.cu) into
+#      <classes>/org/repgeom/cuda/repgeom_library.fatbin (same architectures; no generic-load check:
+#      they are bandwidth-bound grid-stride loops over global memory);
 #   3. with a C++ compiler ($CXX or g++): builds the host emulators in <target>/cuda-emulator/ (the
 #      kernels' code on CPU threads, used by the tests; not shipped): rg_cuda_emu (warps of one
 #      thread), rg_cuda_emu32 (warps of 32 emulated lanes) and, where g++ has ThreadSanitizer,
 #      rg_cuda_emu32_tsan. A compile error fails the build; without a compiler the emulator tests skip.
+#      Also the library path's test doubles: librg_library_host.so (its kernels on host memory, JNI;
+#      needs jni.h from $JAVA_HOME or javac's JDK) and librg_fake_cublas.so (a host libcublas stand-in).
 # Outputs newer than their sources are kept (no recompilation). RG_CUDA_REPORT=1 also copies the
 # ptxas report to cuda/ptxas-report.txt (the committed copy).
 set -u
@@ -44,12 +49,14 @@ newer() { # out src... : true when out exists and is newer than every src
 # 1. the fatbin
 fatbin="$res/repgeom.fatbin"
 report="$target/cuda/ptxas-report.txt"
+lib_src="$here/repgeom_library.cu"
+lib_fatbin="$res/repgeom_library.fatbin"
+archs=(-gencode arch=compute_80,code=sm_80 -gencode arch=compute_86,code=sm_86
+       -gencode arch=compute_89,code=sm_89 -gencode arch=compute_90,code='[sm_90,compute_90]')
 if command -v "$NVCC" > /dev/null 2>&1; then
     if newer "$fatbin" "$src" "$0" && [ -f "$report" ]; then
         say "fatbin up to date: $fatbin"
     else
-        archs=(-gencode arch=compute_80,code=sm_80 -gencode arch=compute_86,code=sm_86
-               -gencode arch=compute_89,code=sm_89 -gencode arch=compute_90,code='[sm_90,compute_90]')
         tmp="$(mktemp -d)"
         trap 'rm -rf "$tmp"' EXIT
         if ! "$NVCC" -fatbin -O3 -std=c++17 -ftz=true "${archs[@]}" --threads 0 -Xptxas -v -Werror all-warnings \
@@ -82,8 +89,18 @@ if command -v "$NVCC" > /dev/null 2>&1; then
         fi
     fi
     if [ "${RG_CUDA_REPORT:-0}" = 1 ]; then cp -f "$report" "$here/ptxas-report.txt"; fi
+    # the library path's elementwise kernels (repgeom_library.cu includes repgeom_train.cu for its
+    # device functions only): a module of their own, so the fused kernel's build and checks are untouched
+    if newer "$lib_fatbin" "$lib_src" "$src" "$0"; then
+        say "library fatbin up to date: $lib_fatbin"
+    else
+        "$NVCC" -fatbin -O3 -std=c++17 -ftz=true "${archs[@]}" --threads 0 -Werror all-warnings -I"$here" \
+            -o "$lib_fatbin.tmp" "$lib_src" || fail "nvcc failed on $lib_src"
+        mv -f "$lib_fatbin.tmp" "$lib_fatbin" || fail "cannot write $lib_fatbin"
+        say "built $lib_fatbin ($(wc -c < "$lib_fatbin") bytes)"
+    fi
 else
-    rm -f "$fatbin"
+    rm -f "$fatbin" "$lib_fatbin"
     say "WARNING: no nvcc on PATH; CUDA kernels not built (the CUDA backend will report it; other backends work)"
 fi
 
@@ -111,6 +128,29 @@ if command -v "$CXX" > /dev/null 2>&1; then
         build_emulator rg_cuda_emu32_tsan -DRG_EMU_WARP=32 -fsanitize=thread -g -O1
     else
         say "note: $CXX cannot build with -fsanitize=thread here; the race check of the emulator will skip"
+    fi
+    # the library path's test doubles: its elementwise kernels on the host behind JNI (needs jni.h)
+    # and a host libcublas stand-in for the real cuBLAS bridge (LibraryPathEmulationTest)
+    jhome="${JAVA_HOME:-}"
+    if [ -z "$jhome" ] && command -v javac > /dev/null 2>&1; then
+        jhome="$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"
+    fi
+    host_lib="$emu_dir/librg_library_host.so"
+    if [ ! -f "$jhome/include/jni.h" ]; then
+        say "note: no jni.h (JAVA_HOME?); the library path's host tests will skip"
+    elif ! newer "$host_lib" "$here/rg_library_host.cpp" "$lib_src" "$src" "$emu_src" "$0"; then
+        "$CXX" -std=c++17 -O2 -Wall -Wextra -Werror -pthread -shared -fPIC -I"$here" -I"$jhome/include" \
+            -I"$jhome/include/linux" -o "$host_lib.tmp" "$here/rg_library_host.cpp" \
+            || fail "compiling the library path's host kernels failed"
+        mv -f "$host_lib.tmp" "$host_lib"
+        say "built $host_lib"
+    fi
+    fake="$emu_dir/librg_fake_cublas.so"
+    if ! newer "$fake" "$here/rg_fake_cublas.c" "$0"; then
+        "$CXX" -x c -std=gnu11 -O2 -Wall -Wextra -Werror -shared -fPIC -o "$fake.tmp" "$here/rg_fake_cublas.c" \
+            || fail "compiling the host cuBLAS stand-in failed"
+        mv -f "$fake.tmp" "$fake"
+        say "built $fake"
     fi
 else
     say "WARNING: no C++ compiler '$CXX'; the kernel emulation tests will skip"

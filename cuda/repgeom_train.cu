@@ -840,7 +840,8 @@ RG_DEV void init_member(const rg_cuda_config &c, unsigned long long seed, double
 /* Kernels                                                                                         */
 /* ---------------------------------------------------------------------------------------------- */
 
-#if defined(__CUDACC__)
+/* repgeom_library.cu includes this file for its device functions only (RG_DEVICE_FUNCTIONS_ONLY). */
+#if defined(__CUDACC__) && !defined(RG_DEVICE_FUNCTIONS_ONLY)
 
 struct rg_block_sync {
     __device__ void operator()() const { __syncthreads(); }

@@ -81,3 +81,12 @@ ldflags=(-shared)
 (cd "$tmp" && "$CC" "${ldflags[@]}" -o "$tmp/librepgeom.$ext" "${objs[@]}" -lm) || fail "linking failed"
 mv -f "$tmp/librepgeom.$ext" "$lib" || fail "cannot write $lib"
 echo "[repgeom native] built $lib"
+
+# The cuBLAS bridge of the CUDA library path: its own small library (dlopen()s libcublas at run
+# time, needs no CUDA to build), so that the CPU backend above never depends on libdl or CUDA.
+"$CC" -std=gnu11 -O2 -fPIC -Wall -Wextra -Wno-unused-parameter -I"$inc" -I"$incos" -c "$here/repgeom_cublas.c" \
+  -o "$tmp/cublas.o" || fail "compiling repgeom_cublas.c failed"
+cublas_lib="$out/librepgeom_cublas.$ext"
+(cd "$tmp" && "$CC" "${ldflags[@]}" -o "$tmp/librepgeom_cublas.$ext" cublas.o -ldl) || fail "linking librepgeom_cublas failed"
+mv -f "$tmp/librepgeom_cublas.$ext" "$cublas_lib" || fail "cannot write $cublas_lib"
+echo "[repgeom native] built $cublas_lib"

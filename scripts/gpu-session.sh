@@ -16,19 +16,23 @@
 #   bench       ~3 min (limit 270 s) JMH CudaBackendBench on WORKLOAD.md's GPU cases W16 W64 W256 W1024
 #                                    (+ Wsmall when the bench has it), fail-on-error, 1 warm-up + 3 runs
 #   bench-quick ~1 min (limit 100 s) W64 and W256 only, 1 warm-up + 2 runs
+#   bench-library ~1 min (limit 100 s) JMH CudaLibraryBench: the library path (cuBLAS batched SGEMM)
+#                                    and the fused kernel on W256 and W1024, fail-on-error, 1 warm-up
+#                                    + 2 runs each; skipped with a line when the bundle has no such bench
 #   peers       ~1 min (limit 120 s) torch/jax on the device and the CUDA SGEMM peak, only when python
 #                                    with torch or jax is present there (skipped with a line otherwise)
 #   cpu-tests   ~5 min (limit 420 s) the whole CPU suite from the bundle (not in any plan: on request)
-# Plans: default = device tests bench peers (~7 min); quick = device tests bench-quick (~4 min).
+# Plans: default = device tests bench bench-library peers (~8 min); quick = device tests bench-quick (~4 min).
 #
 # OUT receives at most 8 files: summary.txt (one line per step with its time and verdict, machine
-# facts), device.txt, jmh-cuda.json (every case in one JSON array), peers.jsonl and peers.md (when
-# peers ran), logs.tar.gz (every step's full log and the JUnit XML). Exit status 1 if any step failed.
+# facts), device.txt, jmh-cuda.json (every case in one JSON array), jmh-library.json (when
+# bench-library ran), peers.jsonl and peers.md (when peers ran), logs.tar.gz (every step's full log
+# and the JUnit XML). Exit status 1 if any step failed.
 set -u
 out="${1:?usage: scripts/gpu-session.sh OUT [default|quick|STEP...]}"
 shift
 case "${*:-default}" in
-    default) steps="device tests bench peers" ;;
+    default) steps="device tests bench bench-library peers" ;;
     quick) steps="device tests bench-quick" ;;
     *) steps="$*" ;;
 esac
@@ -116,6 +120,29 @@ bench() { # warmups measurements case...
     [ ${#parts[@]} -gt 0 ] && [ $failed -eq 0 ]
 }
 
+# Both CUDA paths on W256 and W1024 (each case one JMH run over path=library,fused).
+bench_library() {
+    local bench_bin="$b/bin/repgeom-bench" parts=() failed=0
+    if ! "$bench_bin" -l | grep -q CudaLibraryBench; then echo "bench-library skipped: this bundle has no CudaLibraryBench"; return 0; fi
+    for c in W256 W1024; do
+        local args
+        case "$c" in
+            W256) args="-p width=256 -p members=4096" ;;
+            W1024) args="-p width=1024 -p members=1024" ;;
+        esac
+        echo "== case $c: $args"
+        # shellcheck disable=SC2086
+        "$bench_bin" CudaLibraryBench $args -foe true -f 1 -wi 1 -i 2 -rf json -rff "$logs/jmh-library-$c.json" || failed=1
+        [ -s "$logs/jmh-library-$c.json" ] && parts+=("$logs/jmh-library-$c.json")
+    done
+    { echo "["; local first=1
+      for p in "${parts[@]}"; do
+          [ $first -eq 1 ] || echo ","; first=0
+          sed '1s/^[[:space:]]*\[//; $s/\][[:space:]]*$//' "$p"
+      done; echo "]"; } > "$out/jmh-library.json"
+    [ ${#parts[@]} -gt 0 ] && [ $failed -eq 0 ]
+}
+
 peers() {
     local py="${PYTHON:-python3}"
     if ! command -v "$py" >/dev/null || ! "$py" -c 'import importlib.util as u, sys; sys.exit(0 if (u.find_spec("torch") or u.find_spec("jax")) else 1)' 2>/dev/null; then
@@ -128,7 +155,7 @@ peers() {
 }
 
 export b out logs root
-export -f device_check gpu_tests bench peers
+export -f device_check gpu_tests bench bench_library peers
 for s in $steps; do
     if [ $device_ok -eq 0 ] && [ "$s" != cpu-tests ]; then say "== $s not run: the device step failed"; continue; fi
     case "$s" in
@@ -136,10 +163,11 @@ for s in $steps; do
         tests) step gpu-tests 240 gpu_tests ;;
         bench) step bench 270 bench 1 3 W16 W64 W256 W1024 Wsmall ;;
         bench-quick) step bench-quick 100 bench 1 2 W64 W256 ;;
+        bench-library) step bench-library 100 bench_library ;;
         peers) step peers 120 peers ;;
         cpu-tests) step cpu-tests 420 "$b/bin/repgeom-tests" --scan-classpath "$b/lib/repgeom-tests.jar" \
                        --exclude-tag gpu --exclude-classname '.*ExampleStudyTest' --reports-dir "$logs/cpu-tests-xml" ;;
-        *) say "unknown step $s (steps: device tests bench bench-quick peers cpu-tests; plans: default quick)"; status=2 ;;
+        *) say "unknown step $s (steps: device tests bench bench-quick bench-library peers cpu-tests; plans: default quick)"; status=2 ;;
     esac
 done
 tar -czf "$out/logs.tar.gz" -C "$logs" . 2>/dev/null

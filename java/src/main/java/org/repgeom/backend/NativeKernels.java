@@ -79,19 +79,27 @@ public final class NativeKernels {
             System.load(Path.of(override).toAbsolutePath().toString());
             return;
         }
+        loadBundled(LIB);
+    }
+
+    /**
+     * Loads {@code native/<os>-<arch>/<lib>.so} (or .dylib) from the class path, i.e. from the jar, through a
+     * temporary copy; throws {@link UnsatisfiedLinkError} naming the problem where there is none for this platform.
+     */
+    public static void loadBundled(String lib) throws IOException {
         String platform = platform();
         if (platform == null) {
             throw new UnsatisfiedLinkError("no native library for " + System.getProperty("os.name") + "/"
                     + System.getProperty("os.arch"));
         }
         String ext = platform.startsWith("macos") ? ".dylib" : ".so";
-        String resource = "/native/" + platform + "/" + LIB + ext;
+        String resource = "/native/" + platform + "/" + lib + ext;
         try (InputStream in = NativeKernels.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new UnsatisfiedLinkError("native library " + resource + " is not in this build (no C compiler or"
                         + " JDK headers when it was built? see native/README.md)");
             }
-            Path tmp = Files.createTempFile(LIB + "-", ext);
+            Path tmp = Files.createTempFile(lib + "-", ext);
             tmp.toFile().deleteOnExit();
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             System.load(tmp.toAbsolutePath().toString());

@@ -14,8 +14,31 @@ public final class CudaBackendOps {
     private CudaBackendOps() {
     }
 
+    /** Trains on the path {@link #path} chooses: the fused kernel or the library path. */
     public static TrainResult train(CudaDevice dev, TrainRequest req, Task task, ProgressListener progress) {
+        if (path(dev, req, task) == TrainingPath.LIBRARY) return CudaLibraryDevice.train(dev, req, task, progress);
         return CudaTrainer.train(dev, req, task, progress);
+    }
+
+    /** Which path trains this request on this device ({@link TrainingPath}'s rule, {@code -Drepgeom.cuda.path}). */
+    public static TrainingPath path(CudaDevice dev, TrainRequest req, Task task) {
+        synchronized (dev) {
+            dev.makeCurrent();
+            return TrainingPath.choose(req.architecture(), task.samples(), req.optimizer().kind(), dev.limits(),
+                    dev.trainRegisters(), System.getProperty(TrainingPath.PROPERTY),
+                    () -> CudaLibraryDevice.unavailableReason(dev));
+        }
+    }
+
+    /** Why the library path cannot run on this device (kernels or cuBLAS), or null. */
+    public static String libraryUnavailableReason(CudaDevice dev) {
+        return CudaLibraryDevice.unavailableReason(dev);
+    }
+
+    /** φ(Z_layer) computed by the library path (cuBLAS + bias_act_forward), as {@link #hiddenRepresentations}. */
+    public static float[] libraryHiddenRepresentations(CudaDevice dev, ParamLayout layout, double[] params, int members,
+                                                       Task task, int layer) {
+        return CudaLibraryDevice.hidden(dev, layout, params, members, task, layer);
     }
 
     public static CudaLaunchPlan plan(CudaDevice dev, TrainRequest req, Task task) {
