@@ -41,6 +41,11 @@ public final class Report {
         List<String> omitted = new ArrayList<>();
         figures.add(TrainingFigures.status(v));
         figures.add(TrainingFigures.lossCurves(v));
+        List<Figure> trajectory = TrajectoryFigures.all(v);
+        figures.addAll(trajectory);
+        if (trajectory.isEmpty() && java.nio.file.Files.isRegularFile(run.path().resolve(KernelTrace.KERNELS))) {
+            omitted.add("the representation over training (run `repgeom analyze " + run.path() + "` on the kernel trace)");
+        }
         add(figures, omitted, "histogram of PS (labels are not a full ±1 hypercube)", DistributionFigures.parallelismScore(v));
         add(figures, omitted, "histogram of kernel distance (no closed-form kernel applies to any member)",
                 DistributionFigures.kernelDistance(v));
