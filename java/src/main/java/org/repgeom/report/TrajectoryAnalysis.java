@@ -187,8 +187,7 @@ public final class TrajectoryAnalysis {
             String metric = e.getKey();
             if (!metric.equals("cka_y") && !metric.equals("ps") && !metric.startsWith("cka_label")) continue;
             double[] median = e.getValue()[0];
-            int w = TransitionDetector.defaultWindow(median.length);
-            TransitionDetector d = new TransitionDetector(w, 2 * w, ALIGNMENT_FLOOR, ALIGNMENT_FRACTION);
+            TransitionDetector d = TransitionDetector.forPoints(median.length, ALIGNMENT_FLOOR, ALIGNMENT_FRACTION);
             int label = metric.startsWith("cka_label") ? Integer.parseInt(metric.substring("cka_label".length())) : 0;
             for (TransitionDetector.Transition t : d.find(cv.steps(), median)) out.add(new Event(cv.config(), cv.layer(), metric, label, t));
         }
@@ -205,8 +204,7 @@ public final class TrajectoryAnalysis {
             double[] median = cv.byMetric().get("loss")[0];
             double[] log = new double[median.length];
             for (int i = 0; i < log.length; i++) log[i] = median[i] > 0 ? Math.log10(median[i]) : Double.NaN;
-            int w = TransitionDetector.defaultWindow(log.length);
-            TransitionDetector d = new TransitionDetector(w, 2 * w, LOSS_FLOOR, LOSS_FRACTION);
+            TransitionDetector d = TransitionDetector.forPoints(log.length, LOSS_FLOOR, LOSS_FRACTION);
             List<Event> rises = events.stream().filter(e -> e.config().equals(cv.config()) && e.label() > 0
                     && e.layer() == deepest.get(cv.config()) && e.t().rise()).toList();
             List<Integer> used = new ArrayList<>();

@@ -105,6 +105,8 @@ final class TrajectoryFigures {
         List<String> drawn = new ArrayList<>();
         for (String[] panel : METRIC_PANELS) {
             XYChart chart = Charts.xy(420, 300, xTitle, panel[1]);
+            chart.getStyler().setXAxisMin(0.0);
+            chart.getStyler().setXAxisMax(maxStep / unit);
             if (panel[0].equals("loss")) {
                 chart.getStyler().setYAxisLogarithmic(true);
                 chart.getStyler().setYAxisTickLabelsFormattingFunction(Charts::logTick);
@@ -206,20 +208,37 @@ final class TrajectoryFigures {
             panels++;
             long maxStep = last.get(labelMetrics.get(0)).steps().get(last.get(labelMetrics.get(0)).steps().size() - 1);
             double unit = maxStep >= 10_000 ? 1000 : 1;
-            XYChart chart = Charts.xy(420, 300, unit == 1 ? "step" : "step / 1000", "CKA with y_k y_kᵀ");
+            XYChart chart = Charts.xy(500, 300, unit == 1 ? "step" : "step / 1000", "CKA with y_k y_kᵀ");
+            chart.getStyler().setXAxisMin(0.0);
+            chart.getStyler().setXAxisMax(maxStep / unit);
+            chart.getStyler().setYAxisMin(0.0);
+            chart.getStyler().setYAxisMax(1.0);
+            Curve loss = last.get("loss");
+            if (loss != null) {
+                // the loss on the same axis as its progress on a log scale, log(L0/L)/log(L0/L_end): 0 at the start, 1
+                // at the end, a step at each drop, so the drops line up with the rises
+                double l0 = loss.values().get(0)[0], lEnd = loss.values().get(loss.values().size() - 1)[0];
+                double span = Math.log(l0 / lEnd);
+                if (span > 0) {
+                    List<double[]> progress = new ArrayList<>();
+                    for (double[] q : loss.values()) progress.add(new double[] {Math.log(l0 / q[0]) / span, Double.NaN, Double.NaN});
+                    addCurve(chart, new Curve(loss.steps(), progress), unit, new Color(0x888888), "loss (log progress)", false, false);
+                }
+            }
             for (String m : labelMetrics) {
                 int k = Integer.parseInt(m.substring("cka_label".length()));
                 Color colour = LABEL_COLOURS[(k - 1) % LABEL_COLOURS.length];
                 addCurve(chart, last.get(m), unit, colour, "label " + k, true, false);
                 List<double[]> marks = new ArrayList<>();
                 for (String[] e : events) {
-                    if (e[2].equals(m) && e[1].equals(layer)) marks.add(new double[] {Long.parseLong(e[5]) / unit, valueAt(last.get(m), Long.parseLong(e[5]))});
+                    if (e[2].equals(m) && e[1].equals(layer) && e[4].equals("rise")) marks.add(new double[] {Long.parseLong(e[5]) / unit, valueAt(last.get(m), Long.parseLong(e[5]))});
                 }
                 if (!marks.isEmpty()) {
                     XYSeries s = chart.addSeries("label " + k + " transitions", marks.stream().mapToDouble(d -> d[0]).toArray(),
                             marks.stream().mapToDouble(d -> d[1]).toArray());
-                    s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-                    s.setMarker(SeriesMarkers.DIAMOND);
+                    // a line series with an invisible line and circles (the markers SvgChart draws as text-searchable SVG)
+                    s.setLineColor(Charts.transparent(colour, 0));
+                    s.setMarker(SeriesMarkers.CIRCLE);
                     s.setMarkerColor(colour);
                     s.setShowInLegend(false);
                 }
@@ -229,13 +248,16 @@ final class TrajectoryFigures {
         }
         if (panels == 0) return null;
         String caption = "Label by label: linear CKA of the last hidden layer's kernel with each label's own kernel y_k y_kᵀ, "
-                + "median and quartiles over the traced members of each configuration" + (v.configs.size() > LABEL_PANELS
+                + "median and quartiles over the traced members of each configuration, with the median training loss as its "
+                + "progress on a log scale, log(L₀/L)/log(L₀/L_end), from 0 at the start to 1 at the end (grey)" + (v.configs.size() > LABEL_PANELS
                 ? " (the first " + LABEL_PANELS + " configurations; all are in analysis/trajectory.csv)" : "")
-                + ". Diamonds mark the transitions the detector found on the median curves: a change of at least "
-                + "max(0.05, a quarter of the curve's range) within a window of 1/50 of the recorded points, after a plateau "
-                + "of twice that window (or from the start of training); loss drops need a factor of 2 (or a tenth of the "
-                + "loss range in decades) and are attributed to the last label whose alignment rose at or before the drop's end. "
-                + "A label learned after another rises later. Found (analysis/trajectory_events.csv): " + found.toString().strip();
+                + ". Dots mark the rises the detector found on the median curves (every transition, drops included, is in "
+                + "analysis/trajectory_events.csv): a change of at least "
+                + "θ = max(0.05, a quarter of the curve's range) within a window of 1/50 of the recorded points (then twice, "
+                + "four times … that, up to 1/8, for slower stages), after a plateau of one shortest window within θ/2 (or "
+                + "from the start of training); loss drops need a factor of 2 (or a tenth of the loss range in decades) and "
+                + "are attributed to the last label whose alignment rose at or before the drop's end. "
+                + "A label learned after another rises later. Found: " + found.toString().strip();
         return new Figure("fig-trajectory-labels", "Labels learned over training", caption, body.toString());
     }
 

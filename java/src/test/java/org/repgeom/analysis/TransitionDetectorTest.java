@@ -8,7 +8,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class TransitionDetectorTest {
-    private static final TransitionDetector DETECTOR = new TransitionDetector(4, 8, 0.05, 0.25);
+    private static final TransitionDetector DETECTOR = new TransitionDetector(4, 8, 0.05, 0.25, 4);
 
     private static long[] steps(int n, int every) {
         long[] t = new long[n];
@@ -68,5 +68,24 @@ class TransitionDetectorTest {
         assertEquals(1, found.size(), found.toString());
         assertEquals(2, found.get(0).step());
         assertEquals(0, found.get(0).fromStep());
+    }
+
+    @Test
+    void aSlowStageAfterAFastOneIsFoundWithALongerWindow() {
+        long[] t = steps(400, 10);
+        double[] v = new double[400];
+        for (int i = 0; i < v.length; i++) {
+            // a sharp fall at step 100, then a slow rise of 0.12 centred on step 2500 (width 100 steps)
+            v[i] = (t[i] >= 100 ? 0.0 : 0.23) + 0.12 / (1 + Math.exp(-(t[i] - 2500) / 100.0));
+        }
+        TransitionDetector single = new TransitionDetector(8, 16, 0.05, 0.25, 8);
+        TransitionDetector multi = TransitionDetector.forPoints(400, 0.05, 0.25);
+        assertEquals(1, single.find(t, v).size(), "one window of 80 steps sees only the sharp fall");
+        List<TransitionDetector.Transition> found = multi.find(t, v);
+        assertEquals(2, found.size(), found.toString());
+        assertEquals(100, found.get(0).step());
+        assertTrue(!found.get(0).rise() && found.get(1).rise());
+        assertEquals(2500, found.get(1).step(), 10);
+        assertTrue(found.get(1).fromStep() < 2200 && found.get(1).toStep() > 2800, found.get(1).toString());
     }
 }
