@@ -18,7 +18,8 @@ import org.repgeom.study.RunDirectory;
  * one file.
  *
  * <p>Figures (each a {@code <figure id="fig-…">} with a caption saying what to look for): status
- * counts, loss curves, histograms of PS and of the kernel distance, kernel distance against width,
+ * counts, loss curves, the representation over training and the labels learned one by one (when
+ * the study recorded kernels and {@code analyze} wrote {@code analysis/trajectory.csv}), histograms of PS and of the kernel distance, kernel distance against width,
  * learned against theoretical kernels, class prototypes on their principal components, neuron
  * tuning, and — when {@code repgeom analyze} has written {@code analysis/summary.json} — member ×
  * member alignment, layer × layer CKA for deep networks and a table of metric medians. A figure

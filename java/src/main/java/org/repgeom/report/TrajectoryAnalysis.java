@@ -131,10 +131,14 @@ public final class TrajectoryAnalysis {
         // values[member][metric][time]
         double[][][] values = new double[ids.size()][names.size()][times];
         try (NpyRows rows = NpyRows.open(file)) {
-            double[][] kernelsOf = new double[ids.size()][];
-            for (int i = 0; i < ids.size(); i++) kernelsOf[i] = rows.row(rowOf.get(ids.get(i)));
+            // one member's T kernels in memory per thread: memory does not grow with the members traced
             IntStream.range(0, ids.size()).parallel().forEach(i -> {
-                double[] all = kernelsOf[i];
+                double[] all;
+                try {
+                    all = rows.row(rowOf.get(ids.get(i)));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
                 int last = times - 1;
                 while (last > 0 && !finite(all, last * pp, pp)) last--;
                 double[] kFinal = java.util.Arrays.copyOfRange(all, last * pp, (last + 1) * pp);
@@ -145,6 +149,8 @@ public final class TrajectoryAnalysis {
                     for (int j = 0; j < names.size(); j++) values[i][j][t] = m.getOrDefault(names.get(j), Double.NaN);
                 }
             });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
         }
         Map<String, double[][]> byMetric = new LinkedHashMap<>();
         for (int j = 0; j < names.size(); j++) {

@@ -149,4 +149,19 @@ class TrajectoryAnalysisTest {
         Report.Outcome report = Report.write(run);
         assertTrue(report.figures().containsAll(List.of("fig-trajectory", "fig-trajectory-labels")), report.figures().toString());
     }
+
+    @Test
+    void aTraceOfTheWrongShapeIsAnErrorNamingTheFile(@TempDir Path tmp) throws IOException {
+        RunDirectory run = SmallStudies.copy(SmallStudies.hypercube(), tmp);
+        int p = run.task().samples();
+        Npy.writeFloat32(run.path().resolve("kernel_trace.npy"), new int[] {2, 3, p, p + 1}, new float[2 * 3 * p * (p + 1)]);
+        KernelTraceRecorder.writeInt64(run.path().resolve("kernel_trace_steps.npy"), new long[] {0, 10, 20});
+        KernelTraceRecorder.writeInt64(run.path().resolve("kernel_trace_members.npy"), new long[] {0, 1});
+        org.repgeom.io.NpyFormatException e = org.junit.jupiter.api.Assertions.assertThrows(org.repgeom.io.NpyFormatException.class,
+                () -> TrajectoryAnalysis.write(run));
+        assertTrue(e.getMessage().contains("kernel_trace.npy") && e.getMessage().contains("expected [2, 3, 8, 8]"), e.getMessage());
+        Files.delete(run.path().resolve("kernel_trace_steps.npy"));
+        e = org.junit.jupiter.api.Assertions.assertThrows(org.repgeom.io.NpyFormatException.class, () -> TrajectoryAnalysis.write(run));
+        assertTrue(e.getMessage().contains("kernel_trace_steps.npy"), e.getMessage());
+    }
 }
