@@ -22,7 +22,7 @@ import org.repgeom.report.StudyComparison;
 import org.repgeom.report.StudyComparison.ConfigRow;
 import org.repgeom.report.StudyComparison.Measure;
 import org.repgeom.report.StudyComparison.MemberResult;
-import org.repgeom.study.SpecException;
+import org.repgeom.study.spec.SpecException;
 
 /**
  * The three files of {@code repgeom compare --out FILE.csv}, and the rule for replacing them.

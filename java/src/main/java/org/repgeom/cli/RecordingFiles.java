@@ -8,7 +8,7 @@ import org.repgeom.analysis.Recording;
 import org.repgeom.io.Npy;
 import org.repgeom.io.NpyArray;
 import org.repgeom.study.IoErrors;
-import org.repgeom.study.SpecException;
+import org.repgeom.study.spec.SpecException;
 
 /**
  * Reads and checks the recorded data of {@code compare} and {@code report --data}: R (neurons ×

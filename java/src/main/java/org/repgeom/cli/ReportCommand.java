@@ -31,7 +31,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (conditions != null && data == null) throw new org.repgeom.study.SpecException("--conditions", "needs --data");
+        if (conditions != null && data == null) throw new org.repgeom.study.spec.SpecException("--conditions", "needs --data");
         RunDirectory run = RunDirectory.open(dir);
         if (analyze) StudyAnalysis.all(run).run();
         Report.Outcome o = data == null ? Report.write(run) : compared(run);

@@ -18,7 +18,8 @@ import org.repgeom.study.RunDirectory;
  * one file.
  *
  * <p>Figures (each a {@code <figure id="fig-…">} with a caption saying what to look for): status
- * counts, loss curves, histograms of PS and of the kernel distance, kernel distance against width,
+ * counts, loss curves, the representation over training and the labels learned one by one (when
+ * the study recorded kernels and {@code analyze} wrote {@code analysis/trajectory.csv}), histograms of PS and of the kernel distance, kernel distance against width,
  * learned against theoretical kernels, class prototypes on their principal components, neuron
  * tuning, and — when {@code repgeom analyze} has written {@code analysis/summary.json} — member ×
  * member alignment, layer × layer CKA for deep networks and a table of metric medians. A figure
@@ -49,6 +50,11 @@ public final class Report {
         List<String> omitted = new ArrayList<>();
         figures.add(TrainingFigures.status(v));
         figures.add(TrainingFigures.lossCurves(v));
+        List<Figure> trajectory = TrajectoryFigures.all(v);
+        figures.addAll(trajectory);
+        if (trajectory.isEmpty() && java.nio.file.Files.isRegularFile(run.path().resolve(KernelTrace.KERNELS))) {
+            omitted.add("the representation over training (run `repgeom analyze " + run.path() + "` on the kernel trace)");
+        }
         add(figures, omitted, "histogram of PS (labels are not a full ±1 hypercube)", DistributionFigures.parallelismScore(v));
         add(figures, omitted, "histogram of kernel distance (no closed-form kernel applies to any member)",
                 DistributionFigures.kernelDistance(v));

@@ -136,6 +136,7 @@ public final class StudyAnalysis {
         summary.put("seconds", seconds);
         Path json = dir.resolve("summary.json");
         AtomicFiles.writeString(json, Json.write(summary));
+        TrajectoryAnalysis.write(run); // analysis/trajectory*.csv when the study recorded kernels during training
         return new Outcome(csv, json, summary, seconds);
     }
 

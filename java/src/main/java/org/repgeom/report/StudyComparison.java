@@ -18,7 +18,7 @@ import org.repgeom.analysis.Recording;
 import org.repgeom.analysis.RepresentationKernel;
 import org.repgeom.model.Mlp;
 import org.repgeom.study.RunDirectory;
-import org.repgeom.study.SpecException;
+import org.repgeom.study.spec.SpecException;
 import org.repgeom.task.Task;
 
 /**

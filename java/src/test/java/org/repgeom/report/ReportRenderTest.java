@@ -72,8 +72,12 @@ class ReportRenderTest {
         String chromium = chromium();
         Assumptions.assumeTrue(chromium != null, "no chromium on the PATH (.ci/run installs Debian's chromium): render check skipped");
         RunDirectory run = SmallStudies.copy(SmallStudies.hypercube(), tmp);
+        // a kernel trace, so that the figures of the representation over training are drawn and checked too
+        org.repgeom.study.KernelTraceRecorder.record(run.path(),
+                org.repgeom.study.spec.StudySpec.parse(SmallStudies.HYPERCUBE, tmp, "hypercube"), 100);
         StudyAnalysis.all(run).run();
         Report.Outcome report = Report.write(run);
+        assertTrue(report.figures().contains("fig-trajectory-labels"), report.figures().toString());
         String html = Files.readString(report.file(), StandardCharsets.UTF_8);
         Path probe = tmp.resolve("probe.html");
         Files.writeString(probe, html.replace("</body>", PROBE + "</body>"), StandardCharsets.UTF_8);
