@@ -55,6 +55,9 @@ public final class CudaBackend implements Backend {
 
     @Override
     public TrainResult train(TrainRequest request, Task task, ProgressListener progress) {
+        if (request.kernelTrace() != null) {
+            throw new IllegalArgumentException("the cuda backend does not record kernel traces (train.kernel_every)");
+        }
         return CudaBackendOps.train(device, request, task, progress);
     }
 
