@@ -54,10 +54,12 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public boolean supportsKernelTrace() {
+        return true;
+    }
+
+    @Override
     public TrainResult train(TrainRequest request, Task task, ProgressListener progress) {
-        if (request.kernelTrace() != null) {
-            throw new IllegalArgumentException("the cuda backend does not record kernel traces (train.kernel_every)");
-        }
         return CudaBackendOps.train(device, request, task, progress);
     }
 

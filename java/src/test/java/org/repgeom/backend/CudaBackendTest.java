@@ -53,11 +53,6 @@ class CudaBackendTest extends BackendConformanceTest {
     }
 
     @Override
-    protected boolean recordsKernelTrace() {
-        return false; // cuda/repgeom_train.cu records no kernel trace yet
-    }
-
-    @Override
     protected float[] hidden(ParamLayout layout, double[] params, int members, Task task, int layer) {
         return new CudaBackend().hiddenRepresentations(layout, params, members, task, layer);
     }

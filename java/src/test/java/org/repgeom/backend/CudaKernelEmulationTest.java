@@ -54,11 +54,6 @@ class CudaKernelEmulationTest extends BackendConformanceTest {
     }
 
     @Override
-    protected boolean recordsKernelTrace() {
-        return false; // cuda/repgeom_train.cu records no kernel trace yet
-    }
-
-    @Override
     protected float[] hidden(ParamLayout layout, double[] params, int members, Task task, int layer) {
         FusedLayout fl = new FusedLayout(layout.architecture(), task.samples(), OptimizerKind.GD, 4, 1, 2, Placement.ON_CHIP);
         return KernelEmulator.forward(fl, params, members, task, layer, 2);
