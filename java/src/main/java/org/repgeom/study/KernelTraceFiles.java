@@ -75,6 +75,17 @@ final class KernelTraceFiles {
         }
     }
 
+    /**
+     * Memory a member's share of the kernel trace takes while its chunk is handled (8 bytes a value, as
+     * assembly reads it): depth × T × P² values times the traced fraction of the members; 0 without a trace.
+     */
+    static long bytesPerMember(StudySpec spec, int samples) {
+        if (!spec.train().tracesKernels()) return 0;
+        long members = Math.max(1, spec.memberCount());
+        long values = (long) maxDepth(spec) * schedule(spec).points() * samples * samples;
+        return (8 * values * KernelTraceSample.of(spec).count() + members - 1) / members;
+    }
+
     /** Bytes of chunk c's trace file. */
     static long chunkBytes(StudyPlan plan, StudyPlan.Chunk c, int samples) {
         if (!plan.spec().train().tracesKernels()) return 0;

@@ -144,6 +144,21 @@ class KernelTraceStudyTest {
     }
 
     @Test
+    void theDefaultChunkLeavesRoomForTheTrace() {
+        StudySpec plain = StudySpec.parse(SPEC.formatted("").replace(", kernel_every: 40", "").replace("max_steps: 230",
+                "max_steps: 200000"), null, "t");
+        StudySpec traced = StudySpec.parse(SPEC.formatted("").replace("max_steps: 230", "max_steps: 200000")
+                .replace("kernel_every: 40", "kernel_every: 10"), null, "t");
+        // P = 8: a member's kernels, 2 layers x 20,001 points x 64 values, take 20 MiB read back as doubles,
+        // more than a default chunk's 16 MiB: one member a chunk; without the trace, dozens
+        assertTrue(StudyPlan.defaultChunkSize(plain, 2, 2, 8) > 50);
+        assertEquals(1, StudyPlan.defaultChunkSize(traced, 2, 2, 8));
+        StudySpec sampled = StudySpec.parse(SPEC.formatted(", kernel_trace_members: 1").replace("max_steps: 230",
+                "max_steps: 200000").replace("kernel_every: 40", "kernel_every: 10"), null, "t");
+        assertTrue(StudyPlan.defaultChunkSize(sampled, 2, 2, 8) > 1, "one traced member in 12: its share");
+    }
+
+    @Test
     void specValidationAndTheSizeLimit() {
         SpecException e = assertThrows(SpecException.class, () -> StudySpec.parse(SPEC.formatted("").replace("kernel_every: 40",
                 "kernel_every: -1"), null, "t"));
