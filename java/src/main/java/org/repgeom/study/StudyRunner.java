@@ -49,7 +49,8 @@ import org.repgeom.train.TrainState;
  * layout and member ids in {@code groups.json}), {@code members.csv}, {@code kernels.npy}
  * (E × P × P float32, last hidden layer, rows in member-id order), {@code loss_curves.npy}
  * (E × T float32, NaN after a member stopped), {@code summary.json} and {@code manifest.json}
- * ({@link StudyManifest}, state {@code assembled}).
+ * ({@link StudyManifest}, state {@code assembled}); with {@code train.kernel_every} also the kernel
+ * trace files ({@link KernelTraceFiles}).
  *
  * <p><b>While it runs</b> everything goes to {@code DIR.incomplete/}, renamed to {@code DIR}
  * only once complete, so a directory called DIR is always a finished study. The members are cut
