@@ -574,6 +574,47 @@ RG_DEV void team_backward(const rg_cuda_config &c, const rg_team &t, const rg_bu
     }
 }
 
+/*
+ * The kernel trace of train.kernel_every (org.repgeom.backend.KernelTraceRequest; C: rg_kernel_trace):
+ * each hidden layer's K = A^T A (P x P) at step 0, every `every` steps and at max_steps (`points` time
+ * points); a member that stops at step S holds its final kernel at every point whose step is >= S.
+ * Member e (index in the chunk) writes row row[e] of out (-1: not traced), layer l's point k at
+ * out[((row * depth + l) * points + k) * P * P]. every = 0: no trace.
+ */
+struct rg_kernel_trace {
+    int every, points;
+    const int *row;
+    float *out;
+};
+
+/* Epilogue of the kernel GEMM: entry (i, j) of K into n consecutive time points of one layer. */
+struct ep_kernel {
+    float *out;
+    int P, n;
+    long long pp;
+    RG_MEMBER void operator()(int i, int j, float v) {
+        for (int k = 0; k < n; k++) out[k * pp + i * P + j] = v;
+    }
+};
+
+/*
+ * Writes K_l = A_l^T A_l of every hidden layer, from the activations of the last forward pass, to
+ * time points [from, to) of the member's block `kb`: a team GEMM over the units (K(p, q) =
+ * sum_i A[i][p] A[i][q]). Reads only A, which nothing writes before the next forward pass; no barrier.
+ * The twin of JavaBackend.kernel_trace_record and the C kernel_trace_record.
+ */
+RG_DEV void kernel_trace_record(const rg_cuda_config &c, const rg_team &t, const rg_bufs &b, const rg_kernel_trace &kt,
+                                float *kb, int from, int to) {
+    if (from >= to) return;
+    const int P = c.samples;
+    const long long pp = (long long)P * P;
+    for (int l = 0; l < c.depth; l++) {
+        const float *a = b.act + c.a_off[l];
+        ep_kernel ep = {kb + ((long long)l * kt.points + from) * pp, P, to - from, pp};
+        team_gemm(t, P, P, c.fout[l], a, 1, c.ldp, a, c.ldp, 1, ep);
+    }
+}
+
 RG_DEV bool converged(double tol, double window_start, double now) {
     return tol > 0 && fabs(window_start - now) <= tol * fabs(now);
 }
@@ -596,8 +637,13 @@ RG_DEV void team_start(const rg_cuda_config &c, const rg_team &t, const rg_bufs 
  */
 RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_bufs &b, int &parity, int e,
                          float *params, const float *lambdas, const double *lrs, const double *sched, float *trace,
-                         double *final_loss, double *grad_norm, int *steps_out, int *status_out) {
+                         double *final_loss, double *grad_norm, int *steps_out, int *status_out,
+                         const rg_kernel_trace &kt) {
     float *packed = params + (long long)e * c.stride;
+    /* this member's kernel trace block, or null when it records none */
+    float *kb = kt.every > 0 && kt.row[e] >= 0
+                    ? kt.out + (long long)kt.row[e] * c.depth * kt.points * c.samples * c.samples
+                    : (float *)0;
     const float *lam = lambdas + (long long)e * c.layers;
     float *tr = trace + (long long)e * c.trace_len;
     for (int k = t.tid; k < c.trace_len; k += t.n) tr[k] = nan_f();
@@ -639,6 +685,7 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
                 diverged = true;
             } else {
                 if (s % c.trace_every == 0 && t.tid == 0) tr[s / c.trace_every] = (float)loss;
+                if (kb && s % kt.every == 0) kernel_trace_record(c, t, b, kt, kb, s / kt.every, s / kt.every + 1);
                 if (s % c.window == 0) {
                     if (s > 0 && converged(c.tol, window_start, loss)) {
                         st = RG_CONVERGED; /* parameters stay at theta_s */
@@ -703,6 +750,8 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
         steps_out[e] = done;
         status_out[e] = st;
     }
+    /* the final kernel (activations of the final forward pass) at every point from the final step on */
+    if (kb) kernel_trace_record(c, t, b, kt, kb, (done + kt.every - 1) / kt.every, kt.points);
     team_copy_params(c, t, packed, b.th, true);
     team_sync(t); /* the next member's loads must not overtake this member's stores */
 }
@@ -716,8 +765,14 @@ template <int PLACE, class BlockSync>
 RG_DEV void train_block(const rg_cuda_config &c, int block, int thread, float *smem, BlockSync block_sync,
                         rg_team t, const float *xg, const float *yg, float *params, const float *lambdas,
                         const double *lrs, const double *sched, float *trace, double *final_loss, double *grad_norm,
-                        int *steps_out, int *status_out, float *scratch, int *work, int count) {
+                        int *steps_out, int *status_out, float *scratch, int *work, int count, int kernel_every,
+                        const int *kernel_rows, float *kernel_trace) {
     const int block_threads = c.teams_per_block * c.team_threads;
+    rg_kernel_trace kt;
+    kt.every = kernel_every;
+    kt.points = kernel_every > 0 ? c.max_steps / kernel_every + 1 + (c.max_steps % kernel_every != 0) : 0;
+    kt.row = kernel_rows;
+    kt.out = kernel_trace;
     if (!(PLACE & RG_PLACE_XY)) {
         const int nx = c.fin[0] * c.ldp, ny = c.fout[c.depth] * c.ldp;
         for (int i = thread; i < nx; i += block_threads) smem[c.x_off + i] = xg[i];
@@ -735,7 +790,7 @@ RG_DEV void train_block(const rg_cuda_config &c, int block, int thread, float *s
         team_sync(t);
         if (e >= count) break;
         train_member(c, t, b, parity, e, params, lambdas, lrs, sched, trace, final_loss, grad_norm, steps_out,
-                     status_out);
+                     status_out, kt);
     }
 }
 
@@ -861,6 +916,8 @@ RG_DEV rg_team device_team(const rg_cuda_config &c) {
  * (shared_floats + teams_per_block * team_floats) * 4 bytes, *work = 0, any grid size (teams take
  * members from *work); scratch holds gridDim.x * teams_per_block * scratch_floats floats.
  * x, y: dX x ldp and dY x ldp (padded). sched: per step {lr factor, Adam c1, c2} (double).
+ * kernel_every, kernel_rows, kernel_trace: the kernel trace (rg_kernel_trace; kernel_every 0: none,
+ * and the two pointers are not read).
  *
  * One entry point per placement, mlp_train_fused_<placement> (FusedLayout.Placement.kernelName()
  * on the host), each the same train_block with the placement fixed at compile time: every array
@@ -872,12 +929,13 @@ RG_DEV rg_team device_team(const rg_cuda_config &c) {
         NAME(const rg_cuda_config c, const float *__restrict__ x, const float *__restrict__ y, float *params,  \
              const float *__restrict__ lambdas, const double *__restrict__ lrs,                              \
              const double *__restrict__ sched, float *trace, double *final_loss, double *grad_norm,         \
-             int *steps, int *status, float *scratch, int *work, int count) {                                \
+             int *steps, int *status, float *scratch, int *work, int count, int kernel_every,                \
+             const int *__restrict__ kernel_rows, float *kernel_trace) {                                     \
         extern __shared__ double rg_smem[];                                                                  \
         if (c.place != PLACEMENT) __trap(); /* the host launched the wrong variant */                       \
         train_block<PLACEMENT>(c, blockIdx.x, threadIdx.x, (float *)rg_smem, rg_block_sync(), device_team(c), \
                                x, y, params, lambdas, lrs, sched, trace, final_loss, grad_norm, steps,       \
-                               status, scratch, work, count);                                                \
+                               status, scratch, work, count, kernel_every, kernel_rows, kernel_trace);       \
     }
 RG_TRAIN_KERNEL(mlp_train_fused_on_chip, RG_ON_CHIP)
 RG_TRAIN_KERNEL(mlp_train_fused_moments_global, RG_MOMENTS_GLOBAL)

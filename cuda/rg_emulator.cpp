@@ -8,7 +8,7 @@
  * itself, so the Java tests (CudaKernelEmulationTest) check the kernels' arithmetic, indexing,
  * shared-memory layout, stop rule and divergence replay against the Java reference without a GPU.
  *
- *   rg_cuda_emu train   DIR BLOCKS COUNT
+ *   rg_cuda_emu train   DIR BLOCKS COUNT [KERNEL_EVERY]   (KERNEL_EVERY > 0: krows.bin in, ktrace.bin out)
  *   rg_cuda_emu forward DIR BLOCKS COUNT LAYER
  *   rg_cuda_emu init    DIR COUNT
  *
@@ -166,7 +166,7 @@ static void launch(const rg_cuda_config &c, int blocks, Body body) {
     for (auto &p : pool) p.join();
 }
 
-static int run_train(const std::string &dir, int blocks, int count) {
+static int run_train(const std::string &dir, int blocks, int count, int kernel_every) {
     rg_cuda_config c = read_config(dir);
     const int dX = c.fin[0], dY = c.fout[c.depth];
     std::vector<float> x = read_file<float>(dir, "x.bin", (size_t)dX * c.ldp);
@@ -179,13 +179,28 @@ static int run_train(const std::string &dir, int blocks, int count) {
     std::vector<double> final_loss(count), grad_norm(count);
     std::vector<int> steps(count), status(count);
     std::vector<float> scratch((size_t)blocks * c.teams_per_block * c.scratch_floats + 1);
+    /* the kernel trace: krows.bin (a row per member, -1 untraced) in, ktrace.bin (rows x depth x points x P x P) out */
+    std::vector<int> krows(1, -1);
+    std::vector<float> ktrace(1);
+    if (kernel_every > 0) {
+        krows = read_file<int>(dir, "krows.bin", (size_t)count);
+        long rows = 0;
+        for (int r : krows) rows = r + 1L > rows ? r + 1L : rows;
+        const long points = c.max_steps / kernel_every + 1 + (c.max_steps % kernel_every != 0);
+        ktrace.assign((size_t)(rows * c.depth * points * c.samples * c.samples) + 1, nan_f());
+    }
     int work = 0;
     launch(c, blocks, [&](int blk, int th, float *smem, auto block_sync, rg_team t) {
         RG_WITH_PLACEMENT(c.place, (train_block<PLACE>(c, blk, th, smem, block_sync, t, x.data(), y.data(), params.data(),
                                                        lambdas.data(), lrs.data(), sched.data(), trace.data(),
                                                        final_loss.data(), grad_norm.data(), steps.data(),
-                                                       status.data(), scratch.data(), &work, count)));
+                                                       status.data(), scratch.data(), &work, count, kernel_every,
+                                                       krows.data(), ktrace.data())));
     });
+    if (kernel_every > 0) {
+        ktrace.pop_back();
+        write_file(dir, "ktrace.bin", ktrace);
+    }
     write_file(dir, "params.bin", params);
     write_file(dir, "trace.bin", trace);
     write_file(dir, "final_loss.bin", final_loss);
@@ -228,7 +243,7 @@ int main(int argc, char **argv) {
     if (argc < 5) die("missing COUNT");
     int blocks = atoi(argv[3]), count = atoi(argv[4]);
     if (blocks < 1 || count < 0) die("bad BLOCKS or COUNT");
-    if (kernel == "train") return run_train(dir, blocks, count);
+    if (kernel == "train") return run_train(dir, blocks, count, argc >= 6 ? atoi(argv[5]) : 0);
     if (kernel == "forward" && argc >= 6) return run_forward(dir, blocks, count, atoi(argv[5]));
     die("unknown kernel " + kernel);
     return 2;

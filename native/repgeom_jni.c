@@ -123,7 +123,8 @@ static int read_shape(JNIEnv *env, jintArray shape, int header, jint *s, rg_conf
 /* Both training entry points: resume == NULL trains from scratch (mlp_train_fused), else continues. */
 static jint train_call(JNIEnv *env, jintArray shape, jdoubleArray hyper, jobject x, jobject y, jobject params,
                        jobject lambdas, jobject lrs, jobject trace, jobject finalLoss, jobject gradNorm, jobject steps,
-                       jobject status, jint first, jint count, const jobject *resume, jint untilStep) {
+                       jobject status, jint first, jint count, const jobject *resume, jint untilStep,
+                       jint kernelEvery, jobject kernelRows, jobject kernelTrace) {
     if (hyper == NULL || (*env)->GetArrayLength(env, hyper) != 6) {
         throw_iae(env, "bad hyper array");
         return RG_EBADARG;
@@ -143,6 +144,7 @@ static jint train_call(JNIEnv *env, jintArray shape, jdoubleArray hyper, jobject
     c.beta2 = h[3];
     c.eps = h[4];
     c.tol = h[5];
+    c.kernel_trace = NULL;
     long stride = rg_param_stride(&c);
     if (stride < 0) {
         throw_iae(env, "invalid network or training settings");
@@ -175,6 +177,23 @@ static jint train_call(JNIEnv *env, jintArray shape, jdoubleArray hyper, jobject
     if (pst == NULL) return RG_EBADARG;
     int32_t *pss = buf(env, status, end, "status buffer too small or not direct");
     if (pss == NULL) return RG_EBADARG;
+    /* kernel trace (kernelEvery 0: none): rows per member, the trace buffer as large as the highest row needs */
+    rg_kernel_trace kt = {0};
+    if (kernelEvery != 0) {
+        if (kernelEvery < 0) {
+            throw_iae(env, "kernelEvery must be >= 0");
+            return RG_EBADARG;
+        }
+        kt.every = kernelEvery;
+        if ((kt.row = buf(env, kernelRows, end, "kernel trace rows buffer too small or not direct")) == NULL) return RG_EBADARG;
+        c.kernel_trace = &kt;
+        jlong rows = 0;
+        for (jlong e = first; e < end; e++) {
+            if (kt.row[e] >= rows) rows = (jlong)kt.row[e] + 1;
+        }
+        jlong need = rows * c.depth * rg_kernel_trace_points(&c) * c.samples * c.samples;
+        if ((kt.out = buf(env, kernelTrace, need, "kernel trace buffer too small or not direct")) == NULL) return RG_EBADARG;
+    }
     int rc;
     if (resume == NULL) {
         rc = mlp_train_fused(&c, px, py, pp, pl, plr, pt, pfl, pgn, pst, pss, first, count);
@@ -204,24 +223,26 @@ static jint train_call(JNIEnv *env, jintArray shape, jdoubleArray hyper, jobject
 JNIEXPORT jint JNICALL RG_JNI(mlp_1train_1fused)(JNIEnv *env, jclass cls, jintArray shape, jdoubleArray hyper,
                                                  jobject x, jobject y, jobject params, jobject lambdas, jobject lrs,
                                                  jobject trace, jobject finalLoss, jobject gradNorm, jobject steps,
-                                                 jobject status, jint first, jint count) {
+                                                 jobject status, jint first, jint count, jint kernelEvery,
+                                                 jobject kernelRows, jobject kernelTrace) {
     (void)cls;
     return train_call(env, shape, hyper, x, y, params, lambdas, lrs, trace, finalLoss, gradNorm, steps, status, first,
-                      count, NULL, 0);
+                      count, NULL, 0, kernelEvery, kernelRows, kernelTrace);
 }
 
-/* mlp_train_fused's arguments, then the segment's end step and the rg_resume buffers (see train_call). */
+/* mlp_train_fused's arguments, then the segment's end step, the rg_resume buffers and the kernel trace (see train_call). */
 JNIEXPORT jint JNICALL RG_JNI(mlp_1train_1fused_1resume)(JNIEnv *env, jclass cls, jintArray shape, jdoubleArray hyper,
                                                          jobject x, jobject y, jobject params, jobject lambdas,
                                                          jobject lrs, jobject trace, jobject finalLoss,
                                                          jobject gradNorm, jobject steps, jobject status, jint first,
                                                          jint count, jint untilStep, jobject lastFinite,
                                                          jobject moment1, jobject moment2, jobject beta1Pow,
-                                                         jobject beta2Pow, jobject windowStart, jobject penalty) {
+                                                         jobject beta2Pow, jobject windowStart, jobject penalty,
+                                                         jint kernelEvery, jobject kernelRows, jobject kernelTrace) {
     (void)cls;
     const jobject resume[7] = {lastFinite, moment1, moment2, beta1Pow, beta2Pow, windowStart, penalty};
     return train_call(env, shape, hyper, x, y, params, lambdas, lrs, trace, finalLoss, gradNorm, steps, status, first,
-                      count, resume, untilStep);
+                      count, resume, untilStep, kernelEvery, kernelRows, kernelTrace);
 }
 
 /*

@@ -5,6 +5,7 @@
 #include "repgeom_kernels.h"
 
 #include <stddef.h>
+#include <string.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
 #endif
@@ -83,13 +84,15 @@ static int valid_shape(const rg_config *c) {
     return 1;
 }
 
+static int valid_kernel_trace(const rg_config *c);
+
 /* Shape and training settings (mlp_train_fused). */
 static int valid(const rg_config *c) {
     if (!valid_shape(c)) return 0;
     if (c->max_steps < 1 || c->window < 1 || c->trace_every < 1) return 0;
     if (c->opt_kind < RG_GD || c->opt_kind > RG_ADAM) return 0;
     if (!(c->final_lr_ratio > 0 && c->final_lr_ratio <= 1) || !(c->tol >= 0) || !(c->eps > 0)) return 0;
-    return 1;
+    return valid_kernel_trace(c);
 }
 
 long rg_param_stride(const rg_config *c) {
@@ -104,6 +107,43 @@ long rg_shape_stride(const rg_config *c) {
         if (RG_HAS_BIAS(c, l)) n += c->dims[l + 1];
     }
     return n;
+}
+
+int rg_kernel_trace_points(const rg_config *c) {
+    const int every = c->kernel_trace->every;
+    return c->max_steps / every + 1 + (c->max_steps % every != 0);
+}
+
+float *rg_kernel_trace_member(const rg_config *c, int e) {
+    const rg_kernel_trace *kt = c->kernel_trace;
+    if (kt == NULL || kt->row[e] < 0) return NULL;
+    const long pp = (long)c->samples * c->samples;
+    return kt->out + (long)kt->row[e] * c->depth * rg_kernel_trace_points(c) * pp;
+}
+
+void kernel_trace_record(const rg_config *c, int layer, const float *a, long unit_stride, long sample_stride,
+                         float *block, int from, int to) {
+    const int P = c->samples, width = c->dims[layer + 1];
+    const long pp = (long)P * P;
+    if (from >= to) return;
+    float *k0 = block + ((long)layer * rg_kernel_trace_points(c) + from) * pp;
+    for (int p = 0; p < P; p++) {
+        for (int q = p; q < P; q++) {
+            double s = 0.0;
+            for (int i = 0; i < width; i++) {
+                const float *ri = a + (long)i * unit_stride;
+                s += (double)ri[p * sample_stride] * ri[q * sample_stride];
+            }
+            k0[(long)p * P + q] = k0[(long)q * P + p] = (float)s;
+        }
+    }
+    for (int k = from + 1; k < to; k++) memcpy(k0 + (k - from) * pp, k0, (size_t)pp * sizeof(float));
+}
+
+/* A kernel trace request that can be followed (or none). */
+static int valid_kernel_trace(const rg_config *c) {
+    const rg_kernel_trace *kt = c->kernel_trace;
+    return kt == NULL || (kt->every >= 1 && kt->row != NULL && kt->out != NULL);
 }
 
 typedef int (*train_fn)(const rg_config *, const float *, const float *, float *, const float *, const double *,

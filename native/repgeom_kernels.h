@@ -41,6 +41,18 @@ enum { RG_CONVERGED = 0, RG_MAX_STEPS = 1, RG_DIVERGED = 2 };
 #define RG_EBADARG (-1)
 #define RG_ENOMEM (-2)
 
+/*
+ * The kernel trace of train.kernel_every (org.repgeom.backend.KernelTraceRequest): each hidden layer's
+ * K_l = R_l^T R_l (P x P) at step 0, every `every` steps and at max_steps (rg_kernel_trace_points time
+ * points, point k at step min(k * every, max_steps)); a member that stops at step S holds its final
+ * kernel at every point whose step is >= S. Traced member row r writes out[((r * depth + l) * points + k) * P * P].
+ */
+typedef struct rg_kernel_trace {
+    int every;          /* >= 1 */
+    const int32_t *row; /* per member (absolute index): its row of out, or -1 when it is not traced */
+    float *out;         /* rows x depth x points x P x P */
+} rg_kernel_trace;
+
 /* One group's architecture and training settings (shared by every member of the call). */
 typedef struct rg_config {
     int depth;                     /* L hidden layers, 1 ... RG_MAX_DEPTH */
@@ -55,7 +67,22 @@ typedef struct rg_config {
     double tol;
     int window;
     int trace_every;
+    const rg_kernel_trace *kernel_trace; /* NULL: no kernel trace */
 } rg_config;
+
+/* Time points of cfg's kernel trace: max_steps / every + 1, plus one when every does not divide max_steps. */
+int rg_kernel_trace_points(const rg_config *cfg);
+
+/* Start of member e's block of cfg's kernel trace (depth x points x P x P), or NULL when e is not traced. */
+float *rg_kernel_trace_member(const rg_config *cfg, int e);
+
+/*
+ * Writes K = R^T R of hidden layer `layer`, R[i][p] = a[i * unit_stride + p * sample_stride] (i < width,
+ * p < P; summed in double, rounded to float), to time points [from, to) of a member's block. The twin of
+ * org.repgeom.backend.JavaBackend.kernel_trace_record; both training layouts call it.
+ */
+void kernel_trace_record(const rg_config *cfg, int layer, const float *a, long unit_stride, long sample_stride,
+                         float *block, int from, int to);
 
 /*
  * What training in segments carries from one call to the next besides params, trace, steps and

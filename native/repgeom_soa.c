@@ -403,8 +403,10 @@ int RG_SOA_FN(mlp_train_soa)(const rg_config *c, const float *x, const float *yd
             const long off = (long)e * S;
             lane_in(&y, params + off, cur, j);
             for (int l = 0; l < layers; l++) lam[l][j] = lambdas[(long)e * layers + l];
+            float *kb = rg_kernel_trace_member(c, e);
             if (r == NULL) {
                 for (long k = 0; k < tlen; k++) trace[(long)e * tlen + k] = NAN;
+                for (long k = 0; kb != NULL && k < (long)L * rg_kernel_trace_points(c) * P * P; k++) kb[k] = NAN;
                 lane_in(&y, params + off, prev, j);
             } else {
                 stepj[j] = steps[e];
@@ -474,6 +476,13 @@ int RG_SOA_FN(mlp_train_soa)(const rg_config *c, const float *x, const float *yd
                     st[j] = RG_DIVERGED;
                 } else {
                     if (s % c->trace_every == 0) trace[(long)idx[j] * tlen + s / c->trace_every] = (float)loss[j];
+                    float *kb = rg_kernel_trace_member(c, idx[j]);
+                    if (kb != NULL && s % c->kernel_trace->every == 0) { /* lane j of the activations of cur */
+                        const int k = s / c->kernel_trace->every;
+                        for (int l = 0; l < L; l++) {
+                            kernel_trace_record(c, l, (const float *)w.a[l] + j, (long)P * LANES, LANES, kb, k, k + 1);
+                        }
+                    }
                     if (s % c->window != 0 || !(s > 0 && soa_converged(c, window_start[j], loss[j]))) {
                         if (s % c->window == 0) window_start[j] = loss[j];
                         stepj[j] = s + 1;
@@ -513,6 +522,14 @@ int RG_SOA_FN(mlp_train_soa)(const rg_config *c, const float *x, const float *yd
                 s = RG_CONVERGED;
             }
             if (sj == c->max_steps && sj % c->trace_every == 0) trace[(long)e * tlen + sj / c->trace_every] = (float)lj;
+            float *kb = rg_kernel_trace_member(c, e);
+            if (kb != NULL) { /* the final kernel (activations of w.fin) at every point from the final step on */
+                const int every = c->kernel_trace->every, from = (int)(((long)sj + every - 1) / every);
+                for (int l = 0; l < L; l++) {
+                    kernel_trace_record(c, l, (const float *)w.a[l] + j, (long)P * LANES, LANES, kb, from,
+                                        rg_kernel_trace_points(c));
+                }
+            }
             lane_out(&y, w.fin, j, params + (long)e * S);
             final_loss[e] = lj;
             grad_norm[e] = sqrt(norm[j]);

@@ -507,8 +507,11 @@ int RG_FN(mlp_train_fused_impl)(const rg_config *c, const float *x, const float 
         unpack(&y, packed, w.theta[cur]);
         double pen, beta1_pow = 1.0, beta2_pow = 1.0, window_start = NAN;
         int step = 0;
+        float *kb = rg_kernel_trace_member(c, e); /* NULL: e records no kernel trace */
+        const int kpoints = kb != NULL ? rg_kernel_trace_points(c) : 0;
         if (r == NULL) {
             for (long k = 0; k < tlen; k++) tr[k] = NAN;
+            for (long k = 0; k < (long)L * kpoints * P * P; k++) kb[k] = NAN;
             memcpy(w.theta[prev], w.theta[cur], (size_t)y.size * sizeof(float));
             memset(w.m1, 0, (size_t)y.size * sizeof(float));
             memset(w.m2, 0, (size_t)y.size * sizeof(float));
@@ -555,6 +558,10 @@ int RG_FN(mlp_train_fused_impl)(const rg_config *c, const float *x, const float 
                 break;
             }
             if (step % c->trace_every == 0) tr[step / c->trace_every] = (float)loss;
+            if (kb != NULL && step % c->kernel_trace->every == 0) { /* the activations of theta[cur] */
+                const int k = step / c->kernel_trace->every;
+                for (int l = 0; l < L; l++) kernel_trace_record(c, l, w.a[l], Pp, 1, kb, k, k + 1);
+            }
             if (step % c->window == 0) {
                 if (step > 0 && converged(c, window_start, loss)) {
                     st = RG_CONVERGED;
@@ -590,6 +597,10 @@ int RG_FN(mlp_train_fused_impl)(const rg_config *c, const float *x, const float 
             st = RG_CONVERGED;
         }
         if (step == c->max_steps && step % c->trace_every == 0) tr[step / c->trace_every] = (float)loss;
+        if (kb != NULL) { /* the final kernel at every point from the final step on */
+            const int every = c->kernel_trace->every, from = (int)(((long)step + every - 1) / every);
+            for (int l = 0; l < L; l++) kernel_trace_record(c, l, w.a[l], Pp, 1, kb, from, kpoints);
+        }
         double norm = 0.0;
         long start = 0;
         for (int l = 0; l <= L; l++) {

@@ -16,6 +16,11 @@ public interface Backend {
     /** Trains every member of the request on the full batch of {@code task}. */
     TrainResult train(TrainRequest request, Task task, ProgressListener progress);
 
+    /** True when {@link #train} and {@link #trainSegment} record the kernel trace a request asks for. */
+    default boolean supportsKernelTrace() {
+        return false;
+    }
+
     /** True when {@link #trainSegment} works (checkpointed training). */
     default boolean supportsSegments() {
         return false;

@@ -54,6 +54,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public boolean supportsKernelTrace() {
+        return true;
+    }
+
+    @Override
     public TrainResult train(TrainRequest request, Task task, ProgressListener progress) {
         return CudaBackendOps.train(device, request, task, progress);
     }

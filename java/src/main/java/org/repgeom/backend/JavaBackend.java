@@ -1,9 +1,11 @@
 package org.repgeom.backend;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import org.repgeom.analysis.RepresentationKernel;
 import org.repgeom.model.Mlp;
 import org.repgeom.model.ParamLayout;
 import org.repgeom.task.Task;
+import org.repgeom.train.KernelSchedule;
 import org.repgeom.train.MemberStatus;
 import org.repgeom.train.OptimizerSettings;
 import org.repgeom.train.OptimizerState;
@@ -44,6 +46,7 @@ public final class JavaBackend implements Backend {
         double[] gradNorm = new double[members];
         int[] steps = new int[members];
         MemberStatus[] status = new MemberStatus[members];
+        KernelTrace kt = KernelTrace.of(req, task);
 
         AtomicInteger next = new AtomicInteger();
         Runnable worker = () -> {
@@ -52,7 +55,7 @@ public final class JavaBackend implements Backend {
             for (int e = next.getAndIncrement(); e < members; e = next.getAndIncrement()) {
                 MemberOutcome o = mlp_train_fused(mlp, params, e * stride, req.lambdas(),
                         e * layout.architecture().layerCount(), req.learningRates()[e], req.optimizer(), req.stop(),
-                        grad, trace, e * traceLength);
+                        grad, trace, e * traceLength, null, 0, req.stop().maxSteps(), kt, e);
                 finalLoss[e] = o.loss();
                 gradNorm[e] = o.gradNorm();
                 steps[e] = o.steps();
@@ -61,7 +64,12 @@ public final class JavaBackend implements Backend {
             }
         };
         Workers.run(worker, Math.min(threads, members), "repgeom-java-backend");
-        return new TrainResult(params, trace, traceLength, finalLoss, gradNorm, steps, status);
+        return new TrainResult(params, trace, traceLength, finalLoss, gradNorm, steps, status, kt.out);
+    }
+
+    @Override
+    public boolean supportsKernelTrace() {
+        return true;
     }
 
     @Override
@@ -72,6 +80,7 @@ public final class JavaBackend implements Backend {
     @Override
     public TrainState trainSegment(TrainRequest req, TrainState from, int untilStep, Task task, ProgressListener progress) {
         TrainState st = from.copy();
+        KernelTrace kt = KernelTrace.of(req, task, st.kernelTrace());
         ParamLayout layout = req.layout();
         int members = req.members(), layers = layout.architecture().layerCount();
         AtomicInteger next = new AtomicInteger();
@@ -80,8 +89,9 @@ public final class JavaBackend implements Backend {
             double[] grad = new double[layout.stride()];
             for (int e = next.getAndIncrement(); e < members; e = next.getAndIncrement()) {
                 if (st.status()[e] != TrainState.RUNNING) continue;
-                MemberOutcome o = mlp_train_fused(mlp, st, e, req.lambdas(), e * layers, req.learningRates()[e],
-                        req.optimizer(), req.stop(), grad, untilStep);
+                MemberOutcome o = mlp_train_fused(mlp, st.params(), e * layout.stride(), req.lambdas(), e * layers,
+                        req.learningRates()[e], req.optimizer(), req.stop(), grad, st.trace(), e * st.traceLength(), st,
+                        e, untilStep, kt, e);
                 if (o != null) progress.membersDone(1);
             }
         };
@@ -107,7 +117,7 @@ public final class JavaBackend implements Backend {
                                                 double lr0, OptimizerSettings opt, StopRule stop, double[] grad,
                                                 float[] trace, int traceOff) {
         return mlp_train_fused(mlp, params, off, lambdas, lambdaOff, lr0, opt, stop, grad, trace, traceOff, null, 0,
-                stop.maxSteps());
+                stop.maxSteps(), KernelTrace.NONE, 0);
     }
 
     /**
@@ -121,12 +131,20 @@ public final class JavaBackend implements Backend {
                                                 int untilStep) {
         int stride = mlp.layout().stride();
         return mlp_train_fused(mlp, st.params(), e * stride, lambdas, lambdaOff, lr0, opt, stop, grad, st.trace(),
-                e * st.traceLength(), st, e, untilStep);
+                e * st.traceLength(), st, e, untilStep, KernelTrace.NONE, 0);
     }
 
+    /**
+     * The loop of both public forms; member {@code member} of the group records its kernel trace
+     * into {@code kt} when the request traces it: at the loss trace's place in the loop (after the
+     * finiteness checks) every {@code kernel_every} steps, and at the end the kernel of the final
+     * parameters at every time point from the final step on ({@link KernelSchedule}).
+     */
     private static MemberOutcome mlp_train_fused(Mlp mlp, double[] params, int off, double[] lambdas, int lambdaOff,
                                                  double lr0, OptimizerSettings opt, StopRule stop, double[] grad,
-                                                 float[] trace, int traceOff, TrainState st, int e, int untilStep) {
+                                                 float[] trace, int traceOff, TrainState st, int e, int untilStep,
+                                                 KernelTrace kt, int member) {
+        int kOff = kt.offset(member);
         int stride = mlp.layout().stride();
         OptimizerState state = new OptimizerState(opt, stride);
         double[] lastFinite = new double[stride];
@@ -135,6 +153,7 @@ public final class JavaBackend implements Backend {
         if (st == null) {
             System.arraycopy(params, off, lastFinite, 0, stride);
             java.util.Arrays.fill(trace, traceOff, traceOff + stop.traceLength(), Float.NaN);
+            if (kOff >= 0) java.util.Arrays.fill(kt.out, kOff, kOff + kt.perMember, Float.NaN);
         } else {
             state.load(st, e);
             System.arraycopy(st.lastFinite(), off, lastFinite, 0, stride);
@@ -151,6 +170,9 @@ public final class JavaBackend implements Backend {
                 break;
             }
             if (step % stop.traceEvery() == 0) trace[traceOff + step / stop.traceEvery()] = (float) loss;
+            if (kOff >= 0 && step % kt.schedule.every() == 0) {
+                kernel_trace_record(mlp, kt, kOff, step / kt.schedule.every(), step / kt.schedule.every() + 1);
+            }
             if (step % stop.window() == 0) {
                 if (step > 0 && stop.converged(windowStartLoss, loss)) {
                     status = MemberStatus.CONVERGED;
@@ -178,6 +200,7 @@ public final class JavaBackend implements Backend {
         if (step == stop.maxSteps() && step % stop.traceEvery() == 0) {
             trace[traceOff + step / stop.traceEvery()] = (float) loss;
         }
+        if (kOff >= 0) kernel_trace_record(mlp, kt, kOff, kt.schedule.firstPointFrom(step), kt.schedule.points());
         double norm = 0;
         for (int i = 0; i < stride; i++) norm += grad[i] * grad[i];
         MemberOutcome o = new MemberOutcome(loss, Math.sqrt(norm), step, status);
@@ -188,6 +211,64 @@ public final class JavaBackend implements Backend {
             st.gradNorm()[e] = o.gradNorm();
         }
         return o;
+    }
+
+    /**
+     * Writes each hidden layer's kernel K_l = R_lᵀR_l ({@link RepresentationKernel}, the definition of
+     * kernels.npy) of the last forward pass of {@code mlp} to time points {@code [from, to)} of the
+     * traced member whose block starts at {@code off} (layer l, point k at {@code off + (l·T + k)·P²}).
+     * Named as the native and CUDA twins.
+     */
+    static void kernel_trace_record(Mlp mlp, KernelTrace kt, int off, int from, int to) {
+        var arch = mlp.layout().architecture();
+        int pp = kt.samples * kt.samples, points = kt.schedule.points();
+        for (int l = 0; l < arch.depth(); l++) {
+            double[] k = RepresentationKernel.of(mlp.hidden(l), arch.width(l), kt.samples);
+            for (int t = from; t < to; t++) {
+                int at = off + (l * points + t) * pp;
+                for (int i = 0; i < pp; i++) kt.out[at + i] = (float) k[i];
+            }
+        }
+    }
+
+    /** Where the members of one group record their kernel traces (none: {@link #NONE}). */
+    static final class KernelTrace {
+        static final KernelTrace NONE = new KernelTrace(null, new int[0], 1, 0, new float[0]);
+        final KernelSchedule schedule;
+        final int[] rows;
+        final int samples;
+        final int perMember;
+        final float[] out;
+
+        private KernelTrace(KernelSchedule schedule, int[] rows, int samples, int perMember, float[] out) {
+            this.schedule = schedule;
+            this.rows = rows;
+            this.samples = samples;
+            this.perMember = perMember;
+            this.out = out;
+        }
+
+        /** A fresh trace for the request (NONE when it traces nobody). */
+        static KernelTrace of(TrainRequest req, Task task) {
+            return of(req, task, new float[req.kernelTraceFloats(task.samples())]);
+        }
+
+        /** The request's trace in {@code out} (a state's kernelTrace, continued in place). */
+        static KernelTrace of(TrainRequest req, Task task, float[] out) {
+            KernelTraceRequest k = req.kernelTrace();
+            if (k == null || k.count() == 0) return NONE;
+            int floats = req.kernelTraceFloats(task.samples());
+            if (out.length != floats) {
+                throw new IllegalArgumentException("kernel trace holds " + out.length + " floats, the request needs " + floats);
+            }
+            return new KernelTrace(k.schedule(req.stop().maxSteps()), k.rows(req.members()), task.samples(),
+                    (int) k.floatsPerMember(req.architecture(), task.samples(), req.stop().maxSteps()), out);
+        }
+
+        /** Start of member e's block, or -1 when it is not traced. */
+        int offset(int e) {
+            return e < rows.length && rows[e] >= 0 ? rows[e] * perMember : -1;
+        }
     }
 
     private static boolean finite(double[] a, int n) {

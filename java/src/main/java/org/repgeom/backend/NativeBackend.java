@@ -105,10 +105,13 @@ public final class NativeBackend implements Backend {
         DoubleBuffer gradNorm = bytes(members, Double.BYTES).asDoubleBuffer();
         IntBuffer steps = bytes(members, Integer.BYTES).asIntBuffer();
         IntBuffer status = bytes(members, Integer.BYTES).asIntBuffer();
+        int kernelEvery = req.kernelTrace() == null ? 0 : req.kernelTrace().every();
+        IntBuffer kernelRows = kernelRows(req);
+        FloatBuffer kernelTrace = bytes(req.kernelTraceFloats(task.samples()), Float.BYTES).asFloatBuffer();
 
         inChunks(members, "repgeom-native-backend", (first, count) -> {
             NativeKernels.mlp_train_fused(shape, hyper, x, y, params, lambdas, lrs, trace, finalLoss, gradNorm,
-                    steps, status, first, count);
+                    steps, status, first, count, kernelEvery, kernelRows, kernelTrace);
             progress.membersDone(count);
         });
 
@@ -125,7 +128,20 @@ public final class NativeBackend implements Backend {
         MemberStatus[] outStatus = new MemberStatus[members];
         MemberStatus[] all = MemberStatus.values();
         for (int e = 0; e < members; e++) outStatus[e] = all[status.get(e)];
-        return new TrainResult(outParams, outTrace, traceLength, outLoss, outNorm, outSteps, outStatus);
+        float[] outKernels = new float[req.kernelTraceFloats(task.samples())];
+        kernelTrace.get(0, outKernels);
+        return new TrainResult(outParams, outTrace, traceLength, outLoss, outNorm, outSteps, outStatus, outKernels);
+    }
+
+    /** Each member's row of the kernel trace (-1: not traced), for the C kernel; a one-entry dummy without a trace. */
+    private static IntBuffer kernelRows(TrainRequest req) {
+        int[] rows = req.kernelTrace() == null ? new int[] {-1} : req.kernelTrace().rows(req.members());
+        return bytes(rows.length, Integer.BYTES).asIntBuffer().put(0, rows);
+    }
+
+    @Override
+    public boolean supportsKernelTrace() {
+        return true;
     }
 
     @Override
@@ -153,13 +169,20 @@ public final class NativeBackend implements Backend {
         DoubleBuffer windowStart = doubles(from.windowStartLoss()), penalty = doubles(from.penalty());
         IntBuffer steps = bytes(members, Integer.BYTES).asIntBuffer().put(0, from.step());
         IntBuffer status = bytes(members, Integer.BYTES).asIntBuffer().put(0, from.status());
+        int kernelEvery = req.kernelTrace() == null ? 0 : req.kernelTrace().every();
+        if (from.kernelTrace().length != req.kernelTraceFloats(task.samples())) {
+            throw new IllegalArgumentException("the state's kernel trace holds " + from.kernelTrace().length
+                    + " floats, the request needs " + req.kernelTraceFloats(task.samples()));
+        }
+        IntBuffer kernelRows = kernelRows(req);
+        FloatBuffer kernelTrace = bytes(from.kernelTrace().length, Float.BYTES).asFloatBuffer().put(0, from.kernelTrace());
 
         inChunks(members, "repgeom-native-backend", (first, count) -> {
             int running = 0;
             for (int e = first; e < first + count; e++) if (status.get(e) == TrainState.RUNNING) running++;
             NativeKernels.mlp_train_fused_resume(shape, hyper, x, y, params, lambdas, lrs, trace, finalLoss,
                     gradNorm, steps, status, first, count, untilStep, lastFinite, moment1, moment2, beta1Pow,
-                    beta2Pow, windowStart, penalty);
+                    beta2Pow, windowStart, penalty, kernelEvery, kernelRows, kernelTrace);
             for (int e = first; e < first + count; e++) if (status.get(e) == TrainState.RUNNING) running--;
             progress.membersDone(running);
         });
@@ -178,6 +201,7 @@ public final class NativeBackend implements Backend {
         penalty.get(0, to.penalty());
         steps.get(0, to.step());
         status.get(0, to.status());
+        kernelTrace.get(0, to.kernelTrace());
         return to;
     }
 

@@ -145,12 +145,16 @@ public final class NativeKernels {
      * one group in place, all steps inside this call, float32. Buffers are direct and in native byte
      * order, indexed by absolute member. {@code shape} = depth, activation ordinal, biasOnAllHidden
      * (0/1), samples, optimizer ordinal, maxSteps, window, traceEvery, then the L + 2 layer widths
-     * (dX, hidden…, dY); {@code hyper} = finalLrRatio, momentum, beta1, beta2, eps, tol. Returns 0.
+     * (dX, hidden…, dY); {@code hyper} = finalLrRatio, momentum, beta1, beta2, eps, tol. The kernel trace
+     * ({@link KernelTraceRequest}): {@code kernelEvery} 0 for none, else {@code kernelRows} holds each
+     * member's row of {@code kernelTrace} (-1: not traced) and {@code kernelTrace} rows × depth × T × P × P
+     * floats. Returns 0.
      */
     public static native int mlp_train_fused(int[] shape, double[] hyper, FloatBuffer x, FloatBuffer y,
                                              FloatBuffer params, FloatBuffer lambdas, DoubleBuffer lrs,
                                              FloatBuffer trace, DoubleBuffer finalLoss, DoubleBuffer gradNorm,
-                                             IntBuffer steps, IntBuffer status, int first, int count);
+                                             IntBuffer steps, IntBuffer status, int first, int count, int kernelEvery,
+                                             IntBuffer kernelRows, FloatBuffer kernelTrace);
 
     /**
      * {@link #mlp_train_fused} continued from a {@link org.repgeom.train.TrainState} in segments
@@ -159,7 +163,8 @@ public final class NativeKernels {
      * the rest of their state until {@code untilStep} steps or until they stop; one still running
      * afterwards has status RUNNING and its state written back. {@code lastFinite}, {@code moment1}
      * (null for GD) and {@code moment2} (null unless Adam) are members × stride floats in ParamLayout
-     * order; {@code beta1Pow}, {@code beta2Pow}, {@code windowStart} and {@code penalty} are per member.
+     * order; {@code beta1Pow}, {@code beta2Pow}, {@code windowStart} and {@code penalty} are per member;
+     * the kernel trace as {@link #mlp_train_fused}'s, continued in place.
      */
     public static native int mlp_train_fused_resume(int[] shape, double[] hyper, FloatBuffer x, FloatBuffer y,
                                                     FloatBuffer params, FloatBuffer lambdas, DoubleBuffer lrs,
@@ -167,7 +172,8 @@ public final class NativeKernels {
                                                     IntBuffer steps, IntBuffer status, int first, int count,
                                                     int untilStep, FloatBuffer lastFinite, FloatBuffer moment1,
                                                     FloatBuffer moment2, DoubleBuffer beta1Pow, DoubleBuffer beta2Pow,
-                                                    DoubleBuffer windowStart, DoubleBuffer penalty);
+                                                    DoubleBuffer windowStart, DoubleBuffer penalty, int kernelEvery,
+                                                    IntBuffer kernelRows, FloatBuffer kernelTrace);
 
     /**
      * The C twin of {@link org.repgeom.model.Mlp#forward} followed by {@link org.repgeom.model.Mlp#hidden}:

@@ -7,10 +7,18 @@ import org.repgeom.train.TrainState;
  * What training a group produced, per member: final parameters (same block layout as the
  * request), the loss every {@code traceEvery} steps ({@code lossTrace[e * traceLength + k]}, NaN
  * after the member stopped), the final loss and raw gradient norm evaluated at the final
- * parameters, the number of update steps taken, and the status.
+ * parameters, the number of update steps taken, and the status; the kernel trace of the members the
+ * request named ({@link KernelTraceRequest}: traced member j's {@code depth × T × P × P} floats from
+ * {@code j·depth·T·P²}; empty without one).
  */
 public record TrainResult(double[] params, float[] lossTrace, int traceLength, double[] finalLoss,
-                          double[] gradNorm, int[] steps, MemberStatus[] status) {
+                          double[] gradNorm, int[] steps, MemberStatus[] status, float[] kernelTrace) {
+
+    /** A result without a kernel trace. */
+    public TrainResult(double[] params, float[] lossTrace, int traceLength, double[] finalLoss, double[] gradNorm,
+                       int[] steps, MemberStatus[] status) {
+        this(params, lossTrace, traceLength, finalLoss, gradNorm, steps, status, new float[0]);
+    }
 
     /** The result held by a state whose members have all stopped (see {@link TrainState}). */
     public static TrainResult of(TrainState s) {
@@ -19,7 +27,7 @@ public record TrainResult(double[] params, float[] lossTrace, int traceLength, d
         MemberStatus[] status = new MemberStatus[s.members()];
         for (int e = 0; e < status.length; e++) status[e] = all[s.status()[e]];
         return new TrainResult(s.params().clone(), s.trace().clone(), s.traceLength(), s.finalLoss().clone(),
-                s.gradNorm().clone(), s.step().clone(), status);
+                s.gradNorm().clone(), s.step().clone(), status, s.kernelTrace().clone());
     }
 
     public int members() {

@@ -248,6 +248,14 @@ public final class Npy {
         });
     }
 
+    /** Writes {@code data} (C order, {@code shape}) as little-endian int64 ({@code '<i8'}). */
+    public static void writeInt64(Path file, int[] shape, long[] data) throws IOException {
+        write(file, NpyDtype.INT64_LE, shape, data.length, (buf, from, n) -> {
+            buf.asLongBuffer().put(data, from, n);
+            buf.position(buf.position() + 8 * n);
+        });
+    }
+
     private static void write(Path file, NpyDtype dtype, int[] shape, int length, Encoder encoder)
             throws IOException {
         checkShape(shape, length);

@@ -14,6 +14,7 @@ record NpyDtype(char kind, int itemSize, ByteOrder order) {
     static final NpyDtype FLOAT32_LE = new NpyDtype('f', 4, ByteOrder.LITTLE_ENDIAN);
     static final NpyDtype FLOAT64_LE = new NpyDtype('f', 8, ByteOrder.LITTLE_ENDIAN);
     static final NpyDtype INT32_LE = new NpyDtype('i', 4, ByteOrder.LITTLE_ENDIAN);
+    static final NpyDtype INT64_LE = new NpyDtype('i', 8, ByteOrder.LITTLE_ENDIAN);
 
     /**
      * Parses a simple {@code descr}; returns {@code null} when the string is not one of the

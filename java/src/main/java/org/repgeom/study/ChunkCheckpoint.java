@@ -21,7 +21,8 @@ import org.repgeom.train.TrainState;
  *
  * <p>Format (big-endian, {@link DataOutputStream}): the magic {@code "repgeom-checkpoint-1"}, then
  * chunk index, first member, members, stride, trace length, the step reached (int), the backend name
- * (UTF), then the {@link TrainState} arrays in record order, each as its length (int) and values.
+ * (UTF), then the {@link TrainState} arrays in record order, each as its length (int) and values
+ * (the kernel trace last; a file that ends before it, written before the kernel trace existed, has none).
  * The header must match the chunk and backend being resumed (training differs across backends in
  * the last bits), else the checkpoint is not used.
  */
@@ -40,10 +41,11 @@ final class ChunkCheckpoint {
      * Size of chunk c's checkpoint file: per member, 8 bytes for each of params, lastFinite and the
      * moments the optimiser keeps (stride each), 4 per trace entry, 8 per per-member scalar.
      */
-    static long bytes(StudyPlan plan, StudyPlan.Chunk c, OptimizerKind kind) {
+    static long bytes(StudyPlan plan, StudyPlan.Chunk c, OptimizerKind kind, int samples) {
         long stride = new ParamLayout(plan.groupArchitecture(c.group())).stride();
         int vectors = 2 + (kind == OptimizerKind.GD ? 0 : kind == OptimizerKind.MOMENTUM ? 1 : 2);
-        return 1024 + c.size() * (8L * vectors * stride + 4L * plan.traceLength() + 8L * 9);
+        return 1024 + c.size() * (8L * vectors * stride + 4L * plan.traceLength() + 8L * 9)
+                + KernelTraceFiles.chunkBytes(plan, c, samples);
     }
 
     /** A checkpoint read back: the state and the step every running member has reached. */
@@ -87,6 +89,7 @@ final class ChunkCheckpoint {
                 writeDoubles(out, s.finalLoss());
                 writeDoubles(out, s.gradNorm());
                 writeFloats(out, s.trace());
+                writeFloats(out, s.kernelTrace());
             }
             beforeRename.accept(tmp);
             AtomicFiles.move(tmp, target);
@@ -99,7 +102,8 @@ final class ChunkCheckpoint {
      * The checkpoint of chunk {@code c}, or null when there is none or it does not belong to this
      * chunk, shape and backend (a line on stderr then says why the chunk starts over).
      */
-    static Saved read(Path work, StudyPlan.Chunk c, String backend, int stride, int traceLength) throws IOException {
+    static Saved read(Path work, StudyPlan.Chunk c, String backend, int stride, int traceLength, int kernelTraceFloats)
+            throws IOException {
         Path f = file(work, c.index());
         if (!Files.exists(f)) return null;
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(f), 1 << 16))) {
@@ -118,8 +122,13 @@ final class ChunkCheckpoint {
             int[] status = readInts(in);
             double[] loss = readDoubles(in), norm = readDoubles(in);
             float[] trace = readFloats(in);
+            in.mark(1);
+            boolean older = in.read() < 0; // files from before the kernel trace end here
+            in.reset();
+            float[] kernels = older ? new float[0] : readFloats(in);
+            if (kernels.length != kernelTraceFloats) return discard(f, "its kernel trace does not fit this study");
             return new Saved(new TrainState(members, stride, traceLength, params, lastFinite, m1, m2, b1, b2, steps,
-                    window, penalty, status, loss, norm, trace), step);
+                    window, penalty, status, loss, norm, trace, kernels), step);
         } catch (IOException | IllegalArgumentException | NegativeArraySizeException e) {
             return discard(f, "it cannot be read (" + (e instanceof java.io.EOFException ? "it ends early"
                     : IoErrors.cause(e)) + ")");

@@ -32,6 +32,18 @@ public final class ChunkFiles {
     public static final String CURVES = "loss_curves.npy";
     static final List<String> FILES = List.of(MEMBERS, PARAMS, KERNELS, CURVES);
 
+    /** The files a chunk of {@code plan} has: {@link #FILES}, and {@code kernel_trace.npy} with a kernel trace. */
+    static List<String> files(StudyPlan plan) {
+        if (!plan.spec().train().tracesKernels()) return FILES;
+        List<String> all = new java.util.ArrayList<>(FILES);
+        all.add(KernelTraceFiles.TRACE);
+        return all;
+    }
+
+    /** A chunk's kernel trace: its traced members' rows, each depth × points × P × P. */
+    record KernelTraceChunk(float[] trace, int rows, int depth, int points) {
+    }
+
     private ChunkFiles() {
     }
 
@@ -46,6 +58,12 @@ public final class ChunkFiles {
      */
     public static void write(Path studyDir, StudyPlan.Chunk chunk, List<MemberRecord> records, double[] params,
                              int stride, float[] traces, int traceLength, int samples) throws IOException {
+        write(studyDir, chunk, records, params, stride, traces, traceLength, samples, null);
+    }
+
+    /** {@link #write} with the chunk's kernel trace (null: none). */
+    static void write(Path studyDir, StudyPlan.Chunk chunk, List<MemberRecord> records, double[] params, int stride,
+                      float[] traces, int traceLength, int samples, KernelTraceChunk kernelTrace) throws IOException {
         Path target = dir(studyDir, chunk.index());
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
         StudyRunner.deleteRecursively(tmp);
@@ -62,6 +80,10 @@ public final class ChunkFiles {
         try (NpyWriter w = NpyWriter.float32(tmp.resolve(CURVES), n, traceLength)) {
             w.append(traces, 0, n * traceLength);
             w.finish();
+        }
+        if (kernelTrace != null) {
+            KernelTraceFiles.writeChunk(tmp, kernelTrace.trace(), kernelTrace.rows(), kernelTrace.depth(), kernelTrace.points(),
+                    samples);
         }
         Path csv = tmp.resolve(MEMBERS);
         try (FileChannel ch = FileChannel.open(csv, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -91,9 +113,9 @@ public final class ChunkFiles {
     }
 
     /** The files a finished chunk must have that are missing under {@code studyDir}; empty when complete. */
-    static List<String> missing(Path studyDir, int index) {
+    static List<String> missing(Path studyDir, int index, List<String> files) {
         Path d = dir(studyDir, index);
-        return FILES.stream().filter(f -> !Files.isRegularFile(d.resolve(f))).toList();
+        return files.stream().filter(f -> !Files.isRegularFile(d.resolve(f))).toList();
     }
 
     /** Removes chunk directories and temporary chunk directories the manifest does not list. */

@@ -32,7 +32,8 @@ public final class DiskSpace {
         long total = 0;
         for (StudyPlan.Chunk c : chunks) {
             int stride = new ParamLayout(plan.groupArchitecture(c.group())).stride();
-            total += c.size() * (8L * stride + 4L * samples * samples + 4L * plan.traceLength() + CSV_ROW_BYTES);
+            total += c.size() * (8L * stride + 4L * samples * samples + 4L * plan.traceLength() + CSV_ROW_BYTES)
+                    + KernelTraceFiles.chunkBytes(plan, c, samples);
         }
         return total;
     }

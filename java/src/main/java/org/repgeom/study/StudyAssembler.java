@@ -83,6 +83,7 @@ final class StudyAssembler {
             groups.add(describe(g, layout));
         }
         AtomicFiles.writeString(out.resolve("groups.json"), Json.write(groups));
+        if (plan.spec().train().tracesKernels()) KernelTraceFiles.assemble(out, plan, p, chunkDir);
         Map<String, Object> s = summary.summary(plan.spec(), backend, seconds);
         AtomicFiles.writeString(out.resolve("summary.json"), Json.write(s));
         return s;

@@ -75,6 +75,10 @@ public final class StudyFingerprint {
         h.line("train.tol", tr.tol());
         h.line("train.window", tr.window());
         h.line("train.trace_every", tr.traceEvery());
+        if (tr.tracesKernels()) { // only then: the hashes of studies without a kernel trace stay as they were
+            h.line("train.kernel_every", tr.kernelEvery());
+            h.line("train.kernel_trace_members", tr.kernelTraceMembers());
+        }
         return h.hex();
     }
 

@@ -110,6 +110,7 @@ public final class StudyMerge {
             List<String> files = new ArrayList<>(List.of("X.npy", "Y.npy", "spec.yaml", "members.csv", "kernels.npy",
                     "loss_curves.npy", "groups.json", "summary.json"));
             for (int g = 0; g < plan.groupCount(); g++) files.add("params_group" + g + ".npy");
+            files.addAll(KernelTraceFiles.names(plan));
             merged.setFiles(FileHashes.of(work, files));
             merged.setState(StudyManifest.State.ASSEMBLED);
             merged.write(work);
@@ -168,7 +169,7 @@ public final class StudyMerge {
                     throw new SpecException("SHARD_DIR", "overlapping member ids: members " + range(c) + " (chunk "
                             + c.index() + ") are in both " + source[c.index()] + " and " + shards.get(i));
                 }
-                List<String> missing = ChunkFiles.missing(shards.get(i), c.index());
+                List<String> missing = ChunkFiles.missing(shards.get(i), c.index(), ChunkFiles.files(plan));
                 if (!missing.isEmpty()) {
                     throw new SpecException(shards.get(i).toString(), "chunk " + c.index() + " lacks " + missing);
                 }

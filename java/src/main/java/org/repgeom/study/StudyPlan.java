@@ -111,12 +111,14 @@ public final class StudyPlan {
 
     /**
      * The default chunk size: {@link #MAX_DEFAULT_CHUNK_SIZE} members, fewer when a member's results
-     * ({@code 8·(P² + T + stride)} bytes for the widest group) would make a chunk hold more than
+     * ({@code 8·(P² + T + stride)} bytes for the widest group, plus a traced member's share of the
+     * kernel trace, {@link KernelTraceFiles#bytesPerMember}) would make a chunk hold more than
      * {@link #CHUNK_BYTES}. A function of the spec and the task's dimensions only.
      */
     public static int defaultChunkSize(StudySpec spec, int inputDim, int outputDim, int samples) {
         StudyPlan one = new StudyPlan(spec, inputDim, outputDim, Integer.MAX_VALUE);
-        long perMember = 8L * ((long) samples * samples + one.traceLength() + one.maxStride()) + 512;
+        long perMember = 8L * ((long) samples * samples + one.traceLength() + one.maxStride()) + 512
+                + KernelTraceFiles.bytesPerMember(spec, samples);
         return (int) Math.max(1, Math.min(MAX_DEFAULT_CHUNK_SIZE, CHUNK_BYTES / perMember));
     }
 

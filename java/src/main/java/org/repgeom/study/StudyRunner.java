@@ -22,7 +22,9 @@ import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.repgeom.analysis.MemberGeometry;
+import org.repgeom.analysis.RepresentationKernel;
 import org.repgeom.backend.Backend;
+import org.repgeom.backend.KernelTraceRequest;
 import org.repgeom.backend.ProgressListener;
 import org.repgeom.backend.TrainRequest;
 import org.repgeom.backend.TrainResult;
@@ -40,6 +42,7 @@ import org.repgeom.theory.TheoryLookup;
 import org.repgeom.train.OptimizerKind;
 import org.repgeom.train.OptimizerSettings;
 import org.repgeom.train.StopRule;
+import org.repgeom.train.KernelSchedule;
 import org.repgeom.train.TrainState;
 
 /**
@@ -51,7 +54,8 @@ import org.repgeom.train.TrainState;
  * layout and member ids in {@code groups.json}), {@code members.csv}, {@code kernels.npy}
  * (E × P × P float32, last hidden layer, rows in member-id order), {@code loss_curves.npy}
  * (E × T float32, NaN after a member stopped), {@code summary.json} and {@code manifest.json}
- * ({@link StudyManifest}, state {@code assembled}).
+ * ({@link StudyManifest}, state {@code assembled}); with {@code train.kernel_every} also the kernel
+ * trace files ({@link KernelTraceFiles}).
  *
  * <p><b>While it runs</b> everything goes to {@code DIR.incomplete/}, renamed to {@code DIR}
  * only once complete, so a directory called DIR is always a finished study. The members are cut
@@ -105,6 +109,11 @@ public final class StudyRunner {
         this.taskHash = StudyFingerprint.task(task);
         this.taskFitsTheory = HypercubeReluTheory.applies(task, WHITENED_TOL);
         this.theories = new TheoryLookup(task);
+        if (spec.train().tracesKernels() && !backend.supportsKernelTrace()) {
+            throw new SpecException("train.kernel_every", "the " + backend.name() + " backend does not record kernel"
+                    + " traces; use --backend native or --backend java");
+        }
+        KernelTraceFiles.checkSize(spec, task.samples());
     }
 
     /** Number of members the study trains. */
@@ -441,6 +450,7 @@ public final class StudyRunner {
         List<String> out = new ArrayList<>(List.of("X.npy", "Y.npy", "members.csv", "kernels.npy", "loss_curves.npy",
                 "groups.json", "summary.json"));
         for (int g = 0; g < plan.groupCount(); g++) out.add("params_group" + g + ".npy");
+        out.addAll(KernelTraceFiles.names(plan));
         if (Files.isRegularFile(work.resolve("spec.yaml"))) out.add("spec.yaml");
         for (String f : out) {
             if (!Files.isRegularFile(work.resolve(f), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -477,7 +487,7 @@ public final class StudyRunner {
                         + c.firstMember() + "+" + c.size() + " of group " + c.group() + "; start over with --force");
             }
             Path dir = ChunkFiles.dir(work, e.index());
-            List<String> missing = ChunkFiles.missing(work, e.index());
+            List<String> missing = ChunkFiles.missing(work, e.index(), ChunkFiles.files(plan));
             String why = !missing.isEmpty() ? dir + " lacks " + missing
                     : e.sha256().isEmpty() ? "it has no checksums (written by an older repgeom)"
                     : FileHashes.firstMismatch(dir, e.sha256());
@@ -511,7 +521,7 @@ public final class StudyRunner {
         }
         long checkpoint = 0; // the largest chunk's checkpoint, twice: the old one stays until the new one is renamed
         for (StudyPlan.Chunk c : checkpointEvery > 0 ? todo : List.<StudyPlan.Chunk>of()) {
-            checkpoint = Math.max(checkpoint, 2 * ChunkCheckpoint.bytes(plan, c, optimizer.kind()));
+            checkpoint = Math.max(checkpoint, 2 * ChunkCheckpoint.bytes(plan, c, optimizer.kind(), task.samples()));
         }
         needed += checkpoint;
         DiskSpace.require(work, needed, todo.size() + " chunks" + (shard.isPart() ? "" : " and the assembled study")
@@ -525,6 +535,8 @@ public final class StudyRunner {
             long start = System.nanoTime();
             List<MemberSpec> chunkMembers = plan.members(c);
             TrainRequest request = request(plan.groupArchitecture(c.group()), chunkMembers, optimizer, stop);
+            int[] traced = KernelTraceSample.of(spec).inChunk(c);
+            if (traced.length > 0) request = request.withKernelTrace(new KernelTraceRequest(spec.train().kernelEvery(), traced));
             // a chunk with a checkpoint is continued from it even when this call asked for none
             boolean segmented = checkpointEvery > 0
                     || (backend.supportsSegments() && Files.exists(ChunkCheckpoint.file(work, c.index())));
@@ -533,9 +545,9 @@ public final class StudyRunner {
             List<MemberRecord> records = analyse(c, chunkMembers, request, result);
             double seconds = (System.nanoTime() - start) / 1e9;
             ChunkFiles.write(work, c, records, result.params(), request.layout().stride(), result.lossTrace(),
-                    result.traceLength(), task.samples());
+                    result.traceLength(), task.samples(), kernelTraceChunk(request, result));
             manifest.add(new StudyManifest.ChunkEntry(c.index(), c.group(), c.firstMember(), c.size(), seconds,
-                    backend.name(), precision(backend.name()), FileHashes.of(ChunkFiles.dir(work, c.index()), ChunkFiles.FILES)));
+                    backend.name(), precision(backend.name()), FileHashes.of(ChunkFiles.dir(work, c.index()), ChunkFiles.files(plan))));
             manifest.setCheckpoint(c.index(), null);
             manifest.write(work);
             ChunkCheckpoint.delete(work, c.index());
@@ -559,7 +571,8 @@ public final class StudyRunner {
                     + StudyManifest.FILE + " (damaged, or the run stopped while saving it); training the chunk from its start");
             Files.delete(file);
         }
-        ChunkCheckpoint.Saved saved = ChunkCheckpoint.read(work, c, backend.name(), stride, stop.traceLength());
+        int kernels = request.kernelTraceFloats(task.samples());
+        ChunkCheckpoint.Saved saved = ChunkCheckpoint.read(work, c, backend.name(), stride, stop.traceLength(), kernels);
         TrainState state;
         int step;
         if (saved != null) {
@@ -569,7 +582,7 @@ public final class StudyRunner {
             System.err.println("chunk " + c.index() + ": continuing from its checkpoint at step " + step);
         } else {
             state = TrainState.initial(request.optimizer().kind(), request.members(), stride, stop.traceLength(),
-                    request.initialParams());
+                    request.initialParams()).withKernelTrace(kernels);
             step = 0;
         }
         while (!state.finished()) {
@@ -638,6 +651,36 @@ public final class StudyRunner {
                     o.criterion(), theory.applies() ? theory.form() : "none");
         });
         return Arrays.asList(records);
+    }
+
+    /**
+     * The chunk's kernel trace file content (null without a kernel trace): the backend's trace with
+     * every time point from a member's final step on set to its final kernel as analysed, i.e. of the
+     * parameters {@code analyse} left (after the stationarity polish where it was kept), each hidden
+     * layer by {@link RepresentationKernel} as kernels.npy; so the last time point of kernel_trace.npy
+     * is the member's row of kernels.npy.
+     */
+    private ChunkFiles.KernelTraceChunk kernelTraceChunk(TrainRequest req, TrainResult res) {
+        if (!spec.train().tracesKernels()) return null;
+        org.repgeom.model.Architecture arch = req.architecture();
+        int depth = arch.depth(), p = task.samples(), pp = p * p;
+        KernelSchedule sched = KernelTraceFiles.schedule(spec);
+        int points = sched.points();
+        int[] traced = req.kernelTrace() == null ? new int[0] : req.kernelTrace().members();
+        float[] trace = res.kernelTrace();
+        Mlp mlp = new Mlp(req.layout(), task);
+        for (int j = 0; j < traced.length; j++) {
+            int e = traced[j];
+            mlp.forward(res.params(), e * req.layout().stride());
+            for (int l = 0; l < depth; l++) {
+                double[] k = RepresentationKernel.of(mlp.hidden(l), arch.width(l), p);
+                for (int t = sched.firstPointFrom(res.steps()[e]); t < points; t++) {
+                    int at = ((j * depth + l) * points + t) * pp;
+                    for (int i = 0; i < pp; i++) trace[at + i] = (float) k[i];
+                }
+            }
+        }
+        return new ChunkFiles.KernelTraceChunk(trace, traced.length, depth, points);
     }
 
     static void writeTask(Path dir, Task task) throws IOException {

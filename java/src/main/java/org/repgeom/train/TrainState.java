@@ -21,13 +21,15 @@ import java.util.Arrays;
  *     (native float32 path), else NaN;</li>
  * <li>{@code status[e]}: {@link #RUNNING} or a {@link MemberStatus} ordinal once the member stopped,
  *     with {@code finalLoss[e]}, {@code gradNorm[e]} then set;</li>
- * <li>{@code trace[e·T …]}: the loss trace so far (NaN where not reached).</li>
+ * <li>{@code trace[e·T …]}: the loss trace so far (NaN where not reached);</li>
+ * <li>{@code kernelTrace}: the kernel trace so far of the traced members (NaN where not reached;
+ *     layout of {@code org.repgeom.backend.KernelTraceRequest}), empty when none is recorded.</li>
  * </ul>
  */
 public record TrainState(int members, int stride, int traceLength, double[] params, double[] lastFinite,
                          double[] moment1, double[] moment2, double[] beta1Power, double[] beta2Power, int[] step,
                          double[] windowStartLoss, double[] penalty, int[] status, double[] finalLoss,
-                         double[] gradNorm, float[] trace) {
+                         double[] gradNorm, float[] trace, float[] kernelTrace) {
 
     /** {@code status[e]} of a member that has not stopped yet. */
     public static final int RUNNING = -1;
@@ -44,6 +46,22 @@ public record TrainState(int members, int stride, int traceLength, double[] para
         check("step", step.length, members);
         check("status", status.length, members);
         check("trace", trace.length, (long) members * traceLength);
+    }
+
+    /** A state without a kernel trace. */
+    public TrainState(int members, int stride, int traceLength, double[] params, double[] lastFinite, double[] moment1,
+                      double[] moment2, double[] beta1Power, double[] beta2Power, int[] step, double[] windowStartLoss,
+                      double[] penalty, int[] status, double[] finalLoss, double[] gradNorm, float[] trace) {
+        this(members, stride, traceLength, params, lastFinite, moment1, moment2, beta1Power, beta2Power, step,
+                windowStartLoss, penalty, status, finalLoss, gradNorm, trace, new float[0]);
+    }
+
+    /** This state with an empty (all NaN) kernel trace of {@code floats} values. */
+    public TrainState withKernelTrace(int floats) {
+        float[] k = new float[floats];
+        Arrays.fill(k, Float.NaN);
+        return new TrainState(members, stride, traceLength, params, lastFinite, moment1, moment2, beta1Power, beta2Power,
+                step, windowStartLoss, penalty, status, finalLoss, gradNorm, trace, k);
     }
 
     private static void check(String what, long got, long expected) {
@@ -71,7 +89,7 @@ public record TrainState(int members, int stride, int traceLength, double[] para
     public TrainState copy() {
         return new TrainState(members, stride, traceLength, params.clone(), lastFinite.clone(), moment1.clone(),
                 moment2.clone(), beta1Power.clone(), beta2Power.clone(), step.clone(), windowStartLoss.clone(),
-                penalty.clone(), status.clone(), finalLoss.clone(), gradNorm.clone(), trace.clone());
+                penalty.clone(), status.clone(), finalLoss.clone(), gradNorm.clone(), trace.clone(), kernelTrace.clone());
     }
 
     /** True when every member has stopped. */
@@ -100,6 +118,6 @@ public record TrainState(int members, int stride, int traceLength, double[] para
                 && Arrays.equals(step, o.step) && Arrays.equals(windowStartLoss, o.windowStartLoss)
                 && Arrays.equals(penalty, o.penalty) && Arrays.equals(status, o.status)
                 && Arrays.equals(finalLoss, o.finalLoss) && Arrays.equals(gradNorm, o.gradNorm)
-                && Arrays.equals(trace, o.trace);
+                && Arrays.equals(trace, o.trace) && Arrays.equals(kernelTrace, o.kernelTrace);
     }
 }

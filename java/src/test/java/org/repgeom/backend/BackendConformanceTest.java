@@ -96,6 +96,11 @@ public abstract class BackendConformanceTest {
         return null;
     }
 
+    /** Whether the backend records kernel traces ({@link KernelTraceRequest}). */
+    protected boolean recordsKernelTrace() {
+        return true;
+    }
+
     /** The backend's own Philox init (members × stride floats), or null when it has none. */
     protected float[] initialParams(ParamLayout layout, long[] seeds, double[] scales) {
         return null;
@@ -139,7 +144,8 @@ public abstract class BackendConformanceTest {
     static TrainRequest withLearningRate(TrainRequest req, int e, double lr) {
         double[] lrs = req.learningRates().clone();
         lrs[e] = lr;
-        return new TrainRequest(req.layout(), req.members(), req.initialParams(), req.lambdas(), lrs, req.optimizer(), req.stop());
+        return new TrainRequest(req.layout(), req.members(), req.initialParams(), req.lambdas(), lrs, req.optimizer(), req.stop(),
+                req.kernelTrace());
     }
 
     /** Member {@code e} of the request alone, with the given stop rule. */
@@ -195,6 +201,42 @@ public abstract class BackendConformanceTest {
             for (double g : grad) norm += g * g;
             norm = Math.sqrt(norm);
             assertEquals(norm, got.gradNorm()[e], 1e-3 * norm + 1e-4, m + ": gradient norm at the final parameters");
+        }
+    }
+
+    /**
+     * A backend's kernel trace against the reference's, time point by time point: every entry of K_l
+     * within {@code tol} of the largest |K_l| at that point (a kernel is a sum over units of products of
+     * activations, so parameters within a relative δ give kernels within about 2δ of its scale), no
+     * NaN left anywhere, and the last time point of each layer is the kernel of the backend's own final
+     * parameters (the reference's, in double, at them: the float forward pass within {@link #FORWARD_TOL}).
+     */
+    static void assertKernelTraceMatches(TrainRequest req, Task task, TrainResult ref, TrainResult got, double tol,
+                                         String what) {
+        KernelTraceRequest kt = req.kernelTrace();
+        int p = task.samples(), pp = p * p, depth = req.architecture().depth();
+        int points = kt.schedule(req.stop().maxSteps()).points();
+        assertEquals(req.kernelTraceFloats(p), ref.kernelTrace().length, what + ": reference trace length");
+        assertEquals(ref.kernelTrace().length, got.kernelTrace().length, what + ": trace length");
+        Mlp mlp = new Mlp(req.layout(), task);
+        for (int j = 0; j < kt.count(); j++) {
+            int e = kt.members()[j];
+            mlp.forward(got.params(), e * req.layout().stride());
+            for (int l = 0; l < depth; l++) {
+                double[] fin = org.repgeom.analysis.RepresentationKernel.of(mlp.hidden(l), req.architecture().width(l), p);
+                for (int k = 0; k < points; k++) {
+                    int at = ((j * depth + l) * points + k) * pp;
+                    double scale = 0;
+                    for (int i = 0; i < pp; i++) scale = Math.max(scale, Math.abs(ref.kernelTrace()[at + i]));
+                    for (int i = 0; i < pp; i++) {
+                        float a = ref.kernelTrace()[at + i], b = got.kernelTrace()[at + i];
+                        String m = what + ", member " + e + ", layer " + l + ", point " + k + ", entry " + i;
+                        assertFalse(Float.isNaN(a) || Float.isNaN(b), m + ": NaN");
+                        assertEquals(a, b, tol * scale + 1e-6, m);
+                        if (k == points - 1) assertEquals(fin[i], b, 4 * FORWARD_TOL * (1 + scale), m + ": the final kernel");
+                    }
+                }
+            }
         }
     }
 
@@ -450,6 +492,74 @@ public abstract class BackendConformanceTest {
         }
     }
 
+    /**
+     * The kernel trace (train.kernel_every) of some members against the reference's: a schedule that
+     * does not divide the budget (an extra time point at the end), two hidden layers with bias, a member
+     * that converges early (its later points hold its final kernel), untraced members in between.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Activation.class, names = {"RELU", "TANH"})
+    void kernelTraceMatchesTheReference(Activation act) {
+        assumeTrue(recordsKernelTrace(), "no kernel trace on this backend");
+        assertKernelTraceCases((req, task) -> train(req, task, ProgressListener.NONE), act);
+    }
+
+    /** The cases of {@link #kernelTraceMatchesTheReference} for one way of training (also run per native layout). */
+    static void assertKernelTraceCases(java.util.function.BiFunction<TrainRequest, Task, TrainResult> train, Activation act) {
+        Task task = smallTask();
+        Architecture arch = new Architecture(6, new int[] {7, 5}, 2, act, true);
+        TrainRequest req = request(arch, 5, 2e-3, OptimizerSettings.gd(), new StopRule(130, 0, 50, 10))
+                .withKernelTrace(new KernelTraceRequest(20, new int[] {0, 2, 3}));
+        TrainResult ref = reference(req, task);
+        TrainResult got = train.apply(req, task);
+        double tol = 2 * paramTolerance(act, OptimizerKind.GD);
+        assertMatches(req, task, ref, got, traceTolerance(act), paramTolerance(act, OptimizerKind.GD), act + " traced");
+        assertKernelTraceMatches(req, task, ref, got, tol, act + " kernel trace");
+        // a converging Adam run: members stop at window boundaries, their later points repeat the final kernel
+        Architecture one = Architecture.twoLayer(6, 5, 2, Activation.TANH);
+        TrainRequest conv = request(one, 4, 1e-2, OptimizerSettings.adam(1.0), new StopRule(2000, 3e-2, 100, 100))
+                .withKernelTrace(new KernelTraceRequest(150, new int[] {1, 3}));
+        TrainResult cref = reference(conv, Tasks.hypercube(2, 2, InputSpec.of("gaussian", 4).withDim(6)));
+        assertTrue(cref.steps()[1] < 2000 && cref.steps()[3] < 2000, "members converge early");
+        TrainResult cgot = train.apply(conv, Tasks.hypercube(2, 2, InputSpec.of("gaussian", 4).withDim(6)));
+        assertKernelTraceMatches(conv, Tasks.hypercube(2, 2, InputSpec.of("gaussian", 4).withDim(6)), cref, cgot,
+                2 * paramTolerance(Activation.TANH, OptimizerKind.ADAM), "converging Adam kernel trace");
+        // untraced requests carry no trace
+        assertEquals(0, train.apply(request(one, 2, 1e-2, OptimizerSettings.gd(), new StopRule(10, 0, 5, 5)), task)
+                .kernelTrace().length);
+    }
+
+    /** A member that diverges holds the kernel of its last finite parameters from its final step on; the others are untouched by it. */
+    @Test
+    void kernelTraceOfADivergingMember() {
+        assumeTrue(recordsKernelTrace(), "no kernel trace on this backend");
+        Task task = Tasks.hypercube(2, 2, InputSpec.of("gaussian", 4).withDim(6));
+        Architecture arch = Architecture.twoLayer(6, 5, 2, Activation.LINEAR);
+        StopRule stop = new StopRule(300, 0, 100, 1);
+        TrainRequest req = withLearningRate(request(arch, 3, 1e-3, OptimizerSettings.gd(), stop), 1, 0.1)
+                .withKernelTrace(KernelTraceRequest.all(4, 3));
+        TrainResult got = train(req, task, ProgressListener.NONE);
+        assertEquals(MemberStatus.DIVERGED, got.status()[1]);
+        int p = task.samples(), pp = p * p, points = req.kernelTrace().schedule(300).points();
+        int s = got.steps()[1], from = req.kernelTrace().schedule(300).firstPointFrom(s);
+        Mlp mlp = new Mlp(req.layout(), task);
+        mlp.forward(got.params(), req.layout().stride());
+        double[] fin = org.repgeom.analysis.RepresentationKernel.of(mlp.hidden(0), 5, p);
+        double scale = Arrays.stream(fin).map(Math::abs).max().orElseThrow();
+        assertTrue(from < points, "the member stops before the last time point");
+        for (int k = 0; k < points; k++) {
+            int at = (points + k) * pp;
+            for (int i = 0; i < pp; i++) {
+                float v = got.kernelTrace()[at + i];
+                assertTrue(Float.isFinite(v), "point " + k + " is finite");
+                if (k >= from) assertEquals(fin[i], v, 1e-5 * scale, "point " + k + ": the final kernel");
+            }
+        }
+        // the members beside it as when traced alone
+        TrainResult alone = train(memberAlone(req, 2, stop).withKernelTrace(KernelTraceRequest.all(4, 1)), task, ProgressListener.NONE);
+        assertArrayEquals(alone.kernelTrace(), Arrays.copyOfRange(got.kernelTrace(), 2 * points * pp, 3 * points * pp));
+    }
+
     // ---------------------------------------------------------------------------------------------
     // stop rule, divergence
 
@@ -555,6 +665,7 @@ public abstract class BackendConformanceTest {
         Task task = Tasks.hypercube(2, 2, InputSpec.of("gaussian", 4).withDim(6));
         Architecture arch = Architecture.twoLayer(6, 9, 2, Activation.LEAKY_RELU);
         TrainRequest req = request(arch, 11, 1e-2, OptimizerSettings.adam(1e-2), new StopRule(300, 1e-9, 100, 50));
+        if (recordsKernelTrace()) req = req.withKernelTrace(new KernelTraceRequest(70, new int[] {0, 5, 6, 10}));
         double[] init = req.initialParams().clone();
         AtomicInteger reported = new AtomicInteger();
         TrainResult one = train(req, task, ProgressListener.NONE);
@@ -564,6 +675,7 @@ public abstract class BackendConformanceTest {
         assertArrayEquals(one.lossTrace(), split.lossTrace());
         assertArrayEquals(one.finalLoss(), split.finalLoss());
         assertArrayEquals(one.steps(), split.steps());
+        assertArrayEquals(one.kernelTrace(), split.kernelTrace());
         assertArrayEquals(init, req.initialParams());
     }
 
@@ -599,11 +711,13 @@ public abstract class BackendConformanceTest {
             case ADAM -> 1e-2;
         };
         TrainRequest req = withLearningRate(request(arch, members, lr, opt, stop), 1, opt.kind() == OptimizerKind.ADAM ? 1e6 : 1e4);
-        req = withLearningRate(req, 4, lr * 0.05); // slow: runs the whole budget or converges late
+        req = withLearningRate(req, 4, lr * 0.05) // slow: runs the whole budget or converges late
+                .withKernelTrace(new KernelTraceRequest(9, new int[] {0, 1, 4, 5}));
 
         TrainResult whole = backend.train(req, task, ProgressListener.NONE);
         for (int segment : new int[] {2, 4, 7, 20, 50, 240, 1000}) {
-            TrainState st = TrainState.initial(opt.kind(), members, req.layout().stride(), stop.traceLength(), req.initialParams());
+            TrainState st = TrainState.initial(opt.kind(), members, req.layout().stride(), stop.traceLength(), req.initialParams())
+                    .withKernelTrace(req.kernelTraceFloats(task.samples()));
             AtomicInteger done = new AtomicInteger();
             int calls = 0;
             for (int until = segment; !st.finished(); until += segment) {
@@ -625,6 +739,7 @@ public abstract class BackendConformanceTest {
             assertArrayEquals(whole.gradNorm(), seg.gradNorm(), what + ": grad norm");
             assertArrayEquals(whole.steps(), seg.steps(), what + ": steps");
             assertArrayEquals(whole.status(), seg.status(), what + ": status");
+            assertArrayEquals(whole.kernelTrace(), seg.kernelTrace(), what + ": kernel trace");
         }
         // the group really has a diverging, a converged and a budget-limited or late member
         // (Adam's normalised steps grow the parameters only linearly: no overflow to diverge on)

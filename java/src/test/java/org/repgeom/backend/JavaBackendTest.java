@@ -88,6 +88,59 @@ class JavaBackendTest {
         assertEquals(mlp.loss(r.params(), 0, req.lambdas(), 0), r.finalLoss()[0], 1e-12);
     }
 
+    /**
+     * The reference's kernel trace is exactly what it says: time point k holds, for each hidden layer,
+     * K = RᵀR ({@link org.repgeom.analysis.RepresentationKernel}, the kernels.npy definition) of the
+     * parameters after step(k) steps, i.e. the final kernel of the same member trained for step(k) steps
+     * (plain GD, no schedule, no stop rule: runs that stop earlier take the same steps), rounded to
+     * float; the last point is the final kernel; untraced members record nothing.
+     */
+    @Test
+    void kernelTracePointsAreTheKernelsOfTheRunsStoppedThere() {
+        ParamLayout deep = new ParamLayout(new Architecture(6, new int[] {5, 4}, 2, Activation.TANH, true));
+        int members = 3, maxSteps = 50, p = task.samples(), pp = p * p;
+        double[] params = new double[members * deep.stride()];
+        for (int e = 0; e < members; e++) InitialWeights.fill(deep, e, 1.0, params, e * deep.stride());
+        double[] lambdas = {1e-2, 1e-3, 1e-3, 2e-2, 1e-3, 1e-3, 3e-2, 1e-3, 1e-3};
+        double[] lrs = {2e-2, 1e-2, 3e-2};
+        StopRule stop = new StopRule(maxSteps, 0, 10, 10);
+        TrainRequest req = new TrainRequest(deep, members, params, lambdas, lrs, OptimizerSettings.gd(), stop,
+                new KernelTraceRequest(15, new int[] {0, 2}));
+        TrainResult r = new JavaBackend(2).train(req, task, ProgressListener.NONE);
+        org.repgeom.train.KernelSchedule sched = req.kernelTrace().schedule(maxSteps);
+        assertArrayEquals(new long[] {0, 15, 30, 45, 50}, sched.steps());
+        int points = sched.points();
+        assertEquals(2 * 2 * points * pp, r.kernelTrace().length);
+        Mlp mlp = new Mlp(deep, task);
+        for (int j = 0; j < 2; j++) {
+            int e = req.kernelTrace().members()[j];
+            for (int k = 0; k < points; k++) {
+                int steps = sched.step(k);
+                double[] at;
+                if (steps == 0) {
+                    at = java.util.Arrays.copyOfRange(params, e * deep.stride(), (e + 1) * deep.stride());
+                } else {
+                    TrainRequest upTo = new TrainRequest(deep, 1, java.util.Arrays.copyOfRange(params, e * deep.stride(),
+                            (e + 1) * deep.stride()), java.util.Arrays.copyOfRange(lambdas, 3 * e, 3 * e + 3),
+                            new double[] {lrs[e]}, OptimizerSettings.gd(), new StopRule(steps, 0, 10, 1));
+                    at = new JavaBackend(1).train(upTo, task, ProgressListener.NONE).params();
+                }
+                mlp.forward(at, 0);
+                for (int l = 0; l < 2; l++) {
+                    double[] want = org.repgeom.analysis.RepresentationKernel.of(mlp.hidden(l), deep.architecture().width(l), p);
+                    int off = ((j * 2 + l) * points + k) * pp;
+                    for (int i = 0; i < pp; i++) {
+                        assertEquals((float) want[i], r.kernelTrace()[off + i], 0.0f, "member " + e + " layer " + l + " point " + k);
+                    }
+                }
+            }
+            // the last point: the kernel of the result's own final parameters
+            mlp.forward(r.params(), e * deep.stride());
+            double[] fin = org.repgeom.analysis.RepresentationKernel.of(mlp.hidden(1), 4, p);
+            for (int i = 0; i < pp; i++) assertEquals((float) fin[i], r.kernelTrace()[((j * 2 + 1) * points + points - 1) * pp + i], 0.0f);
+        }
+    }
+
     /** The reference's own checkpointed training (the other backends run it through their conformance suite). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("org.repgeom.backend.BackendConformanceTest#everyOptimizerWithSchedule")

@@ -167,6 +167,15 @@ class NativeLanesTest {
         assertTrue(stopSteps.size() >= 2, "members stop at different steps: " + stopSteps);
     }
 
+    /** The conformance suite's kernel-trace cases and checkpointed training in each layout (the suite's shapes pick the lanes). */
+    @ParameterizedTest(name = "layout {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+    void kernelTraceInBothLayouts(int layout) {
+        NativeKernels.forceLayout(layout);
+        BackendConformanceTest.assertKernelTraceCases(NativeLanesTest::nativeRun, Activation.RELU);
+        BackendConformanceTest.assertSegmentsJoinUp(new NativeBackend(2), OptimizerSettings.momentum(0.9, 0.1));
+    }
+
     private static TrainResult nativeRun(TrainRequest req, Task task) {
         return new NativeBackend(2).train(req, task, ProgressListener.NONE);
     }

@@ -39,22 +39,27 @@ class ChunkCheckpointTest {
         double[] init = new double[3 * stride];
         for (int e = 0; e < 3; e++) InitialWeights.fill(layout, e, 1.0, init, e * stride);
         TrainRequest req = new TrainRequest(layout, 3, init, new double[] {1e-3, 1e-3, 2e-3, 2e-3, 3e-3, 3e-3},
-                new double[] {1e-2, 2e-2, 5e-3}, OptimizerSettings.adam(0.1), new StopRule(100, 1e-3, 10, 10));
+                new double[] {1e-2, 2e-2, 5e-3}, OptimizerSettings.adam(0.1), new StopRule(100, 1e-3, 10, 10),
+                new org.repgeom.backend.KernelTraceRequest(20, new int[] {0, 2}));
+        int kernels = req.kernelTraceFloats(task.samples());
         TrainState st = new JavaBackend(1).trainSegment(req, TrainState.initial(req.optimizer().kind(), 3, stride,
-                req.stop().traceLength(), req.initialParams()), 30, task, ProgressListener.NONE);
+                req.stop().traceLength(), req.initialParams()).withKernelTrace(kernels), 30, task, ProgressListener.NONE);
         assertFalse(st.finished());
         StudyPlan.Chunk c = new StudyPlan.Chunk(4, 0, 9, 3, 0);
 
         ChunkCheckpoint.write(work, c, "java", 30, st);
-        ChunkCheckpoint.Saved back = ChunkCheckpoint.read(work, c, "java", stride, req.stop().traceLength());
+        ChunkCheckpoint.Saved back = ChunkCheckpoint.read(work, c, "java", stride, req.stop().traceLength(), kernels);
         assertEquals(30, back.step());
         assertTrue(st.sameAs(back.state()), "every array comes back bit for bit");
-        assertNull(ChunkCheckpoint.read(work, c, "native", stride, req.stop().traceLength()), "another backend");
-        assertNull(ChunkCheckpoint.read(work, new StudyPlan.Chunk(4, 0, 12, 3, 0), "java", stride, req.stop().traceLength()),
-                "another chunk");
+        assertTrue(Float.isFinite(back.state().kernelTrace()[0]) && Float.isNaN(back.state().kernelTrace()[kernels - 1]),
+                "the kernel trace so far: step 0 recorded, the end not yet");
+        assertNull(ChunkCheckpoint.read(work, c, "native", stride, req.stop().traceLength(), kernels), "another backend");
+        assertNull(ChunkCheckpoint.read(work, new StudyPlan.Chunk(4, 0, 12, 3, 0), "java", stride, req.stop().traceLength(),
+                kernels), "another chunk");
+        assertNull(ChunkCheckpoint.read(work, c, "java", stride, req.stop().traceLength(), 0), "another kernel trace");
         StudyPlan plan = new StudyPlan(StudySpec.parse(StudyRunnerProtectionTest.SPEC, null, "guarded"), 2, 1, 3);
         StudyPlan.Chunk first = plan.chunks().get(0);
-        long planned = ChunkCheckpoint.bytes(plan, first, req.optimizer().kind());
+        long planned = ChunkCheckpoint.bytes(plan, first, req.optimizer().kind(), task.samples());
         ChunkCheckpoint.write(work, first, "java", 30, TrainState.initial(req.optimizer().kind(), first.size(),
                 new ParamLayout(plan.groupArchitecture(0)).stride(), plan.traceLength(), new double[first.size()
                         * new ParamLayout(plan.groupArchitecture(0)).stride()]));
@@ -65,7 +70,7 @@ class ChunkCheckpointTest {
             assertEquals(1, files.count(), "no temp file left behind");
         }
         ChunkCheckpoint.delete(work, c.index());
-        assertNull(ChunkCheckpoint.read(work, c, "java", stride, req.stop().traceLength()));
+        assertNull(ChunkCheckpoint.read(work, c, "java", stride, req.stop().traceLength(), kernels));
     }
 
     @Test

@@ -10,6 +10,7 @@ import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
+import org.repgeom.backend.KernelTraceRequest;
 import org.repgeom.backend.ProgressListener;
 import org.repgeom.backend.TrainRequest;
 import org.repgeom.backend.TrainResult;
@@ -104,6 +105,12 @@ final class CudaTrainer {
         return b;
     }
 
+    static ByteBuffer ints(int[] a) {
+        ByteBuffer b = ByteBuffer.allocateDirect(4 * Math.max(1, a.length)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < a.length; i++) b.putInt(4 * i, a[i]);
+        return b;
+    }
+
     static ByteBuffer doubles(double[] a) {
         ByteBuffer b = ByteBuffer.allocateDirect(8 * Math.max(1, a.length)).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < a.length; i++) b.putDouble(8 * i, a[i]);
@@ -129,6 +136,15 @@ final class CudaTrainer {
                 CUdeviceptr y = r.upload(floats(job.paddedY()), "Y");
                 CUdeviceptr sched = r.upload(doubles(job.schedule()), "learning-rate schedule");
                 byte[] cfg = job.config();
+                // the kernel trace, whole request at once: each member's global row (chunk launches get the rows
+                // from their first member on) and every traced row's depth x T x P x P floats, read back at the end
+                KernelTraceRequest kt = req.kernelTrace();
+                int kernelFloats = req.kernelTraceFloats(task.samples());
+                CUdeviceptr kernelRows = new CUdeviceptr(), kernelTrace = new CUdeviceptr();
+                if (kt != null) {
+                    kernelRows = r.upload(ints(kt.rows(members)), "kernel trace rows");
+                    kernelTrace = r.alloc(4L * Math.max(1, kernelFloats), "kernel trace");
+                }
                 ChunkBuffers.Sizes sizes = job.sizes(plan.chunkMembers());
                 long[] bytes = sizes.all();
                 String[] names = {"parameters", "lambdas", "learning rates", "loss trace", "final loss", "gradient norm", "steps", "status"};
@@ -164,7 +180,9 @@ final class CudaTrainer {
                     Pointer args = Pointer.to(Pointer.to(cfg), Pointer.to(x), Pointer.to(y), Pointer.to(s.dev[0]),
                             Pointer.to(s.dev[1]), Pointer.to(s.dev[2]), Pointer.to(sched), Pointer.to(s.dev[3]),
                             Pointer.to(s.dev[4]), Pointer.to(s.dev[5]), Pointer.to(s.dev[6]), Pointer.to(s.dev[7]),
-                            Pointer.to(s.scratch), Pointer.to(s.work), Pointer.to(new int[] {count}));
+                            Pointer.to(s.scratch), Pointer.to(s.work), Pointer.to(new int[] {count}),
+                            Pointer.to(new int[] {kt == null ? 0 : kt.every()}),
+                            Pointer.to(kt == null ? kernelRows : kernelRows.withByteOffset(4L * first)), Pointer.to(kernelTrace));
                     check(JCudaDriver.cuLaunchKernel(dev.train(layout.placement()), grid, 1, 1, layout.blockThreads(), 1, 1,
                             (int) layout.blockSharedBytes(), s.stream, args, null),
                             "cuLaunchKernel(" + layout.placement().kernelName() + ")");
@@ -176,8 +194,16 @@ final class CudaTrainer {
                 }
                 // the remaining slots, oldest first
                 for (int k = 0; k < slots.length; k++) finish(job, slots[(next + k) % slots.length], progress);
+                float[] kernels = new float[kernelFloats];
+                if (kernelFloats > 0) {
+                    ByteBuffer host = ByteBuffer.allocateDirect(4 * kernelFloats).order(ByteOrder.LITTLE_ENDIAN);
+                    check(JCudaDriver.cuMemcpyDtoH(Pointer.to(host), kernelTrace, 4L * kernelFloats), "cuMemcpyDtoH(kernel trace)");
+                    host.asFloatBuffer().get(kernels);
+                }
+                TrainResult res = job.result();
+                return new TrainResult(res.params(), res.lossTrace(), res.traceLength(), res.finalLoss(), res.gradNorm(),
+                        res.steps(), res.status(), kernels);
             }
-            return job.result();
         }
     }
 

@@ -93,6 +93,12 @@ public final class KernelEmulator {
             write(dir.resolve("x.bin"), floats(job.paddedX()));
             write(dir.resolve("y.bin"), floats(job.paddedY()));
             write(dir.resolve("sched.bin"), doubles(job.schedule()));
+            // the kernel trace: rows of the whole request, each chunk's rows renumbered from 0 for the kernel
+            org.repgeom.backend.KernelTraceRequest kt = req.kernelTrace();
+            int[] rows = kt == null ? new int[job.members()] : kt.rows(job.members());
+            if (kt == null) java.util.Arrays.fill(rows, -1);
+            float[] kernels = new float[req.kernelTraceFloats(task.samples())];
+            int perRow = kt == null ? 0 : (int) kt.floatsPerMember(req.architecture(), task.samples(), req.stop().maxSteps());
             for (int first = 0; first < job.members(); first += chunk) {
                 int count = Math.min(chunk, job.members() - first);
                 ChunkBuffers b = ChunkBuffers.allocate(job.sizes(count));
@@ -100,7 +106,20 @@ public final class KernelEmulator {
                 write(dir.resolve("params.bin"), b.params());
                 write(dir.resolve("lambdas.bin"), b.lambdas());
                 write(dir.resolve("lrs.bin"), b.lrs());
-                run(build, "train", dir.toString(), Integer.toString(blocks), Integer.toString(count));
+                int firstRow = -1, traced = 0;
+                ByteBuffer local = ByteBuffer.allocate(4 * count).order(ByteOrder.LITTLE_ENDIAN);
+                for (int e = first; e < first + count; e++) {
+                    if (rows[e] >= 0 && firstRow < 0) firstRow = rows[e];
+                    local.putInt(rows[e] >= 0 ? traced++ : -1);
+                }
+                write(dir.resolve("krows.bin"), local);
+                run(build, "train", dir.toString(), Integer.toString(blocks), Integer.toString(count),
+                        Integer.toString(kt == null ? 0 : kt.every()));
+                if (kt != null && traced > 0) {
+                    ByteBuffer k = ByteBuffer.allocate(4 * traced * perRow);
+                    read(dir.resolve("ktrace.bin"), k);
+                    k.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(kernels, firstRow * perRow, traced * perRow);
+                }
                 String[] outs = {"params.bin", null, null, "trace.bin", "final_loss.bin", "grad_norm.bin", "steps.bin", "status.bin"};
                 ByteBuffer[] all = b.all();
                 for (int i = 0; i < outs.length; i++) {
@@ -108,7 +127,9 @@ public final class KernelEmulator {
                 }
                 job.unpackOutputs(first, count, b);
             }
-            return job.result();
+            TrainResult r = job.result();
+            return new TrainResult(r.params(), r.lossTrace(), r.traceLength(), r.finalLoss(), r.gradNorm(), r.steps(),
+                    r.status(), kernels);
         } catch (IOException ex) {
             throw new IllegalStateException(ex);
         } finally {
