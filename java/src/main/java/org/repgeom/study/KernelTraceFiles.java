@@ -1,5 +1,7 @@
 package org.repgeom.study;
 
+import org.repgeom.study.spec.SpecException;
+import org.repgeom.study.spec.StudySpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,8 @@
 package org.repgeom.study;
 
+import org.repgeom.study.spec.StudySpec;
+import org.repgeom.study.spec.TrainSpec;
+
 /**
  * Which members record the kernel trace ({@code train.kernel_trace_members: m}): all of them when m
  * is absent or at least the study's size, else a deterministic sample spread over the configurations

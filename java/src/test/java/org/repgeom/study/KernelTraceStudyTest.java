@@ -1,5 +1,7 @@
 package org.repgeom.study;
 
+import org.repgeom.study.spec.SpecException;
+import org.repgeom.study.spec.StudySpec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
