@@ -106,7 +106,14 @@ public final class TrajectoryAnalysis {
         return new Outcome(csv, ev, configs, events);
     }
 
-    /** The metrics of one kernel (row-major P×P); NaN where undefined. */
+    /** The kernel metrics' names, in the order of {@link #metrics}. */
+    static List<String> metricNames(int dY) {
+        List<String> names = new ArrayList<>(List.of("ps", "kernel_distance", "final_distance", "pr", "cka_y"));
+        for (int label = 1; label <= dY; label++) names.add("cka_label" + label);
+        return names;
+    }
+
+    /** The metrics of one kernel (row-major P×P), named as {@link #metricNames}; NaN where undefined. */
     static Map<String, Double> metrics(double[] k, double[] kFinal, double[] kStar, double[] kY, double[][] labelKernels,
                                        double[] y, int dY, int p) {
         Map<String, Double> m = new LinkedHashMap<>();
@@ -127,7 +134,7 @@ public final class TrajectoryAnalysis {
         for (int label = 0; label < dY; label++) {
             labelKernels[label] = Kernels.linear(java.util.Arrays.copyOfRange(y, label * p, (label + 1) * p), 1, p);
         }
-        List<String> names = new ArrayList<>(metrics(identity(p), identity(p), kStar, kY, labelKernels, y, dY, p).keySet());
+        List<String> names = metricNames(dY);
         // values[member][metric][time]
         double[][][] values = new double[ids.size()][names.size()][times];
         try (NpyRows rows = NpyRows.open(file)) {
@@ -269,11 +276,5 @@ public final class TrajectoryAnalysis {
             if (Double.isFinite(x)) return true;
         }
         return false;
-    }
-
-    private static double[] identity(int p) {
-        double[] k = new double[p * p];
-        for (int i = 0; i < p; i++) k[i * p + i] = 1;
-        return k;
     }
 }
