@@ -20,7 +20,7 @@ final class HoldoutTable {
                 + "training conditions' hidden layer (mean over labels)"},
         {"optimum test loss", "test loss of the certified global optimum (two-layer relu, leaky_relu, linear)"},
         {"optimum CCGP", "the optimum's CCGP on the held-out conditions"},
-        {"distance to optimum", "median ‖F − F*‖/‖F*‖ between the members' and the optimum's held-out predictions"}};
+        {"distance to optimum", "median ‖F − F*‖/‖Y‖ between the members' and the optimum's held-out predictions"}};
 
     @SuppressWarnings("unchecked")
     static String html(StudyView v) {

@@ -59,7 +59,7 @@ final class HoldoutEvaluator {
         OptimumPrediction train = OptimumPrediction.of(o, arch.activation(), arch.hasBias(0), set.train());
         OptimumPrediction test = OptimumPrediction.of(o, arch.activation(), arch.hasBias(0), set.test());
         HoldoutMetrics best = set.evaluate(test.output(), train.hidden(), test.hidden(), test.width());
-        return new HoldoutRecord(metrics, best.testLoss(), best.ccgp(), distance(f, test.output()));
+        return new HoldoutRecord(metrics, best.testLoss(), best.ccgp(), distance(f, test.output(), set.test().yData()));
     }
 
     /** The certified optimum of a two-layer 1-homogeneous configuration; null where there is none. */
@@ -77,12 +77,15 @@ final class HoldoutEvaluator {
         return null;
     }
 
-    /** ‖a − b‖/‖b‖, or ‖a − b‖ when b = 0. */
-    static double distance(double[] a, double[] b) {
+    /**
+     * ‖f − g‖/‖y‖ (‖f − g‖ when y = 0): scaled by the targets rather than by g, so it stays meaningful where
+     * the optimum predicts 0 (held-out inputs orthogonal to every training input).
+     */
+    static double distance(double[] f, double[] g, double[] y) {
         double d = 0, n = 0;
-        for (int i = 0; i < a.length; i++) {
-            d += (a[i] - b[i]) * (a[i] - b[i]);
-            n += b[i] * b[i];
+        for (int i = 0; i < f.length; i++) {
+            d += (f[i] - g[i]) * (f[i] - g[i]);
+            n += y[i] * y[i];
         }
         return n > 0 ? Math.sqrt(d / n) : Math.sqrt(d);
     }

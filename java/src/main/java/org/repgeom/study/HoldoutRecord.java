@@ -9,8 +9,8 @@ import org.repgeom.analysis.HoldoutMetrics;
  * @param optimumTestLoss  test loss of the certified global optimum of the member's configuration (two-layer
  *                         relu, leaky_relu, linear; NaN elsewhere or when the optimum was not certified)
  * @param optimumCcgp      CCGP on held-out conditions of that optimum's hidden layer
- * @param optimumDistance  {@code ‖F(X_test) − F*(X_test)‖_F / ‖F*(X_test)‖_F}: how far the member's predictions at
- *                         the held-out points are from the optimum's (absolute when F* = 0)
+ * @param optimumDistance  {@code ‖F(X_test) − F*(X_test)‖_F / ‖Y_test‖_F}: how far the member's predictions at
+ *                         the held-out points are from the optimum's, in units of the targets' size
  */
 public record HoldoutRecord(HoldoutMetrics metrics, double optimumTestLoss, double optimumCcgp,
                             double optimumDistance) {

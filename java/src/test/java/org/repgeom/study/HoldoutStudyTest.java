@@ -118,6 +118,10 @@ class HoldoutStudyTest {
         assertTrue(c0.get("holdout") instanceof Map<?, ?>, "summary.json has the per-configuration hold-out block");
         assertTrue(Files.readString(dir.resolve("members.csv")).lines().findFirst().orElseThrow()
                 .contains(MemberCsv.HOLDOUT_HEADER));
+        String html = Files.readString(org.repgeom.report.Report.write(run).file());
+        assertTrue(html.contains("<h2 id=\"holdout\">Held-out samples</h2>"), "the report has the hold-out table");
+        assertEquals(2, html.split("<table class=\"metrics holdout\">")[1].split("</table>")[0].split("<tr><td>").length - 1,
+                "one row per configuration");
     }
 
     @Test
