@@ -21,9 +21,6 @@ import org.repgeom.optimum.OptimumSolver;
  * differently at new points. Thread-safe.
  */
 final class HoldoutEvaluator {
-    /** Seconds one optimum solve may take before it stops uncertified (its columns are then empty). */
-    static final double OPTIMUM_SECONDS = 120;
-
     private final HeldOutSet set;
     private final OptimumCatalog optima;
     private final Set<OptimumCatalog.Key> reported = new HashSet<>();
@@ -31,9 +28,8 @@ final class HoldoutEvaluator {
     /** For {@code split}; evaluates nothing when it holds nothing out. */
     HoldoutEvaluator(HoldoutSplit split) {
         this.set = split.active() ? new HeldOutSet(split.train(), split.test()) : null;
-        OptimumSolver.Options d = OptimumSolver.Options.defaults();
-        this.optima = split.active() ? new OptimumCatalog(split.train(), new OptimumSolver.Options(d.tol(),
-                d.certifyTol(), d.maxRounds(), OPTIMUM_SECONDS, d.faceBudget(), d.randomStarts())) : null;
+        // the optimum command's defaults: a solve that runs out of time or needs the sampled oracle is not certified
+        this.optima = split.active() ? new OptimumCatalog(split.train(), OptimumSolver.Options.defaults()) : null;
     }
 
     boolean active() {
