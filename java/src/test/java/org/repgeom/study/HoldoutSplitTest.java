@@ -84,7 +84,7 @@ class HoldoutSplitTest {
     }
 
     @Test
-    void noHoldoutKeepsTheTaskAndTheSpecHash() {
+    void noHoldoutKeepsTheTaskAndAHoldoutEntersTheSpecHash() {
         HoldoutSplit s = TaskFactory.split(spec("").task());
         assertNull(s.test());
         assertEquals(HoldoutSpec.ABSENT, spec("").task().holdout());
