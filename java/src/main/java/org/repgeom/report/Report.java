@@ -112,6 +112,7 @@ public final class Report {
                     .append(".</p>\n");
             sb.append(TheoryTable.html(v));
         }
+        sb.append(HoldoutTable.html(v));
         sb.append("<nav>");
         for (Figure f : figures) {
             sb.append("<a href=\"#").append(f.id()).append("\">").append(Html.escape(f.title())).append("</a> ");

@@ -2,6 +2,7 @@ package org.repgeom.study;
 
 import org.repgeom.study.spec.MemberSpec;
 import java.util.Arrays;
+import org.repgeom.analysis.HoldoutMetrics;
 import org.repgeom.analysis.MemberGeometry;
 import org.repgeom.io.Csv;
 import org.repgeom.theory.KktCertificate;
@@ -23,8 +24,16 @@ public final class MemberCsv {
     public static final String HEADER = "id,group,seed,activation,widths,depth,lambdas,lr,status,steps,final_loss,"
             + "theory_loss,loss_gap,grad_norm,subgradient_norm,ps,kernel_distance,shape_distance,certificate,min_energy,"
             + "w1_rank,participation_ratio,stop_criterion,theory_form,layer_kernel_distances,certificate_method,"
-            + "span_residual,config";
+            + "span_residual,config," + MemberCsv.HOLDOUT_HEADER;
+    /**
+     * The hold-out columns (empty when the study holds nothing out; see {@link HoldoutRecord}): test loss, mean and
+     * per-label ("/"-joined) sign accuracy, mean and per-label CCGP on held-out conditions, and the certified
+     * optimum's test loss, CCGP and the distance of the member's held-out predictions from the optimum's.
+     */
+    public static final String HOLDOUT_HEADER = "test_loss,test_accuracy,test_label_accuracy,test_ccgp,test_label_ccgp,"
+            + "optimum_test_loss,optimum_test_ccgp,optimum_test_distance";
     private static final int COLUMNS = HEADER.split(",").length;
+    private static final int HOLDOUT_COLUMNS = HOLDOUT_HEADER.split(",").length;
 
     private MemberCsv() {
     }
@@ -42,7 +51,33 @@ public final class MemberCsv {
                 num(g.shapeDistance()), g.certificate().name(), num(g.minEnergy()), Integer.toString(g.w1Rank()),
                 num(g.participationRatio()), Csv.text(r.stopCriterion()), Csv.text(r.theoryForm()),
                 String.join("/", Arrays.stream(g.layerKernelDistances()).mapToObj(MemberCsv::num).toList()),
-                Csv.text(g.certificateMethod()), num(g.spanResidual()), Csv.text(m.configurationKey()));
+                Csv.text(g.certificateMethod()), num(g.spanResidual()), Csv.text(m.configurationKey()))
+                + "," + holdoutCells(r.holdout());
+    }
+
+    private static String holdoutCells(HoldoutRecord h) {
+        HoldoutMetrics t = h.metrics();
+        return Csv.line(num(t.testLoss()), num(t.accuracy()), joined(t.labelAccuracy()), num(t.ccgp()),
+                joined(t.labelCcgp()), num(h.optimumTestLoss()), num(h.optimumCcgp()), num(h.optimumDistance()));
+    }
+
+    private static String joined(double[] v) {
+        return String.join("/", Arrays.stream(v).mapToObj(MemberCsv::num).toList());
+    }
+
+    private static double[] split(String cell) {
+        return cell.isEmpty() ? new double[0] : Arrays.stream(cell.split("/", -1)).mapToDouble(MemberCsv::parse).toArray();
+    }
+
+    /**
+     * How many empty cells a chunk row written under {@code header} needs to fit {@link #HEADER}: 0 for the
+     * current header, the number of columns added since for an older header that is a prefix of it
+     * (chunks of a run started by an earlier repgeom), −1 for anything else.
+     */
+    public static int missingColumns(String header) {
+        if (HEADER.equals(header)) return 0;
+        if (header == null || !HEADER.startsWith(header + ",")) return -1;
+        return COLUMNS - header.split(",").length;
     }
 
     /** The per-layer columns for a study whose deepest member has {@code depth} hidden layers, each with a leading comma. */
@@ -86,8 +121,11 @@ public final class MemberCsv {
         MemberGeometry g = new MemberGeometry(kernel, parse(f[15]), parse(f[21]), Integer.parseInt(f[20]), parse(f[16]),
                 parse(f[11]), parse(f[17]), parse(f[14]), KktCertificate.Verdict.valueOf(f[18]), parse(f[19]), layers,
                 f[25], parse(f[26]));
+        int h = COLUMNS - HOLDOUT_COLUMNS;
+        HoldoutRecord holdout = new HoldoutRecord(new HoldoutMetrics(parse(f[h]), parse(f[h + 1]), split(f[h + 2]),
+                parse(f[h + 3]), split(f[h + 4])), parse(f[h + 5]), parse(f[h + 6]), parse(f[h + 7]));
         return new MemberRecord(expected, Integer.parseInt(f[1]), MemberStatus.valueOf(f[8]), Integer.parseInt(f[9]),
-                parse(f[10]), parse(f[13]), g, f[22], f[23]);
+                parse(f[10]), parse(f[13]), g, f[22], f[23], holdout);
     }
 
     /** Full precision, empty for NaN ({@link Csv#num}). */

@@ -111,10 +111,13 @@ final class StudyAssembler {
             throws IOException {
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String header = r.readLine();
-            if (!MemberCsv.HEADER.equals(header)) throw new IOException(file + ": unexpected header (corrupt chunk)");
+            int missing = MemberCsv.missingColumns(header);
+            if (missing < 0) throw new IOException(file + ": unexpected header (corrupt chunk)");
+            String padding = ",".repeat(missing); // a chunk of an older repgeom lacks the columns added since
             for (int id = c.firstMember(); id < c.endMember(); id++) {
                 String line = r.readLine();
                 if (line == null) throw new IOException(file + ": ends before member " + id + " (corrupt chunk)");
+                line += padding;
                 try {
                     summary.add(MemberCsv.parse(line, plan.member(id), null));
                 } catch (IllegalArgumentException e) {

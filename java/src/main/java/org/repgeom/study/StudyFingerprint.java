@@ -48,6 +48,7 @@ public final class StudyFingerprint {
         h.line("task.input.within_correlation", t.withinCorrelation());
         h.line("task.input.aligned_weight", t.alignedWeight());
         h.line("task.input.orthogonal_weight", t.orthogonalWeight());
+        if (t.holdout().active()) h.line("task.holdout", t.holdout().canonical()); // absent before hold-out existed
         ModelSpec m = spec.model();
         for (Activation a : m.activations()) h.line("model.activation", a.id());
         for (int[] shape : m.hiddenShapes()) h.line("model.shape", java.util.Arrays.toString(shape));

@@ -99,6 +99,13 @@ public final class StudyMerge {
             merged.write(work); // first (no chunks yet), so a killed merge leaves a directory provably repgeom's
             StudyRunner.writeTask(work, task);
             Files.copy(firstDir.resolve("spec.yaml"), work.resolve("spec.yaml"));
+            List<String> heldOut = new ArrayList<>();
+            for (String f : StudyRunner.HELD_OUT_FILES) {
+                if (Files.isRegularFile(firstDir.resolve(f))) {
+                    Files.copy(firstDir.resolve(f), work.resolve(f));
+                    heldOut.add(f);
+                }
+            }
 
             for (int i = 0; i < shards.size(); i++) {
                 merged.addSource(shards.get(i).toAbsolutePath().normalize().toString());
@@ -109,6 +116,7 @@ public final class StudyMerge {
                     c -> ChunkFiles.dir(source[c], c), merged.backend(), merged.seconds());
             List<String> files = new ArrayList<>(List.of("X.npy", "Y.npy", "spec.yaml", "members.csv", "kernels.npy",
                     "loss_curves.npy", "groups.json", "summary.json"));
+            files.addAll(heldOut);
             for (int g = 0; g < plan.groupCount(); g++) files.add("params_group" + g + ".npy");
             files.addAll(KernelTraceFiles.names(plan));
             merged.setFiles(FileHashes.of(work, files));

@@ -50,7 +50,9 @@ import org.repgeom.train.TrainState;
  * geometry and writes the output directory.
  *
  * <p><b>The finished directory</b> {@code DIR} holds {@code X.npy}, {@code Y.npy} (the task),
- * {@code spec.yaml} (a copy of the spec), {@code params_group<g>.npy} (E_g × stride float64,
+ * {@code spec.yaml} (a copy of the spec), with a hold-out ({@link HoldoutSpec}) the held-out samples
+ * {@code X_test.npy}, {@code Y_test.npy} (X.npy and Y.npy then hold the training samples only: every
+ * backend, closed form and certificate sees those), {@code params_group<g>.npy} (E_g × stride float64,
  * layout and member ids in {@code groups.json}), {@code members.csv}, {@code kernels.npy}
  * (E × P × P float32, last hidden layer, rows in member-id order), {@code loss_curves.npy}
  * (E × T float32, NaN after a member stopped), {@code summary.json} and {@code manifest.json}
@@ -99,12 +101,16 @@ public final class StudyRunner {
     private final String taskHash;
     private final boolean taskFitsTheory;
     private final TheoryLookup theories;
+    private final HoldoutSplit split;
+    private final HoldoutEvaluator holdout;
 
     /** Builds the study's task; bad input fails here, before anything is written. */
     public StudyRunner(StudySpec spec, Backend backend) {
         this.spec = spec;
         this.backend = backend;
-        this.task = TaskFactory.build(spec.task());
+        this.split = TaskFactory.split(spec.task());
+        this.task = split.train();
+        this.holdout = new HoldoutEvaluator(split);
         this.specHash = StudyFingerprint.spec(spec);
         this.taskHash = StudyFingerprint.task(task);
         this.taskFitsTheory = HypercubeReluTheory.applies(task, WHITENED_TOL);
@@ -369,6 +375,7 @@ public final class StudyRunner {
             }
             checkBackend(work, m, options.allowBackendChange());
             checkTaskFiles(work);
+            writeHeldOut(work, split);
             if (specFile != null) copySpec(work, specFile);
             if (m.state() == StudyManifest.State.ASSEMBLED) {
                 String damaged = m.files().isEmpty() ? "it lists no final files" : FileHashes.firstMismatch(work, m.files());
@@ -394,6 +401,7 @@ public final class StudyRunner {
                 plan.chunkSize(), plan.chunks().size(), shard, backend.name());
         m.write(work); // first, so what follows is provably this program's
         writeTask(work, task);
+        writeHeldOut(work, split);
         if (specFile != null) Files.copy(specFile, work.resolve("spec.yaml"));
         return m;
     }
@@ -449,6 +457,7 @@ public final class StudyRunner {
     private static List<String> finalFiles(Path work, StudyPlan plan) {
         List<String> out = new ArrayList<>(List.of("X.npy", "Y.npy", "members.csv", "kernels.npy", "loss_curves.npy",
                 "groups.json", "summary.json"));
+        for (String f : HELD_OUT_FILES) if (Files.isRegularFile(work.resolve(f))) out.add(f);
         for (int g = 0; g < plan.groupCount(); g++) out.add("params_group" + g + ".npy");
         out.addAll(KernelTraceFiles.names(plan));
         if (Files.isRegularFile(work.resolve("spec.yaml"))) out.add("spec.yaml");
@@ -647,8 +656,9 @@ public final class StudyRunner {
             ConfigurationTheory theory = theories.lookup(layout.architecture(), m.lambdas());
             MemberGeometry geo = MemberGeometry.measure(mlp, task, res.params(), i * layout.stride(), req.lambdas(),
                     i * layers, theory, theories.whitenedUnitHypercube(), o.status() == MemberStatus.CONVERGED);
+            HoldoutRecord held = holdout.evaluate(layout, res.params(), i * layout.stride(), m.lambdas());
             records[i] = new MemberRecord(m, c.group(), o.status(), res.steps()[i], o.loss(), res.gradNorm()[i], geo,
-                    o.criterion(), theory.applies() ? theory.form() : "none");
+                    o.criterion(), theory.applies() ? theory.form() : "none", held);
         });
         return Arrays.asList(records);
     }
@@ -681,6 +691,18 @@ public final class StudyRunner {
             }
         }
         return new ChunkFiles.KernelTraceChunk(trace, traced.length, depth, points);
+    }
+
+    /** The files of the held-out samples in a study directory (with a hold-out only). */
+    static final List<String> HELD_OUT_FILES = List.of("X_test.npy", "Y_test.npy");
+
+    /** Writes (again) the held-out samples of a split that holds some out. */
+    static void writeHeldOut(Path dir, HoldoutSplit split) throws IOException {
+        if (!split.active()) return;
+        Task t = split.test();
+        for (String f : HELD_OUT_FILES) Files.deleteIfExists(dir.resolve(f));
+        Npy.writeFloat64(dir.resolve(HELD_OUT_FILES.get(0)), new int[] {t.inputDim(), t.samples()}, t.xData());
+        Npy.writeFloat64(dir.resolve(HELD_OUT_FILES.get(1)), new int[] {t.outputDim(), t.samples()}, t.yData());
     }
 
     static void writeTask(Path dir, Task task) throws IOException {

@@ -160,6 +160,7 @@ public final class StudySummary {
                     ps = new DoubleList(), distance = new DoubleList(), lossGap = new DoubleList(),
                     shape = new DoubleList(), w1Rank = new DoubleList(), span = new DoubleList();
             final Selection converged = new Selection();
+            final HoldoutSummary holdout = new HoldoutSummary();
 
             Configuration(MemberSpec first) {
                 this.first = first;
@@ -184,6 +185,7 @@ public final class StudySummary {
                 w1Rank.add(g.w1Rank());
                 span.add(g.spanResidual());
                 if (r.status() == MemberStatus.CONVERGED) converged.add(r);
+                holdout.add(r.holdout());
             }
 
             Map<String, Object> describe(String key) {
@@ -230,6 +232,8 @@ public final class StudySummary {
                 double[] shapeValues = shape.toArray();
                 if (Arrays.stream(shapeValues).anyMatch(d -> !Double.isNaN(d))) c.put("shape_distance", quantiles(shapeValues));
                 c.put("w1_rank", quantiles(w1Rank.toArray()));
+                Map<String, Object> held = holdout.describe();
+                if (held != null) c.put("holdout", held);
                 return c;
             }
 

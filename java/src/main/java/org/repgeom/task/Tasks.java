@@ -69,8 +69,13 @@ public final class Tasks {
      *     (the message gives the first bad index), or when the two P differ
      */
     public static Task fromNpy(Path x, Path y) {
-        String xField = "task.x (" + x + ")";
-        String yField = "task.y (" + y + ")";
+        return fromNpy(x, y, "task.x", "task.y");
+    }
+
+    /** {@link #fromNpy(Path, Path)} whose errors name the spec fields {@code xKey} and {@code yKey}. */
+    public static Task fromNpy(Path x, Path y, String xKey, String yKey) {
+        String xField = xKey + " (" + x + ")";
+        String yField = yKey + " (" + y + ")";
         NpyArray xa = load(x, xField);
         NpyArray ya = load(y, yField);
         if (xa.ndim() != 2) {

@@ -77,6 +77,25 @@ class BadInputTest {
     }
 
     @Test
+    void badHoldout(@TempDir Path tmp) throws Exception {
+        assertRejected(tmp, RunCommandTest.SPEC.replace("per_class: 1", "per_class: 1\n  holdout: {classes: [1, 4]}"),
+                "task.holdout.classes", "out of range");
+        assertRejected(tmp, RunCommandTest.SPEC.replace("per_class: 1", "per_class: 1\n  holdout: {fraction: 2}"),
+                "task.holdout.fraction");
+    }
+
+    @Test
+    void testFilesThatDoNotFitTheTask(@TempDir Path tmp) throws Exception {
+        Npy.writeFloat64(tmp.resolve("X.npy"), new int[] {4, 4}, new double[16]);
+        Npy.writeFloat64(tmp.resolve("Y.npy"), new int[] {2, 4}, new double[8]);
+        Npy.writeFloat64(tmp.resolve("Xt.npy"), new int[] {3, 2}, new double[6]);
+        Npy.writeFloat64(tmp.resolve("Yt.npy"), new int[] {2, 2}, new double[4]);
+        assertRejected(tmp, npySpec("X.npy", "Y.npy").replace("model:", "  test_x: Xt.npy\n  test_y: Yt.npy\nmodel:"),
+                "task.test_x", "dX=3");
+        assertRejected(tmp, npySpec("X.npy", "Y.npy").replace("model:", "  test_x: Xt.npy\nmodel:"), "task.test_y");
+    }
+
+    @Test
     void mismatchedNpyShapes(@TempDir Path tmp) throws Exception {
         Npy.writeFloat64(tmp.resolve("X.npy"), new int[] {4, 5}, new double[20]);
         Npy.writeFloat64(tmp.resolve("Y.npy"), new int[] {2, 4}, new double[8]);

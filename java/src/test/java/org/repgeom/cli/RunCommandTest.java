@@ -73,7 +73,8 @@ public class RunCommandTest {
         assertEquals(members + 1, csv.size());
         // numeric per-layer columns after the old ones, and a configuration key without quotes
         List<String> header = List.of(csv.get(0).split(","));
-        assertEquals(List.of("config", "lambda1", "lambda2", "width1"), header.subList(header.size() - 4, header.size()));
+        assertEquals(List.of("lambda1", "lambda2", "width1"), header.subList(header.size() - 3, header.size()));
+        assertTrue(header.contains("config") && header.contains("test_ccgp"), "config and hold-out columns");
         for (String row : csv.subList(1, csv.size())) {
             List<String> cells = List.of(row.split(",", -1));
             assertEquals(header.size(), cells.size(), row);
@@ -81,6 +82,7 @@ public class RunCommandTest {
             assertEquals(0.01, Double.parseDouble(cells.get(header.indexOf("lambda2"))), row);
             assertEquals(cells.get(header.indexOf("widths")), cells.get(header.indexOf("width1")), row);
             assertFalse(cells.get(header.indexOf("config")).contains("\""), row);
+            assertEquals("", cells.get(header.indexOf("test_loss")), "no hold-out, no test loss: " + row);
         }
         NpyArray kernels = Npy.read(out.resolve("kernels.npy"));
         assertEquals(List.of(members, 4, 4), List.of(kernels.dim(0), kernels.dim(1), kernels.dim(2)));

@@ -4,12 +4,26 @@ import org.repgeom.task.InputSpec;
 import org.repgeom.task.Task;
 import org.repgeom.task.Tasks;
 
-/** Builds the data set a {@link TaskSpec} describes; generator errors become {@link SpecException}s naming the field. */
+/**
+ * Builds the data set a {@link TaskSpec} describes; generator errors become {@link SpecException}s naming the field.
+ * With a hold-out ({@code task.holdout}, or test files) {@link #build} gives the training samples only, the
+ * set every backend, closed form and certificate works on; {@link #split} gives both parts.
+ */
 public final class TaskFactory {
     private TaskFactory() {
     }
 
+    /** The training samples of the task. */
     public static Task build(TaskSpec t) {
+        return split(t).train();
+    }
+
+    /** The task cut into training and held-out samples ({@link HoldoutSplit}). */
+    public static HoldoutSplit split(TaskSpec t) {
+        return HoldoutSplit.of(full(t), t.holdout());
+    }
+
+    private static Task full(TaskSpec t) {
         try {
             return switch (t.kind()) {
                 case TaskSpec.HYPERCUBE -> Tasks.hypercube(t.labels(), t.perClass(), input(t));

@@ -31,10 +31,12 @@ import java.util.Objects;
  * @param withinCorrelation within-class correlation ρ ∈ [0, 1) (within_class only)
  * @param alignedWeight     weight of the target-aligned input part ≥ 0 (target_aligned only)
  * @param orthogonalWeight  weight of the orthogonal input part ≥ 0 (target_aligned only)
+ * @param holdout           the samples kept out of training ({@code task.holdout}, or {@code task.test_x} and
+ *                          {@code task.test_y} for npy); {@link HoldoutSpec#ABSENT} when every sample trains
  */
 public record TaskSpec(String kind, int labels, int classes, int perClass, Path x, Path y,
                        String geometry, Integer dim, long seed, double withinCorrelation,
-                       double alignedWeight, double orthogonalWeight) {
+                       double alignedWeight, double orthogonalWeight, HoldoutSpec holdout) {
 
     /** Kind: binary labels over the corners of a hypercube. */
     public static final String HYPERCUBE = "hypercube";
@@ -61,13 +63,22 @@ public record TaskSpec(String kind, int labels, int classes, int perClass, Path 
     /** Largest number of hypercube labels: 2^16 classes. */
     public static final int MAX_LABELS = 16;
 
-    static final List<String> KEYS = List.of("kind", "labels", "classes", "per_class", "x", "y", "input");
+    static final List<String> KEYS = List.of("kind", "labels", "classes", "per_class", "x", "y", "input", "holdout",
+            "test_x", "test_y");
     static final List<String> INPUT_KEYS = List.of("geometry", "dim", "seed", "within_correlation",
             "aligned_weight", "orthogonal_weight");
 
     public TaskSpec {
         Objects.requireNonNull(kind, "kind");
         if (!KINDS.contains(kind)) throw new IllegalArgumentException("unknown task kind " + kind);
+        if (holdout == null) holdout = HoldoutSpec.ABSENT;
+    }
+
+    /** A task without hold-out. */
+    public TaskSpec(String kind, int labels, int classes, int perClass, Path x, Path y, String geometry, Integer dim,
+                    long seed, double withinCorrelation, double alignedWeight, double orthogonalWeight) {
+        this(kind, labels, classes, perClass, x, y, geometry, dim, seed, withinCorrelation, alignedWeight,
+                orthogonalWeight, HoldoutSpec.ABSENT);
     }
 
     /** Whether the data come from files rather than a generator. */
@@ -78,6 +89,33 @@ public record TaskSpec(String kind, int labels, int classes, int perClass, Path 
     /** Reads and validates the {@code task:} section; relative paths resolve against {@code baseDir}. */
     static TaskSpec read(SpecSection s, Path baseDir) {
         s.allowOnly(KEYS);
+        TaskSpec t = readData(s, baseDir);
+        return t.withHoldout(readHoldout(s, baseDir, t.isNpy()));
+    }
+
+    private TaskSpec withHoldout(HoldoutSpec h) {
+        return new TaskSpec(kind, labels, classes, perClass, x, y, geometry, dim, seed, withinCorrelation, alignedWeight,
+                orthogonalWeight, h);
+    }
+
+    /** {@code task.holdout}, or the test files {@code task.test_x}/{@code task.test_y} of an npy task. */
+    private static HoldoutSpec readHoldout(SpecSection s, Path baseDir, boolean npy) {
+        boolean files = s.has("test_x") || s.has("test_y");
+        if (files) {
+            if (!npy) {
+                s.forbid("test_x", "only for kind 'npy'; a generated task holds samples out with task.holdout");
+                s.forbid("test_y", "only for kind 'npy'; a generated task holds samples out with task.holdout");
+            }
+            s.forbid("holdout", "not together with task.test_x/test_y: the test files already are the held-out set");
+            Path tx = readPath(s, "test_x", baseDir, "path of the test inputs (.npy, dX × Q), given with task.test_y");
+            Path ty = readPath(s, "test_y", baseDir, "path of the test targets (.npy, dY × Q), given with task.test_x");
+            return HoldoutSpec.files(tx, ty);
+        }
+        if (!s.has("holdout")) return HoldoutSpec.ABSENT;
+        return HoldoutSpec.read(s.section("holdout"));
+    }
+
+    private static TaskSpec readData(SpecSection s, Path baseDir) {
         s.require("kind", "one of " + String.join(", ", KINDS));
         String kind = s.choice("kind", KINDS, null, "task kind");
         switch (kind) {
