@@ -2,6 +2,8 @@ package org.repgeom.backend;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import org.repgeom.model.Mlp;
+import org.repgeom.model.Network;
+import org.repgeom.model.Rnn;
 import org.repgeom.model.ParamLayout;
 import org.repgeom.task.Task;
 import org.repgeom.train.MemberStatus;
@@ -11,7 +13,7 @@ import org.repgeom.train.StopRule;
 import org.repgeom.train.TrainState;
 
 /**
- * The reference backend: plain double-precision loops ({@link Mlp}), one member at a time,
+ * The reference backend: plain double-precision loops ({@link Mlp}, {@link Rnn}), one member at a time,
  * members spread over a thread pool. Simple and obviously right; the oracle for the native and
  * CUDA backends.
  */
@@ -47,12 +49,12 @@ public final class JavaBackend implements Backend {
 
         AtomicInteger next = new AtomicInteger();
         Runnable worker = () -> {
-            Mlp mlp = new Mlp(layout, task);
+            Network net = Network.of(layout, task);
             double[] grad = new double[stride];
             for (int e = next.getAndIncrement(); e < members; e = next.getAndIncrement()) {
-                MemberOutcome o = mlp_train_fused(mlp, params, e * stride, req.lambdas(),
+                MemberOutcome o = train_fused(net, params, e * stride, req.lambdas(),
                         e * layout.architecture().layerCount(), req.learningRates()[e], req.optimizer(), req.stop(),
-                        grad, trace, e * traceLength);
+                        grad, trace, e * traceLength, null, 0, req.stop().maxSteps());
                 finalLoss[e] = o.loss();
                 gradNorm[e] = o.gradNorm();
                 steps[e] = o.steps();
@@ -76,11 +78,11 @@ public final class JavaBackend implements Backend {
         int members = req.members(), layers = layout.architecture().layerCount();
         AtomicInteger next = new AtomicInteger();
         Runnable worker = () -> {
-            Mlp mlp = new Mlp(layout, task);
+            Network net = Network.of(layout, task);
             double[] grad = new double[layout.stride()];
             for (int e = next.getAndIncrement(); e < members; e = next.getAndIncrement()) {
                 if (st.status()[e] != TrainState.RUNNING) continue;
-                MemberOutcome o = mlp_train_fused(mlp, st, e, req.lambdas(), e * layers, req.learningRates()[e],
+                MemberOutcome o = train_fused(net, st, e, req.lambdas(), e * layers, req.learningRates()[e],
                         req.optimizer(), req.stop(), grad, untilStep);
                 if (o != null) progress.membersDone(1);
             }
@@ -106,7 +108,7 @@ public final class JavaBackend implements Backend {
     public static MemberOutcome mlp_train_fused(Mlp mlp, double[] params, int off, double[] lambdas, int lambdaOff,
                                                 double lr0, OptimizerSettings opt, StopRule stop, double[] grad,
                                                 float[] trace, int traceOff) {
-        return mlp_train_fused(mlp, params, off, lambdas, lambdaOff, lr0, opt, stop, grad, trace, traceOff, null, 0,
+        return train_fused(mlp, params, off, lambdas, lambdaOff, lr0, opt, stop, grad, trace, traceOff, null, 0,
                 stop.maxSteps());
     }
 
@@ -120,11 +122,33 @@ public final class JavaBackend implements Backend {
                                                 double lr0, OptimizerSettings opt, StopRule stop, double[] grad,
                                                 int untilStep) {
         int stride = mlp.layout().stride();
-        return mlp_train_fused(mlp, st.params(), e * stride, lambdas, lambdaOff, lr0, opt, stop, grad, st.trace(),
+        return train_fused(mlp, st.params(), e * stride, lambdas, lambdaOff, lr0, opt, stop, grad, st.trace(),
                 e * st.traceLength(), st, e, untilStep);
     }
 
-    private static MemberOutcome mlp_train_fused(Mlp mlp, double[] params, int off, double[] lambdas, int lambdaOff,
+    /**
+     * The recurrent twin of {@link #mlp_train_fused(Mlp, double[], int, double[], int, double, OptimizerSettings,
+     * StopRule, double[], float[], int)}: the same loop, stop rule and divergence rule on an {@link Rnn}
+     * (backpropagation through time); named as the native kernel that does the same work.
+     */
+    public static MemberOutcome rnn_train_fused(Rnn rnn, double[] params, int off, double[] lambdas, int lambdaOff,
+                                                double lr0, OptimizerSettings opt, StopRule stop, double[] grad,
+                                                float[] trace, int traceOff) {
+        return train_fused(rnn, params, off, lambdas, lambdaOff, lr0, opt, stop, grad, trace, traceOff, null, 0,
+                stop.maxSteps());
+    }
+
+    /** {@code mlp_train_fused} or {@code rnn_train_fused} of a {@link TrainState}'s member e, by architecture. */
+    private static MemberOutcome train_fused(Network net, TrainState st, int e, double[] lambdas, int lambdaOff,
+                                             double lr0, OptimizerSettings opt, StopRule stop, double[] grad,
+                                             int untilStep) {
+        int stride = net.layout().stride();
+        return train_fused(net, st.params(), e * stride, lambdas, lambdaOff, lr0, opt, stop, grad, st.trace(),
+                e * st.traceLength(), st, e, untilStep);
+    }
+
+    /** The one training loop of the reference, for either kind of network. */
+    private static MemberOutcome train_fused(Network mlp, double[] params, int off, double[] lambdas, int lambdaOff,
                                                  double lr0, OptimizerSettings opt, StopRule stop, double[] grad,
                                                  float[] trace, int traceOff, TrainState st, int e, int untilStep) {
         int stride = mlp.layout().stride();

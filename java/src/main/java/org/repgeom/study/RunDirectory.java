@@ -159,7 +159,12 @@ public final class RunDirectory {
         List<Object> layers = (List<Object>) g.get("layers");
         // bias on every hidden layer shows as a bias offset on the second hidden layer
         boolean biasAll = hidden.length > 1 && ((Number) ((Map<String, Object>) layers.get(1)).get("bias_offset")).intValue() >= 0;
-        Architecture arch = new Architecture(((Number) g.get("input_dim")).intValue(), hidden,
+        Architecture arch = "rnn".equals(g.get("kind"))
+                ? Architecture.recurrent(((Number) g.get("input_dim")).intValue(), hidden[0],
+                        ((Number) g.get("output_dim")).intValue(), Activation.parse((String) g.get("activation")),
+                        new org.repgeom.model.Recurrence(((Number) g.get("time_steps")).intValue(),
+                                org.repgeom.model.Recurrence.Input.valueOf(((String) g.get("input")).toUpperCase(java.util.Locale.ROOT))))
+                : new Architecture(((Number) g.get("input_dim")).intValue(), hidden,
                 ((Number) g.get("output_dim")).intValue(), Activation.parse((String) g.get("activation")), biasAll);
         ParamLayout layout = new ParamLayout(arch);
         int stride = ((Number) g.get("stride")).intValue();

@@ -108,6 +108,7 @@ public final class StudyMerge {
             List<String> files = new ArrayList<>(List.of("X.npy", "Y.npy", "spec.yaml", "members.csv", "kernels.npy",
                     "loss_curves.npy", "groups.json", "summary.json"));
             for (int g = 0; g < plan.groupCount(); g++) files.add("params_group" + g + ".npy");
+            if (Files.isRegularFile(work.resolve(RnnSteps.FILE))) files.add(RnnSteps.FILE);
             merged.setFiles(FileHashes.of(work, files));
             merged.setState(StudyManifest.State.ASSEMBLED);
             merged.write(work);

@@ -437,6 +437,7 @@ public final class StudyRunner {
                 "groups.json", "summary.json"));
         for (int g = 0; g < plan.groupCount(); g++) out.add("params_group" + g + ".npy");
         if (Files.isRegularFile(work.resolve("spec.yaml"))) out.add("spec.yaml");
+        if (Files.isRegularFile(work.resolve(RnnSteps.FILE))) out.add(RnnSteps.FILE);
         for (String f : out) {
             if (!Files.isRegularFile(work.resolve(f), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 throw new IllegalStateException("assembly did not write " + work.resolve(f));
@@ -617,6 +618,7 @@ public final class StudyRunner {
     }
 
     private List<MemberRecord> analyse(StudyPlan.Chunk c, List<MemberSpec> members, TrainRequest req, TrainResult res) {
+        if (req.architecture().isRecurrent()) return RecurrentMembers.analyse(c, members, req, res, task);
         ParamLayout layout = req.layout();
         int layers = layout.architecture().layerCount();
         MemberRecord[] records = new MemberRecord[members.size()];
