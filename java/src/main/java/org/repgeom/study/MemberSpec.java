@@ -42,13 +42,14 @@ public record MemberSpec(int id, long seed, Architecture architecture, double[] 
 
     /**
      * The member's configuration without its seed, e.g. {@code relu|w=16x16|lambda=0.01|lr=0.01}
-     * ({@code relu|T=3|w=16|…} for a recurrent member);
+     * ({@code relu|w=16|lambda=0.01|lr=0.01|T=3} for a recurrent member: the time steps last, so the
+     * first four parts mean the same for every member);
      * per-layer λ that differ are joined by '/' ({@code lambda=0.01/0.001}). Members that differ
      * only in seed share it, so it is the key for aggregating results over seeds.
      */
     public String configurationKey() {
-        return architecture.activation().id() + recurrenceLabel() + "|w=" + architecture.widthsLabel()
-                + "|lambda=" + lambdasLabel() + "|lr=" + SpecValues.formatNumber(lr);
+        return architecture.activation().id() + "|w=" + architecture.widthsLabel()
+                + "|lambda=" + lambdasLabel() + "|lr=" + SpecValues.formatNumber(lr) + recurrenceLabel();
     }
 
     /** {@code |T=3} for a recurrent member ({@code |T=3,first} when only the first step sees x); empty otherwise. */

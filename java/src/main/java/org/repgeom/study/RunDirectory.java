@@ -16,7 +16,7 @@ import org.repgeom.io.NpyArray;
 import org.repgeom.io.NpyRows;
 import org.repgeom.model.Activation;
 import org.repgeom.model.Architecture;
-import org.repgeom.model.Mlp;
+import org.repgeom.model.Representations;
 import org.repgeom.model.ParamLayout;
 import org.repgeom.task.Task;
 
@@ -206,14 +206,10 @@ public final class RunDirectory {
     /**
      * Hidden representations of member {@code local} of group {@code g} (its parameters at
      * {@code local * stride} of {@code params}): element l is layer l+1's {@code width × P} matrix
-     * (row-major), after the activation.
+     * (row-major), after the activation; for a recurrent member, element t is the hidden state h_(t+1).
      */
     public List<double[]> representations(Group g, double[] params, int local) throws IOException {
-        Mlp mlp = new Mlp(g.layout(), task());
-        mlp.forward(params, local * g.layout().stride());
-        List<double[]> out = new ArrayList<>();
-        for (int l = 0; l < g.architecture().depth(); l++) out.add(mlp.hidden(l).clone());
-        return out;
+        return new ArrayList<>(List.of(Representations.of(g.layout(), task(), params, local * g.layout().stride()).hidden()));
     }
 
     /** The rows of {@code members.csv}, in member-id order. */
