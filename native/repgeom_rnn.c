@@ -15,30 +15,61 @@
 #define RG_GELU_A 0.044715f
 #define RG_LEAKY 0.01f
 
-static float phi(int act, float z) {
+/* a[i] = phi(z[i]); the switch outside the loops so each one vectorises */
+static inline __attribute__((always_inline)) void activate(int act, const float *restrict z, float *restrict a, long n) {
     switch (act) {
-        case RG_RELU: return z > 0.0f ? z : 0.0f;
-        case RG_LEAKY_RELU: return z > 0.0f ? z : RG_LEAKY * z;
-        case RG_CLIPPED_RELU: return z <= 0.0f ? 0.0f : (z >= 1.0f ? 1.0f : z);
-        case RG_LINEAR: return z;
-        case RG_TANH: return tanhf(z);
-        default: return 0.5f * z * (1.0f + tanhf(RG_GELU_C * (z + RG_GELU_A * z * z * z)));
+        case RG_RELU:
+            for (long i = 0; i < n; i++) a[i] = z[i] > 0.0f ? z[i] : 0.0f;
+            break;
+        case RG_LEAKY_RELU:
+            for (long i = 0; i < n; i++) a[i] = z[i] > 0.0f ? z[i] : RG_LEAKY * z[i];
+            break;
+        case RG_CLIPPED_RELU:
+            for (long i = 0; i < n; i++) a[i] = z[i] <= 0.0f ? 0.0f : (z[i] >= 1.0f ? 1.0f : z[i]);
+            break;
+        case RG_LINEAR:
+            memcpy(a, z, (size_t)n * sizeof(float));
+            break;
+        case RG_TANH:
+            for (long i = 0; i < n; i++) a[i] = tanhf(z[i]);
+            break;
+        default:
+            for (long i = 0; i < n; i++) {
+                const float x = z[i];
+                a[i] = 0.5f * x * (1.0f + tanhf(RG_GELU_C * (x + RG_GELU_A * x * x * x)));
+            }
+            break;
     }
 }
 
-/* phi'(z); a = phi(z) (tanh's derivative reuses it) */
-static float dphi(int act, float z, float a) {
+/* g[i] = gh[i] * phi'(z[i]); a = phi(z) (tanh's derivative reuses it) */
+static inline __attribute__((always_inline)) void times_derivative(int act, const float *restrict z,
+                                                                   const float *restrict a, const float *restrict gh,
+                                                                   float *restrict g, long n) {
     switch (act) {
-        case RG_RELU: return z > 0.0f ? 1.0f : 0.0f;
-        case RG_LEAKY_RELU: return z > 0.0f ? 1.0f : RG_LEAKY;
-        case RG_CLIPPED_RELU: return (z > 0.0f && z <= 1.0f) ? 1.0f : 0.0f;
-        case RG_LINEAR: return 1.0f;
-        case RG_TANH: return 1.0f - a * a;
-        default: {
-            float t = tanhf(RG_GELU_C * (z + RG_GELU_A * z * z * z));
-            float du = RG_GELU_C * (1.0f + 3.0f * RG_GELU_A * z * z);
-            return 0.5f * (1.0f + t) + 0.5f * z * (1.0f - t * t) * du;
-        }
+        case RG_RELU:
+            for (long i = 0; i < n; i++) g[i] = z[i] > 0.0f ? gh[i] : 0.0f;
+            break;
+        case RG_LEAKY_RELU:
+            for (long i = 0; i < n; i++) g[i] = z[i] > 0.0f ? gh[i] : RG_LEAKY * gh[i];
+            break;
+        case RG_CLIPPED_RELU:
+            for (long i = 0; i < n; i++) g[i] = (z[i] > 0.0f && z[i] <= 1.0f) ? gh[i] : 0.0f;
+            break;
+        case RG_LINEAR:
+            memcpy(g, gh, (size_t)n * sizeof(float));
+            break;
+        case RG_TANH:
+            for (long i = 0; i < n; i++) g[i] = gh[i] * (1.0f - a[i] * a[i]);
+            break;
+        default:
+            for (long i = 0; i < n; i++) {
+                const float x = z[i];
+                const float t = tanhf(RG_GELU_C * (x + RG_GELU_A * x * x * x));
+                const float du = RG_GELU_C * (1.0f + 3.0f * RG_GELU_A * x * x);
+                g[i] = gh[i] * (0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du);
+            }
+            break;
     }
 }
 
@@ -49,6 +80,7 @@ typedef struct {
     float *z;                /* T x M x P pre-activations */
     float *h;                /* (T + 1) x M x P hidden states, h_0 = 0 */
     float *f, *gout, *gh, *gz, *grad, *last, *m1, *m2;
+    float *tr; /* max(M, dX) x P: a transposed operand of grad_acc */
 } rnn_ws;
 
 long rg_rnn_stride(const rg_rnn_config *c) {
@@ -76,7 +108,8 @@ static int ws_alloc(const rg_rnn_config *c, rnn_ws *s) {
     s->v = s->w + (long)s->M * s->M;
     s->stride = s->v + (long)s->dY * s->M;
     const long mp = (long)s->M * s->P, yp = (long)s->dY * s->P;
-    const long total = s->T * mp + (s->T + 1) * mp + 2 * yp + 2 * mp + 4 * s->stride;
+    const long tr = (long)(s->M > s->dX ? s->M : s->dX) * s->P;
+    const long total = s->T * mp + (s->T + 1) * mp + 2 * yp + 2 * mp + 4 * s->stride + tr;
     float *block = calloc((size_t)total, sizeof(float));
     if (block == NULL) return RG_ENOMEM;
     float *p = block;
@@ -89,12 +122,13 @@ static int ws_alloc(const rg_rnn_config *c, rnn_ws *s) {
     s->grad = p; p += s->stride;
     s->last = p; p += s->stride;
     s->m1 = p; p += s->stride;
-    s->m2 = p;
+    s->m2 = p; p += s->stride;
+    s->tr = p;
     return RG_OK;
 }
 
 /* dst (rows x P) += A (rows x K, row-major) src (K x P) */
-static void gemm_acc(int rows, int K, int P, const float *restrict A, const float *restrict src, float *restrict dst) {
+static inline __attribute__((always_inline)) void gemm_acc(int rows, int K, int P, const float *restrict A, const float *restrict src, float *restrict dst) {
     for (int i = 0; i < rows; i++) {
         float *restrict d = dst + (long)i * P;
         for (int c = 0; c < K; c++) {
@@ -106,22 +140,31 @@ static void gemm_acc(int rows, int K, int P, const float *restrict A, const floa
     }
 }
 
-/* dst (rows x K) += G (rows x P) srcᵀ (src: K x P) */
-static void grad_acc(int rows, int K, int P, const float *restrict G, const float *restrict src, float *restrict dst) {
+/* dst (rows x K) += G (rows x P) srcᵀ, src (K x P) given transposed as srcT (P x K): the inner loop runs
+   over K, so it vectorises without a horizontal sum per entry (P is small: 8 on the hypercube) */
+static inline __attribute__((always_inline)) void grad_acc(int rows, int K, int P, const float *restrict G,
+                                                           const float *restrict srcT, float *restrict dst) {
     for (int i = 0; i < rows; i++) {
-        const float *restrict g = G + (long)i * P;
-        for (int c = 0; c < K; c++) {
-            const float *restrict s = src + (long)c * P;
-            float acc = 0.0f;
-#pragma omp simd reduction(+ : acc)
-            for (int t = 0; t < P; t++) acc += g[t] * s[t];
-            dst[(long)i * K + c] += acc;
+        float *restrict d = dst + (long)i * K;
+        for (int t = 0; t < P; t++) {
+            const float g = G[(long)i * P + t];
+            const float *restrict s = srcT + (long)t * K;
+#pragma omp simd
+            for (int c = 0; c < K; c++) d[c] += g * s[c];
         }
     }
 }
 
+/* dst (P x K) = src (K x P) transposed */
+static inline __attribute__((always_inline)) void transpose(int K, int P, const float *restrict src,
+                                                            float *restrict dst) {
+    for (int c = 0; c < K; c++) {
+        for (int t = 0; t < P; t++) dst[(long)t * K + c] = src[(long)c * P + t];
+    }
+}
+
 /* dst (K x P) = Aᵀ (A: rows x K) G (rows x P) */
-static void gemm_t(int rows, int K, int P, const float *restrict A, const float *restrict G, float *restrict dst) {
+static inline __attribute__((always_inline)) void gemm_t(int rows, int K, int P, const float *restrict A, const float *restrict G, float *restrict dst) {
     memset(dst, 0, (size_t)K * P * sizeof(float));
     for (int i = 0; i < rows; i++) {
         const float *restrict g = G + (long)i * P;
@@ -134,9 +177,11 @@ static void gemm_t(int rows, int K, int P, const float *restrict A, const float 
     }
 }
 
-/* Forward pass and BPTT at th: returns ||Y - F||^2 (double); s->grad = data gradient + 2 lambda th. */
-static double loss_grad(rnn_ws *s, const float *x, const float *y, const float *th, const float *lam) {
-    const int M = s->M, P = s->P, T = s->T, dX = s->dX, dY = s->dY;
+/* Forward pass and BPTT at th (P samples): returns ||Y - F||^2 (double); s->grad = data gradient + 2 lambda th. */
+/* P is an argument (== s->P) so that a call with a constant specialises every inner loop over samples */
+static inline __attribute__((always_inline)) double loss_grad(rnn_ws *s, const float *x, const float *y,
+                                                              const float *th, const float *lam, const int P) {
+    const int M = s->M, T = s->T, dX = s->dX, dY = s->dY;
     const long mp = (long)M * P;
     for (int t = 0; t < T; t++) {
         float *zt = s->z + t * mp, *next = s->h + (t + 1) * mp;
@@ -146,7 +191,7 @@ static double loss_grad(rnn_ws *s, const float *x, const float *y, const float *
         }
         if (s->every || t == 0) gemm_acc(M, dX, P, th + s->u, x, zt);
         if (t > 0) gemm_acc(M, M, P, th + s->w, s->h + t * mp, zt);
-        for (long i = 0; i < mp; i++) next[i] = phi(s->act, zt[i]);
+        activate(s->act, zt, next, mp);
     }
     const float *hT = s->h + T * mp;
     memset(s->f, 0, (size_t)dY * P * sizeof(float));
@@ -159,11 +204,12 @@ static double loss_grad(rnn_ws *s, const float *x, const float *y, const float *
     }
     float *g = s->grad;
     memset(g, 0, (size_t)s->stride * sizeof(float));
-    grad_acc(dY, M, P, s->gout, hT, g + s->v);
+    transpose(M, P, hT, s->tr);
+    grad_acc(dY, M, P, s->gout, s->tr, g + s->v);
     gemm_t(dY, M, P, th + s->v, s->gout, s->gh);
     for (int t = T - 1; t >= 0; t--) {
         const float *zt = s->z + t * mp, *ht1 = s->h + (t + 1) * mp;
-        for (long i = 0; i < mp; i++) s->gz[i] = s->gh[i] * dphi(s->act, zt[i], ht1[i]);
+        times_derivative(s->act, zt, ht1, s->gh, s->gz, mp);
         for (int i = 0; i < M; i++) {
             const float *restrict gzi = s->gz + (long)i * P;
             float acc = 0.0f;
@@ -171,9 +217,13 @@ static double loss_grad(rnn_ws *s, const float *x, const float *y, const float *
             for (int k = 0; k < P; k++) acc += gzi[k];
             g[s->b + i] += acc;
         }
-        if (s->every || t == 0) grad_acc(M, dX, P, s->gz, x, g + s->u);
+        if (s->every || t == 0) {
+            transpose(dX, P, x, s->tr);
+            grad_acc(M, dX, P, s->gz, s->tr, g + s->u);
+        }
         if (t > 0) {
-            grad_acc(M, M, P, s->gz, s->h + t * mp, g + s->w);
+            transpose(M, P, s->h + t * mp, s->tr);
+            grad_acc(M, M, P, s->gz, s->tr, g + s->w);
             gemm_t(M, M, P, th + s->w, s->gz, s->gh);
         }
     }
@@ -185,8 +235,13 @@ static double loss_grad(rnn_ws *s, const float *x, const float *y, const float *
     return loss;
 }
 
+/* loss_grad with the inner loops specialised for P = 8 (one sample per class of a dY = 3 hypercube: one
+   AVX2 vector per row) and generic otherwise */
+#define data_loss_grad(s, x, y, th, lam) \
+    ((s)->P == 8 ? loss_grad(s, x, y, th, lam, 8) : loss_grad(s, x, y, th, lam, (s)->P))
+
 /* lambda_in ||[U, b]||^2 + lambda_rec ||W||^2 + lambda_out ||W_out||^2 */
-static double penalty(const rnn_ws *s, const float *th, const float *lam) {
+static inline __attribute__((always_inline)) double penalty(const rnn_ws *s, const float *th, const float *lam) {
     const long ends[3] = {s->w, s->v, s->stride};
     double total = 0.0;
     long start = 0;
@@ -199,13 +254,13 @@ static double penalty(const rnn_ws *s, const float *th, const float *lam) {
     return total;
 }
 
-static int grad_finite(const rnn_ws *s) {
+static inline __attribute__((always_inline)) int grad_finite(const rnn_ws *s) {
     float chk = 0.0f;
     for (long i = 0; i < s->stride; i++) chk += s->grad[i] - s->grad[i];
     return chk == 0.0f;
 }
 
-static void update(const rg_rnn_config *c, rnn_ws *s, float *restrict th, float lr, float c1, float c2) {
+static inline __attribute__((always_inline)) void update(const rg_rnn_config *c, rnn_ws *s, float *restrict th, float lr, float c1, float c2) {
     const float *restrict g = s->grad;
     float *restrict m1 = s->m1, *restrict m2 = s->m2;
     const long n = s->stride;
@@ -240,7 +295,14 @@ static int representable(double v) {
     return fabs(v) <= FLT_MAX;
 }
 
-static int train(const rg_rnn_config *c, const rg_resume *r, const float *x, const float *y, float *params,
+/* compiled for AVX2+FMA and for the baseline, picked at load time (P = 8 samples fill one AVX2 vector) */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define RG_RNN_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define RG_RNN_CLONES
+#endif
+
+RG_RNN_CLONES static int train(const rg_rnn_config *c, const rg_resume *r, const float *x, const float *y, float *params,
                  const float *lambdas, const double *lrs, float *trace, double *final_loss, double *grad_norm,
                  int32_t *steps, int32_t *status, int first, int count) {
     rnn_ws s;
@@ -259,7 +321,7 @@ static int train(const rg_rnn_config *c, const rg_resume *r, const float *x, con
         double beta1_pow = r->beta1_pow[e], beta2_pow = r->beta2_pow[e], window_start = r->window_start[e];
         int step = steps[e], st = RG_MAX_STEPS;
         for (; step < end; step++) {
-            double loss = loss_grad(&s, x, y, th, lam) + penalty(&s, th, lam);
+            double loss = data_loss_grad(&s, x, y, th, lam) + penalty(&s, th, lam);
             if (!representable(loss) || !grad_finite(&s)) {
                 memcpy(th, s.last, bytes);
                 st = RG_DIVERGED;
@@ -295,7 +357,7 @@ static int train(const rg_rnn_config *c, const rg_resume *r, const float *x, con
             steps[e] = step;
             continue;
         }
-        double loss = loss_grad(&s, x, y, th, lam) + penalty(&s, th, lam);
+        double loss = data_loss_grad(&s, x, y, th, lam) + penalty(&s, th, lam);
         if (st != RG_DIVERGED && !representable(loss)) st = RG_DIVERGED;
         if (st == RG_MAX_STEPS && step >= c->window && step % c->window == 0 && converged(c, window_start, loss)) {
             st = RG_CONVERGED;
