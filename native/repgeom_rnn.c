@@ -81,6 +81,7 @@ typedef struct {
     float *h;                /* (T + 1) x M x P hidden states, h_0 = 0 */
     float *f, *gout, *gh, *gz, *grad, *last, *m1, *m2;
     float *tr; /* max(M, dX) x P: a transposed operand of grad_acc */
+    float *a, *ga; /* M x P: the input term U x + b, and its gradient summed over the steps */
 } rnn_ws;
 
 long rg_rnn_stride(const rg_rnn_config *c) {
@@ -109,7 +110,7 @@ static int ws_alloc(const rg_rnn_config *c, rnn_ws *s) {
     s->stride = s->v + (long)s->dY * s->M;
     const long mp = (long)s->M * s->P, yp = (long)s->dY * s->P;
     const long tr = (long)(s->M > s->dX ? s->M : s->dX) * s->P;
-    const long total = s->T * mp + (s->T + 1) * mp + 2 * yp + 2 * mp + 4 * s->stride + tr;
+    const long total = s->T * mp + (s->T + 1) * mp + 2 * yp + 4 * mp + 4 * s->stride + tr;
     float *block = calloc((size_t)total, sizeof(float));
     if (block == NULL) return RG_ENOMEM;
     float *p = block;
@@ -123,7 +124,9 @@ static int ws_alloc(const rg_rnn_config *c, rnn_ws *s) {
     s->last = p; p += s->stride;
     s->m1 = p; p += s->stride;
     s->m2 = p; p += s->stride;
-    s->tr = p;
+    s->tr = p; p += tr;
+    s->a = p; p += mp;
+    s->ga = p;
     return RG_OK;
 }
 
@@ -183,13 +186,22 @@ static inline __attribute__((always_inline)) double loss_grad(rnn_ws *s, const f
                                                               const float *th, const float *lam, const int P) {
     const int M = s->M, T = s->T, dX = s->dX, dY = s->dY;
     const long mp = (long)M * P;
+    /* the input term a = U x + b is the same at every step that sees x: computed once */
+    for (int i = 0; i < M; i++) {
+        const float bi = th[s->b + i];
+        for (int k = 0; k < P; k++) s->a[(long)i * P + k] = bi;
+    }
+    gemm_acc(M, dX, P, th + s->u, x, s->a);
     for (int t = 0; t < T; t++) {
         float *zt = s->z + t * mp, *next = s->h + (t + 1) * mp;
-        for (int i = 0; i < M; i++) {
-            const float bi = th[s->b + i];
-            for (int k = 0; k < P; k++) zt[(long)i * P + k] = bi;
+        if (s->every || t == 0) {
+            memcpy(zt, s->a, (size_t)mp * sizeof(float));
+        } else {
+            for (int i = 0; i < M; i++) {
+                const float bi = th[s->b + i];
+                for (int k = 0; k < P; k++) zt[(long)i * P + k] = bi;
+            }
         }
-        if (s->every || t == 0) gemm_acc(M, dX, P, th + s->u, x, zt);
         if (t > 0) gemm_acc(M, M, P, th + s->w, s->h + t * mp, zt);
         activate(s->act, zt, next, mp);
     }
@@ -207,6 +219,7 @@ static inline __attribute__((always_inline)) double loss_grad(rnn_ws *s, const f
     transpose(M, P, hT, s->tr);
     grad_acc(dY, M, P, s->gout, s->tr, g + s->v);
     gemm_t(dY, M, P, th + s->v, s->gout, s->gh);
+    memset(s->ga, 0, (size_t)mp * sizeof(float));
     for (int t = T - 1; t >= 0; t--) {
         const float *zt = s->z + t * mp, *ht1 = s->h + (t + 1) * mp;
         times_derivative(s->act, zt, ht1, s->gh, s->gz, mp);
@@ -218,8 +231,7 @@ static inline __attribute__((always_inline)) double loss_grad(rnn_ws *s, const f
             g[s->b + i] += acc;
         }
         if (s->every || t == 0) {
-            transpose(dX, P, x, s->tr);
-            grad_acc(M, dX, P, s->gz, s->tr, g + s->u);
+            for (long i = 0; i < mp; i++) s->ga[i] += s->gz[i]; /* U's gradient is taken once, below */
         }
         if (t > 0) {
             transpose(M, P, s->h + t * mp, s->tr);
@@ -227,6 +239,8 @@ static inline __attribute__((always_inline)) double loss_grad(rnn_ws *s, const f
             gemm_t(M, M, P, th + s->w, s->gz, s->gh);
         }
     }
+    transpose(dX, P, x, s->tr);
+    grad_acc(M, dX, P, s->ga, s->tr, g + s->u);
     const long ends[3] = {s->w, s->v, s->stride};
     for (int l = 0, start = 0; l < 3; start = (int)ends[l], l++) {
         const float lam2 = 2.0f * lam[l];
