@@ -72,7 +72,9 @@ else
   objs=(train_generic.o soa_generic.o kernels.o)
 fi
 compile repgeom_jni.c jni.o
-objs+=(jni.o)
+# the recurrent loop: one build for every CPU (baseline ISA, vectorised over the sample axis)
+compile repgeom_rnn.c rnn.o
+objs+=(jni.o rnn.o)
 
 lib="$out/librepgeom.$ext"
 # -z defs: an undefined symbol is a link error here, not a load failure at run time

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "repgeom_kernels.h"
+#include "repgeom_rnn.h"
 
 #define RG_JNI(name) Java_org_repgeom_backend_NativeKernels_##name
 
@@ -277,6 +278,67 @@ JNIEXPORT jint JNICALL RG_JNI(mlp_1forward)(JNIEnv *env, jclass cls, jintArray s
     float *po = buf(env, out, end * width * c.samples, "out buffer too small or not direct");
     if (po == NULL) return RG_EBADARG;
     int rc = mlp_forward(&c, px, pp, layer, po, first, count);
+    if (rc == RG_ENOMEM) throw_ise(env, "native backend: out of memory");
+    else if (rc != RG_OK) throw_iae(env, "native backend: invalid arguments");
+    return rc;
+}
+
+/*
+ * rnn_train_fused (repgeom_rnn.h), always from a TrainState (a fresh run is a resume from the initial state).
+ * shape: inputDim, width, outputDim, timeSteps, inputEvery, activation, samples, optKind, maxSteps, window,
+ * traceEvery; hyper as train_call's; then the rg_resume buffers except penalty (the loop keeps no cache).
+ */
+JNIEXPORT jint JNICALL RG_JNI(rnn_1train_1fused)(JNIEnv *env, jclass cls, jintArray shape, jdoubleArray hyper,
+                                                 jobject x, jobject y, jobject params, jobject lambdas, jobject lrs,
+                                                 jobject trace, jobject finalLoss, jobject gradNorm, jobject steps,
+                                                 jobject status, jint first, jint count, jint untilStep,
+                                                 jobject lastFinite, jobject moment1, jobject moment2,
+                                                 jobject beta1Pow, jobject beta2Pow, jobject windowStart) {
+    (void)cls;
+    if (shape == NULL || (*env)->GetArrayLength(env, shape) != 11 || hyper == NULL
+        || (*env)->GetArrayLength(env, hyper) != 6) {
+        throw_iae(env, "bad shape or hyper array");
+        return RG_EBADARG;
+    }
+    jint s[11];
+    jdouble h[6];
+    (*env)->GetIntArrayRegion(env, shape, 0, 11, s);
+    (*env)->GetDoubleArrayRegion(env, hyper, 0, 6, h);
+    rg_rnn_config c = {.input_dim = s[0], .width = s[1], .output_dim = s[2], .time_steps = s[3],
+                       .input_every = s[4], .activation = s[5], .samples = s[6], .opt_kind = s[7],
+                       .max_steps = s[8], .window = s[9], .trace_every = s[10], .final_lr_ratio = h[0],
+                       .momentum = h[1], .beta1 = h[2], .beta2 = h[3], .eps = h[4], .tol = h[5]};
+    long stride = rg_rnn_stride(&c);
+    if (stride < 0 || first < 0 || count < 0 || untilStep < 0) {
+        throw_iae(env, "invalid recurrent network, training settings or member range");
+        return RG_EBADARG;
+    }
+    jlong end = (jlong)first + count, tlen = c.max_steps / c.trace_every + 1;
+    rg_resume r = {.until_step = untilStep};
+    const float *px, *py, *pl;
+    const double *plr;
+    float *pp, *pt;
+    double *pfl, *pgn;
+    int32_t *pst, *pss;
+    if ((px = buf(env, x, (jlong)c.input_dim * c.samples, "x buffer too small or not direct")) == NULL
+        || (py = buf(env, y, (jlong)c.output_dim * c.samples, "y buffer too small or not direct")) == NULL
+        || (pp = buf(env, params, end * stride, "params buffer too small or not direct")) == NULL
+        || (pl = buf(env, lambdas, end * 3, "lambdas buffer too small or not direct")) == NULL
+        || (plr = buf(env, lrs, end, "learning-rate buffer too small or not direct")) == NULL
+        || (pt = buf(env, trace, end * tlen, "trace buffer too small or not direct")) == NULL
+        || (pfl = buf(env, finalLoss, end, "finalLoss buffer too small or not direct")) == NULL
+        || (pgn = buf(env, gradNorm, end, "gradNorm buffer too small or not direct")) == NULL
+        || (pst = buf(env, steps, end, "steps buffer too small or not direct")) == NULL
+        || (pss = buf(env, status, end, "status buffer too small or not direct")) == NULL
+        || (r.last_finite = buf(env, lastFinite, end * stride, "lastFinite buffer too small or not direct")) == NULL
+        || (moment1 != NULL && (r.moment1 = buf(env, moment1, end * stride, "moment1 buffer too small")) == NULL)
+        || (moment2 != NULL && (r.moment2 = buf(env, moment2, end * stride, "moment2 buffer too small")) == NULL)
+        || (r.beta1_pow = buf(env, beta1Pow, end, "beta1Pow buffer too small or not direct")) == NULL
+        || (r.beta2_pow = buf(env, beta2Pow, end, "beta2Pow buffer too small or not direct")) == NULL
+        || (r.window_start = buf(env, windowStart, end, "windowStart buffer too small or not direct")) == NULL) {
+        return RG_EBADARG;
+    }
+    int rc = rnn_train_fused(&c, &r, px, py, pp, pl, plr, pt, pfl, pgn, pst, pss, first, count);
     if (rc == RG_ENOMEM) throw_ise(env, "native backend: out of memory");
     else if (rc != RG_OK) throw_iae(env, "native backend: invalid arguments");
     return rc;

@@ -247,6 +247,14 @@ static void restore_fp_mode(fp_mode m) {
 #endif
 }
 
+unsigned long rg_flush_subnormals(void) {
+    return flush_subnormals().saved;
+}
+
+void rg_restore_fp_mode(unsigned long saved) {
+    restore_fp_mode((fp_mode){saved});
+}
+
 int mlp_train_fused(const rg_config *cfg, const float *x, const float *y, float *params, const float *lambdas,
                     const double *lrs, float *trace, double *final_loss, double *grad_norm, int32_t *steps,
                     int32_t *status, int first, int count) {

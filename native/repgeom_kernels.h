@@ -167,6 +167,11 @@ int rg_force_layout(int mode);
  * at a time, 2 = across the lanes; -1 if the shape is invalid. */
 int rg_layout(const rg_config *cfg);
 
+/* Flush-to-zero and denormals-are-zero for one kernel call, as mlp_train_fused sets them (see
+ * repgeom_kernels.c); returns the caller's mode, which rg_restore_fp_mode puts back. */
+unsigned long rg_flush_subnormals(void);
+void rg_restore_fp_mode(unsigned long saved);
+
 /* Which compiled variant mlp_train_fused and mlp_forward dispatch to here: "avx512", "avx2" or "generic". */
 const char *rg_isa(void);
 

@@ -84,7 +84,7 @@ def unpack(row, group):
         W = row[w0:w0 + fan_out * fan_in].reshape(fan_out, fan_in)
         b0 = spec["bias_offset"]
         b = row[b0:b0 + fan_out] if b0 >= 0 else None
-        layers.append(Layer(W, b, "readout" if l == n - 1 else "hidden"))
+        layers.append(Layer(W, b, spec.get("kind", "readout" if l == n - 1 else "hidden")))
     return layers
 
 
@@ -103,3 +103,20 @@ def forward(layers, X, phi):
     if top.b is not None:
         F = F + top.b[:, None]
     return hidden, F
+
+
+def forward_rnn(layers, X, phi, time_steps, input_every=True):
+    """A recurrent member (layers input [U, b], recurrent W, readout W_out): its hidden states
+    [h_1, …, h_T] (each M × P) with h_0 = 0, h_(t+1) = phi(W h_t + U x_t + b), and F = W_out h_T."""
+    inp, rec, out = layers
+    X = np.asarray(X, dtype=np.float64)
+    drive = inp.W @ X
+    h = np.zeros((rec.W.shape[0], X.shape[1]))
+    hidden = []
+    for t in range(time_steps):
+        z = rec.W @ h + inp.b[:, None]
+        if input_every or t == 0:
+            z = z + drive
+        h = phi(z)
+        hidden.append(h)
+    return hidden, out.W @ h

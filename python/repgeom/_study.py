@@ -207,16 +207,20 @@ class Study:
 
     def representations(self, i):
         """Member i's hidden representations, recomputed in float64 from its parameters and X:
-        a list with one M_l × P array per hidden layer (after the activation). The last one's
-        ``R.T @ R`` is ``kernels[i]`` (stored in float32)."""
-        group, _ = self._locate(i)
-        hidden, _ = _model.forward(self.params(i), self.X, _model.activation(group["activation"]))
-        return hidden
+        a list with one M_l × P array per hidden layer (after the activation), or per time step
+        h_1 … h_T of a recurrent member. The last one's ``R.T @ R`` is ``kernels[i]`` (stored in float32)."""
+        return self._forward(i)[0]
 
     def output(self, i):
         """Member i's network output F (dY × P), float64."""
+        return self._forward(i)[1]
+
+    def _forward(self, i):
         group, _ = self._locate(i)
-        return _model.forward(self.params(i), self.X, _model.activation(group["activation"]))[1]
+        phi = _model.activation(group["activation"])
+        if group.get("kind") == "rnn":
+            return _model.forward_rnn(self.params(i), self.X, phi, group["time_steps"], group["input"] == "every")
+        return _model.forward(self.params(i), self.X, phi)
 
     def kernel(self, i, layer=-1):
         """Member i's representation kernel RᵀR (P × P, float64) of a hidden layer (default the last)."""

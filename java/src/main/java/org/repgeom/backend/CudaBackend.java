@@ -60,6 +60,9 @@ public final class CudaBackend implements Backend {
 
     @Override
     public TrainResult train(TrainRequest request, Task task, ProgressListener progress) {
+        if (request.architecture().isRecurrent()) {
+            throw new IllegalArgumentException("the cuda backend does not train recurrent networks yet; use --backend native");
+        }
         return CudaBackendOps.train(device, request, task, progress);
     }
 

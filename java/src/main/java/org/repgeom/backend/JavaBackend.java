@@ -3,6 +3,8 @@ package org.repgeom.backend;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.repgeom.analysis.RepresentationKernel;
 import org.repgeom.model.Mlp;
+import org.repgeom.model.Network;
+import org.repgeom.model.Rnn;
 import org.repgeom.model.ParamLayout;
 import org.repgeom.task.Task;
 import org.repgeom.train.KernelSchedule;
@@ -13,7 +15,7 @@ import org.repgeom.train.StopRule;
 import org.repgeom.train.TrainState;
 
 /**
- * The reference backend: plain double-precision loops ({@link Mlp}), one member at a time,
+ * The reference backend: plain double-precision loops ({@link Mlp}, {@link Rnn}), one member at a time,
  * members spread over a thread pool. Simple and obviously right; the oracle for the native and
  * CUDA backends.
  */
@@ -50,10 +52,10 @@ public final class JavaBackend implements Backend {
 
         AtomicInteger next = new AtomicInteger();
         Runnable worker = () -> {
-            Mlp mlp = new Mlp(layout, task);
+            Network net = Network.of(layout, task);
             double[] grad = new double[stride];
             for (int e = next.getAndIncrement(); e < members; e = next.getAndIncrement()) {
-                MemberOutcome o = mlp_train_fused(mlp, params, e * stride, req.lambdas(),
+                MemberOutcome o = train_fused(net, params, e * stride, req.lambdas(),
                         e * layout.architecture().layerCount(), req.learningRates()[e], req.optimizer(), req.stop(),
                         grad, trace, e * traceLength, null, 0, req.stop().maxSteps(), kt, e);
                 finalLoss[e] = o.loss();
@@ -85,11 +87,11 @@ public final class JavaBackend implements Backend {
         int members = req.members(), layers = layout.architecture().layerCount();
         AtomicInteger next = new AtomicInteger();
         Runnable worker = () -> {
-            Mlp mlp = new Mlp(layout, task);
+            Network net = Network.of(layout, task);
             double[] grad = new double[layout.stride()];
             for (int e = next.getAndIncrement(); e < members; e = next.getAndIncrement()) {
                 if (st.status()[e] != TrainState.RUNNING) continue;
-                MemberOutcome o = mlp_train_fused(mlp, st.params(), e * layout.stride(), req.lambdas(), e * layers,
+                MemberOutcome o = train_fused(net, st.params(), e * layout.stride(), req.lambdas(), e * layers,
                         req.learningRates()[e], req.optimizer(), req.stop(), grad, st.trace(), e * st.traceLength(), st,
                         e, untilStep, kt, e);
                 if (o != null) progress.membersDone(1);
@@ -116,7 +118,7 @@ public final class JavaBackend implements Backend {
     public static MemberOutcome mlp_train_fused(Mlp mlp, double[] params, int off, double[] lambdas, int lambdaOff,
                                                 double lr0, OptimizerSettings opt, StopRule stop, double[] grad,
                                                 float[] trace, int traceOff) {
-        return mlp_train_fused(mlp, params, off, lambdas, lambdaOff, lr0, opt, stop, grad, trace, traceOff, null, 0,
+        return train_fused(mlp, params, off, lambdas, lambdaOff, lr0, opt, stop, grad, trace, traceOff, null, 0,
                 stop.maxSteps(), KernelTrace.NONE, 0);
     }
 
@@ -130,17 +132,24 @@ public final class JavaBackend implements Backend {
                                                 double lr0, OptimizerSettings opt, StopRule stop, double[] grad,
                                                 int untilStep) {
         int stride = mlp.layout().stride();
-        return mlp_train_fused(mlp, st.params(), e * stride, lambdas, lambdaOff, lr0, opt, stop, grad, st.trace(),
+        return train_fused(mlp, st.params(), e * stride, lambdas, lambdaOff, lr0, opt, stop, grad, st.trace(),
                 e * st.traceLength(), st, e, untilStep, KernelTrace.NONE, 0);
     }
 
     /**
-     * The loop of both public forms; member {@code member} of the group records its kernel trace
-     * into {@code kt} when the request traces it: at the loss trace's place in the loop (after the
-     * finiteness checks) every {@code kernel_every} steps, and at the end the kernel of the final
-     * parameters at every time point from the final step on ({@link KernelSchedule}).
+     * The recurrent twin of {@link #mlp_train_fused(Mlp, double[], int, double[], int, double, OptimizerSettings,
+     * StopRule, double[], float[], int)}: the same loop, stop rule and divergence rule on an {@link Rnn}
+     * (backpropagation through time); named as the native kernel that does the same work.
      */
-    private static MemberOutcome mlp_train_fused(Mlp mlp, double[] params, int off, double[] lambdas, int lambdaOff,
+    public static MemberOutcome rnn_train_fused(Rnn rnn, double[] params, int off, double[] lambdas, int lambdaOff,
+                                                double lr0, OptimizerSettings opt, StopRule stop, double[] grad,
+                                                float[] trace, int traceOff) {
+        return train_fused(rnn, params, off, lambdas, lambdaOff, lr0, opt, stop, grad, trace, traceOff, null, 0,
+                stop.maxSteps(), KernelTrace.NONE, 0);
+    }
+
+    /** The one training loop of the reference, for either kind of network. */
+    private static MemberOutcome train_fused(Network mlp, double[] params, int off, double[] lambdas, int lambdaOff,
                                                  double lr0, OptimizerSettings opt, StopRule stop, double[] grad,
                                                  float[] trace, int traceOff, TrainState st, int e, int untilStep,
                                                  KernelTrace kt, int member) {
@@ -213,13 +222,31 @@ public final class JavaBackend implements Backend {
         return o;
     }
 
+    private static boolean finite(double[] a, int n) {
+        for (int i = 0; i < n; i++) {
+            if (!representable(a[i])) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Whether float32 can hold x: the native and CUDA backends train in float32, where a larger
+     * value is already infinite, so the reference calls such a member DIVERGED too.
+     */
+    static boolean representable(double x) {
+        return Math.abs(x) <= Float.MAX_VALUE;
+    }
+
     /**
      * Writes each hidden layer's kernel K_l = R_lᵀR_l ({@link RepresentationKernel}, the definition of
      * kernels.npy) of the last forward pass of {@code mlp} to time points {@code [from, to)} of the
      * traced member whose block starts at {@code off} (layer l, point k at {@code off + (l·T + k)·P²}).
      * Named as the native and CUDA twins.
      */
-    static void kernel_trace_record(Mlp mlp, KernelTrace kt, int off, int from, int to) {
+    static void kernel_trace_record(Network net, KernelTrace kt, int off, int from, int to) {
+        if (!(net instanceof Mlp mlp)) {
+            throw new IllegalArgumentException("kernel traces are recorded for feed-forward networks only");
+        }
         var arch = mlp.layout().architecture();
         int pp = kt.samples * kt.samples, points = kt.schedule.points();
         for (int l = 0; l < arch.depth(); l++) {
@@ -269,20 +296,5 @@ public final class JavaBackend implements Backend {
         int offset(int e) {
             return e < rows.length && rows[e] >= 0 ? rows[e] * perMember : -1;
         }
-    }
-
-    private static boolean finite(double[] a, int n) {
-        for (int i = 0; i < n; i++) {
-            if (!representable(a[i])) return false;
-        }
-        return true;
-    }
-
-    /**
-     * Whether float32 can hold x: the native and CUDA backends train in float32, where a larger
-     * value is already infinite, so the reference calls such a member DIVERGED too.
-     */
-    static boolean representable(double x) {
-        return Math.abs(x) <= Float.MAX_VALUE;
     }
 }

@@ -22,6 +22,8 @@ import org.repgeom.train.TrainState;
  * back into a {@link TrainResult} (parameters widened to double). Same semantics as
  * {@link JavaBackend}, tested against it member by member.
  *
+ * <p>Recurrent networks train in {@link NativeRnn} ({@code rnn_train_fused}).
+ *
  * <p>{@link #hiddenRepresentations} is the native forward pass for analysis ({@code mlp_forward} in C).
  */
 public final class NativeBackend implements Backend {
@@ -89,6 +91,7 @@ public final class NativeBackend implements Backend {
 
     @Override
     public TrainResult train(TrainRequest req, Task task, ProgressListener progress) {
+        if (req.architecture().isRecurrent()) return NativeRnn.train(this, req, task, progress);
         int[] shape = trainShape(req, task);
         double[] hyper = trainHyper(req);
         int members = req.members();
@@ -151,6 +154,7 @@ public final class NativeBackend implements Backend {
 
     @Override
     public TrainState trainSegment(TrainRequest req, TrainState from, int untilStep, Task task, ProgressListener progress) {
+        if (req.architecture().isRecurrent()) return NativeRnn.trainSegment(this, req, from, untilStep, task, progress);
         int[] shape = trainShape(req, task);
         double[] hyper = trainHyper(req);
         int members = req.members();
@@ -207,7 +211,7 @@ public final class NativeBackend implements Backend {
 
     /** One native call on members {@code [first, first + count)}. */
     @FunctionalInterface
-    private interface ChunkCall {
+    interface ChunkCall {
         void run(int first, int count);
     }
 
@@ -215,7 +219,7 @@ public final class NativeBackend implements Backend {
      * Runs {@code call} over members {@code [0, members)} on the thread pool, a few chunks per
      * thread: that balances members that stop early and gives the progress bar steps.
      */
-    private void inChunks(int members, String threadName, ChunkCall call) {
+    void inChunks(int members, String threadName, ChunkCall call) {
         int workers = Math.min(threads, members);
         int even = Math.max(1, (members + 4 * workers - 1) / (4 * workers));
         // whole groups of vector lanes: small shapes train LANES members per vector (repgeom_soa.c), and a

@@ -187,4 +187,20 @@ public final class NativeKernels {
      */
     public static native int mlp_forward(int[] shape, FloatBuffer x, FloatBuffer params, int layer, FloatBuffer out,
                                          int first, int count);
+
+    /**
+     * The C twin of {@link JavaBackend#rnn_train_fused} ({@code native/repgeom_rnn.c}): continues members
+     * {@code [first, first+count)} of a group of vanilla RNNs from a {@link org.repgeom.train.TrainState}
+     * (buffers as {@link #mlp_train_fused_resume}'s, without the penalty cache) until {@code untilStep}
+     * steps or until they stop, float32. {@code shape} = inputDim, width, outputDim, timeSteps, inputEvery
+     * (1 = x at every step, 0 = first step only), activation ordinal, samples, optimizer ordinal, maxSteps,
+     * window, traceEvery; {@code hyper} as {@link #mlp_train_fused}'s; 3 λ per member (input, recurrent,
+     * readout). Returns 0.
+     */
+    public static native int rnn_train_fused(int[] shape, double[] hyper, FloatBuffer x, FloatBuffer y,
+                                             FloatBuffer params, FloatBuffer lambdas, DoubleBuffer lrs,
+                                             FloatBuffer trace, DoubleBuffer finalLoss, DoubleBuffer gradNorm,
+                                             IntBuffer steps, IntBuffer status, int first, int count, int untilStep,
+                                             FloatBuffer lastFinite, FloatBuffer moment1, FloatBuffer moment2,
+                                             DoubleBuffer beta1Pow, DoubleBuffer beta2Pow, DoubleBuffer windowStart);
 }

@@ -9,8 +9,32 @@ import java.util.Arrays;
  * <p>Layers are numbered 0…L (0-based): layer l maps width {@link #fanIn(int)} to
  * {@link #fanOut(int)}; layer L is the linear readout and never has a bias. The first hidden
  * {@link Bias} says which hidden layers have a bias: the first (default), all, or none.
+ *
+ * <p>With a {@link Recurrence} (else null) the architecture is a vanilla RNN of one hidden state of
+ * width {@code hiddenWidths[0]}: its three weight groups are numbered as layers 0 = input
+ * {@code [U, b]} (width × dX, with the bias), 1 = recurrent {@code W} (width × width), 2 = readout
+ * {@code W_out} (dY × width), so λ, {@link ParamLayout} and {@link InitialWeights} treat them like the
+ * three layers of an MLP of hidden widths (width, width) with a bias on the first only.
  */
-public record Architecture(int inputDim, int[] hiddenWidths, int outputDim, Activation activation, Bias bias) {
+public record Architecture(int inputDim, int[] hiddenWidths, int outputDim, Activation activation, Bias bias,
+                           Recurrence recurrence) {
+
+    /** A feedforward network. */
+    public Architecture(int inputDim, int[] hiddenWidths, int outputDim, Activation activation, Bias bias) {
+        this(inputDim, hiddenWidths, outputDim, activation, bias, null);
+    }
+
+    /** A vanilla RNN of hidden width {@code width} unrolled for {@code recurrence.timeSteps()} steps. */
+    public static Architecture recurrent(int inputDim, int width, int outputDim, Activation activation,
+                                         Recurrence recurrence) {
+        if (recurrence == null) throw new IllegalArgumentException("recurrence is required");
+        return new Architecture(inputDim, new int[] {width}, outputDim, activation, Bias.FIRST, recurrence);
+    }
+
+    /** True for a recurrent network ({@link #recurrence()} not null). */
+    public boolean isRecurrent() {
+        return recurrence != null;
+    }
 
     /** {@code biasOnAllHidden}: {@link Bias#ALL}, else {@link Bias#FIRST}. */
     public Architecture(int inputDim, int[] hiddenWidths, int outputDim, Activation activation,
@@ -30,6 +54,9 @@ public record Architecture(int inputDim, int[] hiddenWidths, int outputDim, Acti
         hiddenWidths = hiddenWidths.clone();
         if (activation == null) throw new IllegalArgumentException("activation is required");
         if (bias == null) throw new IllegalArgumentException("bias is required");
+        if (recurrence != null && (hiddenWidths.length != 1 || bias != Bias.FIRST)) {
+            throw new IllegalArgumentException("a recurrent network has one hidden state and its bias in the input group");
+        }
     }
 
     /** True for {@link Bias#ALL}. */
@@ -47,20 +74,23 @@ public record Architecture(int inputDim, int[] hiddenWidths, int outputDim, Acti
         return hiddenWidths.length;
     }
 
-    /** Number of weight layers, L + 1. */
+    /** Number of weight layers, L + 1 (3 weight groups for a recurrent network: input, recurrent, readout). */
     public int layerCount() {
-        return hiddenWidths.length + 1;
+        return isRecurrent() ? 3 : hiddenWidths.length + 1;
     }
 
     public int fanIn(int layer) {
+        if (isRecurrent()) return layer == 0 ? inputDim : hiddenWidths[0];
         return layer == 0 ? inputDim : hiddenWidths[layer - 1];
     }
 
     public int fanOut(int layer) {
+        if (isRecurrent()) return layer == 2 ? outputDim : hiddenWidths[0];
         return layer == hiddenWidths.length ? outputDim : hiddenWidths[layer];
     }
 
     public boolean hasBias(int layer) {
+        if (isRecurrent()) return layer == 0;
         return bias.onLayer(layer, hiddenWidths.length);
     }
 
@@ -92,17 +122,22 @@ public record Architecture(int inputDim, int[] hiddenWidths, int outputDim, Acti
     public boolean equals(Object o) {
         if (!(o instanceof Architecture a)) return false;
         return inputDim == a.inputDim && outputDim == a.outputDim && activation == a.activation
-                && bias == a.bias && Arrays.equals(hiddenWidths, a.hiddenWidths);
+                && bias == a.bias && Arrays.equals(hiddenWidths, a.hiddenWidths)
+                && java.util.Objects.equals(recurrence, a.recurrence);
     }
 
     @Override
     public int hashCode() {
         return (Arrays.hashCode(hiddenWidths) * 31 + inputDim) * 31 + outputDim * 7 + activation.hashCode()
-                + bias.ordinal();
+                + bias.ordinal() + java.util.Objects.hashCode(recurrence) * 17;
     }
 
     @Override
     public String toString() {
+        if (isRecurrent()) {
+            return "Architecture[rnn " + inputDim + " -> " + hiddenWidths[0] + " x T=" + recurrence.timeSteps()
+                    + " (input at " + recurrence.input().id() + " step) -> " + outputDim + ", " + activation.id() + "]";
+        }
         return "Architecture[" + inputDim + " -> " + widthsLabel() + " -> " + outputDim + ", " + activation.id()
                 + (bias == Bias.FIRST ? "" : bias == Bias.ALL ? ", bias on all hidden" : ", no bias") + "]";
     }

@@ -12,7 +12,7 @@ import org.repgeom.task.Task;
  * contiguous sample axis. One instance holds the scratch arrays for one architecture and one task,
  * so it is cheap to call many times but not shared between threads.
  */
-public final class Mlp {
+public final class Mlp implements Network {
     private final Architecture arch;
     private final ParamLayout layout;
     private final Activation phi;
@@ -53,6 +53,7 @@ public final class Mlp {
         gradZ = new double[widest * samples];
     }
 
+    @Override
     public ParamLayout layout() {
         return layout;
     }

@@ -61,6 +61,8 @@ public final class Report {
         add(figures, omitted, "kernel distance against width (fewer than two two-layer widths with a prediction)",
                 DistributionFigures.versusWidth(v));
         figures.addAll(AxisFigures.all(v));
+        Figure overTime = RecurrentFigures.overTime(v); // only for studies of recurrent networks
+        if (overTime != null) figures.add(overTime);
         figures.add(KernelFigures.kernels(v));
         add(figures, omitted, "class prototypes (labels are not a ±1 hypercube)", KernelFigures.prototypes(v));
         add(figures, omitted, "neuron tuning", KernelFigures.tuning(v));

@@ -34,7 +34,7 @@ import org.repgeom.io.NumberText;
 import org.repgeom.io.TextTable;
 import org.repgeom.io.Json;
 import org.repgeom.model.Architecture;
-import org.repgeom.model.Mlp;
+import org.repgeom.model.Representations;
 import org.repgeom.model.ParamLayout;
 import org.repgeom.report.Metric.Column;
 import org.repgeom.study.RunDirectory;
@@ -43,7 +43,7 @@ import org.repgeom.task.Task;
 /**
  * {@code repgeom analyze}: the geometry metrics of every member of a finished study, computed from
  * the stored parameters (the representations are recomputed with the double-precision reference
- * forward pass, {@link Mlp}), so they run on any study directory after the fact.
+ * forward pass, {@link org.repgeom.model.Mlp}, {@link org.repgeom.model.Rnn}), so they run on any study directory after the fact.
  *
  * <p><b>Streaming.</b> Groups are read one at a time ({@link RunDirectory#params}); within a group,
  * blocks of {@value #BLOCK} members are measured in parallel and written before the next block, so
@@ -197,9 +197,9 @@ public final class StudyAnalysis {
         RunDirectory.MemberRow row = sink.rows().get(res.id());
         String status = row == null ? "" : row.string("status");
         String config = row == null ? "group" + g.index() : row.config();
-        for (int l = 0; l < arch.depth(); l++) {
+        for (int l = 0; l < Representations.stages(arch); l++) {
             w.write(res.id() + "," + Csv.text(config) + "," + g.index() + "," + (l + 1) + ","
-                    + arch.width(l) + "," + status);
+                    + Representations.width(arch, l) + "," + status);
             for (double v : res.values()[l]) w.write("," + Csv.num(v));
             w.newLine();
         }
@@ -248,26 +248,26 @@ public final class StudyAnalysis {
 
     /**
      * Every metric of member {@code local} of group {@code g}, whose parameters sit in {@code params}
-     * from block start {@code first} (thread-safe: its own Mlp).
+     * from block start {@code first} (thread-safe: its own forward pass).
      */
     private MemberResult measure(Context ctx, RunDirectory.Group g, double[] params, int local, int first) {
         Task task = ctx.task();
         ParamLayout layout = g.layout();
         Architecture arch = g.architecture();
-        int p = task.samples(), dY = task.outputDim(), depth = arch.depth();
-        Mlp mlp = new Mlp(layout, task);
+        int p = task.samples(), dY = task.outputDim(), depth = Representations.stages(arch);
         int off = (local - first) * layout.stride();
-        mlp.forward(params, off);
+        // hidden layers, or the time steps of a recurrent member
+        Representations reps = Representations.of(layout, task, params, off);
         List<double[]> kernels = new ArrayList<>();
         kernels.add(ctx.kX());
-        for (int l = 0; l < depth; l++) kernels.add(RepresentationKernel.of(mlp.hidden(l), arch.width(l), p));
-        kernels.add(RepresentationKernel.of(mlp.output(), dY, p));
+        for (int l = 0; l < depth; l++) kernels.add(RepresentationKernel.of(reps.hidden()[l], reps.widths()[l], p));
+        kernels.add(RepresentationKernel.of(reps.output(), dY, p));
         double[][] layerCka = metrics.contains(Metric.LAYER_CKA) ? LayerCka.matrix(kernels, p) : null;
 
         double[][] values = new double[depth][];
         for (int l = 0; l < depth; l++) {
-            double[] r = mlp.hidden(l);
-            int m = arch.width(l);
+            double[] r = reps.hidden()[l];
+            int m = reps.widths()[l];
             double[] k = kernels.get(l + 1);
             Map<Column, Double> v = new EnumMap<>(Column.class);
             if (metrics.contains(Metric.PS)) {
@@ -381,11 +381,11 @@ public final class StudyAnalysis {
             this.key = key;
             this.arch = arch;
             long seed = key.hashCode();
-            columns = new Reservoir[arch.depth()][columnCount];
-            for (int l = 0; l < arch.depth(); l++) {
+            columns = new Reservoir[Representations.stages(arch)][columnCount];
+            for (int l = 0; l < columns.length; l++) {
                 for (int c = 0; c < columnCount; c++) columns[l][c] = new Reservoir(RESERVOIR, seed + 31L * (l * 64 + c));
             }
-            int n = arch.depth() + 2;
+            int n = Representations.stages(arch) + 2;
             layerCka = new Reservoir[n * n];
             for (int i = 0; i < layerCka.length; i++) layerCka[i] = new Reservoir(RESERVOIR, seed - 17L * (i + 1));
         }
@@ -396,7 +396,7 @@ public final class StudyAnalysis {
                 for (int c = 0; c < columns[l].length; c++) columns[l][c].add(r.values()[l][c]);
             }
             if (r.layerCka() != null) {
-                int n = arch.depth() + 2;
+                int n = Representations.stages(arch) + 2;
                 for (int i = 0; i < n; i++) {
                     for (int j = 0; j < n; j++) layerCka[i * n + j].add(r.layerCka()[i][j]);
                 }
@@ -413,18 +413,18 @@ public final class StudyAnalysis {
             for (int l = 0; l < columns.length; l++) {
                 Map<String, Object> layer = new LinkedHashMap<>();
                 layer.put("layer", l + 1);
-                layer.put("width", arch.width(l));
+                layer.put("width", Representations.width(arch, l));
                 for (int c = 0; c < columnNames.size(); c++) {
                     layer.put(columnNames.get(c), Quantiles.summary(columns[l][c].sample()));
                 }
                 layers.add(layer);
             }
             m.put("layers", layers);
-            int n = arch.depth() + 2;
+            int n = Representations.stages(arch) + 2;
             if (layerCka[0].seen() > 0) {
                 List<String> labels = new ArrayList<>();
                 labels.add("input");
-                for (int l = 1; l <= arch.depth(); l++) labels.add("h" + l);
+                for (int l = 1; l <= Representations.stages(arch); l++) labels.add("h" + l);
                 labels.add("output");
                 List<Object> median = new ArrayList<>();
                 for (int i = 0; i < n; i++) {

@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.repgeom.io.NpyRows;
-import org.repgeom.model.Mlp;
+import org.repgeom.model.Representations;
 import org.repgeom.study.RunDirectory;
 import org.repgeom.study.spec.TrainSpec;
 import org.repgeom.task.Task;
@@ -33,19 +33,23 @@ final class StudyView {
     final Map<Integer, RunDirectory.MemberRow> rows = new LinkedHashMap<>();
     final int traceEvery;
     private final Map<Integer, int[]> location = new LinkedHashMap<>();
-    private final boolean[] varies = new boolean[4];
+    private final boolean[] varies = new boolean[5]; // activation, w, lambda, lr, and T of recurrent members
     private final org.repgeom.theory.TheoryLookup theories;
 
     /**
      * One configuration (members that differ only in seed).
      *
-     * @param parts  the key's parts: activation, "w=…", "lambda=…", "lr=…"
+     * @param parts  the key's parts: activation, "w=…", "lambda=…", "lr=…" (and "T=…" when recurrent)
      * @param widths hidden widths
      * @param ids    member ids, ascending
      * @param index  position in {@link #configs} (its colour)
      */
     record Config(String key, String[] parts, String activation, int[] widths, List<Integer> ids, int index) {
+        /** Hidden layers; for a recurrent configuration (key part "T=…") its time steps, the stages it has representations for. */
         int depth() {
+            for (String part : parts) {
+                if (part.startsWith("T=")) return Integer.parseInt(part.substring(2).split(",")[0]);
+            }
             return widths.length;
         }
 
@@ -191,7 +195,7 @@ final class StudyView {
     /** λ per weight layer of the configuration (members.csv {@code lambdas}, one value repeated when given once). */
     double[] lambdas(Config c) {
         String[] cells = rows.get(c.ids().get(0)).string("lambdas").split("/");
-        int layers = c.depth() + 1;
+        int layers = architecture(c).layerCount();
         double[] l = new double[layers];
         for (int i = 0; i < layers; i++) l[i] = Double.parseDouble(cells[Math.min(i, cells.length - 1)]);
         return l;
@@ -212,7 +216,7 @@ final class StudyView {
         return count(c, "CONVERGED");
     }
 
-    /** A member's hidden layers (each width×P) and output (dY×P), by the reference forward pass. */
+    /** A member's hidden layers or time steps (each width×P) and output (dY×P), by the reference forward pass. */
     List<double[]> layers(int memberId) throws IOException {
         int[] loc = location.get(memberId);
         if (loc == null) throw new IllegalArgumentException("member " + memberId + " is in no group");
@@ -221,11 +225,9 @@ final class StudyView {
         try (NpyRows rowsOfGroup = NpyRows.open(g.paramsFile())) {
             params = rowsOfGroup.row(loc[1]);
         }
-        Mlp mlp = new Mlp(g.layout(), task);
-        mlp.forward(params, 0);
-        List<double[]> out = new ArrayList<>();
-        for (int l = 0; l < g.architecture().depth(); l++) out.add(mlp.hidden(l).clone());
-        out.add(mlp.output().clone());
+        Representations reps = Representations.of(g.layout(), task, params, 0); // time steps of a recurrent member
+        List<double[]> out = new ArrayList<>(List.of(reps.hidden()));
+        out.add(reps.output());
         return out;
     }
 }

@@ -1,5 +1,8 @@
 package org.repgeom.study;
 
+import org.repgeom.study.spec.SpecException;
+import org.repgeom.study.spec.SpecSection;
+import org.repgeom.study.spec.SpecValues;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;

@@ -17,7 +17,7 @@ import org.repgeom.io.NpyArray;
 import org.repgeom.io.NpyRows;
 import org.repgeom.model.Activation;
 import org.repgeom.model.Architecture;
-import org.repgeom.model.Mlp;
+import org.repgeom.model.Representations;
 import org.repgeom.model.ParamLayout;
 import org.repgeom.task.Task;
 
@@ -160,7 +160,12 @@ public final class RunDirectory {
         List<Object> layers = (List<Object>) g.get("layers");
         // bias on every hidden layer shows as a bias offset on the second hidden layer
         boolean biasAll = hidden.length > 1 && ((Number) ((Map<String, Object>) layers.get(1)).get("bias_offset")).intValue() >= 0;
-        Architecture arch = new Architecture(((Number) g.get("input_dim")).intValue(), hidden,
+        Architecture arch = "rnn".equals(g.get("kind"))
+                ? Architecture.recurrent(((Number) g.get("input_dim")).intValue(), hidden[0],
+                        ((Number) g.get("output_dim")).intValue(), Activation.parse((String) g.get("activation")),
+                        new org.repgeom.model.Recurrence(((Number) g.get("time_steps")).intValue(),
+                                org.repgeom.model.Recurrence.Input.valueOf(((String) g.get("input")).toUpperCase(java.util.Locale.ROOT))))
+                : new Architecture(((Number) g.get("input_dim")).intValue(), hidden,
                 ((Number) g.get("output_dim")).intValue(), Activation.parse((String) g.get("activation")), biasAll);
         ParamLayout layout = new ParamLayout(arch);
         int stride = ((Number) g.get("stride")).intValue();
@@ -202,14 +207,10 @@ public final class RunDirectory {
     /**
      * Hidden representations of member {@code local} of group {@code g} (its parameters at
      * {@code local * stride} of {@code params}): element l is layer l+1's {@code width × P} matrix
-     * (row-major), after the activation.
+     * (row-major), after the activation; for a recurrent member, element t is the hidden state h_(t+1).
      */
     public List<double[]> representations(Group g, double[] params, int local) throws IOException {
-        Mlp mlp = new Mlp(g.layout(), task());
-        mlp.forward(params, local * g.layout().stride());
-        List<double[]> out = new ArrayList<>();
-        for (int l = 0; l < g.architecture().depth(); l++) out.add(mlp.hidden(l).clone());
-        return out;
+        return new ArrayList<>(List.of(Representations.of(g.layout(), task(), params, local * g.layout().stride()).hidden()));
     }
 
     /** The rows of {@code members.csv}, in member-id order. */

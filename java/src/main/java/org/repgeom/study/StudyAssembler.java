@@ -22,7 +22,7 @@ import org.repgeom.task.Task;
 /**
  * Streams finished chunks into the final files of a study directory — {@code members.csv},
  * {@code kernels.npy}, {@code loss_curves.npy}, {@code params_group<g>.npy}, {@code groups.json}
- * and {@code summary.json} — holding one chunk at a time, so assembling a million members needs
+ * and {@code summary.json}, plus {@code rnn_steps.csv} for recurrent members ({@link RnnSteps}) — holding one chunk at a time, so assembling a million members needs
  * no more memory than training one chunk. Chunks are read in index order, which is member-id
  * order; each group's parameter file is the concatenation of that group's chunks. The summary is
  * accumulated from the rows on the way ({@link StudySummary.Accumulator}).
@@ -50,7 +50,8 @@ final class StudyAssembler {
         Path csvTmp = out.resolve("." + "members.csv.tmp");
         try (NpyWriter kernels = NpyWriter.float32(out.resolve("kernels.npy"), total, p, p);
              NpyWriter curves = NpyWriter.float32(out.resolve("loss_curves.npy"), total, traceLength);
-             BufferedWriter csv = Files.newBufferedWriter(csvTmp, StandardCharsets.UTF_8)) {
+             BufferedWriter csv = Files.newBufferedWriter(csvTmp, StandardCharsets.UTF_8);
+             RnnSteps steps = RnnSteps.openIfRecurrent(plan, out, task)) {
             csv.write(MemberCsv.HEADER + MemberCsv.layerHeader(maxDepth()));
             csv.newLine();
             for (StudyPlan.Chunk c : plan.chunks()) {
@@ -60,7 +61,12 @@ final class StudyAssembler {
                 kernels.append(k.data());
                 curves.append(t.data());
                 copyRows(dir.resolve(ChunkFiles.MEMBERS), c, csv, summary);
+                if (steps != null && plan.groupArchitecture(c.group()).isRecurrent()) {
+                    int stride = new ParamLayout(plan.groupArchitecture(c.group())).stride();
+                    steps.add(plan, c, read(dir, ChunkFiles.PARAMS, c.size(), stride).data());
+                }
             }
+            if (steps != null) steps.finish();
             kernels.finish();
             curves.finish();
         } catch (IOException | RuntimeException e) {
@@ -92,7 +98,8 @@ final class StudyAssembler {
     /** Hidden layers of the study's deepest member: how many per-layer columns members.csv has. */
     private int maxDepth() {
         int depth = 0;
-        for (int g = 0; g < plan.groupCount(); g++) depth = Math.max(depth, plan.groupArchitecture(g).depth());
+        // a recurrent group has one hidden state but three λ (layerCount − 1 = 2 "depth" columns of λ)
+        for (int g = 0; g < plan.groupCount(); g++) depth = Math.max(depth, plan.groupArchitecture(g).layerCount() - 1);
         return depth;
     }
 
@@ -141,17 +148,25 @@ final class StudyAssembler {
         m.put("hidden_widths", arch.hiddenWidths());
         m.put("output_dim", arch.outputDim());
         m.put("activation", arch.activation().id());
+        if (arch.isRecurrent()) {
+            m.put("kind", "rnn");
+            m.put("time_steps", arch.recurrence().timeSteps());
+            m.put("input", arch.recurrence().input().id());
+        }
         m.put("stride", layout.stride());
         m.put("dtype", "float64");
         m.put("layout", "row e of the file is member member_ids[e]; within a row, layer l's weight W_l "
                 + "(fan_out x fan_in, row-major: W_l[i, j] at weight_offset + i*fan_in + j) is followed by its bias b_l "
                 + "(b_l[i] at bias_offset + i; bias_offset -1: no bias); hidden layer l computes "
-                + "A_l = activation(W_l A_(l-1) + b_l) with A_0 = X, the last layer is the linear readout F = W A_L");
+                + (arch.isRecurrent() ? "layers 1, 2, 3 are the recurrent network's input weights [U, b], recurrent W and"
+                + " readout W_out: h_0 = 0, h_(t+1) = activation(W h_t + U x_t + b), F = W_out h_T"
+                : "A_l = activation(W_l A_(l-1) + b_l) with A_0 = X, the last layer is the linear readout F = W A_L"));
         List<Object> layers = new ArrayList<>();
         for (int l = 0; l < arch.layerCount(); l++) {
             Map<String, Object> layer = new LinkedHashMap<>();
             layer.put("layer", l + 1);
-            layer.put("kind", l < arch.depth() ? "hidden" : "readout");
+            layer.put("kind", arch.isRecurrent() ? new String[] {"input", "recurrent", "readout"}[l]
+                    : l < arch.depth() ? "hidden" : "readout");
             layer.put("weight_offset", layout.weight(l));
             layer.put("weight_shape", new int[] {arch.fanOut(l), arch.fanIn(l)});
             layer.put("bias_offset", layout.bias(l));

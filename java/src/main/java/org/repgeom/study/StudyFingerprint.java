@@ -55,6 +55,10 @@ public final class StudyFingerprint {
         h.line("model.bias_all", m.biasOnAllHidden());
         if (m.bias() == org.repgeom.model.Bias.NONE) h.line("model.bias_none", true); // absent before bias: none existed
         h.line("model.init_scale", m.initScale());
+        if (m.isRecurrent()) { // absent for feedforward models, so their fingerprints stay as they were
+            for (int steps : m.timeSteps()) h.line("model.time_steps", steps);
+            h.line("model.input", m.input().id());
+        }
         GridSpec g = spec.grid();
         for (int i = 0; i < g.seeds().size(); i++) h.line("grid.seed", g.seeds().get(i));
         for (LambdaEntry l : g.lambdas()) {

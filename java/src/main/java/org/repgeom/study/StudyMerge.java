@@ -119,6 +119,7 @@ public final class StudyMerge {
             files.addAll(heldOut);
             for (int g = 0; g < plan.groupCount(); g++) files.add("params_group" + g + ".npy");
             files.addAll(KernelTraceFiles.names(plan));
+            if (Files.isRegularFile(work.resolve(RnnSteps.FILE))) files.add(RnnSteps.FILE);
             merged.setFiles(FileHashes.of(work, files));
             merged.setState(StudyManifest.State.ASSEMBLED);
             merged.write(work);

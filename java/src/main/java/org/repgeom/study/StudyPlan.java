@@ -74,16 +74,15 @@ public final class StudyPlan {
         this.memberCount = (int) spec.memberCount();
         GridSpec grid = spec.grid();
         this.blockSize = grid.lambdas().size() * grid.learningRates().size() * grid.seeds().size();
-        List<int[]> shapes = spec.model().hiddenShapes();
-        this.shapeCount = shapes.size();
+        this.shapeCount = spec.model().networkCount();
         List<Activation> activations = spec.model().activations();
         int blocks = activations.size() * shapeCount;
         blockArchitecture = new Architecture[blocks];
         blockGroup = new int[blocks];
         Map<Architecture, Integer> groupOf = new LinkedHashMap<>();
         for (int b = 0; b < blocks; b++) {
-            Architecture arch = new Architecture(inputDim, shapes.get(b % shapeCount), outputDim,
-                    activations.get(b / shapeCount), spec.model().bias());
+            Architecture arch = spec.model().architecture(inputDim, outputDim, activations.get(b / shapeCount),
+                    b % shapeCount);
             blockArchitecture[b] = arch;
             blockGroup[b] = groupOf.computeIfAbsent(arch, a -> {
                 groupArchitecture.add(a);

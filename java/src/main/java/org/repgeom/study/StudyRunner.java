@@ -106,6 +106,10 @@ public final class StudyRunner {
 
     /** Builds the study's task; bad input fails here, before anything is written. */
     public StudyRunner(StudySpec spec, Backend backend) {
+        if (spec.model().isRecurrent() && "cuda".equals(backend.name())) {
+            throw new SpecException("--backend", "the cuda backend has no recurrent kernel yet (model.kind: rnn);"
+                    + " use --backend native or java");
+        }
         this.spec = spec;
         this.backend = backend;
         this.split = TaskFactory.split(spec.task());
@@ -461,6 +465,7 @@ public final class StudyRunner {
         for (int g = 0; g < plan.groupCount(); g++) out.add("params_group" + g + ".npy");
         out.addAll(KernelTraceFiles.names(plan));
         if (Files.isRegularFile(work.resolve("spec.yaml"))) out.add("spec.yaml");
+        if (Files.isRegularFile(work.resolve(RnnSteps.FILE))) out.add(RnnSteps.FILE);
         for (String f : out) {
             if (!Files.isRegularFile(work.resolve(f), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 throw new IllegalStateException("assembly did not write " + work.resolve(f));
@@ -644,6 +649,7 @@ public final class StudyRunner {
     }
 
     private List<MemberRecord> analyse(StudyPlan.Chunk c, List<MemberSpec> members, TrainRequest req, TrainResult res) {
+        if (req.architecture().isRecurrent()) return RecurrentMembers.analyse(c, members, req, res, task);
         ParamLayout layout = req.layout();
         int layers = layout.architecture().layerCount();
         MemberRecord[] records = new MemberRecord[members.size()];

@@ -73,6 +73,7 @@ public final class TheoryLookup {
         if (arch.inputDim() != task.inputDim() || arch.outputDim() != task.outputDim()) {
             return ConfigurationTheory.none("architecture does not fit the task");
         }
+        if (arch.isRecurrent()) return ConfigurationTheory.none("recurrent network: no closed form in the catalogue");
         for (double l : lambdas) {
             if (!(l > 0 && Double.isFinite(l))) return ConfigurationTheory.none("λ = 0 on a layer: every form needs λ > 0");
         }

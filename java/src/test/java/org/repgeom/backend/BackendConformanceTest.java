@@ -21,6 +21,8 @@ import org.repgeom.model.Architecture;
 import org.repgeom.model.Bias;
 import org.repgeom.model.InitialWeights;
 import org.repgeom.model.Mlp;
+import org.repgeom.model.Network;
+import org.repgeom.model.Recurrence;
 import org.repgeom.model.ParamLayout;
 import org.repgeom.task.InputSpec;
 import org.repgeom.task.Task;
@@ -101,6 +103,11 @@ public abstract class BackendConformanceTest {
         return true;
     }
 
+    /** Whether the backend trains recurrent networks; the recurrent cases are skipped where it does not. */
+    protected boolean trainsRecurrent() {
+        return true;
+    }
+
     /** The backend's own Philox init (members × stride floats), or null when it has none. */
     protected float[] initialParams(ParamLayout layout, long[] seeds, double[] scales) {
         return null;
@@ -169,7 +176,7 @@ public abstract class BackendConformanceTest {
                               double paramTol, String what) {
         int stride = req.layout().stride();
         int layers = req.architecture().layerCount();
-        Mlp mlp = new Mlp(req.layout(), task);
+        Network mlp = Network.of(req.layout(), task);
         double[] grad = new double[stride];
         assertEquals(ref.traceLength(), got.traceLength());
         for (int e = 0; e < req.members(); e++) {
@@ -700,9 +707,13 @@ public abstract class BackendConformanceTest {
      * after segment boundaries.
      */
     static void assertSegmentsJoinUp(Backend backend, OptimizerSettings opt) {
+        assertSegmentsJoinUp(backend, opt, Architecture.twoLayer(6, 7, 2, Activation.TANH));
+    }
+
+    /** {@link #assertSegmentsJoinUp(Backend, OptimizerSettings)} for a network of {@code arch} (dX = 6, dY = 2). */
+    static void assertSegmentsJoinUp(Backend backend, OptimizerSettings opt, Architecture arch) {
         assertTrue(backend.supportsSegments());
         Task task = Tasks.hypercube(2, 2, InputSpec.of("gaussian", 4).withDim(6));
-        Architecture arch = Architecture.twoLayer(6, 7, 2, Activation.TANH);
         StopRule stop = new StopRule(240, 1e-2, 20, 10);
         int members = 6;
         double lr = switch (opt.kind()) {
@@ -747,6 +758,80 @@ public abstract class BackendConformanceTest {
         assertTrue(Arrays.asList(whole.status()).contains(MemberStatus.CONVERGED), Arrays.toString(whole.status()));
         assertTrue(Arrays.stream(whole.steps()).anyMatch(s -> s > 20 && s % 7 != 0), Arrays.toString(whole.steps()));
         assertFalse(Arrays.stream(whole.steps()).allMatch(s -> s == whole.steps()[0]), Arrays.toString(whole.steps()));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // recurrent networks (rnn_train_fused): the same loop with backpropagation through time
+
+    static Stream<Arguments> recurrentCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (Activation a : Activation.values()) {
+            out.add(Arguments.of(a, 1, Recurrence.Input.EVERY, OptimizerKind.GD));
+            out.add(Arguments.of(a, 3, Recurrence.Input.EVERY, OptimizerKind.GD));
+        }
+        out.add(Arguments.of(Activation.RELU, 4, Recurrence.Input.FIRST, OptimizerKind.GD));
+        out.add(Arguments.of(Activation.TANH, 3, Recurrence.Input.FIRST, OptimizerKind.MOMENTUM));
+        out.add(Arguments.of(Activation.RELU, 3, Recurrence.Input.EVERY, OptimizerKind.MOMENTUM));
+        out.add(Arguments.of(Activation.TANH, 3, Recurrence.Input.EVERY, OptimizerKind.ADAM));
+        out.add(Arguments.of(Activation.RELU, 3, Recurrence.Input.EVERY, OptimizerKind.ADAM));
+        return out.stream();
+    }
+
+    /**
+     * Recurrent members match the reference member by member at the feedforward tolerances: the
+     * unrolled network is a T-layer network with shared weights, and the step sizes keep the
+     * reference loss falling, so rounding is not amplified.
+     */
+    @ParameterizedTest(name = "rnn {0}, T={1}, input {2}, {3}")
+    @MethodSource("org.repgeom.backend.BackendConformanceTest#recurrentCases")
+    void recurrentMembersMatchTheReference(Activation act, int steps, Recurrence.Input input, OptimizerKind kind) {
+        assumeTrue(trainsRecurrent(), "no recurrent networks on this backend");
+        Task task = smallTask(); // P = 12, dX = 6, dY = 2
+        Architecture arch = Architecture.recurrent(6, 5, 2, act, new Recurrence(steps, input));
+        double lr = switch (kind) {
+            case GD -> 2e-3;
+            case MOMENTUM -> 2e-4;
+            case ADAM -> 1e-3;
+        };
+        int budget = kind == OptimizerKind.ADAM ? 150 : 300;
+        TrainRequest req = request(arch, 3, lr, settings(kind), new StopRule(budget, 0, 50, 10));
+        TrainResult ref = reference(req, task);
+        assertMatches(req, task, ref, train(req, task, ProgressListener.NONE), traceTolerance(act),
+                paramTolerance(act, kind), "rnn " + act + " T=" + steps + " " + input + " " + kind);
+        for (int e = 0; e < 3; e++) {
+            assertTrue(ref.finalLoss()[e] < ref.lossTrace()[e * ref.traceLength()], "the run trains");
+        }
+    }
+
+    /** The window rule stops recurrent members at the reference's step; a blow-up is DIVERGED with finite parameters. */
+    @Test
+    void recurrentStopAndDivergenceRulesAgreeWithTheReference() {
+        assumeTrue(trainsRecurrent(), "no recurrent networks on this backend");
+        Task task = Tasks.hypercube(2, 2, InputSpec.of("gaussian", 4).withDim(6));
+        Architecture arch = Architecture.recurrent(6, 5, 2, Activation.TANH, new Recurrence(3, Recurrence.Input.EVERY));
+        TrainRequest req = request(arch, 4, 1e-2, OptimizerSettings.adam(1.0), new StopRule(2000, 3e-2, 100, 100));
+        TrainResult ref = reference(req, task);
+        for (int e = 0; e < 4; e++) assertEquals(MemberStatus.CONVERGED, ref.status()[e]);
+        assertMatches(req, task, ref, train(req, task, ProgressListener.NONE), traceTolerance(Activation.TANH),
+                paramTolerance(Activation.TANH, OptimizerKind.ADAM), "converging recurrent Adam");
+        Architecture linear = Architecture.recurrent(6, 5, 2, Activation.LINEAR, new Recurrence(3, Recurrence.Input.EVERY));
+        TrainRequest wild = withLearningRate(request(linear, 2, 1e-3, OptimizerSettings.gd(), new StopRule(300, 0, 100, 1)),
+                1, 1.0);
+        TrainResult got = train(wild, task, ProgressListener.NONE);
+        assertEquals(MemberStatus.DIVERGED, reference(wild, task).status()[1]);
+        assertEquals(MemberStatus.DIVERGED, got.status()[1]);
+        assertEquals(MemberStatus.MAX_STEPS, got.status()[0]);
+        assertTrue(Double.isFinite(got.finalLoss()[1]), "the last finite parameters are kept");
+        for (double v : memberParams(got, wild.layout(), 1)) assertTrue(Double.isFinite(v));
+    }
+
+    @ParameterizedTest(name = "rnn {0}")
+    @MethodSource("org.repgeom.backend.BackendConformanceTest#everyOptimizerWithSchedule")
+    void recurrentSegmentsJoinUpToOneUninterruptedRun(String optName, OptimizerSettings opt) {
+        Backend backend = segmentedBackend();
+        assumeTrue(trainsRecurrent() && backend != null, "no checkpointed recurrent training on this backend");
+        assertSegmentsJoinUp(backend, opt, Architecture.recurrent(6, 7, 2, Activation.TANH,
+                new Recurrence(3, Recurrence.Input.EVERY)));
     }
 
     // ---------------------------------------------------------------------------------------------

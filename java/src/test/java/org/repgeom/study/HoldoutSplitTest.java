@@ -1,5 +1,9 @@
 package org.repgeom.study;
 
+import org.repgeom.study.spec.SpecException;
+import org.repgeom.study.spec.StudySpec;
+import org.repgeom.study.spec.TaskFactory;
+import org.repgeom.study.spec.TaskSpec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

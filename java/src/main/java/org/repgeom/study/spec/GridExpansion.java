@@ -10,7 +10,8 @@ import org.repgeom.model.Architecture;
 
 /**
  * Turns the grid axes of a study into members and groups. Order, outermost to innermost:
- * activation, hidden shape ({@link ModelSpec#hiddenShapes()}), λ entry, learning rate, seed;
+ * activation, network ({@link ModelSpec#architecture}: time steps of a recurrent family, then hidden shape),
+ * λ entry, learning rate, seed;
  * member ids count up in that order.
  */
 final class GridExpansion {
@@ -19,7 +20,7 @@ final class GridExpansion {
 
     /** Members of the grid, without building them. */
     static long memberCount(ModelSpec model, GridSpec grid) {
-        return (long) model.activations().size() * model.hiddenShapes().size() * grid.lambdas().size()
+        return (long) model.activations().size() * model.networkCount() * grid.lambdas().size()
                 * grid.learningRates().size() * grid.seeds().size();
     }
 
@@ -32,6 +33,14 @@ final class GridExpansion {
         List<int[]> shapes = model.hiddenShapes();
         for (int i = 0; i < grid.lambdas().size(); i++) {
             LambdaEntry entry = grid.lambdas().get(i);
+            if (model.isRecurrent()) {
+                if (!entry.fits(3)) {
+                    throw new SpecException("grid.lambda[" + i + "]", "has " + ((LambdaEntry.PerLayer) entry).lambdas().length
+                            + " per-layer values, but a recurrent network has 3 weight groups; give [λ_in, λ_rec, λ_out]"
+                            + " (input [U, b], recurrent W, readout W_out) or a single λ");
+                }
+                continue;
+            }
             for (int[] shape : shapes) {
                 if (!entry.fits(shape.length + 1)) {
                     int given = ((LambdaEntry.PerLayer) entry).lambdas().length;
@@ -42,13 +51,13 @@ final class GridExpansion {
             }
         }
         // a double cannot overflow here, and any rounding only happens far above the limit
-        double count = (double) model.activations().size() * shapes.size() * grid.lambdas().size()
+        double count = (double) model.activations().size() * model.networkCount() * grid.lambdas().size()
                 * grid.learningRates().size() * grid.seeds().size();
         if (count > StudySpec.MAX_MEMBERS) {
             throw new SpecException("grid", String.format(Locale.ROOT,
                     "%d activations × %d shapes × %d λ × %d learning rates × %d seeds = %.0f members, more than the "
                             + "limit of %d; shrink an axis or split the study",
-                    model.activations().size(), shapes.size(), grid.lambdas().size(), grid.learningRates().size(),
+                    model.activations().size(), model.networkCount(), grid.lambdas().size(), grid.learningRates().size(),
                     grid.seeds().size(), count, StudySpec.MAX_MEMBERS));
         }
     }
@@ -56,12 +65,11 @@ final class GridExpansion {
     /** Every member in grid order; inputDim and outputDim come from the built task. */
     static List<MemberSpec> members(ModelSpec model, GridSpec grid, int inputDim, int outputDim) {
         validate(model, grid);
-        List<int[]> shapes = model.hiddenShapes();
         List<MemberSpec> members = new ArrayList<>((int) memberCount(model, grid));
         int id = 0;
         for (Activation activation : model.activations()) {
-            for (int[] shape : shapes) {
-                Architecture arch = new Architecture(inputDim, shape, outputDim, activation, model.bias());
+            for (int n = 0; n < model.networkCount(); n++) {
+                Architecture arch = model.architecture(inputDim, outputDim, activation, n);
                 for (LambdaEntry lambda : grid.lambdas()) {
                     double[] lambdas = lambda.forLayers(arch.layerCount());
                     for (double lr : grid.learningRates()) {

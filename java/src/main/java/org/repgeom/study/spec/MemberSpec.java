@@ -41,13 +41,22 @@ public record MemberSpec(int id, long seed, Architecture architecture, double[] 
     }
 
     /**
-     * The member's configuration without its seed, e.g. {@code relu|w=16x16|lambda=0.01|lr=0.01};
+     * The member's configuration without its seed, e.g. {@code relu|w=16x16|lambda=0.01|lr=0.01}
+     * ({@code relu|w=16|lambda=0.01|lr=0.01|T=3} for a recurrent member: the time steps last, so the
+     * first four parts mean the same for every member);
      * per-layer λ that differ are joined by '/' ({@code lambda=0.01/0.001}). Members that differ
      * only in seed share it, so it is the key for aggregating results over seeds.
      */
     public String configurationKey() {
         return architecture.activation().id() + "|w=" + architecture.widthsLabel()
-                + "|lambda=" + lambdasLabel() + "|lr=" + SpecValues.formatNumber(lr);
+                + "|lambda=" + lambdasLabel() + "|lr=" + SpecValues.formatNumber(lr) + recurrenceLabel();
+    }
+
+    /** {@code |T=3} for a recurrent member ({@code |T=3,first} when only the first step sees x); empty otherwise. */
+    private String recurrenceLabel() {
+        org.repgeom.model.Recurrence r = architecture.recurrence();
+        if (r == null) return "";
+        return "|T=" + r.timeSteps() + (r.input() == org.repgeom.model.Recurrence.Input.FIRST ? ",first" : "");
     }
 
     private String lambdasLabel() {

@@ -89,6 +89,10 @@ public record StudySpec(String name, TaskSpec task, ModelSpec model, GridSpec gr
         Objects.requireNonNull(train, "train");
         Objects.requireNonNull(outputDir, "outputDir");
         GridExpansion.validate(model, grid);
+        if (model.isRecurrent() && train.tracesKernels()) {
+            throw new SpecException("train.kernel_every", "kernels are recorded during training for feed-forward models "
+                    + "only; a recurrent study (model.kind: rnn) writes its per-time-step geometry to rnn_steps.csv instead");
+        }
     }
 
     /**

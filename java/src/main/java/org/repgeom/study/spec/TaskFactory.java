@@ -1,5 +1,6 @@
 package org.repgeom.study.spec;
 
+import org.repgeom.study.HoldoutSplit;
 import org.repgeom.task.InputSpec;
 import org.repgeom.task.Task;
 import org.repgeom.task.Tasks;

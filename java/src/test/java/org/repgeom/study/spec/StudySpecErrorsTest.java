@@ -50,6 +50,16 @@ class StudySpecErrorsTest {
     }
 
     @Test
+    void aRecurrentStudyCannotRecordKernelTraces() {
+        SpecException e = fails(with("model:\n  widths: [4, 8]",
+                "model:\n  kind: rnn\n  time_steps: 2\n  widths: [4, 8]") + "train: {kernel_every: 10}\n");
+        assertProblem(e, "train.kernel_every", "feed-forward", "rnn_steps.csv");
+        // the same spec without the trace is accepted
+        StudySpec.parse(with("model:\n  widths: [4, 8]", "model:\n  kind: rnn\n  time_steps: 2\n  widths: [4, 8]"),
+                Path.of("/base"), "study");
+    }
+
+    @Test
     void mappingValueInTheWrongPlaceIsASyntaxError() {
         SpecException e = fails("task:\n  kind: hypercube\n  labels: 2: 3\n");
         assertProblem(e, "study", "line 3", "column");
