@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.repgeom.study.SpecException;
 import org.repgeom.study.StudyMerge;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,6 +29,9 @@ final class MergeCommand implements Callable<Integer> {
     @Option(names = "--no-report", description = "skip the analysis and report.html written after the merge")
     boolean noReport;
 
+    @Mixin
+    OptimumOptions optimum;
+
     @Override
     public Integer call() throws Exception {
         Path dir = out != null ? out : StudyMerge.defaultOutput(shards);
@@ -35,13 +39,13 @@ final class MergeCommand implements Callable<Integer> {
             throw new SpecException("--out", "the shard directories are not all named DIR.shard-i-of-N of one DIR; "
                     + "give the study directory with --out");
         }
-        StudyMerge.Result r = StudyMerge.merge(shards, dir, force);
+        StudyMerge.Result r = StudyMerge.merge(shards, dir, force, optimum.settings());
         Map<String, Object> s = r.summary();
         System.out.printf("%d members from %d shards, %.1f s of compute, status %s%n", r.members(), r.shards(),
                 r.seconds(), s.get("status"));
         System.out.println("results in " + r.directory());
         System.err.println("repgeom: " + HeapPeak.line());
         if (!noReport) StudyReport.afterRun(r.directory(), r.members());
-        return 0;
+        return OptimumOptions.exitCode(s);
     }
 }

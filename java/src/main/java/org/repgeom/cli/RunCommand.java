@@ -9,6 +9,7 @@ import org.repgeom.study.Shard;
 import org.repgeom.study.StudyRunner;
 import org.repgeom.study.StudySpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -69,6 +70,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-report", description = "skip the analysis and report.html written after the run")
     boolean noReport;
 
+    @Mixin
+    OptimumOptions optimum;
+
     @Override
     public Integer call() throws Exception {
         StudySpec spec = StudySpec.load(specFile);
@@ -79,7 +83,7 @@ final class RunCommand implements Callable<Integer> {
         Path dir = out != null ? out : spec.outputDir();
         System.err.println("repgeom: study '" + spec.name() + "'" + (part.isPart() ? " shard " + part : "")
                 + " on backend " + backend.name() + " -> " + dir);
-        StudyRunner runner = new StudyRunner(spec, backend);
+        StudyRunner runner = new StudyRunner(spec, backend).withOptimum(optimum.settings());
         Boolean interactive = quiet ? null : progress.interactive(System.getenv());
         StudyRunner.Outcome outcome = runner.run(dir, specFile, options,
                 n -> interactive == null || n == 0 ? ProgressListener.NONE : new ProgressBar(System.err, n, interactive));
@@ -87,7 +91,7 @@ final class RunCommand implements Callable<Integer> {
         System.err.println("repgeom: " + HeapPeak.line());
         // a shard directory is not a study yet: its report comes after `repgeom merge`
         if (!noReport && !part.isPart()) StudyReport.afterRun(outcome.directory(), outcome.memberCount());
-        return 0;
+        return OptimumOptions.exitCode(outcome.summary());
     }
 
     @SuppressWarnings("unchecked")
@@ -113,6 +117,9 @@ final class RunCommand implements Callable<Integer> {
                 s.get("status"));
         Map<String, Object> check = (Map<String, Object>) s.get("theory_check");
         System.out.println("theory: " + check.get("statement"));
+        if (s.get("global_optimum_check") instanceof Map<?, ?> g && Boolean.TRUE.equals(g.get("applies"))) {
+            System.out.println("global optimum: " + g.get("statement"));
+        }
         System.out.println("results in " + outcome.directory());
     }
 }

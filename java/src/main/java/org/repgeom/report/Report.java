@@ -20,7 +20,7 @@ import org.repgeom.study.RunDirectory;
  * <p>Figures (each a {@code <figure id="fig-…">} with a caption saying what to look for): status
  * counts, loss curves, histograms of PS and of the kernel distance, kernel distance against width,
  * learned against theoretical kernels, class prototypes on their principal components, neuron
- * tuning, and — when {@code repgeom analyze} has written {@code analysis/summary.json} — member ×
+ * tuning, the members against the global optimum over all widths, and — when {@code repgeom analyze} has written {@code analysis/summary.json} — member ×
  * member alignment, layer × layer CKA for deep networks and a table of metric medians. A figure
  * whose quantity is undefined for the study (e.g. PS on a task without ±1 labels) is left out and
  * listed as such.
@@ -46,6 +46,8 @@ public final class Report {
                 DistributionFigures.kernelDistance(v));
         add(figures, omitted, "kernel distance against width (fewer than two two-layer widths with a prediction)",
                 DistributionFigures.versusWidth(v));
+        add(figures, omitted, "global optimum (no two-layer relu, leaky_relu or linear configuration, or the study was run "
+                + "with --no-optimum)", GlobalOptimumFigure.of(v));
         figures.addAll(AxisFigures.all(v));
         figures.add(KernelFigures.kernels(v));
         add(figures, omitted, "class prototypes (labels are not a ±1 hypercube)", KernelFigures.prototypes(v));
