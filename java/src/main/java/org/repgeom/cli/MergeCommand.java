@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.repgeom.study.SpecException;
 import org.repgeom.study.StudyMerge;
+import org.repgeom.study.StudyOptimum;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,12 +35,13 @@ final class MergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        StudyOptimum.Settings optimumSettings = optimum.settings();
         Path dir = out != null ? out : StudyMerge.defaultOutput(shards);
         if (dir == null) {
             throw new SpecException("--out", "the shard directories are not all named DIR.shard-i-of-N of one DIR; "
                     + "give the study directory with --out");
         }
-        StudyMerge.Result r = StudyMerge.merge(shards, dir, force, optimum.settings());
+        StudyMerge.Result r = StudyMerge.merge(shards, dir, force, optimumSettings);
         Map<String, Object> s = r.summary();
         System.out.printf("%d members from %d shards, %.1f s of compute, status %s%n", r.members(), r.shards(),
                 r.seconds(), s.get("status"));

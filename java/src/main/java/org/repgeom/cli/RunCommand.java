@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.repgeom.backend.Backend;
 import org.repgeom.backend.ProgressListener;
 import org.repgeom.study.Shard;
+import org.repgeom.study.StudyOptimum;
 import org.repgeom.study.StudyRunner;
 import org.repgeom.study.StudySpec;
 import picocli.CommandLine.Command;
@@ -75,6 +76,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        StudyOptimum.Settings optimumSettings = optimum.settings(); // a bad cap is refused before anything is printed
         StudySpec spec = StudySpec.load(specFile);
         Shard part = shard != null ? shard : Shard.fromSlurm(System.getenv());
         if (part == null) part = Shard.WHOLE;
@@ -83,7 +85,7 @@ final class RunCommand implements Callable<Integer> {
         Path dir = out != null ? out : spec.outputDir();
         System.err.println("repgeom: study '" + spec.name() + "'" + (part.isPart() ? " shard " + part : "")
                 + " on backend " + backend.name() + " -> " + dir);
-        StudyRunner runner = new StudyRunner(spec, backend).withOptimum(optimum.settings());
+        StudyRunner runner = new StudyRunner(spec, backend).withOptimum(optimumSettings);
         Boolean interactive = quiet ? null : progress.interactive(System.getenv());
         StudyRunner.Outcome outcome = runner.run(dir, specFile, options,
                 n -> interactive == null || n == 0 ? ProgressListener.NONE : new ProgressBar(System.err, n, interactive));

@@ -99,6 +99,14 @@ public final class Report {
                     .append(".</p>\n");
             sb.append(TheoryTable.html(v));
         }
+        if (s.get("global_optimum_check") instanceof Map<?, ?> g && Boolean.TRUE.equals(g.get("applies"))) {
+            String status = String.valueOf(g.get("status"));
+            String css = status.equals("failed") ? "bad" : status.equals("passed") ? "ok" : "na";
+            sb.append("<p class=\"claim ").append(css).append("\"><b>Global optimum check</b> (every two-layer relu, "
+                    + "leaky_relu and linear member against the optimum over all widths"
+                    + (status.equals("skipped") ? "" : "; <a href=\"#fig-global-optimum\">figure</a>") + "): ").append(Html.escape(status)).append(": ")
+                    .append(Html.escape(String.valueOf(g.get("statement")))).append(".</p>\n");
+        }
         sb.append("<nav>");
         for (Figure f : figures) {
             sb.append("<a href=\"#").append(f.id()).append("\">").append(Html.escape(f.title())).append("</a> ");

@@ -202,6 +202,7 @@ class RunOptimumTest {
         String html = Files.readString(dir.resolve("report.html"));
         assertTrue(html.contains("<figure id=\"fig-global-optimum\">"), "the report has the global-optimum figure");
         assertTrue(html.contains("4 of 4 configurations have a <b>certified</b> optimum"), "its caption says what was checked");
+        assertTrue(html.contains("<p class=\"claim ok\"><b>Global optimum check</b>"), "the headline says it passed");
 
         // --no-optimum: the same columns, empty; the check says it was skipped
         Path skipped = tmp.resolve("skipped");
