@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.repgeom.study.spec.SpecException;
 import org.repgeom.study.StudyMerge;
+import org.repgeom.study.StudyOptimum;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,20 +30,24 @@ final class MergeCommand implements Callable<Integer> {
     @Option(names = "--no-report", description = "skip the analysis and report.html written after the merge")
     boolean noReport;
 
+    @Mixin
+    OptimumOptions optimum;
+
     @Override
     public Integer call() throws Exception {
+        StudyOptimum.Settings optimumSettings = optimum.settings();
         Path dir = out != null ? out : StudyMerge.defaultOutput(shards);
         if (dir == null) {
             throw new SpecException("--out", "the shard directories are not all named DIR.shard-i-of-N of one DIR; "
                     + "give the study directory with --out");
         }
-        StudyMerge.Result r = StudyMerge.merge(shards, dir, force);
+        StudyMerge.Result r = StudyMerge.merge(shards, dir, force, optimumSettings);
         Map<String, Object> s = r.summary();
         System.out.printf("%d members from %d shards, %.1f s of compute, status %s%n", r.members(), r.shards(),
                 r.seconds(), s.get("status"));
         System.out.println("results in " + r.directory());
         System.err.println("repgeom: " + HeapPeak.line());
         if (!noReport) StudyReport.afterRun(r.directory(), r.members());
-        return 0;
+        return OptimumOptions.exitCode(s);
     }
 }

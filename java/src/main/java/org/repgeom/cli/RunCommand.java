@@ -6,9 +6,11 @@ import java.util.concurrent.Callable;
 import org.repgeom.backend.Backend;
 import org.repgeom.backend.ProgressListener;
 import org.repgeom.study.Shard;
+import org.repgeom.study.StudyOptimum;
 import org.repgeom.study.StudyRunner;
 import org.repgeom.study.spec.StudySpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -69,8 +71,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-report", description = "skip the analysis and report.html written after the run")
     boolean noReport;
 
+    @Mixin
+    OptimumOptions optimum;
+
     @Override
     public Integer call() throws Exception {
+        StudyOptimum.Settings optimumSettings = optimum.settings(); // a bad cap is refused before anything is printed
         StudySpec spec = StudySpec.load(specFile);
         Shard part = shard != null ? shard : Shard.fromSlurm(System.getenv());
         if (part == null) part = Shard.WHOLE;
@@ -79,7 +85,7 @@ final class RunCommand implements Callable<Integer> {
         Path dir = out != null ? out : spec.outputDir();
         System.err.println("repgeom: study '" + spec.name() + "'" + (part.isPart() ? " shard " + part : "")
                 + " on backend " + backend.name() + " -> " + dir);
-        StudyRunner runner = new StudyRunner(spec, backend);
+        StudyRunner runner = new StudyRunner(spec, backend).withOptimum(optimumSettings);
         Boolean interactive = quiet ? null : progress.interactive(System.getenv());
         StudyRunner.Outcome outcome = runner.run(dir, specFile, options,
                 n -> interactive == null || n == 0 ? ProgressListener.NONE : new ProgressBar(System.err, n, interactive));
@@ -87,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
         System.err.println("repgeom: " + HeapPeak.line());
         // a shard directory is not a study yet: its report comes after `repgeom merge`
         if (!noReport && !part.isPart()) StudyReport.afterRun(outcome.directory(), outcome.memberCount());
-        return 0;
+        return OptimumOptions.exitCode(outcome.summary());
     }
 
     @SuppressWarnings("unchecked")
@@ -113,6 +119,9 @@ final class RunCommand implements Callable<Integer> {
                 s.get("status"));
         Map<String, Object> check = (Map<String, Object>) s.get("theory_check");
         System.out.println("theory: " + check.get("statement"));
+        if (s.get("global_optimum_check") instanceof Map<?, ?> g && Boolean.TRUE.equals(g.get("applies"))) {
+            System.out.println("global optimum: " + g.get("statement"));
+        }
         System.out.println("results in " + outcome.directory());
     }
 }

@@ -38,7 +38,7 @@ public final class OptimumCatalog {
     /** Whether the solver covers this architecture: one hidden layer, φ ∈ {relu, leaky_relu, linear}. */
     public static boolean applies(Architecture arch) {
         Activation a = arch.activation();
-        return arch.depth() == 1 && (a == Activation.RELU || a == Activation.LEAKY_RELU || a == Activation.LINEAR);
+        return arch.depth() == 1 && !arch.isRecurrent() && (a == Activation.RELU || a == Activation.LEAKY_RELU || a == Activation.LINEAR);
     }
 
     public static Key key(Architecture arch, double[] lambdas) {

@@ -21,7 +21,7 @@ import org.repgeom.study.RunDirectory;
  * counts, loss curves, the representation over training and the labels learned one by one (when
  * the study recorded kernels and {@code analyze} wrote {@code analysis/trajectory.csv}), histograms of PS and of the kernel distance, kernel distance against width,
  * learned against theoretical kernels, class prototypes on their principal components, neuron
- * tuning, and — when {@code repgeom analyze} has written {@code analysis/summary.json} — member ×
+ * tuning, the members against the global optimum over all widths, and — when {@code repgeom analyze} has written {@code analysis/summary.json} — member ×
  * member alignment, layer × layer CKA for deep networks and a table of metric medians. A figure
  * whose quantity is undefined for the study (e.g. PS on a task without ±1 labels) is left out and
  * listed as such.
@@ -60,6 +60,8 @@ public final class Report {
                 DistributionFigures.kernelDistance(v));
         add(figures, omitted, "kernel distance against width (fewer than two two-layer widths with a prediction)",
                 DistributionFigures.versusWidth(v));
+        add(figures, omitted, "global optimum (no two-layer relu, leaky_relu or linear configuration, or the study was run "
+                + "with --no-optimum)", GlobalOptimumFigure.of(v));
         figures.addAll(AxisFigures.all(v));
         Figure overTime = RecurrentFigures.overTime(v); // only for studies of recurrent networks
         if (overTime != null) figures.add(overTime);
@@ -115,6 +117,14 @@ public final class Report {
             sb.append(TheoryTable.html(v));
         }
         sb.append(HoldoutTable.html(v));
+        if (s.get("global_optimum_check") instanceof Map<?, ?> g && Boolean.TRUE.equals(g.get("applies"))) {
+            String status = String.valueOf(g.get("status"));
+            String css = status.equals("failed") ? "bad" : status.equals("passed") ? "ok" : "na";
+            sb.append("<p class=\"claim ").append(css).append("\"><b>Global optimum check</b> (every two-layer relu, "
+                    + "leaky_relu and linear member against the optimum over all widths"
+                    + (status.equals("skipped") ? "" : "; <a href=\"#fig-global-optimum\">figure</a>") + "): ").append(Html.escape(status)).append(": ")
+                    .append(Html.escape(String.valueOf(g.get("statement")))).append(".</p>\n");
+        }
         sb.append("<nav>");
         for (Figure f : figures) {
             sb.append("<a href=\"#").append(f.id()).append("\">").append(Html.escape(f.title())).append("</a> ");

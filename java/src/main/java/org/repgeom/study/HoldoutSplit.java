@@ -1,5 +1,6 @@
 package org.repgeom.study;
 
+import org.repgeom.study.spec.HoldoutSpec;
 import org.repgeom.study.spec.SpecException;
 import java.util.Arrays;
 import java.util.SplittableRandom;

@@ -31,11 +31,14 @@ final class StudyAssembler {
     private final StudyPlan plan;
     private final Task task;
     private final boolean theoryApplies;
+    private final StudyOptimum.Settings optimum;
 
-    StudyAssembler(StudyPlan plan, Task task, boolean theoryApplies) {
+    /** {@code optimum}: how to solve the global optima ({@link StudyOptimum}); null skips them (empty columns). */
+    StudyAssembler(StudyPlan plan, Task task, boolean theoryApplies, StudyOptimum.Settings optimum) {
         this.plan = plan;
         this.task = task;
         this.theoryApplies = theoryApplies;
+        this.optimum = optimum;
     }
 
     /**
@@ -47,12 +50,13 @@ final class StudyAssembler {
         int total = plan.memberCount(), p = task.samples();
         int traceLength = plan.traceLength();
         StudySummary.Accumulator summary = new StudySummary.Accumulator(task, theoryApplies);
+        StudyOptimum optima = new StudyOptimum(plan, task, optimum, System.err);
         Path csvTmp = out.resolve("." + "members.csv.tmp");
         try (NpyWriter kernels = NpyWriter.float32(out.resolve("kernels.npy"), total, p, p);
              NpyWriter curves = NpyWriter.float32(out.resolve("loss_curves.npy"), total, traceLength);
              BufferedWriter csv = Files.newBufferedWriter(csvTmp, StandardCharsets.UTF_8);
              RnnSteps steps = RnnSteps.openIfRecurrent(plan, out, task)) {
-            csv.write(MemberCsv.HEADER + MemberCsv.layerHeader(maxDepth()));
+            csv.write(MemberCsv.HEADER + MemberCsv.layerHeader(maxDepth()) + StudyOptimum.HEADER);
             csv.newLine();
             for (StudyPlan.Chunk c : plan.chunks()) {
                 Path dir = chunkDir.apply(c.index());
@@ -60,7 +64,7 @@ final class StudyAssembler {
                 NpyArray t = read(dir, ChunkFiles.CURVES, c.size(), traceLength);
                 kernels.append(k.data());
                 curves.append(t.data());
-                copyRows(dir.resolve(ChunkFiles.MEMBERS), c, csv, summary);
+                copyRows(dir.resolve(ChunkFiles.MEMBERS), c, k.data(), csv, summary, optima);
                 if (steps != null && plan.groupArchitecture(c.group()).isRecurrent()) {
                     int stride = new ParamLayout(plan.groupArchitecture(c.group())).stride();
                     steps.add(plan, c, read(dir, ChunkFiles.PARAMS, c.size(), stride).data());
@@ -91,6 +95,7 @@ final class StudyAssembler {
         AtomicFiles.writeString(out.resolve("groups.json"), Json.write(groups));
         if (plan.spec().train().tracesKernels()) KernelTraceFiles.assemble(out, plan, p, chunkDir);
         Map<String, Object> s = summary.summary(plan.spec(), backend, seconds);
+        optima.annotate(s);
         AtomicFiles.writeString(out.resolve("summary.json"), Json.write(s));
         return s;
     }
@@ -113,9 +118,13 @@ final class StudyAssembler {
         return a;
     }
 
-    /** Copies a chunk's rows into the final CSV, checking each against the plan and adding it to the summary. */
-    private void copyRows(Path file, StudyPlan.Chunk c, BufferedWriter csv, StudySummary.Accumulator summary)
-            throws IOException {
+    /**
+     * Copies a chunk's rows into the final CSV, checking each against the plan, adding it to the summary
+     * and appending its measures against the global optimum ({@code kernels}: the chunk's, row by row).
+     */
+    private void copyRows(Path file, StudyPlan.Chunk c, double[] kernels, BufferedWriter csv,
+                          StudySummary.Accumulator summary, StudyOptimum optima) throws IOException {
+        int pp = task.samples() * task.samples();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String header = r.readLine();
             int missing = MemberCsv.missingColumns(header);
@@ -125,13 +134,17 @@ final class StudyAssembler {
                 String line = r.readLine();
                 if (line == null) throw new IOException(file + ": ends before member " + id + " (corrupt chunk)");
                 line += padding;
+                MemberRecord record;
                 try {
-                    summary.add(MemberCsv.parse(line, plan.member(id), null));
+                    record = MemberCsv.parse(line, plan.member(id), null);
                 } catch (IllegalArgumentException e) {
                     throw new IOException(file + ": " + e.getMessage() + " (corrupt or foreign chunk)", e);
                 }
+                summary.add(record);
+                int row = id - c.firstMember();
                 csv.write(line);
                 csv.write(MemberCsv.layerCells(plan.member(id), maxDepth()));
+                csv.write(optima.cells(record, java.util.Arrays.copyOfRange(kernels, row * pp, (row + 1) * pp)));
                 csv.newLine();
             }
             if (r.readLine() != null) throw new IOException(file + ": more rows than the chunk's " + c.size());

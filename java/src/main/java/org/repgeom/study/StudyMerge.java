@@ -53,6 +53,14 @@ public final class StudyMerge {
 
     /** Merges {@code shards} into {@code out}; an existing {@code out} is replaced only with {@code force}. */
     public static Result merge(List<Path> shards, Path out, boolean force) throws IOException {
+        return merge(shards, out, force, null);
+    }
+
+    /**
+     * Merges, measuring the members against the global optimum as {@code run} does ({@link StudyOptimum};
+     * null skips it).
+     */
+    public static Result merge(List<Path> shards, Path out, boolean force, StudyOptimum.Settings optimum) throws IOException {
         if (shards.isEmpty()) throw new SpecException("SHARD_DIR", "give at least one shard directory");
         out = out.toAbsolutePath().normalize();
         List<StudyManifest> manifests = new ArrayList<>();
@@ -112,7 +120,7 @@ public final class StudyMerge {
                 for (StudyManifest.ChunkEntry e : manifests.get(i).chunks().values()) merged.add(e);
             }
             boolean theory = HypercubeReluTheory.applies(task, StudyRunner.WHITENED_TOL);
-            Map<String, Object> summary = new StudyAssembler(plan, task, theory).assemble(work,
+            Map<String, Object> summary = new StudyAssembler(plan, task, theory, optimum).assemble(work,
                     c -> ChunkFiles.dir(source[c], c), merged.backend(), merged.seconds());
             List<String> files = new ArrayList<>(List.of("X.npy", "Y.npy", "spec.yaml", "members.csv", "kernels.npy",
                     "loss_curves.npy", "groups.json", "summary.json"));

@@ -103,6 +103,7 @@ public final class StudyRunner {
     private final TheoryLookup theories;
     private final HoldoutSplit split;
     private final HoldoutEvaluator holdout;
+    private StudyOptimum.Settings optimum;
 
     /** Builds the study's task; bad input fails here, before anything is written. */
     public StudyRunner(StudySpec spec, Backend backend) {
@@ -124,6 +125,16 @@ public final class StudyRunner {
                     + " traces; use --backend native or --backend java");
         }
         KernelTraceFiles.checkSize(spec, task.samples());
+    }
+
+    /**
+     * Measures every two-layer relu / leaky_relu / linear member against the global optimum when the
+     * study is assembled ({@link StudyOptimum}); null (the default of this API; the CLI's {@code run}
+     * turns it on unless {@code --no-optimum}) leaves the columns empty.
+     */
+    public StudyRunner withOptimum(StudyOptimum.Settings settings) {
+        this.optimum = settings;
+        return this;
     }
 
     /** Number of members the study trains. */
@@ -311,7 +322,7 @@ public final class StudyRunner {
             if (!shard.isPart()) {
                 if (manifest.state() != StudyManifest.State.ASSEMBLED) {
                     removeTemporaryFiles(work);
-                    summary = new StudyAssembler(plan, task, taskFitsTheory).assemble(work,
+                    summary = new StudyAssembler(plan, task, taskFitsTheory, optimum).assemble(work,
                             i -> ChunkFiles.dir(work, i), manifest.backend(), manifest.seconds());
                     manifest.setFiles(FileHashes.of(work, finalFiles(work, plan)));
                     manifest.setState(StudyManifest.State.ASSEMBLED);

@@ -45,7 +45,8 @@ class BoundedHeapTest {
         Files.writeString(spec, SPEC);
         Path out = tmp.resolve("out");
         CliProcess.Result r = CliProcess.run(List.of("-Xmx" + HEAP_MIB + "m", "-XX:+UseSerialGC"), tmp.resolve("run.log"),
-                300, "run", spec.toString(), "--out", out.toString(), "--quiet");
+                300, "run", spec.toString(), "--out", out.toString(), "--quiet",
+                "--no-optimum"); // the global optimum's cost does not grow with the members (P = 64: tens of seconds)
         assertEquals(0, r.code(), r.output());
 
         long kernelBytes = Files.size(out.resolve("kernels.npy"));

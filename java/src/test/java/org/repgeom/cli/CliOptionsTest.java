@@ -33,6 +33,7 @@ class CliOptionsTest {
         assertUsageError(tmp, "--shard", "3/2", "shard index must be in [0, 2)");
         assertUsageError(tmp, "--shard", "half", "expected i/N");
         assertUsageError(tmp, "--progress", "sometimes", "sometimes");
+        assertUsageError(tmp, "--optimum-seconds", "0", "must be positive");
     }
 
     @Test

@@ -71,9 +71,10 @@ public class RunCommandTest {
         int members = 2 * 2 * 3;
         List<String> csv = Files.readAllLines(out.resolve("members.csv"));
         assertEquals(members + 1, csv.size());
-        // numeric per-layer columns after the old ones, and a configuration key without quotes
+        // numeric per-layer columns after the old ones, then the global optimum's, and a configuration key without quotes
         List<String> header = List.of(csv.get(0).split(","));
-        assertEquals(List.of("lambda1", "lambda2", "width1"), header.subList(header.size() - 3, header.size()));
+        assertEquals(List.of("lambda1", "lambda2", "width1", "global_gap", "optimum_kernel_distance"),
+                header.subList(header.size() - 5, header.size()));
         assertTrue(header.contains("config") && header.contains("test_ccgp"), "config and hold-out columns");
         for (String row : csv.subList(1, csv.size())) {
             List<String> cells = List.of(row.split(",", -1));
@@ -83,6 +84,8 @@ public class RunCommandTest {
             assertEquals(cells.get(header.indexOf("widths")), cells.get(header.indexOf("width1")), row);
             assertFalse(cells.get(header.indexOf("config")).contains("\""), row);
             assertEquals("", cells.get(header.indexOf("test_loss")), "no hold-out, no test loss: " + row);
+            // measured against the global optimum where it applies (relu), empty where not (tanh)
+            assertEquals(cells.get(header.indexOf("activation")).equals("relu"), !cells.get(header.indexOf("global_gap")).isEmpty(), row);
         }
         NpyArray kernels = Npy.read(out.resolve("kernels.npy"));
         assertEquals(List.of(members, 4, 4), List.of(kernels.dim(0), kernels.dim(1), kernels.dim(2)));

@@ -16,7 +16,7 @@ import org.repgeom.study.RunDirectory;
 /** The HTML report: every figure present and drawn as inline SVG, nothing fetched from anywhere. */
 class ReportTest {
     static final List<String> HYPERCUBE_FIGURES = List.of("fig-status", "fig-loss", "fig-ps", "fig-kernel-distance",
-            "fig-width", "fig-axis-width", "fig-axis-depth", "fig-axis-activation", "fig-kernels", "fig-prototypes",
+            "fig-width", "fig-global-optimum", "fig-axis-width", "fig-axis-depth", "fig-axis-activation", "fig-kernels", "fig-prototypes",
             "fig-tuning", "fig-alignment", "fig-layer-cka");
 
     @Test

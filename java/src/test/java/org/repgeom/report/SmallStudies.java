@@ -7,12 +7,14 @@ import java.nio.file.Path;
 import org.repgeom.backend.JavaBackend;
 import org.repgeom.backend.ProgressListener;
 import org.repgeom.study.RunDirectory;
+import org.repgeom.study.StudyOptimum;
 import org.repgeom.study.StudyRunner;
 import org.repgeom.study.spec.StudySpec;
 
 /**
  * Small studies for the analysis and report tests, trained once per test JVM on the Java backend
- * (a second or two each) and shared read-only; a test that writes into a study copies it first.
+ * (a second or two each), measured against the global optimum as {@code repgeom run} does, and shared
+ * read-only; a test that writes into a study copies it first.
  */
 final class SmallStudies {
     /** Hypercube dY = 2, two samples per class, whitened input; ReLU and tanh, one and two hidden layers. */
@@ -89,7 +91,8 @@ final class SmallStudies {
             }
             StudySpec spec = StudySpec.parse(yaml, root, name);
             Path out = root.resolve(name);
-            new StudyRunner(spec, new JavaBackend()).run(out, null, false, ProgressListener.NONE);
+            new StudyRunner(spec, new JavaBackend()).withOptimum(StudyOptimum.Settings.defaults())
+                    .run(out, null, false, ProgressListener.NONE);
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

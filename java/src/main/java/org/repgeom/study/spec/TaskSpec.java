@@ -1,6 +1,5 @@
 package org.repgeom.study.spec;
 
-import org.repgeom.study.HoldoutSpec;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,8 +1,5 @@
-package org.repgeom.study;
+package org.repgeom.study.spec;
 
-import org.repgeom.study.spec.SpecException;
-import org.repgeom.study.spec.SpecSection;
-import org.repgeom.study.spec.SpecValues;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
