@@ -58,6 +58,18 @@ class LibraryPathEmulationTest extends BackendConformanceTest {
         return library(req, task, req.members(), progress);
     }
 
+    /** Kernel traces are recorded by the fused kernel; the planner never sends a traced request here. */
+    @Override
+    protected boolean recordsKernelTrace() {
+        return false;
+    }
+
+    /** Recurrent networks are not on any CUDA path yet. */
+    @Override
+    protected boolean trainsRecurrent() {
+        return false;
+    }
+
     /** Chunks of 2 members: each GEMM and kernel sees another batch, every member the same arithmetic. */
     @Override
     protected TrainResult trainSplitDifferently(TrainRequest req, Task task, ProgressListener progress) {

@@ -26,7 +26,8 @@ public final class CudaBackendOps {
             dev.makeCurrent();
             return TrainingPath.choose(req.architecture(), task.samples(), req.optimizer().kind(), dev.limits(),
                     dev.trainRegisters(), System.getProperty(TrainingPath.PROPERTY),
-                    () -> CudaLibraryDevice.unavailableReason(dev));
+                    () -> LibraryTrainer.refuses(req) != null ? LibraryTrainer.refuses(req)
+                            : CudaLibraryDevice.unavailableReason(dev));
         }
     }
 

@@ -153,8 +153,17 @@ public final class LibraryTrainer implements AutoCloseable {
      * Trains every member of {@code req} in chunks of up to {@code chunk} members on {@code dev}; the
      * result in the reference's format.
      */
+    /** Why this path cannot train the request (a recurrent network, a kernel trace), or null. */
+    public static String refuses(TrainRequest req) {
+        if (req.architecture().isRecurrent()) return "the library path trains feed-forward networks only";
+        if (req.kernelTrace() != null && req.kernelTrace().count() > 0) return "the library path records no kernel trace";
+        return null;
+    }
+
     public static TrainResult train(TrainRequest req, Task task, LibraryDevice dev, BatchedSgemm gemm, int chunk,
                                     ProgressListener progress) {
+        String refused = refuses(req);
+        if (refused != null) throw new IllegalArgumentException(refused);
         int members = req.members();
         double[] outParams = new double[members * req.layout().stride()];
         int tl = req.stop().traceLength();
