@@ -23,6 +23,11 @@ final class CandidateSink {
         return worst.size() < limit || energy < worst.peek().energy();
     }
 
+    /** The energy a new candidate must stay at or below to be kept (the ceiling, or the worst kept when full). */
+    double threshold() {
+        return worst.size() < limit ? ceiling : Math.min(ceiling, worst.peek().energy());
+    }
+
     void offer(Candidate c) {
         if (!wants(c.energy())) return;
         // one candidate per face: the lower energy wins
