@@ -10,6 +10,7 @@ final class CandidateSink {
     private final int limit;
     private final PriorityQueue<Candidate> worst = new PriorityQueue<>(Comparator.comparingDouble(Candidate::energy).reversed());
     private final double ceiling;
+    private final java.util.Map<Face, Candidate> byFace = new java.util.HashMap<>();
 
     /** Keeps at most {@code limit} candidates with energy ≤ ceiling. */
     CandidateSink(int limit, double ceiling) {
@@ -31,19 +32,14 @@ final class CandidateSink {
     void offer(Candidate c) {
         if (!wants(c.energy())) return;
         // one candidate per face: the lower energy wins
-        Candidate same = null;
-        for (Candidate k : worst) {
-            if (k.face().equals(c.face())) {
-                same = k;
-                break;
-            }
-        }
+        Candidate same = byFace.get(c.face());
         if (same != null) {
             if (same.energy() <= c.energy()) return;
             worst.remove(same);
         }
         worst.add(c);
-        if (worst.size() > limit) worst.poll();
+        byFace.put(c.face(), c);
+        if (worst.size() > limit) byFace.remove(worst.poll().face());
     }
 
     void addAll(CandidateSink other) {

@@ -14,9 +14,14 @@ import java.util.List;
 final class CertifyingOracle implements AtomOracle {
     /** Local-search energy below which its neurons are used without an exact sweep. */
     static final double DRIVE = -1e-8;
-    /** Candidates the exact sweep keeps for reuse, and its ceiling (the optimal face needs the zero-energy ones). */
-    private static final int KEEP = 512;
+    /**
+     * Candidates the exact sweep keeps for reuse (a later call on the same state gets at most these),
+     * and its ceiling (the optimal face needs the zero-energy ones).
+     */
+    private static final int KEEP = 64;
     private static final double KEEP_CEILING = 1e-6;
+    /** Candidates a fresh sweep hands to the solver (more than a local-search round: sweeps are few). */
+    private static final int SWEEP_HANDOUT = 32;
 
     private final AtomOracle driver;
     private final AtomOracle exact;
@@ -38,7 +43,9 @@ final class CertifyingOracle implements AtomOracle {
 
     @Override
     public synchronized Search search(ReadoutState st, List<Candidate> warm, int limit, double ceiling) {
-        if (st != cachedState || ceiling > cachedCeiling || limit > cachedLimit) {
+        boolean fresh = false;
+        if (st != cachedState || ceiling > cachedCeiling) {
+            fresh = true;
             if (st != cachedState) {
                 Search s = driver.search(st, warm, limit, ceiling);
                 if (s.minEnergy() < DRIVE) return s;
@@ -49,9 +56,11 @@ final class CertifyingOracle implements AtomOracle {
             cachedState = st;
             sweeps++;
         }
+        // a sweep is costly and the local search missed what it found: hand over more of its neurons
+        int give = fresh ? Math.max(limit, SWEEP_HANDOUT) : limit;
         List<Candidate> out = new ArrayList<>();
         for (Candidate c : cached.candidates()) {
-            if (out.size() < limit && c.energy() <= ceiling) out.add(c);
+            if (out.size() < give && c.energy() <= ceiling) out.add(c);
         }
         return new Search(out, cached.minEnergy(), true, method());
     }

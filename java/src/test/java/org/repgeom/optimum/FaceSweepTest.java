@@ -38,6 +38,22 @@ class FaceSweepTest {
         return new ReadoutState(pr, k);
     }
 
+    /**
+     * Beyond the face list (P = 11 full rank: 3^11 faces) the default solver lets the local search
+     * drive and the sweep certify; its optimum equals the one found with the sweep in every round.
+     */
+    @org.junit.jupiter.api.Test
+    void certifyingSolverMatchesSweepEveryRound() {
+        Task t = randomTask(11, 12, 2, 3);
+        OptimumProblem pr = OptimumProblem.of(t, Activation.LEAKY_RELU, true, 0.05, 0.05);
+        Optimum fast = new OptimumSolver(pr, OptimumSolver.Options.defaults()).solve();
+        Optimum slow = new OptimumSolver(pr, OptimumSolver.Options.defaults(), new FaceSweep(pr)).solve();
+        org.junit.jupiter.api.Assertions.assertTrue(fast.method().contains("sweep"), fast.method());
+        org.junit.jupiter.api.Assertions.assertTrue(fast.certified() && slow.certified(), fast.relativeGap() + " " + slow.relativeGap());
+        assertEquals(slow.loss(), fast.loss(), 1e-9 * slow.loss());
+        org.junit.jupiter.api.Assertions.assertTrue(fast.lowerBound() <= slow.loss() * (1 + 1e-12));
+    }
+
     @ParameterizedTest(name = "P={0} dX={1} dY={2} {3} bias={4}")
     @CsvSource({"7,3,2,relu,true", "7,9,1,relu,false", "7,4,3,leaky_relu,true", "6,8,2,leaky_relu,false"})
     void sweepEqualsFaceList(int p, int dX, int dY, String act, boolean bias) throws Exception {
