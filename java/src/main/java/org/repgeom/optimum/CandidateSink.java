@@ -10,6 +10,7 @@ final class CandidateSink {
     private final int limit;
     private final PriorityQueue<Candidate> worst = new PriorityQueue<>(Comparator.comparingDouble(Candidate::energy).reversed());
     private final double ceiling;
+    private final java.util.Map<Face, Candidate> byFace = new java.util.HashMap<>();
 
     /** Keeps at most {@code limit} candidates with energy ≤ ceiling. */
     CandidateSink(int limit, double ceiling) {
@@ -23,22 +24,22 @@ final class CandidateSink {
         return worst.size() < limit || energy < worst.peek().energy();
     }
 
+    /** The energy a new candidate must stay at or below to be kept (the ceiling, or the worst kept when full). */
+    double threshold() {
+        return worst.size() < limit ? ceiling : Math.min(ceiling, worst.peek().energy());
+    }
+
     void offer(Candidate c) {
         if (!wants(c.energy())) return;
         // one candidate per face: the lower energy wins
-        Candidate same = null;
-        for (Candidate k : worst) {
-            if (k.face().equals(c.face())) {
-                same = k;
-                break;
-            }
-        }
+        Candidate same = byFace.get(c.face());
         if (same != null) {
             if (same.energy() <= c.energy()) return;
             worst.remove(same);
         }
         worst.add(c);
-        if (worst.size() > limit) worst.poll();
+        byFace.put(c.face(), c);
+        if (worst.size() > limit) byFace.remove(worst.poll().face());
     }
 
     void addAll(CandidateSink other) {

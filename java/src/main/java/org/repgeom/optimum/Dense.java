@@ -73,8 +73,14 @@ final class Dense {
 
     /** Top eigenpair of a small symmetric matrix by cyclic Jacobi rotations (exact to rounding); returns the eigenvalue, vector in v. */
     static double topEigen(double[] a, int n, double[] v) {
+        return topEigen(a, n, v, null);
+    }
+
+    /** As {@link #topEigen(double[], int, double[])}; also the second largest eigenvalue in {@code second[0]} (−∞ for n = 1). */
+    static double topEigen(double[] a, int n, double[] v, double[] second) {
         if (n == 1) {
             v[0] = 1;
+            if (second != null) second[0] = Double.NEGATIVE_INFINITY;
             return a[0];
         }
         double[] m = a.clone();
@@ -116,6 +122,11 @@ final class Dense {
         int top = 0;
         for (int i = 1; i < n; i++) if (m[i * n + i] > m[top * n + top]) top = i;
         for (int i = 0; i < n; i++) v[i] = q[i * n + top];
+        if (second != null) {
+            double sec = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < n; i++) if (i != top) sec = Math.max(sec, m[i * n + i]);
+            second[0] = sec;
+        }
         return m[top * n + top];
     }
 

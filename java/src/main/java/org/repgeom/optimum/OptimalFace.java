@@ -101,6 +101,31 @@ final class OptimalFace {
         return out;
     }
 
+    /**
+     * Sparse optimal masses by reweighted ℓ1 over the optimal face: minimise {@code Σ w_i m_i} with
+     * {@code w_i = 1/(m_i + δ)} from the previous solution, a few times, starting from
+     * {@code start} (e.g. the solver's own masses, which favours keeping its heavy neurons). Each
+     * solution is an LP vertex, so at most as many neurons as independent constraints
+     * (Carathéodory); the reweighting pushes towards the fewest. Only optimal vertices are returned.
+     */
+    List<double[]> sparse(double[] start, int rounds) {
+        int n = acts.length;
+        List<double[]> out = new ArrayList<>();
+        double[] prev = start.clone();
+        for (int r = 0; r < rounds; r++) {
+            double max = 0;
+            for (double v : prev) max = Math.max(max, v);
+            double delta = 1e-3 * Math.max(max, 1e-300);
+            double[] c = new double[n];
+            for (int i = 0; i < n; i++) c[i] = -1 / (Math.max(prev[i], 0) + delta);
+            double[] m = Simplex.maximize(a, rows, n, b, c, 1e-7);
+            if (m == null) break;
+            if (optimal(polish(m))) out.add(m);
+            prev = m;
+        }
+        return out;
+    }
+
     /** Relative loss excess up to which a polished LP vertex counts as optimal. */
     static final double LOSS_TOL = 1e-11;
 

@@ -31,16 +31,20 @@ public final class OptimumProblem {
     final double[] kxEigenvalues;
 
     private OptimumProblem(Task task, Activation activation, boolean bias, double lambda1, double lambda2) {
-        if (!(lambda1 > 0 && lambda2 > 0) || !Double.isFinite(lambda1) || !Double.isFinite(lambda2)) {
-            throw new IllegalArgumentException("lambda: λ1 and λ2 must be positive and finite, got " + lambda1 + ", " + lambda2);
-        }
-        this.negativeSlope = switch (activation) {
+        this(task, activation, bias, lambda1, lambda2, switch (activation) {
             case RELU -> 0.0;
             case LEAKY_RELU -> Activation.LEAKY_SLOPE;
             case LINEAR -> 1.0;
             default -> throw new IllegalArgumentException("activation: the global optimum needs a 1-homogeneous φ "
                     + "(relu, leaky_relu, linear), got " + activation.id());
-        };
+        });
+    }
+
+    private OptimumProblem(Task task, Activation activation, boolean bias, double lambda1, double lambda2, double slope) {
+        if (!(lambda1 > 0 && lambda2 > 0) || !Double.isFinite(lambda1) || !Double.isFinite(lambda2)) {
+            throw new IllegalArgumentException("lambda: λ1 and λ2 must be positive and finite, got " + lambda1 + ", " + lambda2);
+        }
+        this.negativeSlope = slope;
         this.p = task.samples();
         this.dY = task.outputDim();
         this.y = task.yData().clone();
@@ -84,6 +88,16 @@ public final class OptimumProblem {
     /** The problem for a task (X dX×P, Y dY×P), a 1-homogeneous φ, with or without first-layer bias, λ1, λ2 &gt; 0. */
     public static OptimumProblem of(Task task, Activation activation, boolean bias, double lambda1, double lambda2) {
         return new OptimumProblem(task, activation, bias, lambda1, lambda2);
+    }
+
+    /**
+     * A leaky ReLU with any negative slope in [0, 1] (0 is ReLU, 1 is linear): lets tests follow the
+     * optimum between the two limits.
+     */
+    static OptimumProblem leaky(Task task, boolean bias, double lambda1, double lambda2, double slope) {
+        if (!(slope >= 0 && slope <= 1)) throw new IllegalArgumentException("slope must lie in [0, 1], got " + slope);
+        Activation a = slope == 0 ? Activation.RELU : slope == 1 ? Activation.LINEAR : Activation.LEAKY_RELU;
+        return new OptimumProblem(task, a, bias, lambda1, lambda2, slope);
     }
 
     public int samples() {

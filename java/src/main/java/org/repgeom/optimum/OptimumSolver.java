@@ -53,14 +53,28 @@ public final class OptimumSolver {
 
     static AtomOracle chooseOracle(OptimumProblem pr, Options o) {
         if (pr.negativeSlope == 0.0 && pr.p <= SupportOracle.MAX_P && pr.inverseIsMMatrix()) return new SupportOracle(pr);
-        if (pr.p <= FaceEnumeration.MAX_P || pr.negativeSlope == 1.0) {
-            try {
-                return new FaceOracle(pr, FaceEnumeration.enumerate(pr, o.faceBudget()));
-            } catch (FaceEnumeration.TooMany e) {
-                // beyond reach: fall through to the local search
-            }
+        if (pr.negativeSlope == 1.0) return faces(pr, o.faceBudget());
+        // a short face list is the quickest exact oracle; beyond it the sweep certifies what a local search finds
+        AtomOracle listed = pr.p <= FaceEnumeration.MAX_P ? faces(pr, Math.min(o.faceBudget(), LISTED_FACES)) : null;
+        if (listed != null) return listed;
+        SampledOracle local = new SampledOracle(pr, o.randomStarts(), 0x0b7L);
+        if (pr.p <= FaceSweep.MAX_P) return new CertifyingOracle(local, new FaceSweep(pr));
+        if (pr.p <= FaceEnumeration.MAX_P) {
+            AtomOracle all = faces(pr, o.faceBudget());
+            if (all != null) return new CertifyingOracle(local, all);
         }
-        return new SampledOracle(pr, o.randomStarts(), 0x0b7L);
+        return local;
+    }
+
+    /** Faces listed up front (beyond this the sweep, which builds none, is used). */
+    private static final long LISTED_FACES = 100_000;
+
+    private static AtomOracle faces(OptimumProblem pr, long budget) {
+        try {
+            return new FaceOracle(pr, FaceEnumeration.enumerate(pr, budget));
+        } catch (FaceEnumeration.TooMany e) {
+            return null;
+        }
     }
 
     public String method() {
@@ -77,7 +91,7 @@ public final class OptimumSolver {
         int round = 0;
         double bound = Double.NaN;
         for (; round < o.maxRounds(); round++) {
-            search = oracle.search(st, warm(atoms), 8, Double.POSITIVE_INFINITY);
+            search = oracle.search(st, warm(atoms), 8, SEARCH_CEILING);
             double eMin = search.minEnergy();
             bound = st.dualValue() + Math.min(0, eMin) * j;
             if (DEBUG) System.err.printf("%.1fs round %d J=%.15g D=%.15g eMin=%.3e atoms=%d cands=%d%n", seconds(t0), round, j, st.dualValue(), eMin, atoms.size(), search.candidates().size());
@@ -95,7 +109,9 @@ public final class OptimumSolver {
             st = reoptimise(atoms);
             j = loss(atoms, st);
         }
-        if (search == null) search = oracle.search(st, warm(atoms), 8, Double.POSITIVE_INFINITY);
+        if (search == null) search = oracle.search(st, warm(atoms), 8, SEARCH_CEILING);
+        // nothing at or below the ceiling (e.g. the empty network is optimal): the actual minimum
+        if (!Double.isFinite(search.minEnergy())) search = oracle.search(st, warm(atoms), 1, Double.POSITIVE_INFINITY);
         double eMin = search.minEnergy();
         bound = st.dualValue() + Math.min(0, eMin) * j;
 
@@ -111,14 +127,20 @@ public final class OptimumSolver {
         for (int x = 0; x < kernels.size(); x++) {
             for (int y = x + 1; y < kernels.size(); y++) diameter = Math.max(diameter, Dense.distance(kernels.get(x), kernels.get(y)));
         }
-        List<Atom> narrow = narrowest(face, extremes, atoms.size(), j);
+        // reweighted ℓ1 from the solver's own masses (its neurons are the last candidates)
+        double[] own = new double[zero.size()];
+        int at = zero.size();
+        for (int i = atoms.size() - 1; i >= 0; i--) if (atoms.get(i).mass() > 0) own[--at] = atoms.get(i).mass();
+        List<double[]> vertices = new ArrayList<>(extremes);
+        vertices.addAll(face.sparse(own, 4));
+        List<Atom> narrow = narrowest(face, vertices, atoms.size(), j);
         if (narrow != null) {
             atoms = narrow;
             st = stateOf(atoms);
             j = loss(atoms, st);
         }
-        boolean certified = oracle.exact() && j - bound <= o.certifyTol() * j;
-        return build(atoms, st, j, oracle.exact() ? bound : Double.NaN, certified, eMin, diameter, round, seconds(t0));
+        boolean certified = search.exact() && j - bound <= o.certifyTol() * j;
+        return build(atoms, st, j, search.exact() ? bound : Double.NaN, certified, eMin, diameter, round, seconds(t0));
     }
 
     /** A network from the vertex with the fewest neurons, polished, if it is as good as the current one. */
@@ -172,6 +194,13 @@ public final class OptimumSolver {
         }
         return stateOf(atoms);
     }
+
+    /**
+     * Energy (units of λ1) above which the oracle need not report neurons during the solve: only
+     * negative energies change the network or the bound (min(0, e_min)); the small positive margin
+     * keeps the optimum's own zero-energy neurons in view.
+     */
+    private static final double SEARCH_CEILING = 1e-6;
 
     /** Energy (units of λ1) up to which a neuron counts as zero-energy for the optimal face. */
     private static final double ZERO_ENERGY = 1e-8;

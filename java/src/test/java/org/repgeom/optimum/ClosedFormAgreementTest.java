@@ -23,31 +23,38 @@ import org.repgeom.theory.OneHotReluTheory;
  */
 class ClosedFormAgreementTest {
 
+    /**
+     * @param rays whether the optimum is the 2·dY kink rays t(1 ± y_k) of the whitened hypercube,
+     *             whose rank-one kernels are linearly independent: then no narrower network is optimal
+     *             and the solver must return exactly 2·dY neurons (0 where K* = 0)
+     */
     record Expected(String id, Task task, Activation act, boolean bias, double l1, double l2, double[] kernel, double loss,
-                    boolean uniqueKernel) {
+                    boolean uniqueKernel, boolean rays) {
     }
 
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> b = Stream.builder();
         for (ClosedForms.Case c : ClosedForms.all()) {
             if (c.depth() != 1 || c.isSweep()) continue;
-            if (c.activation() != Activation.RELU && c.activation() != Activation.LINEAR) continue;
+            if (c.activation() != Activation.RELU && c.activation() != Activation.LINEAR
+                    && c.activation() != Activation.LEAKY_RELU) continue;
             boolean hypercube = !c.id().startsWith("onehot");
+            boolean rays = c.id().equals("relu-whitened") || c.id().equals("leaky-relu");
             b.add(Arguments.of(new Expected(c.id(), c.task(), c.activation(), true, c.lambdas()[0], c.lambdas()[1],
-                    c.prediction().layerKernels()[0], c.prediction().minimalLoss(), hypercube)));
+                    c.prediction().layerKernels()[0], c.prediction().minimalLoss(), hypercube, rays)));
         }
         // n = 2 on whitened input, below and above the λ threshold where K* = 0 (λ1λ2 ≥ P(P+1)/(P+2))
         Task n2 = Tasks.hypercube(2, 2, InputSpec.of("whitened", 3));
         for (double l : new double[] {1e-2, 2.0, 2.9, 3.0}) {
             HypercubeRayTheory t = HypercubeRayTheory.whitened(2, 2, l, l);
             b.add(Arguments.of(new Expected("relu-whitened-n2-lambda" + l, n2, Activation.RELU, true, l, l, t.kernel(),
-                    t.minimalLoss(), true)));
+                    t.minimalLoss(), true, true)));
         }
         // one-hot without any bias on whitened input (K_X = I)
         Task oh = Tasks.oneHot(3, 2, InputSpec.of("whitened", 1));
         OneHotReluTheory t = OneHotReluTheory.withoutBias(3, 2, 1.0, 1e-2, 1e-2);
         b.add(Arguments.of(new Expected("onehot-no-bias-whitened", oh, Activation.RELU, false, 1e-2, 1e-2, t.kernel(),
-                t.minimalLoss(), false)));
+                t.minimalLoss(), false, false)));
         return b.build();
     }
 
@@ -69,5 +76,10 @@ class ClosedFormAgreementTest {
         assertTrue(o.certified(), e.id() + ": not certified, gap " + o.relativeGap());
         assertTrue(o.lowerBound() <= e.loss() * (1 + 1e-12), e.id() + ": bound above the closed form");
         if (e.uniqueKernel()) assertEquals(0.0, o.kernelSetDiameter(), 1e-6 * scale, e.id() + ": diameter");
+        if (e.rays()) {
+            boolean empty = true;
+            for (double v : e.kernel()) empty &= v == 0;
+            assertEquals(empty ? 0 : 2 * e.task().outputDim(), o.width(), e.id() + ": narrowest optimal network");
+        }
     }
 }

@@ -1,0 +1,239 @@
+package org.repgeom.optimum;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+/**
+ * Exact ReLU / leaky-ReLU oracle for inputs whose arrangement has too many faces to list: the
+ * zero sets Z with {@code V_Z = col(K_X) ∩ {h_Z = 0} ≠ {0}} are listed once (as masks), and on each
+ * every sign pattern σ of the free samples is swept in Gray-code order without building a face.
+ * Consecutive patterns differ in one sample, so the face's dY-column matrix {@code M = Nᵀ D_σ Z}
+ * changes by one outer product; {@code T = MᵀM} gives the face's top eigenvalue. A Cholesky test of
+ * {@code κ I − T} discards a pattern whose eigenvalue cannot reach the current threshold; the rest
+ * get their top eigenvector, kept when it has the pattern's signs (unrealisable patterns only ever
+ * yield real neurons on the boundary, so sweeping all 2^f patterns is safe). As in
+ * {@link FaceOracle} the global minimiser is a top eigenvector in the relative interior of its
+ * face, so the sweep is exact; a face whose top eigenvalue is repeated and whose computed
+ * eigenvector leaves it contributes its eigenvalue bound to the reported minimum.
+ * About 3^P patterns for full-rank input: used up to {@value #MAX_P} samples.
+ */
+final class FaceSweep implements AtomOracle {
+    static final int MAX_P = 18;
+    private static final double SIGN_SLACK = 1e-9;
+    /** Flips between recomputations of M from scratch (bounds the drift of the rank-one updates). */
+    private static final int REFRESH = 512;
+
+    private final OptimumProblem pr;
+    private final long[] zeroSets;
+    private final long patterns;
+
+    FaceSweep(OptimumProblem pr) {
+        if (pr.p > MAX_P) throw new IllegalArgumentException("P > " + MAX_P);
+        if (pr.negativeSlope == 1.0) throw new IllegalArgumentException("linear φ has one face");
+        this.pr = pr;
+        List<Long> sets = new ArrayList<>();
+        walk(new boolean[pr.p], 0, sets);
+        this.zeroSets = sets.stream().mapToLong(Long::longValue).toArray();
+        long n = 0;
+        for (long z : zeroSets) n += 1L << (pr.p - Long.bitCount(z));
+        this.patterns = n;
+    }
+
+    /** Sign patterns swept per search. */
+    long patterns() {
+        return patterns;
+    }
+
+    /** Canonical zero sets: V_Z ≠ {0} and no free sample vanishes on all of V_Z. */
+    private void walk(boolean[] zero, int next, List<Long> out) {
+        int[] d = new int[1];
+        double[] n = Face.subspaceBasis(pr, zero, d);
+        if (d[0] == 0) return;
+        if (canonical(zero, n, d[0])) {
+            long m = 0;
+            for (int i = 0; i < pr.p; i++) if (zero[i]) m |= 1L << i;
+            out.add(m);
+        }
+        for (int i = next; i < pr.p; i++) {
+            zero[i] = true;
+            walk(zero, i + 1, out);
+            zero[i] = false;
+        }
+    }
+
+    private boolean canonical(boolean[] zero, double[] n, int q) {
+        double max = 0;
+        for (double v : n) max = Math.max(max, Math.abs(v));
+        for (int i = 0; i < pr.p; i++) {
+            if (zero[i]) continue;
+            double r = 0;
+            for (int j = 0; j < q; j++) r += n[i * q + j] * n[i * q + j];
+            if (Math.sqrt(r) <= 1e-9 * max) return false;
+        }
+        return true;
+    }
+
+    @Override
+    public Search search(ReadoutState st, List<Candidate> warm, int limit, double ceiling) {
+        AtomicInteger next = new AtomicInteger();
+        int workers = Math.max(1, Math.min(zeroSets.length, Runtime.getRuntime().availableProcessors()));
+        List<Worker> done = IntStream.range(0, workers).parallel().mapToObj(w -> {
+            Worker wk = new Worker(st, new CandidateSink(limit, ceiling));
+            for (int i; (i = next.getAndIncrement()) < zeroSets.length; ) wk.sweep(zeroSets[i]);
+            return wk;
+        }).toList();
+        CandidateSink all = new CandidateSink(limit, ceiling);
+        double floor = Double.POSITIVE_INFINITY;
+        for (Worker w : done) {
+            all.addAll(w.sink);
+            floor = Math.min(floor, w.floor);
+        }
+        List<Candidate> sorted = all.sorted();
+        double min = sorted.isEmpty() ? Double.POSITIVE_INFINITY : sorted.get(0).energy();
+        return new Search(sorted, Math.min(min, floor), true, method());
+    }
+
+    private final class Worker {
+        final ReadoutState st;
+        final CandidateSink sink;
+        double floor = Double.POSITIVE_INFINITY;
+        final int p = pr.p, dY = pr.dY;
+        final double[] m = new double[p * dY];
+        final double[] t = new double[dY * dY];
+        final double[] chol = new double[dY * dY];
+        final double[] v = new double[dY];
+        final double[] second = new double[1];
+        final double[] h = new double[p];
+
+        Worker(ReadoutState st, CandidateSink sink) {
+            this.st = st;
+            this.sink = sink;
+        }
+
+        void sweep(long zmask) {
+            boolean[] zero = new boolean[p];
+            for (int i = 0; i < p; i++) zero[i] = (zmask >>> i & 1) != 0;
+            int[] d = new int[1];
+            double[] n = Face.subspaceBasis(pr, zero, d);
+            int q = d[0];
+            int[] free = IntStream.range(0, p).filter(i -> !zero[i]).toArray();
+            int f = free.length;
+            double eps = pr.negativeSlope, jump = 1 - eps;
+            double ratio = pr.lambda2 / pr.lambda1;
+            long sigma = 0; // bit a set: free[a] is positive
+            for (long g = 0; g < (1L << f); g++) {
+                if (g > 0) sigma ^= 1L << Long.numberOfTrailingZeros(g);
+                if (g % REFRESH == 0) {
+                    java.util.Arrays.fill(m, 0, q * dY, 0);
+                    for (int a = 0; a < f; a++) addRow(n, q, free[a], (sigma >>> a & 1) != 0 ? 1 : eps);
+                } else {
+                    int a = Long.numberOfTrailingZeros(g);
+                    addRow(n, q, free[a], (sigma >>> a & 1) != 0 ? jump : -jump);
+                }
+                for (int x = 0; x < dY; x++) {
+                    for (int y = x; y < dY; y++) {
+                        double s = 0;
+                        for (int j = 0; j < q; j++) s += m[j * dY + x] * m[j * dY + y];
+                        t[x * dY + y] = s;
+                        t[y * dY + x] = s;
+                    }
+                }
+                double thr = sink.threshold();
+                if (!(thr < 1)) thr = Double.POSITIVE_INFINITY;
+                // energy ≥ thr for every unit vector ⇔ μ ≤ κ = (1 − thr)/ratio: skip when κI − T is positive definite
+                if (Double.isFinite(thr) && belowAll(t, (1 - thr) / ratio)) continue;
+                double mu = Dense.topEigen(t, dY, v, second);
+                double bound = 1 - ratio * mu;
+                if (!sink.wants(bound)) continue;
+                double norm = 0;
+                double[] c = new double[q];
+                for (int j = 0; j < q; j++) {
+                    double s = 0;
+                    for (int k = 0; k < dY; k++) s += m[j * dY + k] * v[k];
+                    c[j] = s;
+                    norm += s * s;
+                }
+                if (!(norm > 0)) continue;
+                for (int i = 0; i < p; i++) {
+                    double s = 0;
+                    for (int j = 0; j < q; j++) s += n[i * q + j] * c[j];
+                    h[i] = s;
+                }
+                int side = inside(h, free, sigma);
+                if (side == 0) {
+                    if (second[0] >= mu * (1 - 1e-9)) floor = Math.min(floor, bound);
+                    continue;
+                }
+                norm = side / Math.sqrt(norm);
+                for (int j = 0; j < q; j++) c[j] *= norm;
+                for (int i = 0; i < p; i++) h[i] *= norm; // unit mass, with the face's signs
+                boolean[] plus = new boolean[p];
+                for (int a = 0; a < f; a++) plus[free[a]] = (sigma >>> a & 1) != 0;
+                double[] act = new double[p];
+                for (int i = 0; i < p; i++) act[i] = zero[i] ? 0 : pr.phi(h[i]);
+                double e = st.energy(act);
+                floor = Math.min(floor, Math.min(e, bound));
+                sink.offer(new Candidate(new Face(zero.clone(), plus, eps, n, q, false), c, e));
+            }
+        }
+
+        /** M += w · n_iᵀ z_iᵀ. */
+        private void addRow(double[] n, int q, int i, double w) {
+            for (int j = 0; j < q; j++) {
+                double nij = n[i * q + j] * w;
+                if (nij == 0) continue;
+                for (int k = 0; k < dY; k++) m[j * dY + k] += nij * st.z[i * dY + k];
+            }
+        }
+
+        /** Whether κI − T is positive definite (Cholesky in place on a copy). */
+        private boolean belowAll(double[] tm, double kappa) {
+            int n = dY;
+            for (int x = 0; x < n; x++) {
+                for (int y = 0; y <= x; y++) {
+                    double s = (x == y ? kappa : 0) - tm[x * n + y];
+                    for (int k = 0; k < y; k++) s -= chol[x * n + k] * chol[y * n + k];
+                    if (x == y) {
+                        if (!(s > 0)) return false;
+                        chol[x * n + x] = Math.sqrt(s);
+                    } else {
+                        chol[x * n + y] = s / chol[y * n + y];
+                    }
+                }
+            }
+            return true;
+        }
+    }
+
+    /** 1 or −1 when h or −h has the signs σ on the free samples (up to the slack), else 0. */
+    private static int inside(double[] h, int[] free, long sigma) {
+        double max = 0;
+        for (double x : h) max = Math.max(max, Math.abs(x));
+        if (max == 0) return 0;
+        double tol = SIGN_SLACK * max;
+        boolean pos = true, neg = true;
+        for (int a = 0; a < free.length && (pos || neg); a++) {
+            double x = h[free[a]];
+            if ((sigma >>> a & 1) != 0) {
+                pos &= x >= -tol;
+                neg &= x <= tol;
+            } else {
+                pos &= x <= tol;
+                neg &= x >= -tol;
+            }
+        }
+        return pos ? 1 : neg ? -1 : 0;
+    }
+
+    @Override
+    public boolean exact() {
+        return true;
+    }
+
+    @Override
+    public String method() {
+        return "exact: sweep of " + patterns + " sign patterns over " + zeroSets.length + " zero sets (rank " + pr.rank + ")";
+    }
+}

@@ -1,0 +1,80 @@
+package org.repgeom.optimum;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.repgeom.model.Activation;
+import org.repgeom.task.Task;
+
+/**
+ * The sign-pattern sweep is exact: on small non-whitened tasks its lowest energy equals the one
+ * over the listed faces of the arrangement, at readout states away from and at the optimum, and
+ * every neuron it returns has the energy it reports.
+ */
+class FaceSweepTest {
+
+    static Task randomTask(int p, int dX, int dY, long seed) {
+        Random r = new Random(seed);
+        double[] x = new double[dX * p], y = new double[dY * p];
+        for (int i = 0; i < x.length; i++) x[i] = r.nextGaussian();
+        for (int i = 0; i < y.length; i++) y[i] = r.nextGaussian();
+        return new Task("random P=" + p + " dX=" + dX, dX, dY, p, x, y);
+    }
+
+    /** A readout state of a random network of a few neurons (not an optimum). */
+    static ReadoutState randomState(OptimumProblem pr, long seed) {
+        Random r = new Random(seed);
+        int p = pr.p;
+        double[] k = new double[p * p];
+        for (int n = 0; n < 3; n++) {
+            double[] h = new double[p];
+            for (int i = 0; i < p; i++) h[i] = pr.phi(r.nextGaussian());
+            for (int a = 0; a < p; a++) for (int b = 0; b < p; b++) k[a * p + b] += 0.3 * h[a] * h[b];
+        }
+        return new ReadoutState(pr, k);
+    }
+
+    /**
+     * Beyond the face list (P = 11 full rank: 3^11 faces) the default solver lets the local search
+     * drive and the sweep certify; its optimum equals the one found with the sweep in every round.
+     */
+    @org.junit.jupiter.api.Test
+    void certifyingSolverMatchesSweepEveryRound() {
+        Task t = randomTask(11, 12, 2, 3);
+        OptimumProblem pr = OptimumProblem.of(t, Activation.LEAKY_RELU, true, 0.05, 0.05);
+        Optimum fast = new OptimumSolver(pr, OptimumSolver.Options.defaults()).solve();
+        Optimum slow = new OptimumSolver(pr, OptimumSolver.Options.defaults(), new FaceSweep(pr)).solve();
+        org.junit.jupiter.api.Assertions.assertTrue(fast.method().contains("sweep"), fast.method());
+        org.junit.jupiter.api.Assertions.assertTrue(fast.certified() && slow.certified(), fast.relativeGap() + " " + slow.relativeGap());
+        assertEquals(slow.loss(), fast.loss(), 1e-9 * slow.loss());
+        org.junit.jupiter.api.Assertions.assertTrue(fast.lowerBound() <= slow.loss() * (1 + 1e-12));
+    }
+
+    @ParameterizedTest(name = "P={0} dX={1} dY={2} {3} bias={4}")
+    @CsvSource({"7,3,2,relu,true", "7,9,1,relu,false", "7,4,3,leaky_relu,true", "6,8,2,leaky_relu,false"})
+    void sweepEqualsFaceList(int p, int dX, int dY, String act, boolean bias) throws Exception {
+        Task t = randomTask(p, dX, dY, 31L * p + dX);
+        OptimumProblem pr = OptimumProblem.of(t, Activation.parse(act), bias, 0.05, 0.05);
+        FaceOracle listed = new FaceOracle(pr, FaceEnumeration.enumerate(pr, 1_000_000));
+        FaceSweep sweep = new FaceSweep(pr);
+        // a random network's state, and the optimum's (found with the listed faces)
+        Optimum o = new OptimumSolver(pr, OptimumSolver.Options.defaults(), listed).solve();
+        for (ReadoutState st : List.of(randomState(pr, 5), new ReadoutState(pr, o.kernel()))) {
+            AtomOracle.Search a = listed.search(st, List.of(), 8, Double.POSITIVE_INFINITY);
+            AtomOracle.Search b = sweep.search(st, List.of(), 8, Double.POSITIVE_INFINITY);
+            assertEquals(a.minEnergy(), b.minEnergy(), 1e-9 * Math.max(1, Math.abs(a.minEnergy())), "lowest energy");
+            assertFalse(b.candidates().isEmpty());
+            for (Candidate c : b.candidates()) {
+                double[] h = c.preactivation();
+                assertEquals(1.0, Dense.quad(pr.bPinv, h, p), 1e-9, "unit mass");
+                double[] act2 = new double[p];
+                for (int i = 0; i < p; i++) act2[i] = pr.phi(h[i]);
+                assertEquals(st.energy(act2), c.energy(), 1e-9 * Math.max(1, Math.abs(c.energy())), "reported energy");
+            }
+        }
+    }
+}
