@@ -91,6 +91,7 @@ public final class NativeBackend implements Backend {
 
     @Override
     public TrainResult train(TrainRequest req, Task task, ProgressListener progress) {
+        if (req.architecture().isRecurrent()) NativeRnn.refuseKernelTrace(req);
         if (req.architecture().isRecurrent()) return NativeRnn.train(this, req, task, progress);
         int[] shape = trainShape(req, task);
         double[] hyper = trainHyper(req);
@@ -154,6 +155,7 @@ public final class NativeBackend implements Backend {
 
     @Override
     public TrainState trainSegment(TrainRequest req, TrainState from, int untilStep, Task task, ProgressListener progress) {
+        if (req.architecture().isRecurrent()) NativeRnn.refuseKernelTrace(req);
         if (req.architecture().isRecurrent()) return NativeRnn.trainSegment(this, req, from, untilStep, task, progress);
         int[] shape = trainShape(req, task);
         double[] hyper = trainHyper(req);

@@ -101,4 +101,11 @@ final class NativeRnn {
     private static void widen(FloatBuffer from, double[] to) {
         for (int i = 0; i < to.length; i++) to[i] = from.get(i);
     }
+
+    /** Recurrent networks record no kernel trace (their per-step geometry is analysed after training). */
+    static void refuseKernelTrace(TrainRequest req) {
+        if (req.kernelTrace() != null && req.kernelTrace().count() > 0) {
+            throw new IllegalArgumentException("kernel traces are recorded for feed-forward networks only");
+        }
+    }
 }
