@@ -75,6 +75,9 @@ def summarize(path):
            f"{sgemm['gflops_best']:.1f} best / {sgemm['gflops_median']:.1f} median GFLOP/s" if sgemm else "- SGEMM peak: missing",
            f"- FMA peak ({fma['isa']}, {fma['threads']} threads, registers only): "
            f"{fma['gflops_best']:.1f} best / {fma['gflops_median']:.1f} median GFLOP/s" if fma else "- FMA peak: missing",
+           "- every FMA peak measurement (ISA, when: best GFLOP/s): " + "; ".join(
+               f"{l['isa']}, {l.get('when', '?')}: {l['gflops_best']:.1f}" for l in lines
+               if l.get("peak") == "fma" and "gflops_best" in l),
            "- FLOPs per member-step: WORKLOAD.md's count 4·P·M·(dX+1) + 6·P·M·dY (17,792·M on W, 6,912 on Wsmall, "
            "27,648 on Wlong)", "",
            "| case | implementation | E | steps | member-steps/s best / median | GFLOP/s best / median | % SGEMM peak | % FMA peak |",

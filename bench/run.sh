@@ -57,16 +57,22 @@ peer_case() { case "$1" in Wlong*) echo Wlong ;; *) echo "$1" ;; esac; }
 
 # 1. peaks
 "$py" "$here/peak/sgemm_peak.py" --device cpu >> "$jsonl" || echo '{"peak": "sgemm", "error": "numpy missing?"}' >> "$jsonl"
-if command -v gcc > /dev/null; then
-    for flags in "-mavx512f" "-mavx2 -mfma"; do
-        # shellcheck disable=SC2086
-        if gcc -O2 $flags -fopenmp -o "$tmp/fma" "$here/peak/fma_peak.c" 2> /dev/null && "$tmp/fma" > "$tmp/fma.json" 2> /dev/null; then
-            cat "$tmp/fma.json" >> "$jsonl"
-        fi
-    done
-else
-    echo '{"peak": "fma", "skipped": "no gcc"}' >> "$jsonl"
-fi
+# The FMA peak is measured at the start and again at the end (fma_peaks end): on a shared VM the
+# whole machine's throughput was seen to halve for minutes at a time, and a peak taken in such a
+# window makes every "% of peak" twice too large. ratios.py uses the largest measurement.
+fma_peaks() { # when
+    if command -v gcc > /dev/null; then
+        for flags in "-mavx512f" "-mavx2 -mfma"; do
+            # shellcheck disable=SC2086
+            if gcc -O2 $flags -fopenmp -o "$tmp/fma" "$here/peak/fma_peak.c" 2> /dev/null && "$tmp/fma" > "$tmp/fma.json" 2> /dev/null; then
+                sed "s/^{/{\"when\": \"$1\", /" "$tmp/fma.json" >> "$jsonl"
+            fi
+        done
+    else
+        echo '{"peak": "fma", "skipped": "no gcc"}' >> "$jsonl"
+    fi
+}
+fma_peaks start
 
 # 2. repgeom backends through JMH, one JMH run per backend and case (E depends on the case);
 #    the java reference is left out of the long runs (60,000 Adam steps of 64 members: minutes)
@@ -138,5 +144,6 @@ for c in $cases; do
     done
 done
 
+fma_peaks end
 "$py" "$here/ratios.py" --summarize "$jsonl" > "$out.md"
 cat "$out.md"
