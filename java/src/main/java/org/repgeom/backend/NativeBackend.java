@@ -49,7 +49,7 @@ public final class NativeBackend implements Backend {
         return "native";
     }
 
-    private static ByteBuffer bytes(long n, int size) {
+    static ByteBuffer bytes(long n, int size) {
         long b = n * size;
         if (b > Integer.MAX_VALUE) throw new IllegalArgumentException("group too large for one direct buffer: " + b + " bytes");
         return ByteBuffer.allocateDirect((int) Math.max(b, size)).order(ByteOrder.nativeOrder());
@@ -91,7 +91,6 @@ public final class NativeBackend implements Backend {
 
     @Override
     public TrainResult train(TrainRequest req, Task task, ProgressListener progress) {
-        if (req.architecture().isRecurrent()) NativeRnn.refuseKernelTrace(req);
         if (req.architecture().isRecurrent()) return NativeRnn.train(this, req, task, progress);
         int[] shape = trainShape(req, task);
         double[] hyper = trainHyper(req);
@@ -155,7 +154,6 @@ public final class NativeBackend implements Backend {
 
     @Override
     public TrainState trainSegment(TrainRequest req, TrainState from, int untilStep, Task task, ProgressListener progress) {
-        if (req.architecture().isRecurrent()) NativeRnn.refuseKernelTrace(req);
         if (req.architecture().isRecurrent()) return NativeRnn.trainSegment(this, req, from, untilStep, task, progress);
         int[] shape = trainShape(req, task);
         double[] hyper = trainHyper(req);
@@ -236,11 +234,11 @@ public final class NativeBackend implements Backend {
         Workers.run(worker, workers, threadName);
     }
 
-    private static DoubleBuffer doubles(double[] a) {
+    static DoubleBuffer doubles(double[] a) {
         return bytes(a.length, Double.BYTES).asDoubleBuffer().put(0, a);
     }
 
-    private static void widen(FloatBuffer from, double[] to) {
+    static void widen(FloatBuffer from, double[] to) {
         for (int i = 0; i < to.length; i++) to[i] = from.get(i);
     }
 

@@ -1,7 +1,5 @@
 package org.repgeom.backend;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -44,6 +42,7 @@ final class NativeRnn {
 
     static TrainState trainSegment(NativeBackend backend, TrainRequest req, TrainState from, int untilStep, Task task,
                                    ProgressListener progress) {
+        refuseKernelTrace(req);
         int[] shape = shape(req, task);
         OptimizerSettings opt = req.optimizer();
         double[] hyper = {opt.finalLrRatio(), opt.momentum(), opt.beta1(), opt.beta2(), opt.eps(), req.stop().tol()};
@@ -51,17 +50,17 @@ final class NativeRnn {
         FloatBuffer x = NativeBackend.floats(task.xData());
         FloatBuffer y = NativeBackend.floats(task.yData());
         FloatBuffer lambdas = NativeBackend.floats(req.lambdas());
-        DoubleBuffer lrs = doubles(req.learningRates());
+        DoubleBuffer lrs = NativeBackend.doubles(req.learningRates());
         FloatBuffer params = NativeBackend.floats(from.params());
         FloatBuffer lastFinite = NativeBackend.floats(from.lastFinite());
         FloatBuffer moment1 = from.moment1().length == 0 ? null : NativeBackend.floats(from.moment1());
         FloatBuffer moment2 = from.moment2().length == 0 ? null : NativeBackend.floats(from.moment2());
-        FloatBuffer trace = direct(from.trace().length, Float.BYTES).asFloatBuffer().put(0, from.trace());
-        DoubleBuffer finalLoss = doubles(from.finalLoss()), gradNorm = doubles(from.gradNorm());
-        DoubleBuffer beta1Pow = doubles(from.beta1Power()), beta2Pow = doubles(from.beta2Power());
-        DoubleBuffer windowStart = doubles(from.windowStartLoss());
-        IntBuffer steps = direct(members, Integer.BYTES).asIntBuffer().put(0, from.step());
-        IntBuffer status = direct(members, Integer.BYTES).asIntBuffer().put(0, from.status());
+        FloatBuffer trace = NativeBackend.bytes(from.trace().length, Float.BYTES).asFloatBuffer().put(0, from.trace());
+        DoubleBuffer finalLoss = NativeBackend.doubles(from.finalLoss()), gradNorm = NativeBackend.doubles(from.gradNorm());
+        DoubleBuffer beta1Pow = NativeBackend.doubles(from.beta1Power()), beta2Pow = NativeBackend.doubles(from.beta2Power());
+        DoubleBuffer windowStart = NativeBackend.doubles(from.windowStartLoss());
+        IntBuffer steps = NativeBackend.bytes(members, Integer.BYTES).asIntBuffer().put(0, from.step());
+        IntBuffer status = NativeBackend.bytes(members, Integer.BYTES).asIntBuffer().put(0, from.status());
 
         backend.inChunks(members, "repgeom-native-rnn", (first, count) -> {
             int running = 0;
@@ -73,10 +72,10 @@ final class NativeRnn {
         });
 
         TrainState to = from.copy();
-        widen(params, to.params());
-        widen(lastFinite, to.lastFinite());
-        if (moment1 != null) widen(moment1, to.moment1());
-        if (moment2 != null) widen(moment2, to.moment2());
+        NativeBackend.widen(params, to.params());
+        NativeBackend.widen(lastFinite, to.lastFinite());
+        if (moment1 != null) NativeBackend.widen(moment1, to.moment1());
+        if (moment2 != null) NativeBackend.widen(moment2, to.moment2());
         trace.get(0, to.trace());
         finalLoss.get(0, to.finalLoss());
         gradNorm.get(0, to.gradNorm());
@@ -88,22 +87,8 @@ final class NativeRnn {
         return to;
     }
 
-    private static ByteBuffer direct(long n, int size) {
-        long b = n * size;
-        if (b > Integer.MAX_VALUE) throw new IllegalArgumentException("group too large for one direct buffer: " + b + " bytes");
-        return ByteBuffer.allocateDirect((int) Math.max(b, size)).order(ByteOrder.nativeOrder());
-    }
-
-    private static DoubleBuffer doubles(double[] a) {
-        return direct(a.length, Double.BYTES).asDoubleBuffer().put(0, a);
-    }
-
-    private static void widen(FloatBuffer from, double[] to) {
-        for (int i = 0; i < to.length; i++) to[i] = from.get(i);
-    }
-
     /** Recurrent networks record no kernel trace (their per-step geometry is analysed after training). */
-    static void refuseKernelTrace(TrainRequest req) {
+    private static void refuseKernelTrace(TrainRequest req) {
         if (req.kernelTrace() != null && req.kernelTrace().count() > 0) {
             throw new IllegalArgumentException("kernel traces are recorded for feed-forward networks only");
         }
