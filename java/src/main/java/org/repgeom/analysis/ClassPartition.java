@@ -56,6 +56,28 @@ public record ClassPartition(int[] classOf, double[][] labels) {
     }
 
     /**
+     * Hypercube code of each class (bit k set iff {@code y_k > 0}), or null unless the classes are
+     * the 2^dY sign patterns, each once, with no zero label. Scaled labels (±s_k) get the codes of
+     * their signs, so a parallelism score does not depend on the label scale.
+     */
+    public int[] hypercubeCodes(int dY) {
+        // fewer than 2^dY classes: some pattern is missing (also guards 1 << dY overflow)
+        if (dY >= 31 || classCount() != (1 << dY)) return null;
+        int[] codes = new int[classCount()];
+        boolean[] seen = new boolean[codes.length];
+        for (int c = 0; c < codes.length; c++) {
+            for (int k = 0; k < dY; k++) {
+                double v = labels[c][k];
+                if (v > 0) codes[c] |= 1 << k;
+                else if (!(v < 0)) return null;
+            }
+            if (seen[codes[c]]) return null;
+            seen[codes[c]] = true;
+        }
+        return codes;
+    }
+
+    /**
      * The dichotomy of the classes induced by label k: {@code true} for classes with
      * {@code y_k > 0} (side A), {@code false} otherwise.
      */

@@ -1,6 +1,5 @@
 package org.repgeom.analysis;
 
-import java.util.Arrays;
 
 /**
  * The parallelism score of {@link ParallelismScore#of} computed from the kernel {@code K = RᵀR}
@@ -25,12 +24,9 @@ public final class KernelParallelism {
     public static ParallelismScore of(double[] k, double[] y, int dY, int p) {
         Matrices.checkShape("K", k, p, p);
         ClassPartition classes = ClassPartition.ofColumns(y, dY, p);
+        int[] codeOfClass = classes.hypercubeCodes(dY);
+        if (codeOfClass == null || dY == 1) return ParallelismScore.undefined(dY);
         double[] perLabel = new double[dY];
-        int[] codeOfClass = hypercubeCodes(classes, dY);
-        if (codeOfClass == null || dY == 1) {
-            Arrays.fill(perLabel, Double.NaN);
-            return new ParallelismScore(perLabel, Double.NaN);
-        }
         int classCount = classes.classCount();
         int[] counts = classes.counts();
         int[] classOfCode = new int[classCount];
@@ -73,22 +69,5 @@ public final class KernelParallelism {
         double vv = g[c][c] - 2 * g[c][d] + g[d][d];
         // round-off can leave a tiny negative norm² for a vanishing coding vector
         return uu <= 0 || vv <= 0 ? 0.0 : Math.max(-1.0, Math.min(1.0, uv / Math.sqrt(uu * vv)));
-    }
-
-    /** Bit code of each class (bit k set iff y_k > 0), or null unless the classes are the 2^dY sign patterns, once each. */
-    private static int[] hypercubeCodes(ClassPartition classes, int dY) {
-        if (dY >= 31 || classes.classCount() != (1 << dY)) return null;
-        int[] codes = new int[classes.classCount()];
-        boolean[] seen = new boolean[codes.length];
-        for (int c = 0; c < codes.length; c++) {
-            for (int label = 0; label < dY; label++) {
-                double v = classes.labels()[c][label];
-                if (v > 0) codes[c] |= 1 << label;
-                else if (!(v < 0)) return null;
-            }
-            if (seen[codes[c]]) return null;
-            seen[codes[c]] = true;
-        }
-        return codes;
     }
 }

@@ -15,9 +15,10 @@ import org.repgeom.task.Task;
  * {@code PS = mean_k PS_k}.
  *
  * <p>Conventions: a coding vector of zero norm has cosine 0 with everything (it codes nothing).
- * NaN is returned, instead of an exception, when the score is undefined: Y has a value other than
- * ±1, some of the 2^dY classes is missing, or dY = 1 (a single coding vector has no pairs). A
- * NaN label makes {@link #mean()} NaN.
+ * Labels are read by their signs, so ±s_k labels give the score of ±1 labels. NaN is returned,
+ * instead of an exception, when the score is undefined: Y has a zero, some of the 2^dY sign
+ * patterns is missing, or dY = 1 (a single coding vector has no pairs). A NaN label makes
+ * {@link #mean()} NaN.
  *
  * @param perLabel PS_k for k = 0..dY−1
  * @param mean     PS, the mean of {@code perLabel}
@@ -38,12 +39,9 @@ public record ParallelismScore(double[] perLabel, double mean) {
     public static ParallelismScore of(double[] r, int m, double[] y, int dY, int p) {
         Matrices.checkShape("R", r, m, p);
         ClassPartition classes = ClassPartition.ofColumns(y, dY, p);
+        int[] codeOfClass = classes.hypercubeCodes(dY);
+        if (codeOfClass == null || dY == 1) return undefined(dY);
         double[] perLabel = new double[dY];
-        int[] codeOfClass = hypercubeCodes(classes, dY);
-        if (codeOfClass == null || dY == 1) {
-            Arrays.fill(perLabel, Double.NaN);
-            return new ParallelismScore(perLabel, Double.NaN);
-        }
         double[][] protoByClass = ClassPartition.prototypes(r, m, classes.classOf(), classes.classCount());
         double[][] protoByCode = new double[1 << dY][];
         for (int c = 0; c < codeOfClass.length; c++) {
@@ -65,28 +63,11 @@ public record ParallelismScore(double[] perLabel, double mean) {
         return new ParallelismScore(perLabel, sum / dY);
     }
 
-    /**
-     * Bit code of each class (bit k set iff y_k = +1), or null when some label is not ±1 or not all
-     * 2^dY classes are present.
-     */
-    private static int[] hypercubeCodes(ClassPartition classes, int dY) {
-        // with fewer than 2^dY distinct columns some class is missing (also guards 1 << dY overflow)
-        if (dY >= 31 || classes.classCount() != (1 << dY)) {
-            return null;
-        }
-        int[] codes = new int[classes.classCount()];
-        for (int c = 0; c < codes.length; c++) {
-            double[] label = classes.labels()[c];
-            for (int k = 0; k < dY; k++) {
-                if (label[k] == 1.0) {
-                    codes[c] |= 1 << k;
-                } else if (label[k] != -1.0) {
-                    return null;
-                }
-            }
-        }
-        // distinct ±1 columns, 2^dY of them: every code occurs exactly once
-        return codes;
+    /** The score where it is not defined: a single label, or labels that are not a hypercube code. */
+    static ParallelismScore undefined(int dY) {
+        double[] perLabel = new double[dY];
+        Arrays.fill(perLabel, Double.NaN);
+        return new ParallelismScore(perLabel, Double.NaN);
     }
 
     /**

@@ -103,11 +103,27 @@ class ParallelismScoreTest {
     }
 
     @Test
+    void scaledLabelsScoreLikeTheirSignsAndLikeTheKernelForm() {
+        int dY = 3, p = 16, m = 5;
+        Random rnd = new Random(11);
+        double[] y = new double[dY * p];
+        for (int s = 0; s < p; s++) for (int k = 0; k < dY; k++) y[k * p + s] = ((s >> k) & 1) == 1 ? 1 : -1;
+        double[] scaled = y.clone();
+        double[] scale = {3, 0.25, 1.5};
+        for (int k = 0; k < dY; k++) for (int s = 0; s < p; s++) scaled[k * p + s] *= scale[k];
+        double[] r = TestData.gaussian(m, p, rnd);
+        ParallelismScore signs = ParallelismScore.of(r, m, y, dY, p);
+        assertTrue(Double.isFinite(signs.mean()));
+        assertEquals(signs.mean(), ParallelismScore.of(r, m, scaled, dY, p).mean(), 0.0);
+        assertEquals(signs.mean(), KernelParallelism.of(RepresentationKernel.of(r, m, p), scaled, dY, p).mean(), 1e-12);
+    }
+
+    @Test
     void undefinedCasesGiveNaN() {
         double[] r = {1, 2, 3, 4};
         // dY = 1: a single coding vector
         assertTrue(Double.isNaN(ParallelismScore.of(r, 1, new double[] {1, -1, 1, -1}, 1, 4).mean()));
-        // not ±1
+        // a zero label
         double[] y01 = {1, 0, 1, 0, /* */ 1, 1, 0, 0};
         assertTrue(Double.isNaN(ParallelismScore.of(r, 1, y01, 2, 4).perLabel()[0]));
         // class (+,+) missing
