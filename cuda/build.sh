@@ -17,8 +17,9 @@
 #      they are bandwidth-bound grid-stride loops over global memory);
 #   3. with a C++ compiler ($CXX or g++): builds the host emulators in <target>/cuda-emulator/ (the
 #      kernels' code on CPU threads, used by the tests; not shipped): rg_cuda_emu (warps of one
-#      thread), rg_cuda_emu32 (warps of 32 emulated lanes) and, where g++ has ThreadSanitizer,
-#      rg_cuda_emu32_tsan. A compile error fails the build; without a compiler the emulator tests skip.
+#      thread), rg_cuda_emu32 (warps of 32 emulated lanes), where the CPU has FMA rg_cuda_emu_fma and
+#      rg_cuda_emu32_fma (the same with a*b+c contracted into fma, as nvcc does by default) and,
+#      where g++ has ThreadSanitizer, rg_cuda_emu32_tsan. A compile error fails the build; without a compiler the emulator tests skip.
 #      Also the library path's test doubles: librg_library_host.so (its kernels on host memory, JNI;
 #      needs jni.h from $JAVA_HOME or javac's JDK) and librg_fake_cublas.so (a host libcublas stand-in).
 # Outputs newer than their sources are kept (no recompilation). RG_CUDA_REPORT=1 also copies the
@@ -123,6 +124,18 @@ if command -v "$CXX" > /dev/null 2>&1; then
     mkdir -p "$emu_dir" || fail "cannot create $emu_dir"
     build_emulator rg_cuda_emu
     build_emulator rg_cuda_emu32 -DRG_EMU_WARP=32
+    # nvcc contracts a*b+c into one fma by default (-fmad=true); g++ in ISO C++ mode does not. These
+    # builds contract as the device may (-ffp-contract=fast on hardware FMA): where this CPU has FMA
+    # (a probe program built with -mfma must run), else those tests skip. See cuda/README.md
+    # "FMA contraction" for which expressions nvcc and g++ contract.
+    if echo 'int main(){volatile float a=3,b=5,c=7;return __builtin_fmaf(a,b,c)==22.0f?0:1;}' \
+            | "$CXX" -x c++ -mfma -o "$emu_dir/fma-probe" - > /dev/null 2>&1 && "$emu_dir/fma-probe"; then
+        build_emulator rg_cuda_emu_fma -mfma -ffp-contract=fast
+        build_emulator rg_cuda_emu32_fma -DRG_EMU_WARP=32 -mfma -ffp-contract=fast
+    else
+        say "note: this CPU or $CXX has no FMA; the contracting emulator builds (rg_cuda_emu*_fma) are skipped"
+    fi
+    rm -f "$emu_dir/fma-probe"
     # ThreadSanitizer needs its runtime (libtsan); without it that one test skips
     if echo 'int main(){return 0;}' | "$CXX" -x c++ -fsanitize=thread -o /dev/null - > /dev/null 2>&1; then
         build_emulator rg_cuda_emu32_tsan -DRG_EMU_WARP=32 -fsanitize=thread -g -O1

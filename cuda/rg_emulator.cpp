@@ -16,7 +16,10 @@
  * (cfg.bin = the rg_cuda_config bytes, x.bin, y.bin, params.bin, lambdas.bin, lrs.bin, sched.bin;
  * forward: x.bin, params.bin; init: cfg.bin, seeds.bin, scales.bin); outputs are written next to
  * them (params.bin updated in place as on the device, trace.bin, final_loss.bin, grad_norm.bin,
- * steps.bin, status.bin; out.bin; params.bin). Exit status 0 on success, 2 on bad input.
+ * steps.bin, status.bin; out.bin; params.bin). An output file already present is the array's content
+ * before the launch (as device memory: the fake driver of the tests passes it, so an element the kernel
+ * does not write keeps its old bytes); ktrace.bin then holds rows 0 … max(krows) in full.
+ * Exit status 0 on success, 2 on bad input.
  *
  * Built by cuda/build.sh with g++ (no CUDA needed); never shipped in the jar.
  */
@@ -114,6 +117,17 @@ static void write_file(const std::string &dir, const char *name, const std::vect
     fclose(f);
 }
 
+/* An output array's content before the kernel: DIR/NAME where present (the device memory as the host
+   left it, written by the tests' fake CUDA driver, so an element the kernel fails to write keeps it),
+   else n copies of `fill`. */
+template <class T>
+static std::vector<T> initial(const std::string &dir, const char *name, size_t n, T fill) {
+    FILE *f = fopen((dir + "/" + name).c_str(), "rb");
+    if (!f) return std::vector<T>(n, fill);
+    fclose(f);
+    return read_file<T>(dir, name, n);
+}
+
 static rg_cuda_config read_config(const std::string &dir) {
     std::vector<unsigned char> raw = read_file<unsigned char>(dir, "cfg.bin", sizeof(rg_cuda_config));
     rg_cuda_config c;
@@ -175,9 +189,10 @@ static int run_train(const std::string &dir, int blocks, int count, int kernel_e
     std::vector<float> lambdas = read_file<float>(dir, "lambdas.bin", (size_t)count * c.layers);
     std::vector<double> lrs = read_file<double>(dir, "lrs.bin", (size_t)count);
     std::vector<double> sched = read_file<double>(dir, "sched.bin", (size_t)3 * c.max_steps);
-    std::vector<float> trace((size_t)count * c.trace_len);
-    std::vector<double> final_loss(count), grad_norm(count);
-    std::vector<int> steps(count), status(count);
+    std::vector<float> trace = initial<float>(dir, "trace.bin", (size_t)count * c.trace_len, 0.0f);
+    std::vector<double> final_loss = initial<double>(dir, "final_loss.bin", count, 0.0);
+    std::vector<double> grad_norm = initial<double>(dir, "grad_norm.bin", count, 0.0);
+    std::vector<int> steps = initial<int>(dir, "steps.bin", count, 0), status = initial<int>(dir, "status.bin", count, 0);
     std::vector<float> scratch((size_t)blocks * c.teams_per_block * c.scratch_floats + 1);
     /* the kernel trace: krows.bin (a row per member, -1 untraced) in, ktrace.bin (rows x depth x points x P x P) out */
     std::vector<int> krows(1, -1);
@@ -187,7 +202,8 @@ static int run_train(const std::string &dir, int blocks, int count, int kernel_e
         long rows = 0;
         for (int r : krows) rows = r + 1L > rows ? r + 1L : rows;
         const long points = c.max_steps / kernel_every + 1 + (c.max_steps % kernel_every != 0);
-        ktrace.assign((size_t)(rows * c.depth * points * c.samples * c.samples) + 1, nan_f());
+        ktrace = initial<float>(dir, "ktrace.bin", (size_t)(rows * c.depth * points * c.samples * c.samples), nan_f());
+        ktrace.push_back(nan_f());
     }
     int work = 0;
     launch(c, blocks, [&](int blk, int th, float *smem, auto block_sync, rg_team t) {
@@ -215,7 +231,7 @@ static int run_forward(const std::string &dir, int blocks, int count, int layer)
     if (layer < 0 || layer >= c.depth) die("layer out of range");
     std::vector<float> x = read_file<float>(dir, "x.bin", (size_t)c.fin[0] * c.ldp);
     std::vector<float> params = read_file<float>(dir, "params.bin", (size_t)count * c.stride);
-    std::vector<float> out((size_t)count * c.fout[layer] * c.samples);
+    std::vector<float> out = initial<float>(dir, "out.bin", (size_t)count * c.fout[layer] * c.samples, 0.0f);
     std::vector<float> scratch((size_t)blocks * c.teams_per_block * c.scratch_floats + 1);
     int work = 0;
     launch(c, blocks, [&](int blk, int th, float *smem, auto block_sync, rg_team t) {

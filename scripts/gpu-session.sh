@@ -25,7 +25,8 @@
 # Plans: default = device tests bench bench-library peers (~8 min); quick = device tests bench-quick (~4 min).
 #
 # OUT receives at most 8 files: summary.txt (one line per step with its time and verdict, machine
-# facts), device.txt, jmh-cuda.json (every case in one JSON array), jmh-library.json (when
+# facts), device.txt, jmh-cuda.json (every case in one JSON array; beside each score the secondary
+# results kernelSeconds, the kernels' time from CUDA events, and launches), jmh-library.json (when
 # bench-library ran), peers.jsonl and peers.md (when peers ran), logs.tar.gz (every step's full log
 # and the JUnit XML). Exit status 1 if any step failed.
 set -u

@@ -12,11 +12,14 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.repgeom.backend.CudaBackend;
 import org.repgeom.backend.ProgressListener;
 import org.repgeom.backend.TrainRequest;
 import org.repgeom.backend.TrainResult;
+import org.repgeom.backend.cuda.CudaBackendOps;
+import org.repgeom.backend.cuda.CudaWorkspace;
 import org.repgeom.task.Task;
 
 /**
@@ -27,6 +30,11 @@ import org.repgeom.task.Task;
  * GFLOP/s = member-steps/s · {@link Workload#flopsPerMemberStep}), with the GPU's defaults, which
  * JMH cannot override in a subclass. One case per run, e.g.
  * {@code java -jar bench/target/benchmarks.jar CudaBackendBench -p width=64 -p members=16384}.
+ *
+ * <p>Calls go through one {@link CudaWorkspace}: the chunk slots (device buffers, page-locked staging
+ * buffers, streams) and the result arrays are allocated by the first call and reused, so a score is
+ * training, not allocation. Beside the score (wall seconds per call) JMH reports {@code kernelSeconds},
+ * the kernels' time from CUDA events, and {@code launches} ({@link CudaKernelTime}).
  *
  * <p>Without a CUDA device the trial's setup stops with the backend's one-line reason (no stack
  * trace) and nothing is measured.
@@ -54,6 +62,7 @@ public class CudaBackendBench {
     private Task task;
     private TrainRequest request;
     private CudaBackend backend;
+    private CudaWorkspace workspace;
 
     /** Ends the trial without a device: the reason, no stack trace. */
     static final class NoDevice extends RuntimeException {
@@ -77,10 +86,18 @@ public class CudaBackendBench {
         request = Workload.request(s, members, width, steps);
         backend = new CudaBackend();
         System.out.println("# plan: " + backend.plan(request, task) + "; " + backend.device().describe());
+        workspace = CudaBackendOps.workspace(backend.device());
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (workspace != null) workspace.close();
     }
 
     @Benchmark
-    public TrainResult trainW() {
-        return backend.train(request, task, ProgressListener.NONE);
+    public TrainResult trainW(CudaKernelTime time) {
+        TrainResult r = CudaBackendOps.train(backend.device(), request, task, ProgressListener.NONE, workspace);
+        time.add(workspace);
+        return r;
     }
 }

@@ -19,6 +19,7 @@ import org.repgeom.backend.ProgressListener;
 import org.repgeom.backend.TrainRequest;
 import org.repgeom.backend.TrainResult;
 import org.repgeom.backend.cuda.CudaBackendOps;
+import org.repgeom.backend.cuda.CudaWorkspace;
 import org.repgeom.backend.cuda.TrainingPath;
 import org.repgeom.task.Task;
 
@@ -28,7 +29,9 @@ import org.repgeom.task.Task;
  * kernel with whatever placement its planner picks), forced with {@code -Drepgeom.cuda.path}. Defaults:
  * W256 with its GPU size (E = 4096), 1000 plain GD steps; W1024 is
  * {@code -p width=1024 -p members=1024}. Scores as {@link CudaBackendBench} (seconds per call of E
- * members; member-steps/s = E·steps / score). Without a CUDA device or without cuBLAS the trial stops
+ * members; member-steps/s = E·steps / score). The fused path's calls reuse one {@link CudaWorkspace}
+ * and report {@code kernelSeconds} from CUDA events ({@link CudaKernelTime}); the library path allocates
+ * per call and reports no kernel time (0). Without a CUDA device or without cuBLAS the trial stops
  * with the one-line reason.
  */
 @State(Scope.Benchmark)
@@ -53,6 +56,7 @@ public class CudaLibraryBench {
     private Task task;
     private TrainRequest request;
     private CudaBackend backend;
+    private CudaWorkspace workspace;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -66,15 +70,19 @@ public class CudaLibraryBench {
         TrainingPath chosen = CudaBackendOps.path(backend.device(), request, task);
         System.out.println("# path: " + chosen + (chosen == TrainingPath.FUSED ? ", plan: " + backend.plan(request, task) : "")
                 + "; " + backend.device().describe());
+        workspace = CudaBackendOps.workspace(backend.device());
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         System.clearProperty(TrainingPath.PROPERTY);
+        if (workspace != null) workspace.close();
     }
 
     @Benchmark
-    public TrainResult train() {
-        return backend.train(request, task, ProgressListener.NONE);
+    public TrainResult train(CudaKernelTime time) {
+        TrainResult r = CudaBackendOps.train(backend.device(), request, task, ProgressListener.NONE, workspace);
+        time.add(workspace);
+        return r;
     }
 }

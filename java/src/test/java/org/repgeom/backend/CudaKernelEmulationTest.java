@@ -33,8 +33,13 @@ class CudaKernelEmulationTest extends BackendConformanceTest {
         assumeTrue(KernelEmulator.available(), () -> "CUDA host emulator not built (no C++ compiler?): " + KernelEmulator.binary());
     }
 
-    private static TrainResult emulate(TrainRequest req, Task task, Placement placement) {
-        return KernelEmulator.train(req, task, KernelEmulator.layout(req, task, 3, 2, placement), 2, req.members());
+    /** The emulator build the suite runs on. */
+    protected KernelEmulator.Build build() {
+        return KernelEmulator.Build.SINGLE_LANE;
+    }
+
+    private TrainResult emulate(TrainRequest req, Task task, Placement placement) {
+        return build().train(req, task, build().layout(req, task, 3, 2, placement), 2, req.members());
     }
 
     @Override
@@ -45,7 +50,7 @@ class CudaKernelEmulationTest extends BackendConformanceTest {
     /** Same team size (losses are sums over a team's threads), other blocks and chunks of 2 members. */
     @Override
     protected TrainResult trainSplitDifferently(TrainRequest req, Task task, ProgressListener progress) {
-        return KernelEmulator.train(req, task, KernelEmulator.layout(req, task, 3, 1, Placement.ON_CHIP), 3, 2);
+        return build().train(req, task, build().layout(req, task, 3, 1, Placement.ON_CHIP), 3, 2);
     }
 
     @Override
@@ -62,12 +67,12 @@ class CudaKernelEmulationTest extends BackendConformanceTest {
     @Override
     protected float[] hidden(ParamLayout layout, double[] params, int members, Task task, int layer) {
         FusedLayout fl = new FusedLayout(layout.architecture(), task.samples(), OptimizerKind.GD, 4, 1, 2, Placement.ON_CHIP);
-        return KernelEmulator.forward(fl, params, members, task, layer, 2);
+        return build().forward(fl, params, members, task, layer, 2);
     }
 
     @Override
     protected float[] initialParams(ParamLayout layout, long[] seeds, double[] scales) {
-        return KernelEmulator.init(new FusedLayout(layout.architecture(), 4, OptimizerKind.GD, 1, 1, 1, Placement.ON_CHIP), seeds,
+        return build().init(new FusedLayout(layout.architecture(), 4, OptimizerKind.GD, 1, 1, 1, Placement.ON_CHIP), seeds,
                 scales);
     }
 
@@ -90,8 +95,8 @@ class CudaKernelEmulationTest extends BackendConformanceTest {
             assertArrayEquals(base.finalLoss(), r.finalLoss(), "placement " + p);
         }
         for (int[] shape : new int[][] {{1, 1, 1, 5}, {4, 3, 1, 2}, {8, 1, 3, 5}, {2, 5, 2, 1}, {5, 2, 1, 3}}) {
-            FusedLayout layout = KernelEmulator.layout(req, task, shape[0], shape[1], Placement.ON_CHIP);
-            TrainResult r = KernelEmulator.train(req, task, layout, shape[2], shape[3]);
+            FusedLayout layout = build().layout(req, task, shape[0], shape[1], Placement.ON_CHIP);
+            TrainResult r = build().train(req, task, layout, shape[2], shape[3]);
             String what = "T=" + shape[0] + ", teams/block " + shape[1] + ", blocks " + shape[2] + ", chunk " + shape[3];
             assertArrayEquals(base.params(), r.params(), what);
             assertArrayEquals(base.steps(), r.steps(), what);
@@ -110,7 +115,7 @@ class CudaKernelEmulationTest extends BackendConformanceTest {
         double[] p = forwardParams(layout, 3);
         FusedLayout fl = new FusedLayout(arch, task.samples(), OptimizerKind.GD, 2, 1, 1, Placement.ALL_GLOBAL);
         for (int layer = 0; layer < 2; layer++) {
-            assertHiddenMatches(layout, p, 3, task, layer, KernelEmulator.forward(fl, p, 3, task, layer, 3), "layer " + layer);
+            assertHiddenMatches(layout, p, 3, task, layer, build().forward(fl, p, 3, task, layer, 3), "layer " + layer);
         }
     }
 }

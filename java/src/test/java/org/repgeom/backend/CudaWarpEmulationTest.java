@@ -66,15 +66,25 @@ class CudaWarpEmulationTest {
      */
     @Test
     void warpsOf32LanesGiveTheSingleLaneParametersBitForBit() {
-        assumeBuilt(Build.WARP32);
-        assumeBuilt(Build.SINGLE_LANE);
+        assertWarpsChangeNoParameter(Build.SINGLE_LANE, Build.WARP32);
+    }
+
+    /** The same with FMA contraction (the builds closest to a device): contraction does not break it. */
+    @Test
+    void withContractionToo() {
+        assertWarpsChangeNoParameter(Build.SINGLE_LANE_FMA, Build.WARP32_FMA);
+    }
+
+    private static void assertWarpsChangeNoParameter(Build single, Build warp32) {
+        assumeBuilt(warp32);
+        assumeBuilt(single);
         Task task = task();
         TrainRequest req = request(Activation.GELU, OptimizerSettings.momentum(0.8, 0.5), 80);
         for (int team : new int[] {32, 64}) {
-            TrainResult one = Build.SINGLE_LANE.train(req, task, Build.SINGLE_LANE.layout(req, task, team, 2, Placement.ON_CHIP), 2, 3);
-            TrainResult w32 = Build.WARP32.train(req, task, Build.WARP32.layout(req, task, team, 2, Placement.ON_CHIP), 2, 3);
-            assertArrayEquals(one.params(), w32.params(), "T = " + team);
-            assertArrayEquals(one.steps(), w32.steps(), "T = " + team);
+            TrainResult one = single.train(req, task, single.layout(req, task, team, 2, Placement.ON_CHIP), 2, 3);
+            TrainResult w32 = warp32.train(req, task, warp32.layout(req, task, team, 2, Placement.ON_CHIP), 2, 3);
+            assertArrayEquals(one.params(), w32.params(), single + " / " + warp32 + ", T = " + team);
+            assertArrayEquals(one.steps(), w32.steps(), single + " / " + warp32 + ", T = " + team);
         }
     }
 

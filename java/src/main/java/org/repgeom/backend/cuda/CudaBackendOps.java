@@ -20,6 +20,24 @@ public final class CudaBackendOps {
         return CudaTrainer.train(dev, req, task, progress);
     }
 
+    /**
+     * As {@link #train}, keeping the fused path's slots and result arrays in {@code ws} between calls (the
+     * returned result's arrays are overwritten by the next call through {@code ws}) and its kernel time in
+     * {@link CudaWorkspace#lastKernelSeconds()}. The library path ignores {@code ws} (its kernel time stays NaN).
+     */
+    public static TrainResult train(CudaDevice dev, TrainRequest req, Task task, ProgressListener progress, CudaWorkspace ws) {
+        if (path(dev, req, task) == TrainingPath.LIBRARY) {
+            ws.finished(null, Double.NaN, 0, Double.NaN);
+            return CudaLibraryDevice.train(dev, req, task, progress);
+        }
+        return ws.train(req, task, progress, true);
+    }
+
+    /** A workspace for repeated fused-path calls on {@code dev} (close it when done). */
+    public static CudaWorkspace workspace(CudaDevice dev) {
+        return CudaWorkspace.open(dev);
+    }
+
     /** Which path trains this request on this device ({@link TrainingPath}'s rule, {@code -Drepgeom.cuda.path}). */
     public static TrainingPath path(CudaDevice dev, TrainRequest req, Task task) {
         synchronized (dev) {

@@ -268,6 +268,18 @@ public final class CudaDevice {
         return train.get(placement);
     }
 
+    /** A loaded kernel by its name in the module (a placement's mlp_train_fused_*, mlp_forward, philox_init). */
+    CUfunction function(String name) {
+        for (FusedLayout.Placement p : FusedLayout.Placement.values()) {
+            if (p.kernelName().equals(name)) return train.get(p);
+        }
+        return switch (name) {
+            case "mlp_forward" -> forward;
+            case "philox_init" -> init;
+            default -> throw new IllegalArgumentException("no kernel " + name + " in the module");
+        };
+    }
+
     /** Registers per thread of mlp_train_fused as loaded here (the most of its placement variants). */
     public int trainRegisters() {
         return trainRegisters;

@@ -39,6 +39,14 @@ public final class FusedTrainingJob {
     private final float[] y;
 
     public FusedTrainingJob(TrainRequest req, Task task, FusedLayout layout) {
+        this(req, task, layout, null);
+    }
+
+    /**
+     * A job that writes its outputs into the arrays of {@code reuse} where they have this request's
+     * sizes (a benchmark's repeated calls; that earlier result is overwritten), else into new arrays.
+     */
+    public FusedTrainingJob(TrainRequest req, Task task, FusedLayout layout, TrainResult reuse) {
         Architecture arch = req.architecture();
         if (arch.inputDim() != task.inputDim() || arch.outputDim() != task.outputDim()) {
             throw new IllegalArgumentException(arch + " does not fit " + task);
@@ -52,12 +60,15 @@ public final class FusedTrainingJob {
         this.layers = arch.layerCount();
         this.traceLength = req.stop().traceLength();
         int members = req.members();
-        outParams = new double[members * stride];
-        outTrace = new float[members * traceLength];
-        outLoss = new double[members];
-        outNorm = new double[members];
-        outSteps = new int[members];
-        outStatus = new MemberStatus[members];
+        boolean fits = reuse != null && reuse.params().length == members * stride
+                && reuse.lossTrace().length == members * traceLength && reuse.members() == members;
+        outParams = fits ? reuse.params() : new double[members * stride];
+        outTrace = fits ? reuse.lossTrace() : new float[members * traceLength];
+        outLoss = fits ? reuse.finalLoss() : new double[members];
+        outNorm = fits ? reuse.gradNorm() : new double[members];
+        outSteps = fits ? reuse.steps() : new int[members];
+        outStatus = fits ? reuse.status() : new MemberStatus[members];
+        java.util.Arrays.fill(outStatus, null); // result() checks that every member was trained
         x = layout.pad(task.xData(), arch.inputDim());
         y = layout.pad(task.yData(), arch.outputDim());
     }

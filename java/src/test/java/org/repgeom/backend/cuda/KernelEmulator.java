@@ -31,7 +31,11 @@ public final class KernelEmulator {
         /** Warps of 32 emulated lanes: the device's shuffle reductions and, for 32-thread teams, its __syncwarp path. */
         WARP32("rg_cuda_emu32", 32),
         /** WARP32 under ThreadSanitizer: a data race between the team's threads fails the run. */
-        WARP32_TSAN("rg_cuda_emu32_tsan", 32);
+        WARP32_TSAN("rg_cuda_emu32_tsan", 32),
+        /** SINGLE_LANE with a*b+c contracted into fma (g++ -mfma -ffp-contract=fast), as nvcc contracts by default. */
+        SINGLE_LANE_FMA("rg_cuda_emu_fma", 1),
+        /** WARP32 with contraction: the closest build to a device (32-lane warps, fma). */
+        WARP32_FMA("rg_cuda_emu32_fma", 32);
 
         private final String file;
         /** Threads per warp, as the layout must know it (reduction buffer size). */
@@ -62,6 +66,16 @@ public final class KernelEmulator {
         /** Trains the request in chunks of {@code chunk} members on {@code blocks} emulated blocks. */
         public TrainResult train(TrainRequest req, Task task, FusedLayout layout, int blocks, int chunk) {
             return KernelEmulator.train(this, req, task, layout, blocks, chunk);
+        }
+
+        /** mlp_forward on this build (see {@link KernelEmulator#forward}). */
+        public float[] forward(FusedLayout layout, double[] params, int members, Task task, int layer, int blocks) {
+            return KernelEmulator.forward(this, layout, params, members, task, layer, blocks);
+        }
+
+        /** philox_init on this build (see {@link KernelEmulator#init}). */
+        public float[] init(FusedLayout layout, long[] seeds, double[] scales) {
+            return KernelEmulator.init(this, layout, seeds, scales);
         }
     }
 
@@ -113,6 +127,10 @@ public final class KernelEmulator {
                     local.putInt(rows[e] >= 0 ? traced++ : -1);
                 }
                 write(dir.resolve("krows.bin"), local);
+                // the emulator would take an output file present as the array's old content: start clean
+                for (String out : new String[] {"trace.bin", "final_loss.bin", "grad_norm.bin", "steps.bin", "status.bin", "ktrace.bin"}) {
+                    Files.deleteIfExists(dir.resolve(out));
+                }
                 run(build, "train", dir.toString(), Integer.toString(blocks), Integer.toString(count),
                         Integer.toString(kt == null ? 0 : kt.every()));
                 if (kt != null && traced > 0) {
@@ -139,6 +157,11 @@ public final class KernelEmulator {
 
     /** mlp_forward: members × width × P floats of hidden layer {@code layer}. */
     public static float[] forward(FusedLayout layout, double[] params, int members, Task task, int layer, int blocks) {
+        return forward(Build.SINGLE_LANE, layout, params, members, task, layer, blocks);
+    }
+
+    private static float[] forward(Build build, FusedLayout layout, double[] params, int members, Task task, int layer,
+                                   int blocks) {
         int stride = new org.repgeom.model.ParamLayout(layout.architecture()).stride();
         Path dir = tempDir();
         try {
@@ -147,7 +170,7 @@ public final class KernelEmulator {
             float[] p = new float[members * stride];
             for (int i = 0; i < p.length; i++) p[i] = (float) params[i];
             write(dir.resolve("params.bin"), floats(p));
-            run(Build.SINGLE_LANE, "forward", dir.toString(), Integer.toString(blocks), Integer.toString(members), Integer.toString(layer));
+            run(build, "forward", dir.toString(), Integer.toString(blocks), Integer.toString(members), Integer.toString(layer));
             ByteBuffer out = ByteBuffer.allocate(4 * members * layout.architecture().width(layer) * task.samples());
             read(dir.resolve("out.bin"), out);
             float[] r = new float[out.capacity() / 4];
@@ -162,6 +185,10 @@ public final class KernelEmulator {
 
     /** philox_init: members × stride floats for the given seeds and init scales. */
     public static float[] init(FusedLayout layout, long[] seeds, double[] scales) {
+        return init(Build.SINGLE_LANE, layout, seeds, scales);
+    }
+
+    private static float[] init(Build build, FusedLayout layout, long[] seeds, double[] scales) {
         int stride = new org.repgeom.model.ParamLayout(layout.architecture()).stride();
         Path dir = tempDir();
         try {
@@ -170,7 +197,7 @@ public final class KernelEmulator {
             for (long v : seeds) s.putLong(v);
             write(dir.resolve("seeds.bin"), s);
             write(dir.resolve("scales.bin"), doubles(scales));
-            run(Build.SINGLE_LANE, "init", dir.toString(), Integer.toString(seeds.length));
+            run(build, "init", dir.toString(), Integer.toString(seeds.length));
             ByteBuffer out = ByteBuffer.allocate(4 * seeds.length * stride);
             read(dir.resolve("params.bin"), out);
             float[] r = new float[seeds.length * stride];
