@@ -63,16 +63,16 @@ class NativeRnnLanesTest {
 
     @Test
     void theLayoutIsChosenByShape() {
-        // the hypercube shapes (P = 8, widths 8 ... 32, T up to 10) across the lanes; a wide, long, many-sample one not
-        for (int width : new int[] {8, 16, 32}) {
+        // the hypercube shapes (P = 8, widths 8 ... 64, T up to 10) across the lanes; a wide, long, many-sample one not
+        for (int width : new int[] {8, 16, 32, 64}) {
             for (int t : new int[] {2, 3, 10}) assertEquals(2, NativeKernels.rnnLayout(shape(8, width, t)), "width " + width + ", T " + t);
         }
-        assertEquals(1, NativeKernels.rnnLayout(shape(64, 128, 10)), "width 128, P = 64, T = 10");
+        assertEquals(1, NativeKernels.rnnLayout(shape(64, 256, 10)), "width 256, P = 64, T = 10");
         assertEquals(-1, NativeKernels.rnnLayout(shape(8, 0, 3)), "an invalid shape");
         NativeKernels.forceRnnLayout(1);
         assertEquals(1, NativeKernels.rnnLayout(shape(8, 16, 3)), "forced one member at a time");
         NativeKernels.forceRnnLayout(2);
-        assertEquals(2, NativeKernels.rnnLayout(shape(64, 128, 10)), "forced lanes");
+        assertEquals(2, NativeKernels.rnnLayout(shape(64, 256, 10)), "forced lanes");
     }
 
     static Stream<Arguments> layoutsActivationsInputsOptimizers() {
