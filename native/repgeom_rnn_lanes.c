@@ -217,37 +217,37 @@ static void pass(lanes_ws *s, const float *x, const float *y) {
     else loss_grad(s, x, y, s->P);
 }
 
-/* th -= the optimiser's step on the lanes with upd[l] != 0 (lane coefficients lr, c1, c2) */
-static void update(const rg_rnn_config *c, lanes_ws *s, const float *lr, const float *c1, const float *c2,
-                   const int *upd) {
-    float *restrict th = (float *)s->th, *restrict m1 = (float *)s->m1, *restrict m2 = (float *)s->m2;
-    const float *restrict g = (const float *)s->grad;
+/* th -= the optimiser's step on the lanes of mask upd (all bits set: update; clear: leave th and the moments
+   as they are, even where the gradient is not finite); lane coefficients lr, c1, c2 */
+static void update(const rg_rnn_config *c, lanes_ws *s, vf lr, vf c1, vf c2, vi upd) {
+    vf *restrict th = s->th, *restrict m1 = s->m1, *restrict m2 = s->m2;
+    const vf *restrict g = s->grad;
     const float mu = (float)c->momentum, b1 = (float)c->beta1, b2 = (float)c->beta2, eps = (float)c->eps;
     const float ob1 = (float)(1.0 - c->beta1), ob2 = (float)(1.0 - c->beta2);
-    for (long j = 0; j < s->stride; j++) {
-        float *restrict t = th + j * L, *restrict n1 = m1 + j * L, *restrict n2 = m2 + j * L;
-        const float *restrict gj = g + j * L;
-        switch (c->opt_kind) {
-            case RG_GD:
-                for (int l = 0; l < L; l++) t[l] = upd[l] ? t[l] - lr[l] * gj[l] : t[l];
-                break;
-            case RG_MOMENTUM:
-                for (int l = 0; l < L; l++) {
-                    const float m = mu * n1[l] - lr[l] * gj[l];
-                    n1[l] = upd[l] ? m : n1[l];
-                    t[l] = upd[l] ? t[l] + m : t[l];
-                }
-                break;
-            default:
-                for (int l = 0; l < L; l++) {
-                    const float a = b1 * n1[l] + ob1 * gj[l], b = b2 * n2[l] + ob2 * gj[l] * gj[l];
-                    const float nt = t[l] - lr[l] * (a * c1[l]) / (sqrtf(b * c2[l]) + eps);
-                    n1[l] = upd[l] ? a : n1[l];
-                    n2[l] = upd[l] ? b : n2[l];
-                    t[l] = upd[l] ? nt : t[l];
-                }
-                break;
-        }
+    const long n = s->stride;
+    switch (c->opt_kind) {
+        case RG_GD:
+            for (long j = 0; j < n; j++) th[j] = vsel(upd, th[j] - lr * g[j], th[j]);
+            break;
+        case RG_MOMENTUM:
+            for (long j = 0; j < n; j++) {
+                const vf m = mu * m1[j] - lr * g[j];
+                m1[j] = vsel(upd, m, m1[j]);
+                th[j] = vsel(upd, th[j] + m, th[j]);
+            }
+            break;
+        default:
+            for (long j = 0; j < n; j++) {
+                const vf a = b1 * m1[j] + ob1 * g[j], b = b2 * m2[j] + ob2 * g[j] * g[j];
+                vf root = b * c2;
+#pragma omp simd
+                for (int l = 0; l < L; l++) root[l] = sqrtf(root[l]);
+                const vf nt = th[j] - lr * (a * c1) / (root + eps);
+                m1[j] = vsel(upd, a, m1[j]);
+                m2[j] = vsel(upd, b, m2[j]);
+                th[j] = vsel(upd, nt, th[j]);
+            }
+            break;
     }
 }
 
@@ -377,13 +377,10 @@ int CAT(rnn_train_lanes, RG_VARIANT)(const rg_rnn_config *c, const rg_resume *r,
     }
     while (busy > 0) {
         pass(&s, x, y);
-        float lr[L], c1[L], c2[L];
-        int upd[L];
+        vf lr = {0}, c1 = (vf){0} + 1.0f, c2 = (vf){0} + 1.0f;
+        vi upd = {0};
         for (int l = 0; l < L; l++) {
             lane_t *m = &ln[l];
-            upd[l] = 0;
-            lr[l] = 0.0f;
-            c1[l] = c2[l] = 1.0f;
             if (m->phase == EMPTY) continue;
             if (m->phase == FINAL) {
                 finish_member(&k, &s, l, m);
@@ -408,7 +405,6 @@ int CAT(rnn_train_lanes, RG_VARIANT)(const rg_rnn_config *c, const rg_resume *r,
                 }
                 m->window_start = loss;
             }
-            for (long i = 0; i < n; i++) s.last[i][l] = s.th[i][l];
             double rate = lrs[m->member];
             if (c->final_lr_ratio != 1.0) rate *= pow(c->final_lr_ratio, (double)step / c->max_steps);
             lr[l] = (float)rate;
@@ -418,8 +414,11 @@ int CAT(rnn_train_lanes, RG_VARIANT)(const rg_rnn_config *c, const rg_resume *r,
                 c1[l] = (float)(1.0 / (1.0 - m->beta1_pow));
                 c2[l] = (float)(1.0 / (1.0 - m->beta2_pow));
             }
-            upd[l] = 1;
+            upd[l] = -1;
         }
+        /* last = th on every lane at once: the lanes not updated now (stopped, restored or empty) never
+           read their last again, and a paused member's last is th before this update, as it should be */
+        memcpy(s.last, s.th, (size_t)n * sizeof(vf));
         update(c, &s, lr, c1, c2, upd);
         busy = 0;
         for (int l = 0; l < L; l++) {
