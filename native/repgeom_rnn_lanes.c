@@ -113,7 +113,7 @@ static int ws_alloc(const rg_rnn_config *c, lanes_ws *s) {
     s->stride = s->v + (long)s->dY * s->M;
     const long mp = (long)s->M * s->P, yp = (long)s->dY * s->P;
     const long total = ws_entries(c, s->stride);
-    vf *p = aligned_alloc(64, (size_t)total * sizeof(vf));
+    vf *p = aligned_alloc(sizeof(vf), (size_t)total * sizeof(vf)); /* C11: the size a multiple of the alignment */
     if (p == NULL) return RG_ENOMEM;
     memset(p, 0, (size_t)total * sizeof(vf));
     s->th = p; p += s->stride;
