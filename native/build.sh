@@ -63,18 +63,25 @@ if [ "$arch" = x86_64 ]; then
   compile repgeom_soa.c soa_avx2.o "${v2[@]}"
   compile repgeom_train.c train_generic.o "${v0[@]}"
   compile repgeom_soa.c soa_generic.o "${v0[@]}"
+  compile repgeom_rnn_lanes.c rnn_lanes_avx512.o "${v512[@]}"
+  compile repgeom_rnn_lanes.c rnn_lanes_avx2.o "${v2[@]}"
+  compile repgeom_rnn_lanes.c rnn_lanes_generic.o "${v0[@]}"
   compile repgeom_kernels.c kernels.o -DRG_HAVE_X86_VARIANTS
-  objs=(train_avx512.o soa_avx512.o train_avx2.o soa_avx2.o train_generic.o soa_generic.o kernels.o)
+  compile repgeom_rnn.c rnn.o -DRG_HAVE_X86_VARIANTS
+  objs=(train_avx512.o soa_avx512.o train_avx2.o soa_avx2.o train_generic.o soa_generic.o kernels.o
+        rnn_lanes_avx512.o rnn_lanes_avx2.o rnn_lanes_generic.o rnn.o)
 else
   compile repgeom_train.c train_generic.o -DRG_VARIANT=generic -DRG_VLEN=4 -DRG_RB=2
   compile repgeom_soa.c soa_generic.o -DRG_VARIANT=generic -DRG_VLEN=4 -DRG_RB=2
   compile repgeom_kernels.c kernels.o
-  objs=(train_generic.o soa_generic.o kernels.o)
+  compile repgeom_rnn_lanes.c rnn_lanes_generic.o -DRG_VARIANT=generic -DRG_VLEN=4
+  compile repgeom_rnn.c rnn.o
+  objs=(train_generic.o soa_generic.o kernels.o rnn_lanes_generic.o rnn.o)
 fi
+# the recurrent loop's member-at-a-time layout (repgeom_rnn.c) is one build with AVX2 clones; its lane
+# layout (repgeom_rnn_lanes.c) one build per instruction-set level, as repgeom_soa.c
 compile repgeom_jni.c jni.o
-# the recurrent loop: one build for every CPU (baseline ISA, vectorised over the sample axis)
-compile repgeom_rnn.c rnn.o
-objs+=(jni.o rnn.o)
+objs+=(jni.o)
 
 lib="$out/librepgeom.$ext"
 # -z defs: an undefined symbol is a link error here, not a load failure at run time

@@ -283,6 +283,24 @@ JNIEXPORT jint JNICALL RG_JNI(mlp_1forward)(JNIEnv *env, jclass cls, jintArray s
     return rc;
 }
 
+JNIEXPORT jint JNICALL RG_JNI(forceRnnLayout)(JNIEnv *env, jclass cls, jint mode) {
+    (void)env;
+    (void)cls;
+    return rg_rnn_force_layout(mode);
+}
+
+/* the layout rnn_train_fused trains a shape in (shape as rnn_train_fused's); -1 if it is invalid */
+JNIEXPORT jint JNICALL RG_JNI(rnnLayout)(JNIEnv *env, jclass cls, jintArray shape) {
+    (void)cls;
+    if (shape == NULL || (*env)->GetArrayLength(env, shape) != 11) return -1;
+    jint s[11];
+    (*env)->GetIntArrayRegion(env, shape, 0, 11, s);
+    rg_rnn_config c = {.input_dim = s[0], .width = s[1], .output_dim = s[2], .time_steps = s[3],
+                       .input_every = s[4], .activation = s[5], .samples = s[6], .opt_kind = s[7],
+                       .max_steps = s[8], .window = s[9], .trace_every = s[10], .eps = 1.0};
+    return rg_rnn_layout(&c);
+}
+
 /*
  * rnn_train_fused (repgeom_rnn.h), always from a TrainState (a fresh run is a resume from the initial state).
  * shape: inputDim, width, outputDim, timeSteps, inputEvery, activation, samples, optKind, maxSteps, window,

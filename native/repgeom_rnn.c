@@ -1,8 +1,9 @@
 /*
  * rnn_train_fused: the fused training loop of vanilla recurrent networks (see repgeom_rnn.h), the C
  * twin of JavaBackend.rnn_train_fused: the same loop, stop rule, divergence rule and optimiser
- * updates, with backpropagation through time in float32. One member at a time; the inner loops run
- * over the contiguous sample axis so the compiler vectorises them.
+ * updates, with backpropagation through time in float32. Two layouts, chosen by shape (rg_rnn_layout):
+ * members across the vector lanes (repgeom_rnn_lanes.c) while their workspace fits a core's cache, and
+ * here one member at a time, the inner loops over the contiguous sample axis, for larger shapes.
  */
 #include "repgeom_rnn.h"
 
@@ -388,6 +389,54 @@ RG_RNN_CLONES static int train(const rg_rnn_config *c, const rg_resume *r, const
     return RG_OK;
 }
 
+/* The lane layout (repgeom_rnn_lanes.c), compiled once per instruction-set variant. */
+typedef int (*lanes_fn)(const rg_rnn_config *, const rg_resume *, const float *, const float *, float *,
+                        const float *, const double *, float *, double *, double *, int32_t *, int32_t *, int, int);
+#define RG_RNN_LANES_DECL(v)                                                                                     \
+    int rnn_train_lanes_##v(const rg_rnn_config *, const rg_resume *, const float *, const float *, float *,   \
+                            const float *, const double *, float *, double *, double *, int32_t *, int32_t *, \
+                            int, int);                                                                         \
+    int rg_rnn_lanes_suits_##v(const rg_rnn_config *);
+RG_RNN_LANES_DECL(generic)
+#ifdef RG_HAVE_X86_VARIANTS
+RG_RNN_LANES_DECL(avx2)
+RG_RNN_LANES_DECL(avx512)
+#endif
+
+/* the variant mlp_train_fused dispatches to (rg_isa: the CPU's best, or the cap a test set) */
+static lanes_fn lanes_variant(void) {
+#ifdef RG_HAVE_X86_VARIANTS
+    const char *isa = rg_isa();
+    if (strcmp(isa, "avx512") == 0) return rnn_train_lanes_avx512;
+    if (strcmp(isa, "avx2") == 0) return rnn_train_lanes_avx2;
+#endif
+    return rnn_train_lanes_generic;
+}
+
+static int lanes_suit(const rg_rnn_config *c) {
+#ifdef RG_HAVE_X86_VARIANTS
+    const char *isa = rg_isa();
+    if (strcmp(isa, "avx512") == 0) return rg_rnn_lanes_suits_avx512(c);
+    if (strcmp(isa, "avx2") == 0) return rg_rnn_lanes_suits_avx2(c);
+#endif
+    return rg_rnn_lanes_suits_generic(c);
+}
+
+/* 0 = layout chosen by shape, 1 = one member at a time, 2 = members across the lanes (for tests) */
+static volatile int layout_mode = 0;
+
+int rg_rnn_force_layout(int mode) {
+    int old = layout_mode;
+    layout_mode = mode < 0 || mode > 2 ? 0 : mode;
+    return old;
+}
+
+int rg_rnn_layout(const rg_rnn_config *cfg) {
+    if (rg_rnn_stride(cfg) < 0) return -1;
+    if (layout_mode != 0) return layout_mode;
+    return lanes_suit(cfg) ? 2 : 1;
+}
+
 int rnn_train_fused(const rg_rnn_config *cfg, const rg_resume *r, const float *x, const float *y, float *params,
                     const float *lambdas, const double *lrs, float *trace, double *final_loss, double *grad_norm,
                     int32_t *steps, int32_t *status, int first, int count) {
@@ -402,7 +451,10 @@ int rnn_train_fused(const rg_rnn_config *cfg, const rg_resume *r, const float *x
     /* subnormals flushed for the call as in mlp_train_fused: decayed weights and moments otherwise cost a
        microcode assist per operation on many x86 cores */
     unsigned long mode = rg_flush_subnormals();
-    int rc = train(cfg, r, x, y, params, lambdas, lrs, trace, final_loss, grad_norm, steps, status, first, count);
+    const lanes_fn lanes = rg_rnn_layout(cfg) == 2 ? lanes_variant() : NULL;
+    int rc = lanes != NULL
+        ? lanes(cfg, r, x, y, params, lambdas, lrs, trace, final_loss, grad_norm, steps, status, first, count)
+        : train(cfg, r, x, y, params, lambdas, lrs, trace, final_loss, grad_norm, steps, status, first, count);
     rg_restore_fp_mode(mode);
     return rc;
 }

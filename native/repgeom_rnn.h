@@ -51,6 +51,16 @@ int rnn_train_fused(const rg_rnn_config *cfg, const rg_resume *r, const float *x
                     const float *lambdas, const double *lrs, float *trace, double *final_loss, double *grad_norm,
                     int32_t *steps, int32_t *status, int first, int count);
 
+/*
+ * The layout rnn_train_fused trains cfg's shape in here: 1 = one member at a time, 2 = RG_VLEN members
+ * across the vector lanes (chosen by shape: the lanes while their workspace fits a core's cache); -1 if
+ * cfg is invalid. The two layouts round differently (each within the reference's tolerances).
+ */
+int rg_rnn_layout(const rg_rnn_config *cfg);
+
+/* Forces the layout from now on (0 = by shape, 1, 2 as rg_rnn_layout) and returns the previous mode; for tests. */
+int rg_rnn_force_layout(int mode);
+
 #ifdef __cplusplus
 }
 #endif

@@ -82,7 +82,10 @@ class Study:
         return self._cached("members", self._members)
 
     def _members(self):
-        names, cols = self.column_names, self.columns
+        return self._table(self.column_names, self.columns)
+
+    def _table(self, names, cols):
+        """A DataFrame of the columns where pandas is installed (and not refused), else a structured array."""
         if self._pandas is not False:
             try:
                 import pandas as pd
@@ -92,6 +95,40 @@ class Study:
             else:
                 return pd.DataFrame({n: cols[n] for n in names}, columns=names)
         return _table.structured(names, cols)
+
+    @property
+    def rnn_steps(self):
+        """rnn_steps.csv, the recurrent members' geometry at every time step, as ``members`` is given
+        (DataFrame or structured array); None for a study without recurrent members.
+
+        One row per recurrent member and time step, member-id order, ``t`` = 1 … T ascending: ``id``,
+        ``group``, ``seed``, ``t``, ``time_steps``, ``parallelism_score``, ``participation_ratio``,
+        ``label_alignment``, ``cka_to_last``, ``configuration``. ``rnn_series(column)`` gives one
+        column as a member × time-step array.
+        """
+        return self._cached("rnn_steps", lambda: None if self._rnn_columns() is None
+                            else self._table(*self._rnn_columns()))
+
+    def _rnn_columns(self):
+        def read():
+            path = self._file("rnn_steps.csv")
+            return _table.read_columns(path) if os.path.isfile(path) else None
+        return self._cached("rnn_columns", read)
+
+    def rnn_series(self, column="parallelism_score"):
+        """One column of rnn_steps.csv as an E × T_max float64 array: row i is member i (the ids of
+        ``members``), entry t - 1 its value at time step t; NaN for members that are not recurrent
+        and past a member's own T. None for a study without recurrent members."""
+        found = self._rnn_columns()
+        if found is None:
+            return None
+        names, cols = found
+        if column not in names or column in ("id", "t", "configuration"):
+            raise KeyError("rnn_steps.csv has no numeric column %r (columns: %s)" % (column, ", ".join(names)))
+        ids, t = cols["id"].astype(np.int64), cols["t"].astype(np.int64)
+        out = np.full((len(self), int(t.max()) if len(t) else 0), np.nan)
+        out[ids, t - 1] = cols[column].astype(np.float64)
+        return out
 
     @property
     def summary(self):

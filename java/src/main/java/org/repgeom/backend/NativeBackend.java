@@ -162,17 +162,7 @@ public final class NativeBackend implements Backend {
         FloatBuffer y = floats(task.yData());
         FloatBuffer lambdas = floats(req.lambdas());
         DoubleBuffer lrs = doubles(req.learningRates());
-        // the state: float arrays narrowed (exact, they hold float32 values), the rest as it is
-        FloatBuffer params = floats(from.params());
-        FloatBuffer lastFinite = floats(from.lastFinite());
-        FloatBuffer moment1 = from.moment1().length == 0 ? null : floats(from.moment1());
-        FloatBuffer moment2 = from.moment2().length == 0 ? null : floats(from.moment2());
-        FloatBuffer trace = bytes(from.trace().length, Float.BYTES).asFloatBuffer().put(0, from.trace());
-        DoubleBuffer finalLoss = doubles(from.finalLoss()), gradNorm = doubles(from.gradNorm());
-        DoubleBuffer beta1Pow = doubles(from.beta1Power()), beta2Pow = doubles(from.beta2Power());
-        DoubleBuffer windowStart = doubles(from.windowStartLoss()), penalty = doubles(from.penalty());
-        IntBuffer steps = bytes(members, Integer.BYTES).asIntBuffer().put(0, from.step());
-        IntBuffer status = bytes(members, Integer.BYTES).asIntBuffer().put(0, from.status());
+        NativeTrainState st = new NativeTrainState(from);
         int kernelEvery = req.kernelTrace() == null ? 0 : req.kernelTrace().every();
         if (from.kernelTrace().length != req.kernelTraceFloats(task.samples())) {
             throw new IllegalArgumentException("the state's kernel trace holds " + from.kernelTrace().length
@@ -182,29 +172,14 @@ public final class NativeBackend implements Backend {
         FloatBuffer kernelTrace = bytes(from.kernelTrace().length, Float.BYTES).asFloatBuffer().put(0, from.kernelTrace());
 
         inChunks(members, "repgeom-native-backend", (first, count) -> {
-            int running = 0;
-            for (int e = first; e < first + count; e++) if (status.get(e) == TrainState.RUNNING) running++;
-            NativeKernels.mlp_train_fused_resume(shape, hyper, x, y, params, lambdas, lrs, trace, finalLoss,
-                    gradNorm, steps, status, first, count, untilStep, lastFinite, moment1, moment2, beta1Pow,
-                    beta2Pow, windowStart, penalty, kernelEvery, kernelRows, kernelTrace);
-            for (int e = first; e < first + count; e++) if (status.get(e) == TrainState.RUNNING) running--;
-            progress.membersDone(running);
+            int running = st.running(first, count);
+            NativeKernels.mlp_train_fused_resume(shape, hyper, x, y, st.params, lambdas, lrs, st.trace, st.finalLoss,
+                    st.gradNorm, st.steps, st.status, first, count, untilStep, st.lastFinite, st.moment1, st.moment2,
+                    st.beta1Pow, st.beta2Pow, st.windowStart, st.penalty, kernelEvery, kernelRows, kernelTrace);
+            progress.membersDone(running - st.running(first, count));
         });
 
-        TrainState to = from.copy();
-        widen(params, to.params());
-        widen(lastFinite, to.lastFinite());
-        if (moment1 != null) widen(moment1, to.moment1());
-        if (moment2 != null) widen(moment2, to.moment2());
-        trace.get(0, to.trace());
-        finalLoss.get(0, to.finalLoss());
-        gradNorm.get(0, to.gradNorm());
-        beta1Pow.get(0, to.beta1Power());
-        beta2Pow.get(0, to.beta2Power());
-        windowStart.get(0, to.windowStartLoss());
-        penalty.get(0, to.penalty());
-        steps.get(0, to.step());
-        status.get(0, to.status());
+        TrainState to = st.toState(from);
         kernelTrace.get(0, to.kernelTrace());
         return to;
     }

@@ -189,6 +189,20 @@ public final class NativeKernels {
                                          int first, int count);
 
     /**
+     * Forces the layout of {@code rnn_train_fused} from now on (0 = chosen by shape, 1 = one member at
+     * a time, 2 = members interleaved across the vector lanes) and returns the previous mode. For tests
+     * of both layouts on any shape; not for concurrent use.
+     */
+    static native int forceRnnLayout(int mode);
+
+    /**
+     * The layout {@code rnn_train_fused} trains a recurrent shape in here: 1 = one member at a time,
+     * 2 = members across the vector lanes; -1 for an invalid shape. {@code shape} as
+     * {@link #rnn_train_fused}'s.
+     */
+    static native int rnnLayout(int[] shape);
+
+    /**
      * The C twin of {@link JavaBackend#rnn_train_fused} ({@code native/repgeom_rnn.c}): continues members
      * {@code [first, first+count)} of a group of vanilla RNNs from a {@link org.repgeom.train.TrainState}
      * (buffers as {@link #mlp_train_fused_resume}'s, without the penalty cache) until {@code untilStep}

@@ -2,7 +2,6 @@ package org.repgeom.backend;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
 import org.repgeom.model.Architecture;
 import org.repgeom.task.Task;
 import org.repgeom.train.OptimizerSettings;
@@ -51,40 +50,16 @@ final class NativeRnn {
         FloatBuffer y = NativeBackend.floats(task.yData());
         FloatBuffer lambdas = NativeBackend.floats(req.lambdas());
         DoubleBuffer lrs = NativeBackend.doubles(req.learningRates());
-        FloatBuffer params = NativeBackend.floats(from.params());
-        FloatBuffer lastFinite = NativeBackend.floats(from.lastFinite());
-        FloatBuffer moment1 = from.moment1().length == 0 ? null : NativeBackend.floats(from.moment1());
-        FloatBuffer moment2 = from.moment2().length == 0 ? null : NativeBackend.floats(from.moment2());
-        FloatBuffer trace = NativeBackend.bytes(from.trace().length, Float.BYTES).asFloatBuffer().put(0, from.trace());
-        DoubleBuffer finalLoss = NativeBackend.doubles(from.finalLoss()), gradNorm = NativeBackend.doubles(from.gradNorm());
-        DoubleBuffer beta1Pow = NativeBackend.doubles(from.beta1Power()), beta2Pow = NativeBackend.doubles(from.beta2Power());
-        DoubleBuffer windowStart = NativeBackend.doubles(from.windowStartLoss());
-        IntBuffer steps = NativeBackend.bytes(members, Integer.BYTES).asIntBuffer().put(0, from.step());
-        IntBuffer status = NativeBackend.bytes(members, Integer.BYTES).asIntBuffer().put(0, from.status());
+        NativeTrainState st = new NativeTrainState(from);
 
         backend.inChunks(members, "repgeom-native-rnn", (first, count) -> {
-            int running = 0;
-            for (int e = first; e < first + count; e++) if (status.get(e) == TrainState.RUNNING) running++;
-            NativeKernels.rnn_train_fused(shape, hyper, x, y, params, lambdas, lrs, trace, finalLoss, gradNorm, steps,
-                    status, first, count, untilStep, lastFinite, moment1, moment2, beta1Pow, beta2Pow, windowStart);
-            for (int e = first; e < first + count; e++) if (status.get(e) == TrainState.RUNNING) running--;
-            progress.membersDone(running);
+            int running = st.running(first, count);
+            NativeKernels.rnn_train_fused(shape, hyper, x, y, st.params, lambdas, lrs, st.trace, st.finalLoss,
+                    st.gradNorm, st.steps, st.status, first, count, untilStep, st.lastFinite, st.moment1, st.moment2,
+                    st.beta1Pow, st.beta2Pow, st.windowStart);
+            progress.membersDone(running - st.running(first, count));
         });
-
-        TrainState to = from.copy();
-        NativeBackend.widen(params, to.params());
-        NativeBackend.widen(lastFinite, to.lastFinite());
-        if (moment1 != null) NativeBackend.widen(moment1, to.moment1());
-        if (moment2 != null) NativeBackend.widen(moment2, to.moment2());
-        trace.get(0, to.trace());
-        finalLoss.get(0, to.finalLoss());
-        gradNorm.get(0, to.gradNorm());
-        beta1Pow.get(0, to.beta1Power());
-        beta2Pow.get(0, to.beta2Power());
-        windowStart.get(0, to.windowStartLoss());
-        steps.get(0, to.step());
-        status.get(0, to.status());
-        return to;
+        return st.toState(from);
     }
 
     /** Recurrent networks record no kernel trace (their per-step geometry is analysed after training). */
