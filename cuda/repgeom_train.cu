@@ -90,6 +90,8 @@
 #endif
 /* Values one team reduction carries at most. */
 #define RG_RED_VALS 4
+/* Most k-slices of a split GEMM (FusedLayout.MAX_SPLIT): partial sums summed in registers. */
+#define RG_MAX_SPLIT 16
 
 /* Placement bits (rg_cuda_config.place): which arrays live in global memory instead of shared. */
 #define RG_PLACE_XY 1      /* X and Y: read from the padded global copies */
@@ -142,6 +144,10 @@ struct rg_cuda_config {
     int place;            /* RG_PLACE_* bits */
     int x_off, y_off;
     int theta_off, f_off, m1_off, m2_off, red_off;
+    int split_fwd;        /* k-slices of the readout's forward GEMM (1: not split) */
+    int split_wg;         /* k-slices of the readout's weight-gradient GEMM (1: not split) */
+    int part_off;         /* split partial sums, team region of shared memory */
+    int ro_off;           /* the readout layer's parameters (W_L, b_L): offset of W_L */
     int fin[RG_MAX_LAYERS], fout[RG_MAX_LAYERS];
     int ldw[RG_MAX_LAYERS];      /* internal row stride of W_l (odd, >= fin) */
     int tw[RG_MAX_LAYERS];       /* internal offset of W_l */
@@ -152,7 +158,7 @@ struct rg_cuda_config {
     int a_off[RG_MAX_LAYERS];    /* hidden layer l: A_l = phi(Z_l) */
 };
 /* FusedLayout.CONFIG_BYTES on the Java side */
-static_assert(sizeof(rg_cuda_config) == 5 * 8 + (25 + 9 * RG_MAX_LAYERS) * 4, "rg_cuda_config layout");
+static_assert(sizeof(rg_cuda_config) == 5 * 8 + (29 + 9 * RG_MAX_LAYERS) * 4, "rg_cuda_config layout");
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Team primitives: the only code that differs between the GPU and the host emulation             */
@@ -305,53 +311,111 @@ RG_DEV float act_deriv(int act, float z) {
 /* ---------------------------------------------------------------------------------------------- */
 
 /*
+ * One thread tile of C = A B: rows i0 .. i0+TR-1 by columns b, b+nb, ..., b+(RG_TC-1)nb, summed over
+ * k in [k0, k1) with fmaf from 0 in increasing k, each C(i, j) given to ep(i, j, value). Indices past
+ * the edge are clamped for the loads (always valid memory) and their results dropped. The sum of an
+ * output depends only on its k range, never on which thread or tile shape computes it.
+ */
+template <int TR, class Ep>
+RG_DEV void gemm_tile(int R, int N, int i0, int b, int nb, int k0, int k1, const float *A, int ai, int ak,
+                      const float *B, int bk, int bj, Ep &ep) {
+    int ra[TR], cb[RG_TC];
+RG_UNROLL(unroll)
+    for (int r = 0; r < TR; r++) ra[r] = min_i(i0 + r, R - 1) * ai;
+RG_UNROLL(unroll)
+    for (int c = 0; c < RG_TC; c++) cb[c] = min_i(b + c * nb, N - 1) * bj;
+    float acc[TR][RG_TC];
+RG_UNROLL(unroll)
+    for (int r = 0; r < TR; r++) {
+RG_UNROLL(unroll)
+        for (int c = 0; c < RG_TC; c++) acc[r][c] = 0.0f;
+    }
+RG_UNROLL(unroll 2)
+    for (int k = k0; k < k1; k++) {
+        float av[TR], bv[RG_TC];
+RG_UNROLL(unroll)
+        for (int r = 0; r < TR; r++) av[r] = A[ra[r] + k * ak];
+RG_UNROLL(unroll)
+        for (int c = 0; c < RG_TC; c++) bv[c] = B[k * bk + cb[c]];
+RG_UNROLL(unroll)
+        for (int r = 0; r < TR; r++) {
+RG_UNROLL(unroll)
+            for (int c = 0; c < RG_TC; c++) acc[r][c] = fmaf(av[r], bv[c], acc[r][c]);
+        }
+    }
+RG_UNROLL(unroll)
+    for (int r = 0; r < TR; r++) {
+        if (i0 + r < R) {
+RG_UNROLL(unroll)
+            for (int c = 0; c < RG_TC; c++) {
+                if (b + c * nb < N) ep(i0 + r, b + c * nb, acc[r][c]);
+            }
+        }
+    }
+}
+
+/*
  * C(i, j) = sum_{k<K} A(i, k) B(k, j) for i < R, j < N, with A(i, k) = A[i*ai + k*ak] and
  * B(k, j) = B[k*bk + j*bj]; each C(i, j) goes to ep(i, j, value). The R x N outputs are cut into
  * thread tiles of RG_TR consecutive rows by RG_TC columns b, b+nb, b+2nb, ... (nb = ceil(N/RG_TC)),
  * dealt out to the team's threads in order, so neighbouring lanes share their rows (broadcast A
- * reads) and take neighbouring columns. Indices past the edge are clamped for the loads (always
- * valid memory) and their results dropped. No barrier inside.
+ * reads) and take neighbouring columns. No barrier inside.
  */
 template <class Ep>
 RG_DEV void team_gemm(const rg_team &t, int R, int N, int K, const float *A, int ai, int ak, const float *B, int bk,
                       int bj, Ep &ep) {
     const int nb = (N + RG_TC - 1) / RG_TC;
     const int tiles = (R + RG_TR - 1) / RG_TR * nb;
-    for (int q = t.tid; q < tiles; q += t.n) {
-        const int i0 = q / nb * RG_TR, b = q % nb;
-        int ra[RG_TR], cb[RG_TC];
+    for (int q = t.tid; q < tiles; q += t.n) gemm_tile<RG_TR>(R, N, q / nb * RG_TR, q % nb, nb, 0, K, A, ai, ak, B, bk, bj, ep);
+}
+
+/* Split GEMM, first pass: the partial sum of slice s goes to part[(s*R + i)*N + j]. */
+struct ep_partial {
+    float *part;
+    int R, N, s;
+    RG_MEMBER void operator()(int i, int j, float v) { part[(s * R + i) * N + j] = v; }
+};
+
+/*
+ * team_gemm for a GEMM with few output rows and a long k axis (the readout layer: R = dY rows, 3 in
+ * the workloads, where 4-row tiles would keep only ceil(R/4) x N/4 threads busy). Tiles are 1 row x
+ * RG_TC columns, and the k axis is cut into S slices of ceil(K/S) (S a power of two <= RG_MAX_SPLIT,
+ * chosen by the host from the shape alone: FusedLayout.split); every (tile, slice) pair is one
+ * thread's work, so the whole team works. With S > 1 the slices' partial sums go through the team's
+ * shared buffer `part` (S x R x N floats); after a barrier each output is summed by one thread over
+ * its S partials in a fixed pairwise tree and given to ep. The result depends on S only, never on
+ * the team size or the warp: the same bits whoever computes it (S = 1: the bits of team_gemm, no
+ * barrier). The caller synchronises after it as after team_gemm; part is rewritten only by the next
+ * split GEMM, after further barriers.
+ */
+template <class Ep>
+RG_DEV void team_gemm_split(const rg_team &t, int R, int N, int K, const float *A, int ai, int ak, const float *B, int bk,
+                            int bj, int S, float *part, Ep &ep) {
+    const int nb = (N + RG_TC - 1) / RG_TC;
+    const int tiles = R * nb, kl = (K + S - 1) / S;
+    if (S <= 1) {
+        for (int q = t.tid; q < tiles; q += t.n) gemm_tile<1>(R, N, q / nb, q % nb, nb, 0, K, A, ai, ak, B, bk, bj, ep);
+        return;
+    }
+    for (int q = t.tid; q < tiles * S; q += t.n) {
+        const int s = q / tiles, tile = q - s * tiles;
+        ep_partial pe = {part, R, N, s};
+        gemm_tile<1>(R, N, tile / nb, tile % nb, nb, min_i(s * kl, K), min_i(s * kl + kl, K), A, ai, ak, B, bk, bj, pe);
+    }
+    team_sync(t);
+    const int RN = R * N;
+    for (int o = t.tid; o < RN; o += t.n) {
+        float v[RG_MAX_SPLIT];
 RG_UNROLL(unroll)
-        for (int r = 0; r < RG_TR; r++) ra[r] = min_i(i0 + r, R - 1) * ai;
+        for (int s = 0; s < RG_MAX_SPLIT; s++) v[s] = s < S ? part[s * RN + o] : 0.0f;
+        /* pairwise tree: ((v0 + v1) + (v2 + v3)) + ...; the zero padding past S adds exact zeros */
 RG_UNROLL(unroll)
-        for (int c = 0; c < RG_TC; c++) cb[c] = min_i(b + c * nb, N - 1) * bj;
-        float acc[RG_TR][RG_TC];
+        for (int w = 1; w < RG_MAX_SPLIT; w *= 2) {
 RG_UNROLL(unroll)
-        for (int r = 0; r < RG_TR; r++) {
-RG_UNROLL(unroll)
-            for (int c = 0; c < RG_TC; c++) acc[r][c] = 0.0f;
+            for (int s = 0; s + w < RG_MAX_SPLIT; s += 2 * w) v[s] += v[s + w];
         }
-RG_UNROLL(unroll 2)
-        for (int k = 0; k < K; k++) {
-            float av[RG_TR], bv[RG_TC];
-RG_UNROLL(unroll)
-            for (int r = 0; r < RG_TR; r++) av[r] = A[ra[r] + k * ak];
-RG_UNROLL(unroll)
-            for (int c = 0; c < RG_TC; c++) bv[c] = B[k * bk + cb[c]];
-RG_UNROLL(unroll)
-            for (int r = 0; r < RG_TR; r++) {
-RG_UNROLL(unroll)
-                for (int c = 0; c < RG_TC; c++) acc[r][c] = fmaf(av[r], bv[c], acc[r][c]);
-            }
-        }
-RG_UNROLL(unroll)
-        for (int r = 0; r < RG_TR; r++) {
-            if (i0 + r < R) {
-RG_UNROLL(unroll)
-                for (int c = 0; c < RG_TC; c++) {
-                    if (b + c * nb < N) ep(i0 + r, b + c * nb, acc[r][c]);
-                }
-            }
-        }
+        const int i = o / N;
+        ep(i, o - i * N, v[0]);
     }
 }
 
@@ -448,6 +512,7 @@ struct rg_bufs {
     float *act;         /* base of Z_l (act + z_off[l]) and A_l (act + a_off[l]) */
     float *f;           /* dY x ldp: F, then G_F */
     float *m1, *m2;     /* optimiser moments (theta_size each) */
+    float *part;        /* partial sums of the split readout GEMMs (shared) */
     double *red;        /* team reductions */
     int *slot;          /* member index broadcast */
 };
@@ -468,6 +533,7 @@ RG_DEV rg_bufs team_bufs(const rg_cuda_config &c, float *block_smem, float *team
     b.f = abase + c.f_off;
     b.m1 = mbase + c.m1_off;
     b.m2 = mbase + c.m2_off;
+    b.part = team_smem + c.part_off;
     b.red = (double *)(team_smem + c.red_off);
     b.slot = (int *)(b.red + 2 * (c.team_threads / RG_WARP) * RG_RED_VALS);
     return b;
@@ -522,7 +588,7 @@ RG_DEV void team_forward_layer(const rg_cuda_config &c, const rg_team &t, const 
         team_gemm(t, c.fout[l], c.samples, c.fin[l], w, c.ldw[l], 1, in, c.ldp, 1, ep);
     } else {
         ep_readout ep = {b.y, b.f, c.ldp, 0.0};
-        team_gemm(t, c.fout[l], c.samples, c.fin[l], w, c.ldw[l], 1, in, c.ldp, 1, ep);
+        team_gemm_split(t, c.fout[l], c.samples, c.fin[l], w, c.ldw[l], 1, in, c.ldp, 1, c.split_fwd, b.part, ep);
         *loss += ep.loss;
     }
 }
@@ -561,6 +627,7 @@ RG_DEV void team_backward(const rg_cuda_config &c, const rg_team &t, const rg_bu
         ep_weight ew = {&u, b.th, c.tw[l], ldw};
         /* two call sites for the two memory spaces `in` may be in (see team_forward) */
         if (l == 0) team_gemm(t, fo, fi, c.samples, g, c.ldp, 1, b.x, 1, c.ldp, ew);
+        else if (l == c.depth) team_gemm_split(t, fo, fi, c.samples, g, c.ldp, 1, b.act + c.a_off[l - 1], 1, c.ldp, c.split_wg, b.part, ew);
         else team_gemm(t, fo, fi, c.samples, g, c.ldp, 1, b.act + c.a_off[l - 1], 1, c.ldp, ew);
         if (c.tb[l] >= 0) {
             for (int i = t.tid; i < fo; i += t.n) {

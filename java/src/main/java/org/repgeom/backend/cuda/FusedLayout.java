@@ -19,15 +19,16 @@ import org.repgeom.train.StopRule;
  * {@code ldp = P | 1}; the parameters are kept in an internal layout where W_l has the odd row
  * stride {@code ldw_l = fanIn_l | 1} (odd strides keep the transposed reads of the GEMMs free of
  * shared-memory bank conflicts), followed by b_l. A team's shared region starts with its reduction
- * buffer, {@code 2 × (T / warp) × 4} doubles plus one int for broadcasting the member index.
+ * buffer, {@code 2 × (T / warp) × 4} doubles plus one int for broadcasting the member index, then
+ * the partial sums of the readout's split GEMMs ({@link #split}; always in shared memory).
  * Arrays are placed per {@link Placement}: each class of arrays either in shared memory or in the
  * team's global scratch area, 16-byte aligned.
  */
 public final class FusedLayout {
     /** Most hidden layers the kernels take (RG_MAX_DEPTH). */
     public static final int MAX_DEPTH = 16;
-    /** sizeof(rg_cuda_config): 5 doubles and 25 + 9 × 17 ints. */
-    public static final int CONFIG_BYTES = 5 * 8 + (25 + 9 * (MAX_DEPTH + 1)) * 4;
+    /** sizeof(rg_cuda_config): 5 doubles and 29 + 9 × 17 ints. */
+    public static final int CONFIG_BYTES = 5 * 8 + (29 + 9 * (MAX_DEPTH + 1)) * 4;
     /** Most threads in a block (the kernels' launch bound). */
     public static final int MAX_BLOCK_THREADS = 256;
     /** Named barriers 1..15 serve the teams of a block. */
@@ -37,6 +38,10 @@ public final class FusedLayout {
     /** Rows × columns of a thread's register tile in the team GEMM (RG_TR × RG_TC). */
     public static final int TILE_ROWS = 4;
     public static final int TILE_COLS = 4;
+    /** Most k-slices of a split readout GEMM (RG_MAX_SPLIT). */
+    public static final int MAX_SPLIT = 16;
+    /** Fewest k values per slice worth a split. */
+    static final int MIN_SLICE = 4;
 
     /** Which classes of arrays live in global memory (bit values of RG_PLACE_*). */
     public enum Placement {
@@ -107,6 +112,7 @@ public final class FusedLayout {
     private final int thetaSize;
     private final int xOff, yOff, sharedFloats;
     private final int redOff, thetaOff, fOff, m1Off, m2Off, teamFloats, scratchFloats;
+    private final int splitForward, splitWeight, partOff, partFloats, roOff;
 
     /**
      * The layout for one architecture on P samples, teams of {@code teamThreads} threads whose
@@ -169,7 +175,18 @@ public final class FusedLayout {
         long[] region = {0, 0}; // [0] shared, [1] global
         redOff = 0;
         region[0] = align(2L * 2 * (teamThreads / warp) * RED_VALS + 2);
+        // the readout's split GEMMs: forward F = W_L A (dY x P, k over fanIn), weight gradient G_F A^T
+        // (dY x fanIn, k over P); their partial sums always in shared memory
+        int out = arch.depth(), dY = arch.outputDim();
+        splitForward = split(dY, samples, arch.fanIn(out));
+        splitWeight = split(dY, arch.fanIn(out), samples);
+        long part = 0;
+        if (splitForward > 1) part = (long) splitForward * dY * samples;
+        if (splitWeight > 1) part = Math.max(part, (long) splitWeight * dY * arch.fanIn(out));
+        partFloats = checkedInt(part, "split partial sums");
+        partOff = place(region, false, part);
         thetaOff = place(region, placement.thetaGlobal(), thetaSize);
+        roOff = thetaOff + tw[arch.depth()];
         zOff = new int[layers];
         aOff = new int[layers];
         for (int l = 0; l < arch.depth(); l++) {
@@ -182,6 +199,20 @@ public final class FusedLayout {
         m2Off = optimizer == OptimizerKind.ADAM ? place(region, placement.momentsGlobal(), thetaSize) : 0;
         teamFloats = checkedInt(region[0], "team region");
         scratchFloats = checkedInt(region[1], "team scratch");
+    }
+
+    /**
+     * k-slices of a split GEMM with R x N outputs and k axis K (cuda: team_gemm_split): the largest
+     * power of two up to {@link #MAX_SPLIT} whose (1 x {@value #TILE_COLS} tile, slice) work items
+     * still fit one largest team ({@value #MAX_BLOCK_THREADS} threads) and whose slices keep at least
+     * {@value #MIN_SLICE} k values. A function of the shape alone, never of the team: the sums, and
+     * so the results, are the same bits for every team size.
+     */
+    static int split(int rows, int cols, int k) {
+        long tiles = (long) rows * ((cols + TILE_COLS - 1) / TILE_COLS);
+        int s = 1;
+        while (s < MAX_SPLIT && tiles * 2 * s <= MAX_BLOCK_THREADS && k / (2 * s) >= MIN_SLICE) s *= 2;
+        return s;
     }
 
     private static long align(long floats) {
@@ -246,6 +277,25 @@ public final class FusedLayout {
         return scratchFloats;
     }
 
+    /** k-slices of the readout's forward GEMM (1: not split). */
+    public int splitForward() {
+        return splitForward;
+    }
+
+    /** k-slices of the readout's weight-gradient GEMM (1: not split). */
+    public int splitWeight() {
+        return splitWeight;
+    }
+
+    /** Offset and size (floats) of the split GEMMs' partial sums in each team's shared region. */
+    public int partOffset() {
+        return partOff;
+    }
+
+    public int partFloats() {
+        return partFloats;
+    }
+
     /** Dynamic shared memory of one block, bytes. */
     public long blockSharedBytes() {
         return 4L * (sharedFloats + (long) teamsPerBlock * teamFloats);
@@ -302,6 +352,10 @@ public final class FusedLayout {
         b.putInt(m1Off);
         b.putInt(m2Off);
         b.putInt(redOff);
+        b.putInt(splitForward);
+        b.putInt(splitWeight);
+        b.putInt(partOff);
+        b.putInt(roOff);
         putPerLayer(b, l -> arch.fanIn(l));
         putPerLayer(b, l -> arch.fanOut(l));
         putPerLayer(b, l -> ldw[l]);

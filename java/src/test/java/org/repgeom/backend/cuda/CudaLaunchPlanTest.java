@@ -61,7 +61,7 @@ class CudaLaunchPlanTest {
             assertEquals(25, l.ldp(), "P = 24 -> odd stride 25");
             byte[] cfg = l.config(OptimizerSettings.adam(0.1), new StopRule(500, 1e-7, 50, 20));
             assertEquals(FusedLayout.CONFIG_BYTES, cfg.length);
-            assertEquals(752, cfg.length, "sizeof(rg_cuda_config)");
+            assertEquals(768, cfg.length, "sizeof(rg_cuda_config)");
             ByteBuffer b = ByteBuffer.wrap(cfg).order(ByteOrder.LITTLE_ENDIAN);
             assertEquals(0.9, b.getDouble(0), 0.0);     // momentum
             assertEquals(0.999, b.getDouble(16), 0.0);  // beta2
@@ -74,7 +74,8 @@ class CudaLaunchPlanTest {
             int scratch = b.getInt(i + 64), placeBits = b.getInt(i + 68), xOff = b.getInt(i + 72), yOff = b.getInt(i + 76);
             int thetaOff = b.getInt(i + 80), fOff = b.getInt(i + 84), m1Off = b.getInt(i + 88), m2Off = b.getInt(i + 92);
             int redOff = b.getInt(i + 96);
-            int perLayer = i + 100, L = FusedLayout.MAX_DEPTH + 1;
+            int splitFwd = b.getInt(i + 100), splitWg = b.getInt(i + 104), partOff = b.getInt(i + 108), roOff = b.getInt(i + 112);
+            int perLayer = i + 116, L = FusedLayout.MAX_DEPTH + 1;
             assertEquals(2, depth);
             assertEquals(3, layers);
             assertEquals(Activation.GELU.ordinal(), act);
@@ -94,6 +95,12 @@ class CudaLaunchPlanTest {
             assertEquals(l.scratchFloats(), scratch);
             assertEquals(place.bits, placeBits);
             assertEquals(0, redOff);
+            // readout 3 x 24 over fanIn 33: 3 x 6 tiles -> 8 slices (144 items), 33 / 8 >= 4 k each;
+            // weight gradient 3 x 33 over P = 24: 3 x 9 tiles -> 4 slices (108 items; 8 would leave 3 k per slice)
+            assertEquals(8, splitFwd);
+            assertEquals(4, splitWg);
+            assertEquals(Math.max(8 * 3 * 24, 4 * 3 * 33), l.partFloats());
+            assertEquals(partOff, l.partOffset());
             int[] fin = new int[3], fout = new int[3], ldw = new int[3], tw = new int[3], tb = new int[3], pw = new int[3],
                     pb = new int[3], z = new int[3], a = new int[3];
             int[][] arrays = {fin, fout, ldw, tw, tb, pw, pb, z, a};
@@ -116,12 +123,14 @@ class CudaLaunchPlanTest {
                     theta0.add(new long[] {tb[l2], tb[l2] + fout[l2]});
                 } else {
                     assertEquals(-1, tb[l2], "no readout bias");
+                    assertEquals(thetaOff + tw[l2], roOff, "the readout's parameters where the internal layout puts them");
                 }
             }
             assertDisjoint(theta0, "parameters");
             // team region (shared) and scratch (global): each array where its placement says, none overlapping
             List<long[]> inShared = new ArrayList<>(), inGlobal = new ArrayList<>();
             inShared.add(new long[] {0, 2L * 2 * (64 / 32) * 4 + 2});
+            inShared.add(new long[] {partOff, partOff + l.partFloats()});
             (place.thetaGlobal() ? inGlobal : inShared).add(new long[] {thetaOff, thetaOff + theta});
             for (int l2 = 0; l2 < 2; l2++) {
                 (place.actGlobal() ? inGlobal : inShared).add(new long[] {z[l2], z[l2] + (long) fout[l2] * ldp});
@@ -146,6 +155,29 @@ class CudaLaunchPlanTest {
             }
             assertEquals(4L * (shared + 2L * teamFloats), l.blockSharedBytes());
         }
+    }
+
+    @Test
+    void readoutSplitsDependOnTheShapeOnly() {
+        // W16..W1024 on P = 64 with 3 outputs: the forward (3 x 64 outputs, 48 tiles of 1 x 4) takes 4 slices
+        // (192 work items); the weight gradient (3 x W outputs over 64 samples): 16 slices at W16 (12 tiles),
+        // 4 at W64 (48 tiles), none from W256 on (192 tiles already)
+        int[][] expect = {{16, 4, 16}, {64, 4, 4}, {256, 4, 1}, {1024, 4, 1}};
+        for (int[] e : expect) {
+            for (int team : new int[] {32, 64, 256}) {
+                FusedLayout l = new FusedLayout(workload(e[0]), 64, OptimizerKind.GD, team, 32, 1, Placement.ON_CHIP);
+                assertEquals(e[1], l.splitForward(), "W" + e[0] + " forward, T = " + team);
+                assertEquals(e[2], l.splitWeight(), "W" + e[0] + " weight gradient, T = " + team);
+                // a split never makes more work items than one largest team has threads
+                long items = Math.max(e[1] * 48L, e[2] > 1 ? e[2] * 3L * ((e[0] + 3) / 4) : 0);
+                assertTrue(items <= FusedLayout.MAX_BLOCK_THREADS, "W" + e[0] + ": " + items + " work items");
+            }
+        }
+        // a short k axis is not cut below 4 values per slice; a single output row still fills a team
+        assertEquals(1, FusedLayout.split(1, 4, 7));
+        assertEquals(2, FusedLayout.split(1, 4, 8));
+        assertEquals(16, FusedLayout.split(1, 4, 1 << 20));
+        assertEquals(1, FusedLayout.split(64, 64, 1 << 20));
     }
 
     @Test
@@ -212,11 +244,12 @@ class CudaLaunchPlanTest {
 
     @Test
     void sharedMemoryTooSmallForAnyLayoutIsAClearError() {
-        // W16's team of 64 threads needs its reduction buffer, 2 x 2 x 2 warps x 4 doubles + the member slot = 144 bytes
+        // W16's team of 64 threads needs its reduction buffer, 2 x 2 x 2 warps x 4 doubles + the member slot = 144 bytes,
+        // and the readout's split partial sums, 4 slices x 3 x 64 floats = 3072 bytes
         DeviceLimits tiny = new DeviceLimits("tiny", 8, 0, 4, 128, 1024, 0, 1024, 8, 65_536, 1L << 30);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> CudaLaunchPlan.chooseLayout(workload(16), 64, OptimizerKind.GD, tiny, 0));
-        assertTrue(e.getMessage().contains("does not fit tiny") && e.getMessage().contains("144 bytes of shared memory")
+        assertTrue(e.getMessage().contains("does not fit tiny") && e.getMessage().contains("3216 bytes of shared memory")
                 && e.getMessage().contains("allows 128"), e.getMessage());
     }
 
