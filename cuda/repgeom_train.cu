@@ -94,16 +94,20 @@
 #define RG_MAX_SPLIT 16
 
 /* Placement bits (rg_cuda_config.place): which arrays live in global memory instead of shared. */
-#define RG_PLACE_XY 1      /* X and Y: read from the padded global copies */
-#define RG_PLACE_THETA 2   /* parameters: per-team global scratch */
-#define RG_PLACE_ACT 4     /* Z_l, A_l and F (G_F): per-team global scratch */
-#define RG_PLACE_MOMENTS 8 /* optimiser moments: per-team global scratch */
+#define RG_PLACE_XY 1       /* X and Y: read from the padded global copies */
+#define RG_PLACE_THETA 2    /* hidden layers' parameters: per-team global scratch */
+#define RG_PLACE_ACT 4      /* hidden layers' Z_l, A_l: per-team global scratch */
+#define RG_PLACE_MOMENTS 8  /* optimiser moments: per-team global scratch */
+#define RG_PLACE_F 16       /* F (G_F): per-team global scratch */
+#define RG_PLACE_READOUT 32 /* the readout layer's parameters: per-team global scratch */
 /* The placements CudaLaunchPlan chooses from (FusedLayout.Placement), most on-chip first. */
 #define RG_ON_CHIP 0
 #define RG_MOMENTS_GLOBAL (RG_PLACE_MOMENTS)
 #define RG_MOMENTS_XY_GLOBAL (RG_PLACE_MOMENTS | RG_PLACE_XY)
-#define RG_ACTIVATIONS_GLOBAL (RG_PLACE_MOMENTS | RG_PLACE_XY | RG_PLACE_ACT)
-#define RG_ALL_GLOBAL (RG_PLACE_MOMENTS | RG_PLACE_XY | RG_PLACE_ACT | RG_PLACE_THETA)
+#define RG_HIDDEN_ACTIVATIONS_GLOBAL (RG_PLACE_MOMENTS | RG_PLACE_ACT)
+#define RG_ACTIVATIONS_GLOBAL (RG_PLACE_MOMENTS | RG_PLACE_XY | RG_PLACE_ACT | RG_PLACE_F)
+#define RG_HIDDEN_GLOBAL (RG_PLACE_MOMENTS | RG_PLACE_ACT | RG_PLACE_THETA)
+#define RG_ALL_GLOBAL (RG_PLACE_MOMENTS | RG_PLACE_XY | RG_PLACE_ACT | RG_PLACE_F | RG_PLACE_THETA | RG_PLACE_READOUT)
 /*
  * Runs STMT with PLACE a compile-time constant equal to `place`: the team code is instantiated once
  * per placement, so every array pointer has a known memory space (no generic loads in the GEMMs).
@@ -113,7 +117,9 @@
         case RG_ON_CHIP: { constexpr int PLACE = RG_ON_CHIP; STMT; } break;                                \
         case RG_MOMENTS_GLOBAL: { constexpr int PLACE = RG_MOMENTS_GLOBAL; STMT; } break;                  \
         case RG_MOMENTS_XY_GLOBAL: { constexpr int PLACE = RG_MOMENTS_XY_GLOBAL; STMT; } break;            \
+        case RG_HIDDEN_ACTIVATIONS_GLOBAL: { constexpr int PLACE = RG_HIDDEN_ACTIVATIONS_GLOBAL; STMT; } break; \
         case RG_ACTIVATIONS_GLOBAL: { constexpr int PLACE = RG_ACTIVATIONS_GLOBAL; STMT; } break;          \
+        case RG_HIDDEN_GLOBAL: { constexpr int PLACE = RG_HIDDEN_GLOBAL; STMT; } break;                    \
         case RG_ALL_GLOBAL: { constexpr int PLACE = RG_ALL_GLOBAL; STMT; } break;                          \
         default: rg_bad_placement(place);                                                                  \
     }
@@ -464,10 +470,10 @@ struct rg_update {
     bool bad;          /* a non-finite g was seen */
     float *m1, *m2;
 
-    /* g = data gradient + 2 lambda theta; th[idx] <- update(th[idx], g) (OptimizerState.update, float32);
-       idx is an index of the internal layout, shared by the moment arrays */
-    RG_MEMBER void at(float *th, int idx, float graw) {
-        float w = th[idx];
+    /* g = data gradient + 2 lambda theta; *p <- update(*p, g) (OptimizerState.update, float32); idx is
+       the parameter's index in the internal layout, which the moment arrays share */
+    RG_MEMBER void at(float *p, int idx, float graw) {
+        float w = *p;
         float g = graw + lam2 * w;
         if (!apply) {
             gsq += (double)g * (double)g;
@@ -488,7 +494,7 @@ struct rg_update {
             m2[idx] = v;
             n = w - lr * (m * c1) / (sqrtf(v * c2) + eps);
         }
-        th[idx] = n;
+        *p = n;
         sq += n * n;
     }
 };
@@ -496,9 +502,9 @@ struct rg_update {
 /* Weight-gradient epilogue: C(i, j) is dL/dW_l[i][j] without the penalty term. */
 struct ep_weight {
     rg_update *u;
-    float *th; /* parameters, internal layout (moments share its indices) */
-    int tw, ldw;
-    RG_MEMBER void operator()(int i, int j, float v) { u->at(th, tw + i * ldw + j, v); }
+    float *w; /* W_l */
+    int tw, ldw; /* W_l's internal offset (the moments' index) and row stride */
+    RG_MEMBER void operator()(int i, int j, float v) { u->at(w + i * ldw + j, tw + i * ldw + j, v); }
 };
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -508,7 +514,8 @@ struct ep_weight {
 /* Where a team's arrays are for the current member (shared memory or global scratch). */
 struct rg_bufs {
     const float *x, *y; /* dX x ldp, dY x ldp */
-    float *th;          /* internal parameter layout, theta_size floats */
+    float *th;          /* internal parameter layout of the hidden layers: W_l at th + tw[l], b_l at th + tb[l] */
+    float *ro;          /* the readout's parameters: W_L at ro, b_L at ro + tb[L] - tw[L] */
     float *act;         /* base of Z_l (act + z_off[l]) and A_l (act + a_off[l]) */
     float *f;           /* dY x ldp: F, then G_F */
     float *m1, *m2;     /* optimiser moments (theta_size each) */
@@ -529,8 +536,9 @@ RG_DEV rg_bufs team_bufs(const rg_cuda_config &c, float *block_smem, float *team
     float *abase = (PLACE & RG_PLACE_ACT) ? team_scratch : team_smem;
     float *mbase = (PLACE & RG_PLACE_MOMENTS) ? team_scratch : team_smem;
     b.th = tbase + c.theta_off;
+    b.ro = ((PLACE & RG_PLACE_READOUT) ? team_scratch : team_smem) + c.ro_off;
     b.act = abase;
-    b.f = abase + c.f_off;
+    b.f = ((PLACE & RG_PLACE_F) ? team_scratch : team_smem) + c.f_off;
     b.m1 = mbase + c.m1_off;
     b.m2 = mbase + c.m2_off;
     b.part = team_smem + c.part_off;
@@ -539,39 +547,52 @@ RG_DEV rg_bufs team_bufs(const rg_cuda_config &c, float *block_smem, float *team
     return b;
 }
 
-/* Packed ParamLayout slice -> internal layout (or back, when to_packed). No barrier. */
-RG_DEV void team_copy_params(const rg_cuda_config &c, const rg_team &t, float *packed, float *th, bool to_packed) {
-    for (int l = 0; l < c.layers; l++) {
-        const int fi = c.fin[l], n = c.fout[l] * fi;
-        for (int q = t.tid; q < n; q += t.n) {
-            const int i = q / fi, j = q - i * fi;
-            float *in = th + c.tw[l] + i * c.ldw[l] + j, *pk = packed + c.pw[l] + q;
-            if (to_packed) *pk = *in; else *in = *pk;
-        }
-        if (c.tb[l] >= 0) {
-            for (int i = t.tid; i < c.fout[l]; i += t.n) {
-                if (to_packed) packed[c.pb[l] + i] = th[c.tb[l] + i]; else th[c.tb[l] + i] = packed[c.pb[l] + i];
-            }
+/* Layer l's packed ParamLayout slice -> its W (row stride ldw[l]) and bias (or back, when to_packed). No barrier. */
+RG_DEV void copy_layer(const rg_cuda_config &c, const rg_team &t, int l, float *packed, float *w, float *bias,
+                       bool to_packed) {
+    const int fi = c.fin[l], n = c.fout[l] * fi;
+    for (int q = t.tid; q < n; q += t.n) {
+        const int i = q / fi, j = q - i * fi;
+        float *in = w + i * c.ldw[l] + j, *pk = packed + c.pw[l] + q;
+        if (to_packed) *pk = *in; else *in = *pk;
+    }
+    if (c.tb[l] >= 0) {
+        for (int i = t.tid; i < c.fout[l]; i += t.n) {
+            if (to_packed) packed[c.pb[l] + i] = bias[i]; else bias[i] = packed[c.pb[l] + i];
         }
     }
 }
 
-/* This thread's share of sum_l lambda_l ||[W_l, b_l]||^2 (reduce over the team for the total). */
-RG_DEV double partial_penalty(const rg_cuda_config &c, const rg_team &t, const float *th, const float *lam) {
-    double total = 0.0;
-    for (int l = 0; l < c.layers; l++) {
-        const int fi = c.fin[l], n = c.fout[l] * fi;
-        float s = 0.0f;
-        for (int q = t.tid; q < n; q += t.n) {
-            const int i = q / fi;
-            float w = th[c.tw[l] + i * c.ldw[l] + q - i * fi];
-            s += w * w;
-        }
-        if (c.tb[l] >= 0) {
-            for (int i = t.tid; i < c.fout[l]; i += t.n) s += th[c.tb[l] + i] * th[c.tb[l] + i];
-        }
-        total += (double)lam[l] * (double)s;
+/* Packed ParamLayout slice -> the team's parameter arrays (or back, when to_packed). No barrier. */
+RG_DEV void team_copy_params(const rg_cuda_config &c, const rg_team &t, float *packed, const rg_bufs &b, bool to_packed) {
+    for (int l = 0; l < c.depth; l++) copy_layer(c, t, l, packed, b.th + c.tw[l], b.th + c.tb[l], to_packed);
+    const int L = c.depth;
+    copy_layer(c, t, L, packed, b.ro, b.ro + (c.tb[L] - c.tw[L]), to_packed);
+}
+
+/* This thread's share of ||[W_l, b_l]||^2 of layer l, in float. */
+RG_DEV float layer_square(const rg_cuda_config &c, const rg_team &t, int l, const float *w, const float *bias) {
+    const int fi = c.fin[l], n = c.fout[l] * fi;
+    float s = 0.0f;
+    for (int q = t.tid; q < n; q += t.n) {
+        const int i = q / fi;
+        float v = w[i * c.ldw[l] + q - i * fi];
+        s += v * v;
     }
+    if (c.tb[l] >= 0) {
+        for (int i = t.tid; i < c.fout[l]; i += t.n) s += bias[i] * bias[i];
+    }
+    return s;
+}
+
+/* This thread's share of sum_l lambda_l ||[W_l, b_l]||^2 (reduce over the team for the total). */
+RG_DEV double partial_penalty(const rg_cuda_config &c, const rg_team &t, const rg_bufs &b, const float *lam) {
+    double total = 0.0;
+    for (int l = 0; l < c.depth; l++) {
+        total += (double)lam[l] * (double)layer_square(c, t, l, b.th + c.tw[l], b.th + c.tb[l]);
+    }
+    const int L = c.depth;
+    total += (double)lam[L] * (double)layer_square(c, t, L, b.ro, b.ro + (c.tb[L] - c.tw[L]));
     return total;
 }
 
@@ -582,13 +603,13 @@ RG_DEV double partial_penalty(const rg_cuda_config &c, const rg_team &t, const f
 /* Layer l of the forward pass from its input `in` (X or A_{l-1}); the readout's loss share is added to *loss. */
 RG_DEV void team_forward_layer(const rg_cuda_config &c, const rg_team &t, const rg_bufs &b, int l, const float *in,
                                double *loss) {
-    const float *w = b.th + c.tw[l];
     if (l < c.depth) {
+        const float *w = b.th + c.tw[l];
         ep_hidden ep = {c.tb[l] >= 0 ? b.th + c.tb[l] : (const float *)0, (b.act + c.z_off[l]), (b.act + c.a_off[l]), c.ldp, c.activation};
         team_gemm(t, c.fout[l], c.samples, c.fin[l], w, c.ldw[l], 1, in, c.ldp, 1, ep);
     } else {
         ep_readout ep = {b.y, b.f, c.ldp, 0.0};
-        team_gemm_split(t, c.fout[l], c.samples, c.fin[l], w, c.ldw[l], 1, in, c.ldp, 1, c.split_fwd, b.part, ep);
+        team_gemm_split(t, c.fout[l], c.samples, c.fin[l], b.ro, c.ldw[l], 1, in, c.ldp, 1, c.split_fwd, b.part, ep);
         *loss += ep.loss;
     }
 }
@@ -613,8 +634,30 @@ RG_DEV double team_forward(const rg_cuda_config &c, const rg_team &t, const rg_b
  */
 RG_DEV void team_backward(const rg_cuda_config &c, const rg_team &t, const rg_bufs &b, const float *lam, rg_update &u,
                           double *pen) {
-    for (int l = c.depth; l >= 0; l--) {
-        const float *g = l == c.depth ? b.f : (b.act + c.z_off[l]);
+    /* the readout layer L (depth >= 1): G_F in f, W_L in ro, input A_{L-1}; each pointer from one
+       memory space, so the readout has call sites of its own */
+    {
+        const int L = c.depth, fi = c.fin[L], fo = c.fout[L], ldw = c.ldw[L];
+        ep_back eb = {(b.act + c.z_off[L - 1]), c.ldp, c.activation};
+        team_gemm(t, fi, c.samples, fo, b.ro, 1, ldw, b.f, c.ldp, 1, eb);
+        team_sync(t);
+        u.lam2 = 2.0f * lam[L];
+        u.sq = 0.0f;
+        ep_weight ew = {&u, b.ro, c.tw[L], ldw};
+        team_gemm_split(t, fo, fi, c.samples, b.f, c.ldp, 1, b.act + c.a_off[L - 1], 1, c.ldp, c.split_wg, b.part, ew);
+        if (c.tb[L] >= 0) {
+            float *bias = b.ro + (c.tb[L] - c.tw[L]);
+            for (int i = t.tid; i < fo; i += t.n) {
+                const float *gi = b.f + i * c.ldp;
+                float s = 0.0f;
+                for (int k = 0; k < c.samples; k++) s += gi[k];
+                u.at(bias + i, c.tb[L] + i, s);
+            }
+        }
+        *pen += (double)lam[L] * (double)u.sq;
+    }
+    for (int l = c.depth - 1; l >= 0; l--) {
+        const float *g = b.act + c.z_off[l];
         const int fi = c.fin[l], fo = c.fout[l], ldw = c.ldw[l];
         float *w = b.th + c.tw[l];
         if (l > 0) {
@@ -624,17 +667,16 @@ RG_DEV void team_backward(const rg_cuda_config &c, const rg_team &t, const rg_bu
         }
         u.lam2 = 2.0f * lam[l];
         u.sq = 0.0f;
-        ep_weight ew = {&u, b.th, c.tw[l], ldw};
+        ep_weight ew = {&u, w, c.tw[l], ldw};
         /* two call sites for the two memory spaces `in` may be in (see team_forward) */
         if (l == 0) team_gemm(t, fo, fi, c.samples, g, c.ldp, 1, b.x, 1, c.ldp, ew);
-        else if (l == c.depth) team_gemm_split(t, fo, fi, c.samples, g, c.ldp, 1, b.act + c.a_off[l - 1], 1, c.ldp, c.split_wg, b.part, ew);
         else team_gemm(t, fo, fi, c.samples, g, c.ldp, 1, b.act + c.a_off[l - 1], 1, c.ldp, ew);
         if (c.tb[l] >= 0) {
             for (int i = t.tid; i < fo; i += t.n) {
                 const float *gi = g + i * c.ldp;
                 float s = 0.0f;
                 for (int k = 0; k < c.samples; k++) s += gi[k];
-                u.at(b.th, c.tb[l] + i, s);
+                u.at(b.th + c.tb[l] + i, c.tb[l] + i, s);
             }
         }
         *pen += (double)lam[l] * (double)u.sq;
@@ -688,7 +730,7 @@ RG_DEV bool converged(double tol, double window_start, double now) {
 
 /* Loads member e's initial parameters into the team's buffers and zeroes the moments. Ends with a barrier. */
 RG_DEV void team_start(const rg_cuda_config &c, const rg_team &t, const rg_bufs &b, float *packed) {
-    team_copy_params(c, t, packed, b.th, false);
+    team_copy_params(c, t, packed, b, false);
     if (c.opt_kind != RG_GD) {
         for (int q = t.tid; q < c.theta_size; q += t.n) b.m1[q] = 0.0f;
         if (c.opt_kind == RG_ADAM) {
@@ -732,7 +774,7 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
 
     team_start(c, t, b, packed);
     double v[RG_RED_VALS];
-    v[0] = partial_penalty(c, t, b.th, lam);
+    v[0] = partial_penalty(c, t, b, lam);
     team_reduce(t, b.red, parity, v, 1);
     double pen = v[0];
 
@@ -785,7 +827,7 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
             st = RG_DIVERGED;
             replay_to = s > 0 ? s - 1 : 0;
             team_start(c, t, b, packed);
-            v[0] = partial_penalty(c, t, b.th, lam);
+            v[0] = partial_penalty(c, t, b, lam);
             team_reduce(t, b.red, parity, v, 1);
             pen = v[0];
             s = 0;
@@ -819,7 +861,7 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
     }
     /* the final kernel (activations of the final forward pass) at every point from the final step on */
     if (kb) kernel_trace_record(c, t, b, kt, kb, (done + kt.every - 1) / kt.every, kt.points);
-    team_copy_params(c, t, packed, b.th, true);
+    team_copy_params(c, t, packed, b, true);
     team_sync(t); /* the next member's loads must not overtake this member's stores */
 }
 
@@ -882,7 +924,7 @@ RG_DEV void forward_block(const rg_cuda_config &c, int block, int thread, float 
         const int e = *b.slot;
         team_sync(t);
         if (e >= count) break;
-        team_copy_params(c, t, params + (long long)e * c.stride, b.th, false);
+        team_copy_params(c, t, params + (long long)e * c.stride, b, false);
         team_sync(t);
         team_forward(c, t, b, layer);
         float *dst = out + (long long)e * width * P;
@@ -1007,7 +1049,9 @@ RG_DEV rg_team device_team(const rg_cuda_config &c) {
 RG_TRAIN_KERNEL(mlp_train_fused_on_chip, RG_ON_CHIP)
 RG_TRAIN_KERNEL(mlp_train_fused_moments_global, RG_MOMENTS_GLOBAL)
 RG_TRAIN_KERNEL(mlp_train_fused_moments_xy_global, RG_MOMENTS_XY_GLOBAL)
+RG_TRAIN_KERNEL(mlp_train_fused_hidden_activations_global, RG_HIDDEN_ACTIVATIONS_GLOBAL)
 RG_TRAIN_KERNEL(mlp_train_fused_activations_global, RG_ACTIVATIONS_GLOBAL)
+RG_TRAIN_KERNEL(mlp_train_fused_hidden_global, RG_HIDDEN_GLOBAL)
 RG_TRAIN_KERNEL(mlp_train_fused_all_global, RG_ALL_GLOBAL)
 
 /* out[e][unit][sample] = phi(Z_layer) for members [0, count); launch as mlp_train_fused. */

@@ -43,7 +43,13 @@ public final class FusedLayout {
     /** Fewest k values per slice worth a split. */
     static final int MIN_SLICE = 4;
 
-    /** Which classes of arrays live in global memory (bit values of RG_PLACE_*). */
+    /**
+     * Which classes of arrays live in global memory (bit values of RG_PLACE_*: 1 X and Y, 2 the hidden
+     * layers' parameters, 4 the hidden layers' Z and A, 8 the optimiser moments, 16 F, 32 the readout
+     * layer's parameters). In the planner's order: the arrays every GEMM reads (parameters, hidden
+     * activations) leave shared memory last; the small ones (X, Y, the readout's weights, F) stay on
+     * chip as long as they fit beside what had to go.
+     */
     public enum Placement {
         /** Everything in shared memory: the on-chip path. */
         ON_CHIP(0),
@@ -51,10 +57,17 @@ public final class FusedLayout {
         MOMENTS_GLOBAL(8),
         /** Moments, X and Y in global memory. */
         MOMENTS_XY_GLOBAL(8 | 1),
-        /** Moments, X, Y and the activations in global memory; parameters on chip. */
-        ACTIVATIONS_GLOBAL(8 | 1 | 4),
-        /** Every array in global memory (only the reduction buffers in shared memory). */
-        ALL_GLOBAL(8 | 1 | 4 | 2);
+        /** Moments and the hidden layers' activations in global memory; parameters, X, Y and F on chip. */
+        HIDDEN_ACTIVATIONS_GLOBAL(8 | 4),
+        /** Moments, X, Y and all activations (F too) in global memory; parameters on chip. */
+        ACTIVATIONS_GLOBAL(8 | 1 | 4 | 16),
+        /**
+         * The hidden layers' parameters and activations and all moments in global memory; X, Y, the
+         * readout's parameters and F on chip (the large-width fallback, W1024 class).
+         */
+        HIDDEN_GLOBAL(8 | 4 | 2),
+        /** Every array in global memory (only the reduction and split buffers in shared memory). */
+        ALL_GLOBAL(8 | 1 | 4 | 2 | 16 | 32);
 
         final int bits;
 
@@ -78,6 +91,14 @@ public final class FusedLayout {
             return (bits & 8) != 0;
         }
 
+        boolean fGlobal() {
+            return (bits & 16) != 0;
+        }
+
+        boolean readoutGlobal() {
+            return (bits & 32) != 0;
+        }
+
         /**
          * The training kernel compiled for this placement: {@code mlp_train_fused_<placement>} (the
          * placement is a compile-time constant there, so every array has a known memory space).
@@ -92,7 +113,9 @@ public final class FusedLayout {
                 case ON_CHIP -> "fused, all on chip";
                 case MOMENTS_GLOBAL -> "fused, optimizer moments in global memory";
                 case MOMENTS_XY_GLOBAL -> "fused, moments and data in global memory";
+                case HIDDEN_ACTIVATIONS_GLOBAL -> "fused, parameters and data on chip, hidden activations in global memory";
                 case ACTIVATIONS_GLOBAL -> "fused, parameters on chip, activations in global memory";
+                case HIDDEN_GLOBAL -> "fused, hidden layers in global memory, data and readout on chip";
                 case ALL_GLOBAL -> "fused, global-memory fallback";
             };
         }
@@ -185,8 +208,16 @@ public final class FusedLayout {
         if (splitWeight > 1) part = Math.max(part, (long) splitWeight * dY * arch.fanIn(out));
         partFloats = checkedInt(part, "split partial sums");
         partOff = place(region, false, part);
-        thetaOff = place(region, placement.thetaGlobal(), thetaSize);
-        roOff = thetaOff + tw[arch.depth()];
+        // the hidden layers' parameters [0, tw[L]) and the readout's [tw[L], thetaSize): one block where
+        // both live in the same memory, else each in its own
+        int readoutAt = tw[arch.depth()];
+        if (placement.thetaGlobal() == placement.readoutGlobal()) {
+            thetaOff = place(region, placement.thetaGlobal(), thetaSize);
+            roOff = thetaOff + readoutAt;
+        } else {
+            thetaOff = place(region, placement.thetaGlobal(), readoutAt);
+            roOff = place(region, placement.readoutGlobal(), (long) thetaSize - readoutAt);
+        }
         zOff = new int[layers];
         aOff = new int[layers];
         for (int l = 0; l < arch.depth(); l++) {
@@ -194,7 +225,7 @@ public final class FusedLayout {
             zOff[l] = place(region, placement.actGlobal(), n);
             aOff[l] = place(region, placement.actGlobal(), n);
         }
-        fOff = place(region, placement.actGlobal(), (long) arch.outputDim() * ldp);
+        fOff = place(region, placement.fGlobal(), (long) arch.outputDim() * ldp);
         m1Off = optimizer == OptimizerKind.GD ? 0 : place(region, placement.momentsGlobal(), thetaSize);
         m2Off = optimizer == OptimizerKind.ADAM ? place(region, placement.momentsGlobal(), thetaSize) : 0;
         teamFloats = checkedInt(region[0], "team region");
@@ -263,6 +294,16 @@ public final class FusedLayout {
     /** Floats of the internal parameter layout. */
     public int thetaSize() {
         return thetaSize;
+    }
+
+    /** Offset of the readout's parameters (W_L, then b_L) in its memory (team region or scratch). */
+    public int readoutOffset() {
+        return roOff;
+    }
+
+    /** Internal offset of W_L: the hidden layers' parameters are [0, this), the readout's [this, thetaSize). */
+    public int readoutStart() {
+        return tw[arch.depth()];
     }
 
     public int sharedFloats() {
