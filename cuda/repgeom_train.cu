@@ -90,18 +90,24 @@
 #endif
 /* Values one team reduction carries at most. */
 #define RG_RED_VALS 4
+/* Most k-slices of a split GEMM (FusedLayout.MAX_SPLIT): partial sums summed in registers. */
+#define RG_MAX_SPLIT 16
 
 /* Placement bits (rg_cuda_config.place): which arrays live in global memory instead of shared. */
-#define RG_PLACE_XY 1      /* X and Y: read from the padded global copies */
-#define RG_PLACE_THETA 2   /* parameters: per-team global scratch */
-#define RG_PLACE_ACT 4     /* Z_l, A_l and F (G_F): per-team global scratch */
-#define RG_PLACE_MOMENTS 8 /* optimiser moments: per-team global scratch */
+#define RG_PLACE_XY 1       /* X and Y: read from the padded global copies */
+#define RG_PLACE_THETA 2    /* hidden layers' parameters: per-team global scratch */
+#define RG_PLACE_ACT 4      /* hidden layers' Z_l, A_l: per-team global scratch */
+#define RG_PLACE_MOMENTS 8  /* optimiser moments: per-team global scratch */
+#define RG_PLACE_F 16       /* F (G_F): per-team global scratch */
+#define RG_PLACE_READOUT 32 /* the readout layer's parameters: per-team global scratch */
 /* The placements CudaLaunchPlan chooses from (FusedLayout.Placement), most on-chip first. */
 #define RG_ON_CHIP 0
 #define RG_MOMENTS_GLOBAL (RG_PLACE_MOMENTS)
 #define RG_MOMENTS_XY_GLOBAL (RG_PLACE_MOMENTS | RG_PLACE_XY)
-#define RG_ACTIVATIONS_GLOBAL (RG_PLACE_MOMENTS | RG_PLACE_XY | RG_PLACE_ACT)
-#define RG_ALL_GLOBAL (RG_PLACE_MOMENTS | RG_PLACE_XY | RG_PLACE_ACT | RG_PLACE_THETA)
+#define RG_HIDDEN_ACTIVATIONS_GLOBAL (RG_PLACE_MOMENTS | RG_PLACE_ACT)
+#define RG_ACTIVATIONS_GLOBAL (RG_PLACE_MOMENTS | RG_PLACE_XY | RG_PLACE_ACT | RG_PLACE_F)
+#define RG_HIDDEN_GLOBAL (RG_PLACE_MOMENTS | RG_PLACE_ACT | RG_PLACE_THETA)
+#define RG_ALL_GLOBAL (RG_PLACE_MOMENTS | RG_PLACE_XY | RG_PLACE_ACT | RG_PLACE_F | RG_PLACE_THETA | RG_PLACE_READOUT)
 /*
  * Runs STMT with PLACE a compile-time constant equal to `place`: the team code is instantiated once
  * per placement, so every array pointer has a known memory space (no generic loads in the GEMMs).
@@ -111,7 +117,9 @@
         case RG_ON_CHIP: { constexpr int PLACE = RG_ON_CHIP; STMT; } break;                                \
         case RG_MOMENTS_GLOBAL: { constexpr int PLACE = RG_MOMENTS_GLOBAL; STMT; } break;                  \
         case RG_MOMENTS_XY_GLOBAL: { constexpr int PLACE = RG_MOMENTS_XY_GLOBAL; STMT; } break;            \
+        case RG_HIDDEN_ACTIVATIONS_GLOBAL: { constexpr int PLACE = RG_HIDDEN_ACTIVATIONS_GLOBAL; STMT; } break; \
         case RG_ACTIVATIONS_GLOBAL: { constexpr int PLACE = RG_ACTIVATIONS_GLOBAL; STMT; } break;          \
+        case RG_HIDDEN_GLOBAL: { constexpr int PLACE = RG_HIDDEN_GLOBAL; STMT; } break;                    \
         case RG_ALL_GLOBAL: { constexpr int PLACE = RG_ALL_GLOBAL; STMT; } break;                          \
         default: rg_bad_placement(place);                                                                  \
     }
@@ -142,6 +150,10 @@ struct rg_cuda_config {
     int place;            /* RG_PLACE_* bits */
     int x_off, y_off;
     int theta_off, f_off, m1_off, m2_off, red_off;
+    int split_fwd;        /* k-slices of the readout's forward GEMM (1: not split) */
+    int split_wg;         /* k-slices of the readout's weight-gradient GEMM (1: not split) */
+    int part_off;         /* split partial sums, team region of shared memory */
+    int ro_off;           /* the readout layer's parameters (W_L, b_L): offset of W_L */
     int fin[RG_MAX_LAYERS], fout[RG_MAX_LAYERS];
     int ldw[RG_MAX_LAYERS];      /* internal row stride of W_l (odd, >= fin) */
     int tw[RG_MAX_LAYERS];       /* internal offset of W_l */
@@ -152,7 +164,7 @@ struct rg_cuda_config {
     int a_off[RG_MAX_LAYERS];    /* hidden layer l: A_l = phi(Z_l) */
 };
 /* FusedLayout.CONFIG_BYTES on the Java side */
-static_assert(sizeof(rg_cuda_config) == 5 * 8 + (25 + 9 * RG_MAX_LAYERS) * 4, "rg_cuda_config layout");
+static_assert(sizeof(rg_cuda_config) == 5 * 8 + (29 + 9 * RG_MAX_LAYERS) * 4, "rg_cuda_config layout");
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Team primitives: the only code that differs between the GPU and the host emulation             */
@@ -305,53 +317,111 @@ RG_DEV float act_deriv(int act, float z) {
 /* ---------------------------------------------------------------------------------------------- */
 
 /*
+ * One thread tile of C = A B: rows i0 .. i0+TR-1 by columns b, b+nb, ..., b+(RG_TC-1)nb, summed over
+ * k in [k0, k1) with fmaf from 0 in increasing k, each C(i, j) given to ep(i, j, value). Indices past
+ * the edge are clamped for the loads (always valid memory) and their results dropped. The sum of an
+ * output depends only on its k range, never on which thread or tile shape computes it.
+ */
+template <int TR, class Ep>
+RG_DEV void gemm_tile(int R, int N, int i0, int b, int nb, int k0, int k1, const float *A, int ai, int ak,
+                      const float *B, int bk, int bj, Ep &ep) {
+    int ra[TR], cb[RG_TC];
+RG_UNROLL(unroll)
+    for (int r = 0; r < TR; r++) ra[r] = min_i(i0 + r, R - 1) * ai;
+RG_UNROLL(unroll)
+    for (int c = 0; c < RG_TC; c++) cb[c] = min_i(b + c * nb, N - 1) * bj;
+    float acc[TR][RG_TC];
+RG_UNROLL(unroll)
+    for (int r = 0; r < TR; r++) {
+RG_UNROLL(unroll)
+        for (int c = 0; c < RG_TC; c++) acc[r][c] = 0.0f;
+    }
+RG_UNROLL(unroll 2)
+    for (int k = k0; k < k1; k++) {
+        float av[TR], bv[RG_TC];
+RG_UNROLL(unroll)
+        for (int r = 0; r < TR; r++) av[r] = A[ra[r] + k * ak];
+RG_UNROLL(unroll)
+        for (int c = 0; c < RG_TC; c++) bv[c] = B[k * bk + cb[c]];
+RG_UNROLL(unroll)
+        for (int r = 0; r < TR; r++) {
+RG_UNROLL(unroll)
+            for (int c = 0; c < RG_TC; c++) acc[r][c] = fmaf(av[r], bv[c], acc[r][c]);
+        }
+    }
+RG_UNROLL(unroll)
+    for (int r = 0; r < TR; r++) {
+        if (i0 + r < R) {
+RG_UNROLL(unroll)
+            for (int c = 0; c < RG_TC; c++) {
+                if (b + c * nb < N) ep(i0 + r, b + c * nb, acc[r][c]);
+            }
+        }
+    }
+}
+
+/*
  * C(i, j) = sum_{k<K} A(i, k) B(k, j) for i < R, j < N, with A(i, k) = A[i*ai + k*ak] and
  * B(k, j) = B[k*bk + j*bj]; each C(i, j) goes to ep(i, j, value). The R x N outputs are cut into
  * thread tiles of RG_TR consecutive rows by RG_TC columns b, b+nb, b+2nb, ... (nb = ceil(N/RG_TC)),
  * dealt out to the team's threads in order, so neighbouring lanes share their rows (broadcast A
- * reads) and take neighbouring columns. Indices past the edge are clamped for the loads (always
- * valid memory) and their results dropped. No barrier inside.
+ * reads) and take neighbouring columns. No barrier inside.
  */
 template <class Ep>
 RG_DEV void team_gemm(const rg_team &t, int R, int N, int K, const float *A, int ai, int ak, const float *B, int bk,
                       int bj, Ep &ep) {
     const int nb = (N + RG_TC - 1) / RG_TC;
     const int tiles = (R + RG_TR - 1) / RG_TR * nb;
-    for (int q = t.tid; q < tiles; q += t.n) {
-        const int i0 = q / nb * RG_TR, b = q % nb;
-        int ra[RG_TR], cb[RG_TC];
+    for (int q = t.tid; q < tiles; q += t.n) gemm_tile<RG_TR>(R, N, q / nb * RG_TR, q % nb, nb, 0, K, A, ai, ak, B, bk, bj, ep);
+}
+
+/* Split GEMM, first pass: the partial sum of slice s goes to part[(s*R + i)*N + j]. */
+struct ep_partial {
+    float *part;
+    int R, N, s;
+    RG_MEMBER void operator()(int i, int j, float v) { part[(s * R + i) * N + j] = v; }
+};
+
+/*
+ * team_gemm for a GEMM with few output rows and a long k axis (the readout layer: R = dY rows, 3 in
+ * the workloads, where 4-row tiles would keep only ceil(R/4) x N/4 threads busy). Tiles are 1 row x
+ * RG_TC columns, and the k axis is cut into S slices of ceil(K/S) (S a power of two <= RG_MAX_SPLIT,
+ * chosen by the host from the shape alone: FusedLayout.split); every (tile, slice) pair is one
+ * thread's work, so the whole team works. With S > 1 the slices' partial sums go through the team's
+ * shared buffer `part` (S x R x N floats); after a barrier each output is summed by one thread over
+ * its S partials in a fixed pairwise tree and given to ep. The result depends on S only, never on
+ * the team size or the warp: the same bits whoever computes it (S = 1: the bits of team_gemm, no
+ * barrier). The caller synchronises after it as after team_gemm; part is rewritten only by the next
+ * split GEMM, after further barriers.
+ */
+template <class Ep>
+RG_DEV void team_gemm_split(const rg_team &t, int R, int N, int K, const float *A, int ai, int ak, const float *B, int bk,
+                            int bj, int S, float *part, Ep &ep) {
+    const int nb = (N + RG_TC - 1) / RG_TC;
+    const int tiles = R * nb, kl = (K + S - 1) / S;
+    if (S <= 1) {
+        for (int q = t.tid; q < tiles; q += t.n) gemm_tile<1>(R, N, q / nb, q % nb, nb, 0, K, A, ai, ak, B, bk, bj, ep);
+        return;
+    }
+    for (int q = t.tid; q < tiles * S; q += t.n) {
+        const int s = q / tiles, tile = q - s * tiles;
+        ep_partial pe = {part, R, N, s};
+        gemm_tile<1>(R, N, tile / nb, tile % nb, nb, min_i(s * kl, K), min_i(s * kl + kl, K), A, ai, ak, B, bk, bj, pe);
+    }
+    team_sync(t);
+    const int RN = R * N;
+    for (int o = t.tid; o < RN; o += t.n) {
+        float v[RG_MAX_SPLIT];
 RG_UNROLL(unroll)
-        for (int r = 0; r < RG_TR; r++) ra[r] = min_i(i0 + r, R - 1) * ai;
+        for (int s = 0; s < RG_MAX_SPLIT; s++) v[s] = s < S ? part[s * RN + o] : 0.0f;
+        /* pairwise tree: ((v0 + v1) + (v2 + v3)) + ...; the zero padding past S adds exact zeros */
 RG_UNROLL(unroll)
-        for (int c = 0; c < RG_TC; c++) cb[c] = min_i(b + c * nb, N - 1) * bj;
-        float acc[RG_TR][RG_TC];
+        for (int w = 1; w < RG_MAX_SPLIT; w *= 2) {
 RG_UNROLL(unroll)
-        for (int r = 0; r < RG_TR; r++) {
-RG_UNROLL(unroll)
-            for (int c = 0; c < RG_TC; c++) acc[r][c] = 0.0f;
+            for (int s = 0; s + w < RG_MAX_SPLIT; s += 2 * w) v[s] += v[s + w];
         }
-RG_UNROLL(unroll 2)
-        for (int k = 0; k < K; k++) {
-            float av[RG_TR], bv[RG_TC];
-RG_UNROLL(unroll)
-            for (int r = 0; r < RG_TR; r++) av[r] = A[ra[r] + k * ak];
-RG_UNROLL(unroll)
-            for (int c = 0; c < RG_TC; c++) bv[c] = B[k * bk + cb[c]];
-RG_UNROLL(unroll)
-            for (int r = 0; r < RG_TR; r++) {
-RG_UNROLL(unroll)
-                for (int c = 0; c < RG_TC; c++) acc[r][c] = fmaf(av[r], bv[c], acc[r][c]);
-            }
-        }
-RG_UNROLL(unroll)
-        for (int r = 0; r < RG_TR; r++) {
-            if (i0 + r < R) {
-RG_UNROLL(unroll)
-                for (int c = 0; c < RG_TC; c++) {
-                    if (b + c * nb < N) ep(i0 + r, b + c * nb, acc[r][c]);
-                }
-            }
-        }
+        const int i = o / N;
+        ep(i, o - i * N, v[0]);
     }
 }
 
@@ -400,10 +470,10 @@ struct rg_update {
     bool bad;          /* a non-finite g was seen */
     float *m1, *m2;
 
-    /* g = data gradient + 2 lambda theta; th[idx] <- update(th[idx], g) (OptimizerState.update, float32);
-       idx is an index of the internal layout, shared by the moment arrays */
-    RG_MEMBER void at(float *th, int idx, float graw) {
-        float w = th[idx];
+    /* g = data gradient + 2 lambda theta; *p <- update(*p, g) (OptimizerState.update, float32); idx is
+       the parameter's index in the internal layout, which the moment arrays share */
+    RG_MEMBER void at(float *p, int idx, float graw) {
+        float w = *p;
         float g = graw + lam2 * w;
         if (!apply) {
             gsq += (double)g * (double)g;
@@ -424,7 +494,7 @@ struct rg_update {
             m2[idx] = v;
             n = w - lr * (m * c1) / (sqrtf(v * c2) + eps);
         }
-        th[idx] = n;
+        *p = n;
         sq += n * n;
     }
 };
@@ -432,9 +502,9 @@ struct rg_update {
 /* Weight-gradient epilogue: C(i, j) is dL/dW_l[i][j] without the penalty term. */
 struct ep_weight {
     rg_update *u;
-    float *th; /* parameters, internal layout (moments share its indices) */
-    int tw, ldw;
-    RG_MEMBER void operator()(int i, int j, float v) { u->at(th, tw + i * ldw + j, v); }
+    float *w; /* W_l */
+    int tw, ldw; /* W_l's internal offset (the moments' index) and row stride */
+    RG_MEMBER void operator()(int i, int j, float v) { u->at(w + i * ldw + j, tw + i * ldw + j, v); }
 };
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -444,10 +514,12 @@ struct ep_weight {
 /* Where a team's arrays are for the current member (shared memory or global scratch). */
 struct rg_bufs {
     const float *x, *y; /* dX x ldp, dY x ldp */
-    float *th;          /* internal parameter layout, theta_size floats */
+    float *th;          /* internal parameter layout of the hidden layers: W_l at th + tw[l], b_l at th + tb[l] */
+    float *ro;          /* the readout's parameters: W_L at ro, b_L at ro + tb[L] - tw[L] */
     float *act;         /* base of Z_l (act + z_off[l]) and A_l (act + a_off[l]) */
     float *f;           /* dY x ldp: F, then G_F */
     float *m1, *m2;     /* optimiser moments (theta_size each) */
+    float *part;        /* partial sums of the split readout GEMMs (shared) */
     double *red;        /* team reductions */
     int *slot;          /* member index broadcast */
 };
@@ -464,48 +536,63 @@ RG_DEV rg_bufs team_bufs(const rg_cuda_config &c, float *block_smem, float *team
     float *abase = (PLACE & RG_PLACE_ACT) ? team_scratch : team_smem;
     float *mbase = (PLACE & RG_PLACE_MOMENTS) ? team_scratch : team_smem;
     b.th = tbase + c.theta_off;
+    b.ro = ((PLACE & RG_PLACE_READOUT) ? team_scratch : team_smem) + c.ro_off;
     b.act = abase;
-    b.f = abase + c.f_off;
+    b.f = ((PLACE & RG_PLACE_F) ? team_scratch : team_smem) + c.f_off;
     b.m1 = mbase + c.m1_off;
     b.m2 = mbase + c.m2_off;
+    b.part = team_smem + c.part_off;
     b.red = (double *)(team_smem + c.red_off);
     b.slot = (int *)(b.red + 2 * (c.team_threads / RG_WARP) * RG_RED_VALS);
     return b;
 }
 
-/* Packed ParamLayout slice -> internal layout (or back, when to_packed). No barrier. */
-RG_DEV void team_copy_params(const rg_cuda_config &c, const rg_team &t, float *packed, float *th, bool to_packed) {
-    for (int l = 0; l < c.layers; l++) {
-        const int fi = c.fin[l], n = c.fout[l] * fi;
-        for (int q = t.tid; q < n; q += t.n) {
-            const int i = q / fi, j = q - i * fi;
-            float *in = th + c.tw[l] + i * c.ldw[l] + j, *pk = packed + c.pw[l] + q;
-            if (to_packed) *pk = *in; else *in = *pk;
-        }
-        if (c.tb[l] >= 0) {
-            for (int i = t.tid; i < c.fout[l]; i += t.n) {
-                if (to_packed) packed[c.pb[l] + i] = th[c.tb[l] + i]; else th[c.tb[l] + i] = packed[c.pb[l] + i];
-            }
+/* Layer l's packed ParamLayout slice -> its W (row stride ldw[l]) and bias (or back, when to_packed). No barrier. */
+RG_DEV void copy_layer(const rg_cuda_config &c, const rg_team &t, int l, float *packed, float *w, float *bias,
+                       bool to_packed) {
+    const int fi = c.fin[l], n = c.fout[l] * fi;
+    for (int q = t.tid; q < n; q += t.n) {
+        const int i = q / fi, j = q - i * fi;
+        float *in = w + i * c.ldw[l] + j, *pk = packed + c.pw[l] + q;
+        if (to_packed) *pk = *in; else *in = *pk;
+    }
+    if (c.tb[l] >= 0) {
+        for (int i = t.tid; i < c.fout[l]; i += t.n) {
+            if (to_packed) packed[c.pb[l] + i] = bias[i]; else bias[i] = packed[c.pb[l] + i];
         }
     }
 }
 
-/* This thread's share of sum_l lambda_l ||[W_l, b_l]||^2 (reduce over the team for the total). */
-RG_DEV double partial_penalty(const rg_cuda_config &c, const rg_team &t, const float *th, const float *lam) {
-    double total = 0.0;
-    for (int l = 0; l < c.layers; l++) {
-        const int fi = c.fin[l], n = c.fout[l] * fi;
-        float s = 0.0f;
-        for (int q = t.tid; q < n; q += t.n) {
-            const int i = q / fi;
-            float w = th[c.tw[l] + i * c.ldw[l] + q - i * fi];
-            s += w * w;
-        }
-        if (c.tb[l] >= 0) {
-            for (int i = t.tid; i < c.fout[l]; i += t.n) s += th[c.tb[l] + i] * th[c.tb[l] + i];
-        }
-        total += (double)lam[l] * (double)s;
+/* Packed ParamLayout slice -> the team's parameter arrays (or back, when to_packed). No barrier. */
+RG_DEV void team_copy_params(const rg_cuda_config &c, const rg_team &t, float *packed, const rg_bufs &b, bool to_packed) {
+    for (int l = 0; l < c.depth; l++) copy_layer(c, t, l, packed, b.th + c.tw[l], b.th + c.tb[l], to_packed);
+    const int L = c.depth;
+    copy_layer(c, t, L, packed, b.ro, b.ro + (c.tb[L] - c.tw[L]), to_packed);
+}
+
+/* This thread's share of ||[W_l, b_l]||^2 of layer l, in float. */
+RG_DEV float layer_square(const rg_cuda_config &c, const rg_team &t, int l, const float *w, const float *bias) {
+    const int fi = c.fin[l], n = c.fout[l] * fi;
+    float s = 0.0f;
+    for (int q = t.tid; q < n; q += t.n) {
+        const int i = q / fi;
+        float v = w[i * c.ldw[l] + q - i * fi];
+        s += v * v;
     }
+    if (c.tb[l] >= 0) {
+        for (int i = t.tid; i < c.fout[l]; i += t.n) s += bias[i] * bias[i];
+    }
+    return s;
+}
+
+/* This thread's share of sum_l lambda_l ||[W_l, b_l]||^2 (reduce over the team for the total). */
+RG_DEV double partial_penalty(const rg_cuda_config &c, const rg_team &t, const rg_bufs &b, const float *lam) {
+    double total = 0.0;
+    for (int l = 0; l < c.depth; l++) {
+        total += (double)lam[l] * (double)layer_square(c, t, l, b.th + c.tw[l], b.th + c.tb[l]);
+    }
+    const int L = c.depth;
+    total += (double)lam[L] * (double)layer_square(c, t, L, b.ro, b.ro + (c.tb[L] - c.tw[L]));
     return total;
 }
 
@@ -516,13 +603,13 @@ RG_DEV double partial_penalty(const rg_cuda_config &c, const rg_team &t, const f
 /* Layer l of the forward pass from its input `in` (X or A_{l-1}); the readout's loss share is added to *loss. */
 RG_DEV void team_forward_layer(const rg_cuda_config &c, const rg_team &t, const rg_bufs &b, int l, const float *in,
                                double *loss) {
-    const float *w = b.th + c.tw[l];
     if (l < c.depth) {
+        const float *w = b.th + c.tw[l];
         ep_hidden ep = {c.tb[l] >= 0 ? b.th + c.tb[l] : (const float *)0, (b.act + c.z_off[l]), (b.act + c.a_off[l]), c.ldp, c.activation};
         team_gemm(t, c.fout[l], c.samples, c.fin[l], w, c.ldw[l], 1, in, c.ldp, 1, ep);
     } else {
         ep_readout ep = {b.y, b.f, c.ldp, 0.0};
-        team_gemm(t, c.fout[l], c.samples, c.fin[l], w, c.ldw[l], 1, in, c.ldp, 1, ep);
+        team_gemm_split(t, c.fout[l], c.samples, c.fin[l], b.ro, c.ldw[l], 1, in, c.ldp, 1, c.split_fwd, b.part, ep);
         *loss += ep.loss;
     }
 }
@@ -547,8 +634,30 @@ RG_DEV double team_forward(const rg_cuda_config &c, const rg_team &t, const rg_b
  */
 RG_DEV void team_backward(const rg_cuda_config &c, const rg_team &t, const rg_bufs &b, const float *lam, rg_update &u,
                           double *pen) {
-    for (int l = c.depth; l >= 0; l--) {
-        const float *g = l == c.depth ? b.f : (b.act + c.z_off[l]);
+    /* the readout layer L (depth >= 1): G_F in f, W_L in ro, input A_{L-1}; each pointer from one
+       memory space, so the readout has call sites of its own */
+    {
+        const int L = c.depth, fi = c.fin[L], fo = c.fout[L], ldw = c.ldw[L];
+        ep_back eb = {(b.act + c.z_off[L - 1]), c.ldp, c.activation};
+        team_gemm(t, fi, c.samples, fo, b.ro, 1, ldw, b.f, c.ldp, 1, eb);
+        team_sync(t);
+        u.lam2 = 2.0f * lam[L];
+        u.sq = 0.0f;
+        ep_weight ew = {&u, b.ro, c.tw[L], ldw};
+        team_gemm_split(t, fo, fi, c.samples, b.f, c.ldp, 1, b.act + c.a_off[L - 1], 1, c.ldp, c.split_wg, b.part, ew);
+        if (c.tb[L] >= 0) {
+            float *bias = b.ro + (c.tb[L] - c.tw[L]);
+            for (int i = t.tid; i < fo; i += t.n) {
+                const float *gi = b.f + i * c.ldp;
+                float s = 0.0f;
+                for (int k = 0; k < c.samples; k++) s += gi[k];
+                u.at(bias + i, c.tb[L] + i, s);
+            }
+        }
+        *pen += (double)lam[L] * (double)u.sq;
+    }
+    for (int l = c.depth - 1; l >= 0; l--) {
+        const float *g = b.act + c.z_off[l];
         const int fi = c.fin[l], fo = c.fout[l], ldw = c.ldw[l];
         float *w = b.th + c.tw[l];
         if (l > 0) {
@@ -558,7 +667,7 @@ RG_DEV void team_backward(const rg_cuda_config &c, const rg_team &t, const rg_bu
         }
         u.lam2 = 2.0f * lam[l];
         u.sq = 0.0f;
-        ep_weight ew = {&u, b.th, c.tw[l], ldw};
+        ep_weight ew = {&u, w, c.tw[l], ldw};
         /* two call sites for the two memory spaces `in` may be in (see team_forward) */
         if (l == 0) team_gemm(t, fo, fi, c.samples, g, c.ldp, 1, b.x, 1, c.ldp, ew);
         else team_gemm(t, fo, fi, c.samples, g, c.ldp, 1, b.act + c.a_off[l - 1], 1, c.ldp, ew);
@@ -567,7 +676,7 @@ RG_DEV void team_backward(const rg_cuda_config &c, const rg_team &t, const rg_bu
                 const float *gi = g + i * c.ldp;
                 float s = 0.0f;
                 for (int k = 0; k < c.samples; k++) s += gi[k];
-                u.at(b.th, c.tb[l] + i, s);
+                u.at(b.th + c.tb[l] + i, c.tb[l] + i, s);
             }
         }
         *pen += (double)lam[l] * (double)u.sq;
@@ -621,7 +730,7 @@ RG_DEV bool converged(double tol, double window_start, double now) {
 
 /* Loads member e's initial parameters into the team's buffers and zeroes the moments. Ends with a barrier. */
 RG_DEV void team_start(const rg_cuda_config &c, const rg_team &t, const rg_bufs &b, float *packed) {
-    team_copy_params(c, t, packed, b.th, false);
+    team_copy_params(c, t, packed, b, false);
     if (c.opt_kind != RG_GD) {
         for (int q = t.tid; q < c.theta_size; q += t.n) b.m1[q] = 0.0f;
         if (c.opt_kind == RG_ADAM) {
@@ -665,7 +774,7 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
 
     team_start(c, t, b, packed);
     double v[RG_RED_VALS];
-    v[0] = partial_penalty(c, t, b.th, lam);
+    v[0] = partial_penalty(c, t, b, lam);
     team_reduce(t, b.red, parity, v, 1);
     double pen = v[0];
 
@@ -718,7 +827,7 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
             st = RG_DIVERGED;
             replay_to = s > 0 ? s - 1 : 0;
             team_start(c, t, b, packed);
-            v[0] = partial_penalty(c, t, b.th, lam);
+            v[0] = partial_penalty(c, t, b, lam);
             team_reduce(t, b.red, parity, v, 1);
             pen = v[0];
             s = 0;
@@ -752,7 +861,7 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
     }
     /* the final kernel (activations of the final forward pass) at every point from the final step on */
     if (kb) kernel_trace_record(c, t, b, kt, kb, (done + kt.every - 1) / kt.every, kt.points);
-    team_copy_params(c, t, packed, b.th, true);
+    team_copy_params(c, t, packed, b, true);
     team_sync(t); /* the next member's loads must not overtake this member's stores */
 }
 
@@ -815,7 +924,7 @@ RG_DEV void forward_block(const rg_cuda_config &c, int block, int thread, float 
         const int e = *b.slot;
         team_sync(t);
         if (e >= count) break;
-        team_copy_params(c, t, params + (long long)e * c.stride, b.th, false);
+        team_copy_params(c, t, params + (long long)e * c.stride, b, false);
         team_sync(t);
         team_forward(c, t, b, layer);
         float *dst = out + (long long)e * width * P;
@@ -940,7 +1049,9 @@ RG_DEV rg_team device_team(const rg_cuda_config &c) {
 RG_TRAIN_KERNEL(mlp_train_fused_on_chip, RG_ON_CHIP)
 RG_TRAIN_KERNEL(mlp_train_fused_moments_global, RG_MOMENTS_GLOBAL)
 RG_TRAIN_KERNEL(mlp_train_fused_moments_xy_global, RG_MOMENTS_XY_GLOBAL)
+RG_TRAIN_KERNEL(mlp_train_fused_hidden_activations_global, RG_HIDDEN_ACTIVATIONS_GLOBAL)
 RG_TRAIN_KERNEL(mlp_train_fused_activations_global, RG_ACTIVATIONS_GLOBAL)
+RG_TRAIN_KERNEL(mlp_train_fused_hidden_global, RG_HIDDEN_GLOBAL)
 RG_TRAIN_KERNEL(mlp_train_fused_all_global, RG_ALL_GLOBAL)
 
 /* out[e][unit][sample] = phi(Z_layer) for members [0, count); launch as mlp_train_fused. */

@@ -19,15 +19,16 @@ import org.repgeom.train.StopRule;
  * {@code ldp = P | 1}; the parameters are kept in an internal layout where W_l has the odd row
  * stride {@code ldw_l = fanIn_l | 1} (odd strides keep the transposed reads of the GEMMs free of
  * shared-memory bank conflicts), followed by b_l. A team's shared region starts with its reduction
- * buffer, {@code 2 × (T / warp) × 4} doubles plus one int for broadcasting the member index.
+ * buffer, {@code 2 × (T / warp) × 4} doubles plus one int for broadcasting the member index, then
+ * the partial sums of the readout's split GEMMs ({@link #split}; always in shared memory).
  * Arrays are placed per {@link Placement}: each class of arrays either in shared memory or in the
  * team's global scratch area, 16-byte aligned.
  */
 public final class FusedLayout {
     /** Most hidden layers the kernels take (RG_MAX_DEPTH). */
     public static final int MAX_DEPTH = 16;
-    /** sizeof(rg_cuda_config): 5 doubles and 25 + 9 × 17 ints. */
-    public static final int CONFIG_BYTES = 5 * 8 + (25 + 9 * (MAX_DEPTH + 1)) * 4;
+    /** sizeof(rg_cuda_config): 5 doubles and 29 + 9 × 17 ints. */
+    public static final int CONFIG_BYTES = 5 * 8 + (29 + 9 * (MAX_DEPTH + 1)) * 4;
     /** Most threads in a block (the kernels' launch bound). */
     public static final int MAX_BLOCK_THREADS = 256;
     /** Named barriers 1..15 serve the teams of a block. */
@@ -37,8 +38,18 @@ public final class FusedLayout {
     /** Rows × columns of a thread's register tile in the team GEMM (RG_TR × RG_TC). */
     public static final int TILE_ROWS = 4;
     public static final int TILE_COLS = 4;
+    /** Most k-slices of a split readout GEMM (RG_MAX_SPLIT). */
+    public static final int MAX_SPLIT = 16;
+    /** Fewest k values per slice worth a split. */
+    static final int MIN_SLICE = 4;
 
-    /** Which classes of arrays live in global memory (bit values of RG_PLACE_*). */
+    /**
+     * Which classes of arrays live in global memory (bit values of RG_PLACE_*: 1 X and Y, 2 the hidden
+     * layers' parameters, 4 the hidden layers' Z and A, 8 the optimiser moments, 16 F, 32 the readout
+     * layer's parameters). In the planner's order: the arrays every GEMM reads (parameters, hidden
+     * activations) leave shared memory last; the small ones (X, Y, the readout's weights, F) stay on
+     * chip as long as they fit beside what had to go.
+     */
     public enum Placement {
         /** Everything in shared memory: the on-chip path. */
         ON_CHIP(0),
@@ -46,10 +57,17 @@ public final class FusedLayout {
         MOMENTS_GLOBAL(8),
         /** Moments, X and Y in global memory. */
         MOMENTS_XY_GLOBAL(8 | 1),
-        /** Moments, X, Y and the activations in global memory; parameters on chip. */
-        ACTIVATIONS_GLOBAL(8 | 1 | 4),
-        /** Every array in global memory (only the reduction buffers in shared memory). */
-        ALL_GLOBAL(8 | 1 | 4 | 2);
+        /** Moments and the hidden layers' activations in global memory; parameters, X, Y and F on chip. */
+        HIDDEN_ACTIVATIONS_GLOBAL(8 | 4),
+        /** Moments, X, Y and all activations (F too) in global memory; parameters on chip. */
+        ACTIVATIONS_GLOBAL(8 | 1 | 4 | 16),
+        /**
+         * The hidden layers' parameters and activations and all moments in global memory; X, Y, the
+         * readout's parameters and F on chip (the large-width fallback, W1024 class).
+         */
+        HIDDEN_GLOBAL(8 | 4 | 2),
+        /** Every array in global memory (only the reduction and split buffers in shared memory). */
+        ALL_GLOBAL(8 | 1 | 4 | 2 | 16 | 32);
 
         final int bits;
 
@@ -73,6 +91,14 @@ public final class FusedLayout {
             return (bits & 8) != 0;
         }
 
+        boolean fGlobal() {
+            return (bits & 16) != 0;
+        }
+
+        boolean readoutGlobal() {
+            return (bits & 32) != 0;
+        }
+
         /**
          * The training kernel compiled for this placement: {@code mlp_train_fused_<placement>} (the
          * placement is a compile-time constant there, so every array has a known memory space).
@@ -87,7 +113,9 @@ public final class FusedLayout {
                 case ON_CHIP -> "fused, all on chip";
                 case MOMENTS_GLOBAL -> "fused, optimizer moments in global memory";
                 case MOMENTS_XY_GLOBAL -> "fused, moments and data in global memory";
+                case HIDDEN_ACTIVATIONS_GLOBAL -> "fused, parameters and data on chip, hidden activations in global memory";
                 case ACTIVATIONS_GLOBAL -> "fused, parameters on chip, activations in global memory";
+                case HIDDEN_GLOBAL -> "fused, hidden layers in global memory, data and readout on chip";
                 case ALL_GLOBAL -> "fused, global-memory fallback";
             };
         }
@@ -107,6 +135,7 @@ public final class FusedLayout {
     private final int thetaSize;
     private final int xOff, yOff, sharedFloats;
     private final int redOff, thetaOff, fOff, m1Off, m2Off, teamFloats, scratchFloats;
+    private final int splitForward, splitWeight, partOff, partFloats, roOff;
 
     /**
      * The layout for one architecture on P samples, teams of {@code teamThreads} threads whose
@@ -169,7 +198,26 @@ public final class FusedLayout {
         long[] region = {0, 0}; // [0] shared, [1] global
         redOff = 0;
         region[0] = align(2L * 2 * (teamThreads / warp) * RED_VALS + 2);
-        thetaOff = place(region, placement.thetaGlobal(), thetaSize);
+        // the readout's split GEMMs: forward F = W_L A (dY x P, k over fanIn), weight gradient G_F A^T
+        // (dY x fanIn, k over P); their partial sums always in shared memory
+        int out = arch.depth(), dY = arch.outputDim();
+        splitForward = split(dY, samples, arch.fanIn(out));
+        splitWeight = split(dY, arch.fanIn(out), samples);
+        long part = 0;
+        if (splitForward > 1) part = (long) splitForward * dY * samples;
+        if (splitWeight > 1) part = Math.max(part, (long) splitWeight * dY * arch.fanIn(out));
+        partFloats = checkedInt(part, "split partial sums");
+        partOff = place(region, false, part);
+        // the hidden layers' parameters [0, tw[L]) and the readout's [tw[L], thetaSize): one block where
+        // both live in the same memory, else each in its own
+        int readoutAt = tw[arch.depth()];
+        if (placement.thetaGlobal() == placement.readoutGlobal()) {
+            thetaOff = place(region, placement.thetaGlobal(), thetaSize);
+            roOff = thetaOff + readoutAt;
+        } else {
+            thetaOff = place(region, placement.thetaGlobal(), readoutAt);
+            roOff = place(region, placement.readoutGlobal(), (long) thetaSize - readoutAt);
+        }
         zOff = new int[layers];
         aOff = new int[layers];
         for (int l = 0; l < arch.depth(); l++) {
@@ -177,11 +225,25 @@ public final class FusedLayout {
             zOff[l] = place(region, placement.actGlobal(), n);
             aOff[l] = place(region, placement.actGlobal(), n);
         }
-        fOff = place(region, placement.actGlobal(), (long) arch.outputDim() * ldp);
+        fOff = place(region, placement.fGlobal(), (long) arch.outputDim() * ldp);
         m1Off = optimizer == OptimizerKind.GD ? 0 : place(region, placement.momentsGlobal(), thetaSize);
         m2Off = optimizer == OptimizerKind.ADAM ? place(region, placement.momentsGlobal(), thetaSize) : 0;
         teamFloats = checkedInt(region[0], "team region");
         scratchFloats = checkedInt(region[1], "team scratch");
+    }
+
+    /**
+     * k-slices of a split GEMM with R x N outputs and k axis K (cuda: team_gemm_split): the largest
+     * power of two up to {@link #MAX_SPLIT} whose (1 x {@value #TILE_COLS} tile, slice) work items
+     * still fit one largest team ({@value #MAX_BLOCK_THREADS} threads) and whose slices keep at least
+     * {@value #MIN_SLICE} k values. A function of the shape alone, never of the team: the sums, and
+     * so the results, are the same bits for every team size.
+     */
+    static int split(int rows, int cols, int k) {
+        long tiles = (long) rows * ((cols + TILE_COLS - 1) / TILE_COLS);
+        int s = 1;
+        while (s < MAX_SPLIT && tiles * 2 * s <= MAX_BLOCK_THREADS && k / (2 * s) >= MIN_SLICE) s *= 2;
+        return s;
     }
 
     private static long align(long floats) {
@@ -234,6 +296,16 @@ public final class FusedLayout {
         return thetaSize;
     }
 
+    /** Offset of the readout's parameters (W_L, then b_L) in its memory (team region or scratch). */
+    public int readoutOffset() {
+        return roOff;
+    }
+
+    /** Internal offset of W_L: the hidden layers' parameters are [0, this), the readout's [this, thetaSize). */
+    public int readoutStart() {
+        return tw[arch.depth()];
+    }
+
     public int sharedFloats() {
         return sharedFloats;
     }
@@ -244,6 +316,25 @@ public final class FusedLayout {
 
     public int scratchFloats() {
         return scratchFloats;
+    }
+
+    /** k-slices of the readout's forward GEMM (1: not split). */
+    public int splitForward() {
+        return splitForward;
+    }
+
+    /** k-slices of the readout's weight-gradient GEMM (1: not split). */
+    public int splitWeight() {
+        return splitWeight;
+    }
+
+    /** Offset and size (floats) of the split GEMMs' partial sums in each team's shared region. */
+    public int partOffset() {
+        return partOff;
+    }
+
+    public int partFloats() {
+        return partFloats;
     }
 
     /** Dynamic shared memory of one block, bytes. */
@@ -302,6 +393,10 @@ public final class FusedLayout {
         b.putInt(m1Off);
         b.putInt(m2Off);
         b.putInt(redOff);
+        b.putInt(splitForward);
+        b.putInt(splitWeight);
+        b.putInt(partOff);
+        b.putInt(roOff);
         putPerLayer(b, l -> arch.fanIn(l));
         putPerLayer(b, l -> arch.fanOut(l));
         putPerLayer(b, l -> ldw[l]);

@@ -12,8 +12,9 @@ import org.repgeom.train.OptimizerKind;
  * {@link LibraryTrainer}, one step of a whole chunk at a time as cuBLAS batched SGEMMs plus
  * elementwise kernels, everything in global memory.
  *
- * <p><b>Rule</b> ({@code auto}): LIBRARY when the fused planner can keep not even the parameters on chip
- * ({@link FusedLayout.Placement#ALL_GLOBAL}, e.g. W1024 on an H100: θ alone is 276 KiB) and cuBLAS
+ * <p><b>Rule</b> ({@code auto}): LIBRARY when the fused planner can keep not even the hidden layers'
+ * parameters on chip ({@link FusedLayout.Placement#HIDDEN_GLOBAL} or {@link FusedLayout.Placement#ALL_GLOBAL},
+ * e.g. W1024 on an H100: θ alone is 276 KiB) and cuBLAS
  * loads; FUSED otherwise. Why: on chip, the fused kernel reads every GEMM operand from shared memory
  * and touches global memory only at the start and the end, which no sequence of library calls can
  * beat (each call reads and writes its operands in global memory, ~10 launches per step). Once θ is
@@ -62,7 +63,8 @@ public enum TrainingPath {
             if (libraryProblem.get() == null) return LIBRARY; // the fused kernel cannot run it at all
             throw tooLarge;
         }
-        return fused.placement() == FusedLayout.Placement.ALL_GLOBAL && libraryProblem.get() == null ? LIBRARY : FUSED;
+        // the library path once even the hidden layers' parameters leave shared memory (HIDDEN_GLOBAL, ALL_GLOBAL)
+        return fused.placement().thetaGlobal() && libraryProblem.get() == null ? LIBRARY : FUSED;
     }
 
     /** The members per chunk of the library path: what fits in the free memory (less headroom), ≤ 65535. */

@@ -61,7 +61,7 @@ class CudaLaunchPlanTest {
             assertEquals(25, l.ldp(), "P = 24 -> odd stride 25");
             byte[] cfg = l.config(OptimizerSettings.adam(0.1), new StopRule(500, 1e-7, 50, 20));
             assertEquals(FusedLayout.CONFIG_BYTES, cfg.length);
-            assertEquals(752, cfg.length, "sizeof(rg_cuda_config)");
+            assertEquals(768, cfg.length, "sizeof(rg_cuda_config)");
             ByteBuffer b = ByteBuffer.wrap(cfg).order(ByteOrder.LITTLE_ENDIAN);
             assertEquals(0.9, b.getDouble(0), 0.0);     // momentum
             assertEquals(0.999, b.getDouble(16), 0.0);  // beta2
@@ -74,7 +74,8 @@ class CudaLaunchPlanTest {
             int scratch = b.getInt(i + 64), placeBits = b.getInt(i + 68), xOff = b.getInt(i + 72), yOff = b.getInt(i + 76);
             int thetaOff = b.getInt(i + 80), fOff = b.getInt(i + 84), m1Off = b.getInt(i + 88), m2Off = b.getInt(i + 92);
             int redOff = b.getInt(i + 96);
-            int perLayer = i + 100, L = FusedLayout.MAX_DEPTH + 1;
+            int splitFwd = b.getInt(i + 100), splitWg = b.getInt(i + 104), partOff = b.getInt(i + 108), roOff = b.getInt(i + 112);
+            int perLayer = i + 116, L = FusedLayout.MAX_DEPTH + 1;
             assertEquals(2, depth);
             assertEquals(3, layers);
             assertEquals(Activation.GELU.ordinal(), act);
@@ -94,6 +95,12 @@ class CudaLaunchPlanTest {
             assertEquals(l.scratchFloats(), scratch);
             assertEquals(place.bits, placeBits);
             assertEquals(0, redOff);
+            // readout 3 x 24 over fanIn 33: 3 x 6 tiles -> 8 slices (144 items), 33 / 8 >= 4 k each;
+            // weight gradient 3 x 33 over P = 24: 3 x 9 tiles -> 4 slices (108 items; 8 would leave 3 k per slice)
+            assertEquals(8, splitFwd);
+            assertEquals(4, splitWg);
+            assertEquals(Math.max(8 * 3 * 24, 4 * 3 * 33), l.partFloats());
+            assertEquals(partOff, l.partOffset());
             int[] fin = new int[3], fout = new int[3], ldw = new int[3], tw = new int[3], tb = new int[3], pw = new int[3],
                     pb = new int[3], z = new int[3], a = new int[3];
             int[][] arrays = {fin, fout, ldw, tw, tb, pw, pb, z, a};
@@ -116,18 +123,28 @@ class CudaLaunchPlanTest {
                     theta0.add(new long[] {tb[l2], tb[l2] + fout[l2]});
                 } else {
                     assertEquals(-1, tb[l2], "no readout bias");
+                    if (place.thetaGlobal() == place.readoutGlobal()) {
+                        assertEquals(thetaOff + tw[l2], roOff, "the readout's parameters where the internal layout puts them");
+                    }
                 }
             }
             assertDisjoint(theta0, "parameters");
             // team region (shared) and scratch (global): each array where its placement says, none overlapping
             List<long[]> inShared = new ArrayList<>(), inGlobal = new ArrayList<>();
             inShared.add(new long[] {0, 2L * 2 * (64 / 32) * 4 + 2});
-            (place.thetaGlobal() ? inGlobal : inShared).add(new long[] {thetaOff, thetaOff + theta});
+            inShared.add(new long[] {partOff, partOff + l.partFloats()});
+            if (place.thetaGlobal() == place.readoutGlobal()) {
+                (place.thetaGlobal() ? inGlobal : inShared).add(new long[] {thetaOff, thetaOff + theta}); // one block
+            } else {
+                int readoutAt = tw[2];
+                (place.thetaGlobal() ? inGlobal : inShared).add(new long[] {thetaOff, thetaOff + readoutAt});
+                (place.readoutGlobal() ? inGlobal : inShared).add(new long[] {roOff, roOff + theta - readoutAt});
+            }
             for (int l2 = 0; l2 < 2; l2++) {
                 (place.actGlobal() ? inGlobal : inShared).add(new long[] {z[l2], z[l2] + (long) fout[l2] * ldp});
                 (place.actGlobal() ? inGlobal : inShared).add(new long[] {a[l2], a[l2] + (long) fout[l2] * ldp});
             }
-            (place.actGlobal() ? inGlobal : inShared).add(new long[] {fOff, fOff + 3L * ldp});
+            (place.fGlobal() ? inGlobal : inShared).add(new long[] {fOff, fOff + 3L * ldp});
             (place.momentsGlobal() ? inGlobal : inShared).add(new long[] {m1Off, m1Off + theta});
             (place.momentsGlobal() ? inGlobal : inShared).add(new long[] {m2Off, m2Off + theta});
             assertDisjoint(inShared, place + " shared");
@@ -136,7 +153,10 @@ class CudaLaunchPlanTest {
                 assertTrue(r[1] <= teamFloats, place + ": shared array past the team region");
                 assertEquals(0, r[0] % 4, "16-byte aligned");
             }
-            for (long[] r : inGlobal) assertTrue(r[1] <= scratch, place + ": global array past the scratch");
+            for (long[] r : inGlobal) {
+                assertTrue(r[1] <= scratch, place + ": global array past the scratch");
+                assertEquals(0, r[0] % 4, "16-byte aligned");
+            }
             assertEquals(0, teamFloats % 2, "team regions keep 8-byte alignment for the reduction doubles");
             if (place.xyGlobal()) {
                 assertEquals(0, shared);
@@ -146,6 +166,29 @@ class CudaLaunchPlanTest {
             }
             assertEquals(4L * (shared + 2L * teamFloats), l.blockSharedBytes());
         }
+    }
+
+    @Test
+    void readoutSplitsDependOnTheShapeOnly() {
+        // W16..W1024 on P = 64 with 3 outputs: the forward (3 x 64 outputs, 48 tiles of 1 x 4) takes 4 slices
+        // (192 work items); the weight gradient (3 x W outputs over 64 samples): 16 slices at W16 (12 tiles),
+        // 4 at W64 (48 tiles), none from W256 on (192 tiles already)
+        int[][] expect = {{16, 4, 16}, {64, 4, 4}, {256, 4, 1}, {1024, 4, 1}};
+        for (int[] e : expect) {
+            for (int team : new int[] {32, 64, 256}) {
+                FusedLayout l = new FusedLayout(workload(e[0]), 64, OptimizerKind.GD, team, 32, 1, Placement.ON_CHIP);
+                assertEquals(e[1], l.splitForward(), "W" + e[0] + " forward, T = " + team);
+                assertEquals(e[2], l.splitWeight(), "W" + e[0] + " weight gradient, T = " + team);
+                // a split never makes more work items than one largest team has threads
+                long items = Math.max(e[1] * 48L, e[2] > 1 ? e[2] * 3L * ((e[0] + 3) / 4) : 0);
+                assertTrue(items <= FusedLayout.MAX_BLOCK_THREADS, "W" + e[0] + ": " + items + " work items");
+            }
+        }
+        // a short k axis is not cut below 4 values per slice; a single output row still fills a team
+        assertEquals(1, FusedLayout.split(1, 4, 7));
+        assertEquals(2, FusedLayout.split(1, 4, 8));
+        assertEquals(16, FusedLayout.split(1, 4, 1 << 20));
+        assertEquals(1, FusedLayout.split(64, 64, 1 << 20));
     }
 
     @Test
@@ -162,6 +205,67 @@ class CudaLaunchPlanTest {
         int[] a = new int[n];
         java.util.Arrays.fill(a, 3);
         return a;
+    }
+
+    /** An H200 (sm_90: the H100's shared memory and SMs, 141 GB); the planner sees only these limits. */
+    static DeviceLimits h200() {
+        return new DeviceLimits("NVIDIA H200", 9, 0, 132, 232_448, 233_472, 1024, 2048, 32, 65_536, 150_000_000_000L);
+    }
+
+    /**
+     * The large-width fallback keeps X, Y, the readout's parameters and F in shared memory: at W1024 those
+     * arrays are in the block's and team's shared regions (disjoint, aligned), the hidden layers' arrays in
+     * the scratch, and the block fits every device; a shape whose data cannot stay on chip beside the
+     * reduction buffers still falls back to ALL_GLOBAL.
+     */
+    @Test
+    void largeWidthFallbackKeepsDataReadoutAndOutputsOnChip() {
+        Architecture arch = workload(1024);
+        for (DeviceLimits d : new DeviceLimits[] {DeviceLimits.h100(), DeviceLimits.a100(), DeviceLimits.rtx4090(), h200()}) {
+            for (OptimizerKind k : OptimizerKind.values()) {
+                FusedLayout l = CudaLaunchPlan.chooseLayout(arch, 64, k, d, 120);
+                assertEquals(Placement.HIDDEN_GLOBAL, l.placement(), d.name());
+                assertTrue(l.blockSharedBytes() <= d.sharedPerBlockOptin(), l + " on " + d.name());
+                ByteBuffer b = ByteBuffer.wrap(l.config(OptimizerSettings.gd(), new StopRule(10, 0, 5, 5))).order(ByteOrder.LITTLE_ENDIAN);
+                int ldp = 65, shared = b.getInt(40 + 56), teamFloats = b.getInt(40 + 60), scratch = b.getInt(40 + 64);
+                int xOff = b.getInt(40 + 72), yOff = b.getInt(40 + 76), thetaOff = b.getInt(40 + 80), fOff = b.getInt(40 + 84);
+                int m1Off = b.getInt(40 + 88), m2Off = b.getInt(40 + 92), roOff = b.getInt(40 + 112);
+                int readout = l.thetaSize() - l.readoutStart();
+                assertEquals(3 * 1025, readout, "W_L: 3 rows of stride 1025");
+                // block-shared: X (64 x 65) then Y (3 x 65)
+                assertEquals(0, xOff);
+                assertTrue(yOff >= 64 * ldp && yOff % 4 == 0 && shared >= yOff + 3 * ldp, "X, Y on chip");
+                // team region: reduction + split buffers, W_L, F; no overlap, all inside, aligned
+                List<long[]> inShared = new ArrayList<>();
+                inShared.add(new long[] {0, 2L * 2 * (l.teamThreads() / 32) * 4 + 2});
+                inShared.add(new long[] {l.partOffset(), l.partOffset() + l.partFloats()});
+                inShared.add(new long[] {roOff, roOff + readout});
+                inShared.add(new long[] {fOff, fOff + 3L * ldp});
+                assertDisjoint(inShared, d.name() + " shared");
+                for (long[] r : inShared) {
+                    assertTrue(r[1] <= teamFloats && r[0] % 4 == 0, d.name() + ": [" + r[0] + "," + r[1] + ") in " + teamFloats);
+                }
+                // scratch: the hidden layer's parameters, Z, A and the moments
+                List<long[]> inGlobal = new ArrayList<>();
+                inGlobal.add(new long[] {thetaOff, thetaOff + l.readoutStart()});
+                for (int k2 = 0; k2 < 2; k2++) {
+                    int at = b.getInt(40 + 116 + 4 * ((7 + k2) * (FusedLayout.MAX_DEPTH + 1)));
+                    inGlobal.add(new long[] {at, at + 1024L * ldp});
+                }
+                if (k != OptimizerKind.GD) inGlobal.add(new long[] {m1Off, m1Off + l.thetaSize()});
+                if (k == OptimizerKind.ADAM) inGlobal.add(new long[] {m2Off, m2Off + l.thetaSize()});
+                assertDisjoint(inGlobal, d.name() + " scratch");
+                for (long[] r : inGlobal) assertTrue(r[1] <= scratch && r[0] % 4 == 0, d.name() + " scratch");
+                // what moved on chip is what ALL_GLOBAL keeps in the scratch: X and Y are per block, the rest per team
+                FusedLayout all = new FusedLayout(arch, 64, k, l.teamThreads(), 32, l.teamsPerBlock(), Placement.ALL_GLOBAL);
+                assertEquals(4L * (all.scratchFloats() - l.scratchFloats()), 4L * (readout + 3 * ldp), 4 * 8.0,
+                        "W_L and F leave the scratch");
+                assertEquals(4L * (l.sharedFloats() - all.sharedFloats()), 4L * (64 + 3) * ldp, 4 * 8.0, "X and Y join the block");
+            }
+        }
+        // a block too small for X beside the reduction buffers: everything but those goes to global memory
+        DeviceLimits small = new DeviceLimits("small", 8, 0, 4, 4096, 8192, 0, 1024, 8, 65_536, 1L << 30);
+        assertEquals(Placement.ALL_GLOBAL, CudaLaunchPlan.chooseLayout(arch, 64, OptimizerKind.GD, small, 0).placement());
     }
 
     @Test
@@ -186,11 +290,20 @@ class CudaLaunchPlanTest {
         assertEquals(Placement.ON_CHIP, CudaLaunchPlan.chooseLayout(workload(256), 64, OptimizerKind.GD, h, 120).placement());
         // Adam's moments (2 x 69 KiB) no longer fit next to W256's parameters and activations
         assertEquals(Placement.MOMENTS_GLOBAL, CudaLaunchPlan.chooseLayout(workload(256), 64, OptimizerKind.ADAM, h, 120).placement());
-        // the A100's 163 KiB: W256's activations move out, its parameters stay
-        assertEquals(Placement.ACTIVATIONS_GLOBAL, CudaLaunchPlan.chooseLayout(workload(256), 64, OptimizerKind.GD, a, 120).placement());
-        // W1024: the parameters alone (276 KiB) exceed every device's shared memory
-        assertEquals(Placement.ALL_GLOBAL, CudaLaunchPlan.chooseLayout(workload(1024), 64, OptimizerKind.GD, h, 120).placement());
-        for (DeviceLimits d : new DeviceLimits[] {h, a, DeviceLimits.rtx4090()}) {
+        // the A100's 163 KiB: W256's hidden activations move out, its parameters, X, Y and F stay
+        assertEquals(Placement.HIDDEN_ACTIVATIONS_GLOBAL, CudaLaunchPlan.chooseLayout(workload(256), 64, OptimizerKind.GD, a, 120).placement());
+        // W1024: the parameters alone (276 KiB) exceed every device's shared memory; X, Y, the readout's
+        // weights and F (34 KiB with the reduction and split buffers) stay on chip
+        for (DeviceLimits d : new DeviceLimits[] {h, a, DeviceLimits.rtx4090(), h200()}) {
+            for (OptimizerKind k : OptimizerKind.values()) {
+                assertEquals(Placement.HIDDEN_GLOBAL, CudaLaunchPlan.chooseLayout(workload(1024), 64, k, d, 120).placement(),
+                        "W1024 " + k + " on " + d.name());
+            }
+        }
+        // W256 with Adam on the 4090's 99 KiB: the activations leave, X, Y and F stay beside the parameters
+        assertEquals(Placement.HIDDEN_ACTIVATIONS_GLOBAL,
+                CudaLaunchPlan.chooseLayout(workload(256), 64, OptimizerKind.ADAM, DeviceLimits.rtx4090(), 120).placement());
+        for (DeviceLimits d : new DeviceLimits[] {h, a, DeviceLimits.rtx4090(), h200()}) {
             for (int w : new int[] {16, 64, 256, 1024}) {
                 for (OptimizerKind k : OptimizerKind.values()) {
                     FusedLayout l = CudaLaunchPlan.chooseLayout(workload(w), 64, k, d, 120);
@@ -212,11 +325,12 @@ class CudaLaunchPlanTest {
 
     @Test
     void sharedMemoryTooSmallForAnyLayoutIsAClearError() {
-        // W16's team of 64 threads needs its reduction buffer, 2 x 2 x 2 warps x 4 doubles + the member slot = 144 bytes
+        // W16's team of 64 threads needs its reduction buffer, 2 x 2 x 2 warps x 4 doubles + the member slot = 144 bytes,
+        // and the readout's split partial sums, 4 slices x 3 x 64 floats = 3072 bytes
         DeviceLimits tiny = new DeviceLimits("tiny", 8, 0, 4, 128, 1024, 0, 1024, 8, 65_536, 1L << 30);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> CudaLaunchPlan.chooseLayout(workload(16), 64, OptimizerKind.GD, tiny, 0));
-        assertTrue(e.getMessage().contains("does not fit tiny") && e.getMessage().contains("144 bytes of shared memory")
+        assertTrue(e.getMessage().contains("does not fit tiny") && e.getMessage().contains("3216 bytes of shared memory")
                 && e.getMessage().contains("allows 128"), e.getMessage());
     }
 
@@ -242,7 +356,7 @@ class CudaLaunchPlanTest {
         assertTrue(tight.chunks(16_384) > 1, "20 MB cannot hold 16,384 members at once: " + tight);
         // the global-memory fallback's scratch counts too
         CudaLaunchPlan wide = plan(workload(1024), OptimizerKind.ADAM, 1024, DeviceLimits.a100(), 3_000_000_000L);
-        assertEquals(Placement.ALL_GLOBAL, wide.layout().placement());
+        assertEquals(Placement.HIDDEN_GLOBAL, wide.layout().placement());
         assertTrue(wide.deviceBytes() <= 3_000_000_000L * (1 - CudaLaunchPlan.HEADROOM), wide.toString());
     }
 

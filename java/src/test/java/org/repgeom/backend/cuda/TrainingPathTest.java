@@ -48,14 +48,14 @@ class TrainingPathTest {
     void parametersOffChipGoToTheLibraryWhereCublasLoads() {
         for (DeviceLimits d : new DeviceLimits[] {DeviceLimits.h100(), DeviceLimits.a100(), DeviceLimits.rtx4090()}) {
             for (OptimizerKind k : OptimizerKind.values()) {
-                assertEquals(FusedLayout.Placement.ALL_GLOBAL, CudaLaunchPlan.chooseLayout(w(1024), 64, k, d, 120).placement());
+                assertEquals(FusedLayout.Placement.HIDDEN_GLOBAL, CudaLaunchPlan.chooseLayout(w(1024), 64, k, d, 120).placement());
                 assertEquals(TrainingPath.LIBRARY, auto(1024, k, d, LOADS), "W1024 " + k + " on " + d.name());
                 assertEquals(TrainingPath.FUSED, auto(1024, k, d, () -> "no libcublas.so.13 or .so.12 loads"),
                         "without cuBLAS the fused kernel's global-memory fallback trains it");
             }
         }
         // activations off chip but parameters on chip (W256 on an A100): still fused
-        assertEquals(FusedLayout.Placement.ACTIVATIONS_GLOBAL,
+        assertEquals(FusedLayout.Placement.HIDDEN_ACTIVATIONS_GLOBAL,
                 CudaLaunchPlan.chooseLayout(w(256), 64, OptimizerKind.GD, DeviceLimits.a100(), 120).placement());
         assertEquals(TrainingPath.FUSED, auto(256, OptimizerKind.GD, DeviceLimits.a100(), LOADS));
     }
