@@ -23,7 +23,7 @@ import org.repgeom.train.StopRule;
  * Arrays are placed per {@link Placement}: each class of arrays either in shared memory or in the
  * team's global scratch area, 16-byte aligned.
  */
-public final class FusedLayout {
+public final class FusedLayout implements KernelLayout {
     /** Most hidden layers the kernels take (RG_MAX_DEPTH). */
     public static final int MAX_DEPTH = 16;
     /** sizeof(rg_cuda_config): 5 doubles and 25 + 9 × 17 ints. */
@@ -229,6 +229,11 @@ public final class FusedLayout {
         return placement;
     }
 
+    @Override
+    public String kernelName() {
+        return placement.kernelName();
+    }
+
     /** Floats of the internal parameter layout. */
     public int thetaSize() {
         return thetaSize;
@@ -319,7 +324,6 @@ public final class FusedLayout {
         for (int l = 0; l <= MAX_DEPTH; l++) b.putInt(l < layers ? f.applyAsInt(l) : 0);
     }
 
-    @Override
     public String toString() {
         return "FusedLayout[" + arch + ", P=" + samples + ", " + teamsPerBlock + " x " + teamThreads + " threads, "
                 + placement.describe() + ", " + blockSharedBytes() + " B shared/block, " + 4L * scratchFloats

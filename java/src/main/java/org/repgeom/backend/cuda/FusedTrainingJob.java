@@ -25,7 +25,7 @@ import org.repgeom.train.StopRule;
  */
 public final class FusedTrainingJob {
     private final TrainRequest req;
-    private final FusedLayout layout;
+    private final KernelLayout layout;
     private final int stride;
     private final int layers;
     private final int traceLength;
@@ -38,7 +38,7 @@ public final class FusedTrainingJob {
     private final float[] x;
     private final float[] y;
 
-    public FusedTrainingJob(TrainRequest req, Task task, FusedLayout layout) {
+    public FusedTrainingJob(TrainRequest req, Task task, KernelLayout layout) {
         Architecture arch = req.architecture();
         if (arch.inputDim() != task.inputDim() || arch.outputDim() != task.outputDim()) {
             throw new IllegalArgumentException(arch + " does not fit " + task);
@@ -62,7 +62,7 @@ public final class FusedTrainingJob {
         y = layout.pad(task.yData(), arch.outputDim());
     }
 
-    public FusedLayout layout() {
+    public KernelLayout layout() {
         return layout;
     }
 
