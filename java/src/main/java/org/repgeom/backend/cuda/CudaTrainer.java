@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 import org.repgeom.backend.KernelTraceRequest;
@@ -125,11 +126,26 @@ final class CudaTrainer {
                 dev.memoryInfo()[0]);
     }
 
+    /** The plan of rnn_train_fused for a recurrent request on this device now. */
+    static RnnLaunchPlan rnnPlan(CudaDevice dev, TrainRequest req, Task task) {
+        dev.makeCurrent();
+        return RnnLaunchPlan.plan(req.architecture(), task.samples(), req.optimizer().kind(), req.layout().stride(),
+                req.stop().traceLength(), req.stop().maxSteps(), req.members(), dev.limits(), dev::rnnRegisters,
+                dev.memoryInfo()[0]);
+    }
+
+    /**
+     * Trains on the fused kernels: mlp_train_fused, or rnn_train_fused for a recurrent request (the same
+     * chunks, slots and arguments, less the kernel trace, which recurrent requests do not carry).
+     */
     static TrainResult train(CudaDevice dev, TrainRequest req, Task task, ProgressListener progress) {
         synchronized (dev) {
-            CudaLaunchPlan plan = plan(dev, req, task);
-            FusedTrainingJob job = new FusedTrainingJob(req, task, plan.layout());
-            FusedLayout layout = plan.layout();
+            boolean recurrent = req.architecture().isRecurrent();
+            KernelPlan plan = recurrent ? rnnPlan(dev, req, task) : plan(dev, req, task);
+            KernelLayout layout = plan.layout();
+            FusedTrainingJob job = new FusedTrainingJob(req, task, layout);
+            CUfunction kernel = layout instanceof RnnLayout rl ? dev.rnnTrain(rl.placement())
+                    : dev.train(((FusedLayout) layout).placement());
             int members = job.members();
             try (Resources r = new Resources(dev)) {
                 CUdeviceptr x = r.upload(floats(job.paddedX()), "X");
@@ -177,15 +193,18 @@ final class CudaTrainer {
                     }
                     check(JCudaDriver.cuMemsetD32Async(s.work, 0, 1, s.stream), "cuMemsetD32Async(member counter)");
                     int grid = Math.max(1, Math.min(plan.gridBlocks(), (count + layout.teamsPerBlock() - 1) / layout.teamsPerBlock()));
-                    Pointer args = Pointer.to(Pointer.to(cfg), Pointer.to(x), Pointer.to(y), Pointer.to(s.dev[0]),
+                    List<Pointer> a = new ArrayList<>(List.of(Pointer.to(cfg), Pointer.to(x), Pointer.to(y), Pointer.to(s.dev[0]),
                             Pointer.to(s.dev[1]), Pointer.to(s.dev[2]), Pointer.to(sched), Pointer.to(s.dev[3]),
                             Pointer.to(s.dev[4]), Pointer.to(s.dev[5]), Pointer.to(s.dev[6]), Pointer.to(s.dev[7]),
-                            Pointer.to(s.scratch), Pointer.to(s.work), Pointer.to(new int[] {count}),
-                            Pointer.to(new int[] {kt == null ? 0 : kt.every()}),
-                            Pointer.to(kt == null ? kernelRows : kernelRows.withByteOffset(4L * first)), Pointer.to(kernelTrace));
-                    check(JCudaDriver.cuLaunchKernel(dev.train(layout.placement()), grid, 1, 1, layout.blockThreads(), 1, 1,
+                            Pointer.to(s.scratch), Pointer.to(s.work), Pointer.to(new int[] {count})));
+                    if (!recurrent) { // rnn_train_fused takes no kernel-trace arguments
+                        a.addAll(List.of(Pointer.to(new int[] {kt == null ? 0 : kt.every()}),
+                                Pointer.to(kt == null ? kernelRows : kernelRows.withByteOffset(4L * first)), Pointer.to(kernelTrace)));
+                    }
+                    Pointer args = Pointer.to(a.toArray(new Pointer[0]));
+                    check(JCudaDriver.cuLaunchKernel(kernel, grid, 1, 1, layout.blockThreads(), 1, 1,
                             (int) layout.blockSharedBytes(), s.stream, args, null),
-                            "cuLaunchKernel(" + layout.placement().kernelName() + ")");
+                            "cuLaunchKernel(" + layout.kernelName() + ")");
                     for (int i : new int[] {0, 3, 4, 5, 6, 7}) {
                         check(JCudaDriver.cuMemcpyDtoHAsync(s.hostPtr[i], s.dev[i], n[i], s.stream), "cuMemcpyDtoHAsync(" + names[i] + ")");
                     }
@@ -210,7 +229,7 @@ final class CudaTrainer {
     /** Waits for a slot's chunk (if any) and collects its results. */
     private static void finish(FusedTrainingJob job, Slot s, ProgressListener progress) {
         if (s.first < 0) return;
-        check(JCudaDriver.cuStreamSynchronize(s.stream), "mlp_train_fused (chunk at member " + s.first + ")");
+        check(JCudaDriver.cuStreamSynchronize(s.stream), "training kernel (chunk at member " + s.first + ")");
         job.unpackOutputs(s.first, s.count, s.host);
         progress.membersDone(s.count);
         s.first = -1;
