@@ -4,8 +4,9 @@
 #   cuda/build.sh <classes-dir> <target-dir>
 #
 # Called by Maven (java/pom.xml, exec-maven-plugin, phase process-classes):
-#   1. copies repgeom_train.cu to <classes>/org/repgeom/cuda/ (packed in the jar; NVRTC compiles it
-#      at run time when no embedded binary fits the device);
+#   1. packs repgeom_train.cu followed by repgeom_rnn.cu (the recurrent kernel, which uses the team
+#      code of the first) as <classes>/org/repgeom/cuda/repgeom_train.cu (in the jar; NVRTC compiles it
+#      at run time when no embedded binary fits the device; nvcc compiles the same bytes);
 #   2. with nvcc on PATH (or $NVCC): compiles <classes>/org/repgeom/cuda/repgeom.fatbin with SASS for
 #      sm_80, sm_86, sm_89, sm_90 and PTX for compute_90, and writes ptxas -v (registers, spills, per
 #      kernel and architecture) to <target>/cuda/ptxas-report.txt. Any nvcc error FAILS the build.
@@ -29,6 +30,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 classes="${1:?usage: build.sh <classes-dir> <target-dir>}"
 target="${2:?usage: build.sh <classes-dir> <target-dir>}"
 src="$here/repgeom_train.cu"
+rnn_src="$here/repgeom_rnn.cu"
 emu_src="$here/rg_emulator.cpp"
 res="$classes/org/repgeom/cuda"
 NVCC="${NVCC:-nvcc}"
@@ -38,7 +40,8 @@ say() { echo "[repgeom cuda] $*" >&2; }
 fail() { say "ERROR: $*"; exit 1; }
 
 mkdir -p "$res" "$target/cuda" || fail "cannot create output directories"
-cp -f "$src" "$res/repgeom_train.cu" || fail "cannot copy the kernel source"
+packed="$res/repgeom_train.cu"
+cat "$src" "$rnn_src" > "$packed.tmp" && mv -f "$packed.tmp" "$packed" || fail "cannot pack the kernel source"
 
 newer() { # out src... : true when out exists and is newer than every src
     local out="$1"; shift
@@ -55,18 +58,18 @@ lib_fatbin="$res/repgeom_library.fatbin"
 archs=(-gencode arch=compute_80,code=sm_80 -gencode arch=compute_86,code=sm_86
        -gencode arch=compute_89,code=sm_89 -gencode arch=compute_90,code='[sm_90,compute_90]')
 if command -v "$NVCC" > /dev/null 2>&1; then
-    if newer "$fatbin" "$src" "$0" && [ -f "$report" ]; then
+    if newer "$fatbin" "$src" "$rnn_src" "$0" && [ -f "$report" ]; then
         say "fatbin up to date: $fatbin"
     else
         tmp="$(mktemp -d)"
         trap 'rm -rf "$tmp"' EXIT
         if ! "$NVCC" -fatbin -O3 -std=c++17 -ftz=true "${archs[@]}" --threads 0 -Xptxas -v -Werror all-warnings \
-                -o "$tmp/repgeom.fatbin" "$src" > "$tmp/ptxas.txt" 2>&1; then
+                -o "$tmp/repgeom.fatbin" "$packed" > "$tmp/ptxas.txt" 2>&1; then
             cat "$tmp/ptxas.txt" >&2
-            fail "nvcc failed on $src"
+            fail "nvcc failed on $packed"
         fi
         {
-            echo "# ptxas -v for cuda/repgeom_train.cu ($("$NVCC" --version | tail -1)), per kernel and architecture"
+            echo "# ptxas -v for cuda/repgeom_train.cu + repgeom_rnn.cu ($("$NVCC" --version | tail -1)), per kernel and architecture"
             printf "%-8s %-36s %9s %11s %12s %11s\n" arch kernel registers stack_bytes spill_stores spill_loads
             # ptxas prints, per entry: "Compiling entry function 'K' for 'sm_XY'", then its stack/spill line
             # and "Used N registers"; helper functions' lines in between are skipped
@@ -78,10 +81,10 @@ if command -v "$NVCC" > /dev/null 2>&1; then
         # Every training kernel is compiled once per placement so that each array has a known memory
         # space; a generic float load or store in the PTX means that broke (a pointer chosen at run
         # time between shared and global memory): fail the build rather than ship slow kernels.
-        "$NVCC" -ptx -O3 -std=c++17 -ftz=true -arch=compute_90 -o "$tmp/repgeom.ptx" "$src" || fail "nvcc -ptx failed on $src"
+        "$NVCC" -ptx -O3 -std=c++17 -ftz=true -arch=compute_90 -o "$tmp/repgeom.ptx" "$packed" || fail "nvcc -ptx failed on $packed"
         generic=$(grep -cE '^[[:space:]]*(ld|st)\.f32[[:space:]]' "$tmp/repgeom.ptx" || true)
         if [ "$generic" -gt 0 ]; then
-            fail "$generic generic ld.f32/st.f32 in the PTX of $src (expected ld/st.shared or .global only)"
+            fail "$generic generic ld.f32/st.f32 in the PTX of $packed (expected ld/st.shared or .global only)"
         fi
         mv -f "$tmp/repgeom.fatbin" "$fatbin" || fail "cannot write $fatbin"
         say "built $fatbin ($(wc -c < "$fatbin") bytes); ptxas report: $report"
@@ -111,7 +114,7 @@ emu_dir="$target/cuda-emulator"
 # 32-lane build under ThreadSanitizer (a race in the team code fails the tests that run it)
 build_emulator() {
     local out="$emu_dir/$1"; shift
-    if newer "$out" "$src" "$emu_src" "$0"; then
+    if newer "$out" "$src" "$rnn_src" "$emu_src" "$0"; then
         say "emulator up to date: $out"
         return 0
     fi

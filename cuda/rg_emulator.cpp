@@ -11,6 +11,7 @@
  *   rg_cuda_emu train   DIR BLOCKS COUNT [KERNEL_EVERY]   (KERNEL_EVERY > 0: krows.bin in, ktrace.bin out)
  *   rg_cuda_emu forward DIR BLOCKS COUNT LAYER
  *   rg_cuda_emu init    DIR COUNT
+ *   rg_cuda_emu rnn     DIR BLOCKS COUNT                  (rnn_train_fused, cuda/repgeom_rnn.cu)
  *
  * DIR holds the kernel arguments as raw little-endian files written by the Java side
  * (cfg.bin = the rg_cuda_config bytes, x.bin, y.bin, params.bin, lambdas.bin, lrs.bin, sched.bin;
@@ -85,6 +86,7 @@ static void rg_host_fail(const char *what, int value) {
 #endif
 
 #include "repgeom_train.cu"
+#include "repgeom_rnn.cu"
 
 static void die(const std::string &msg) {
     fprintf(stderr, "rg_cuda_emu: %s\n", msg.c_str());
@@ -143,8 +145,8 @@ static rg_cuda_config read_config(const std::string &dir) {
  * Runs `body(block, thread, smem, block_sync, team)` for `blocks` blocks of teams_per_block teams of
  * T threads, all concurrently (so the member counter is contended as on a device).
  */
-template <class Body>
-static void launch(const rg_cuda_config &c, int blocks, Body body) {
+template <class Config, class Body>
+static void launch(const Config &c, int blocks, Body body) {
     const int tpb = c.teams_per_block, T = c.team_threads, threads = tpb * T;
     const size_t smem_floats = (size_t)c.shared_floats + (size_t)tpb * c.team_floats;
     std::vector<std::vector<double>> smem(blocks, std::vector<double>(smem_floats / 2 + 1));
@@ -226,6 +228,41 @@ static int run_train(const std::string &dir, int blocks, int count, int kernel_e
     return 0;
 }
 
+static int run_rnn(const std::string &dir, int blocks, int count) {
+    std::vector<unsigned char> raw = read_file<unsigned char>(dir, "cfg.bin", sizeof(rg_rnn_cuda_config));
+    rg_rnn_cuda_config c;
+    memcpy(&c, raw.data(), sizeof c);
+    if (c.team_threads < 1 || c.teams_per_block < 1 || c.samples < 1 || c.ldp < c.samples || c.time_steps < 1
+        || c.ldr < c.time_steps * c.ldp || c.width < 1) {
+        die("implausible recurrent configuration");
+    }
+    std::vector<float> x = read_file<float>(dir, "x.bin", (size_t)c.input_dim * c.ldp);
+    std::vector<float> y = read_file<float>(dir, "y.bin", (size_t)c.output_dim * c.ldp);
+    std::vector<float> params = read_file<float>(dir, "params.bin", (size_t)count * c.stride);
+    std::vector<float> lambdas = read_file<float>(dir, "lambdas.bin", (size_t)count * 3);
+    std::vector<double> lrs = read_file<double>(dir, "lrs.bin", (size_t)count);
+    std::vector<double> sched = read_file<double>(dir, "sched.bin", (size_t)3 * c.max_steps);
+    std::vector<float> trace((size_t)count * c.trace_len);
+    std::vector<double> final_loss(count), grad_norm(count);
+    std::vector<int> steps(count), status(count);
+    std::vector<float> scratch((size_t)blocks * c.teams_per_block * c.scratch_floats + 1);
+    int work = 0;
+    launch(c, blocks, [&](int blk, int th, float *smem, auto block_sync, rg_team t) {
+        RG_WITH_RNN_PLACEMENT(c.place, (rnn_train_block<PLACE>(c, blk, th, smem, block_sync, t, x.data(), y.data(),
+                                                               params.data(), lambdas.data(), lrs.data(), sched.data(),
+                                                               trace.data(), final_loss.data(), grad_norm.data(),
+                                                               steps.data(), status.data(), scratch.data(), &work,
+                                                               count)));
+    });
+    write_file(dir, "params.bin", params);
+    write_file(dir, "trace.bin", trace);
+    write_file(dir, "final_loss.bin", final_loss);
+    write_file(dir, "grad_norm.bin", grad_norm);
+    write_file(dir, "steps.bin", steps);
+    write_file(dir, "status.bin", status);
+    return 0;
+}
+
 static int run_forward(const std::string &dir, int blocks, int count, int layer) {
     rg_cuda_config c = read_config(dir);
     if (layer < 0 || layer >= c.depth) die("layer out of range");
@@ -253,12 +290,13 @@ static int run_init(const std::string &dir, int count) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4) die("usage: rg_cuda_emu train|forward DIR BLOCKS COUNT [LAYER] | init DIR COUNT");
+    if (argc < 4) die("usage: rg_cuda_emu train|rnn|forward DIR BLOCKS COUNT [LAYER] | init DIR COUNT");
     std::string kernel = argv[1], dir = argv[2];
     if (kernel == "init") return run_init(dir, atoi(argv[3]));
     if (argc < 5) die("missing COUNT");
     int blocks = atoi(argv[3]), count = atoi(argv[4]);
     if (blocks < 1 || count < 0) die("bad BLOCKS or COUNT");
+    if (kernel == "rnn") return run_rnn(dir, blocks, count);
     if (kernel == "train") return run_train(dir, blocks, count, argc >= 6 ? atoi(argv[5]) : 0);
     if (kernel == "forward" && argc >= 6) return run_forward(dir, blocks, count, atoi(argv[5]));
     die("unknown kernel " + kernel);

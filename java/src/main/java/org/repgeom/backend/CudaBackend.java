@@ -3,6 +3,7 @@ package org.repgeom.backend;
 import org.repgeom.backend.cuda.CudaBackendOps;
 import org.repgeom.backend.cuda.CudaDevice;
 import org.repgeom.backend.cuda.CudaLaunchPlan;
+import org.repgeom.backend.cuda.RnnLaunchPlan;
 import org.repgeom.model.ParamLayout;
 import org.repgeom.task.Task;
 
@@ -13,6 +14,9 @@ import org.repgeom.task.Task;
  * the group is cut into chunks that fit the device, double-buffered so that transfers overlap
  * training ({@link CudaLaunchPlan}). Float32, the semantics of {@link JavaBackend} (tested member by
  * member against it: on the host through the compute-kernel emulator, on a GPU directly).
+ *
+ * <p>Recurrent requests ({@code model.kind: rnn}) run {@code rnn_train_fused} (cuda/repgeom_rnn.cu):
+ * the same teams, chunks and double buffering, with BPTT over every time step on chip.
  *
  * <p>Also: {@link #hiddenRepresentations} (mlp_forward) and {@link #initialParams} (philox_init,
  * {@link org.repgeom.model.InitialWeights} on the device).
@@ -60,15 +64,18 @@ public final class CudaBackend implements Backend {
 
     @Override
     public TrainResult train(TrainRequest request, Task task, ProgressListener progress) {
-        if (request.architecture().isRecurrent()) {
-            throw new IllegalArgumentException("the cuda backend does not train recurrent networks yet; use --backend native");
-        }
         return CudaBackendOps.train(device, request, task, progress);
     }
 
-    /** How {@link #train} would run this request on this device now. */
+    /** How {@link #train} would run this feed-forward request on this device now. */
     public CudaLaunchPlan plan(TrainRequest request, Task task) {
+        if (request.architecture().isRecurrent()) throw new IllegalArgumentException("a recurrent request: see rnnPlan");
         return CudaBackendOps.plan(device, request, task);
+    }
+
+    /** How {@link #train} would run this recurrent request (rnn_train_fused) on this device now. */
+    public RnnLaunchPlan rnnPlan(TrainRequest request, Task task) {
+        return CudaBackendOps.rnnPlan(device, request, task);
     }
 
     /**

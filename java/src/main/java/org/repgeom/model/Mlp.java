@@ -12,32 +12,17 @@ import org.repgeom.task.Task;
  * contiguous sample axis. One instance holds the scratch arrays for one architecture and one task,
  * so it is cheap to call many times but not shared between threads.
  */
-public final class Mlp implements Network {
-    private final Architecture arch;
-    private final ParamLayout layout;
-    private final Activation phi;
-    private final int samples;
-    private final double[] x;
-    private final double[] y;
+public final class Mlp extends ReferenceNetwork {
     /** z[l]: pre-activations of hidden layer l (fanOut × P). */
     private final double[][] z;
     /** a[l]: input to layer l (a[0] = X, a[l+1] = φ(z[l])); a[L] feeds the readout. */
     private final double[][] a;
-    private final double[] out;
     /** Scratch gradients w.r.t. layer outputs, sized for the widest layer. */
     private final double[] gradA;
     private final double[] gradZ;
 
     public Mlp(ParamLayout layout, Task task) {
-        this.arch = layout.architecture();
-        if (arch.inputDim() != task.inputDim() || arch.outputDim() != task.outputDim()) {
-            throw new IllegalArgumentException(arch + " does not fit " + task);
-        }
-        this.layout = layout;
-        this.phi = arch.activation();
-        this.samples = task.samples();
-        this.x = task.xData();
-        this.y = task.yData();
+        super(layout, task);
         int hidden = arch.depth();
         z = new double[hidden][];
         a = new double[hidden + 1][];
@@ -48,17 +33,12 @@ public final class Mlp implements Network {
             a[l + 1] = new double[arch.width(l) * samples];
             widest = Math.max(widest, arch.width(l));
         }
-        out = new double[arch.outputDim() * samples];
         gradA = new double[widest * samples];
         gradZ = new double[widest * samples];
     }
 
-    @Override
-    public ParamLayout layout() {
-        return layout;
-    }
-
     /** Runs the forward pass of the member stored at {@code params[off …]}; fills z, a and out. */
+    @Override
     public void forward(double[] params, int off) {
         for (int l = 0; l <= arch.depth(); l++) {
             double[] dst = l < arch.depth() ? z[l] : out;
@@ -87,35 +67,6 @@ public final class Mlp implements Network {
         }
     }
 
-    /** Squared error ‖Y − F‖² of the last forward pass. */
-    private double dataLoss() {
-        double sum = 0;
-        for (int i = 0; i < out.length; i++) {
-            double e = out[i] - y[i];
-            sum += e * e;
-        }
-        return sum;
-    }
-
-    /** Σ_l λ_l ‖W̃_l‖_F². */
-    public double penalty(double[] params, int off, double[] lambdas, int lambdaOff) {
-        double total = 0;
-        for (int l = 0; l < arch.layerCount(); l++) {
-            int start = off + layout.weight(l);
-            int n = layout.augmentedSize(l); // bias follows its weights directly
-            double sq = 0;
-            for (int i = 0; i < n; i++) sq += params[start + i] * params[start + i];
-            total += lambdas[lambdaOff + l] * sq;
-        }
-        return total;
-    }
-
-    /** The full loss of one member. */
-    public double loss(double[] params, int off, double[] lambdas, int lambdaOff) {
-        forward(params, off);
-        return dataLoss() + penalty(params, off, lambdas, lambdaOff);
-    }
-
     /**
      * Loss and its gradient for the member at {@code params[off …]}; the gradient is written to
      * {@code grad[gOff … gOff + stride)} in the same layout. Backward pass:
@@ -123,6 +74,7 @@ public final class Mlp implements Network {
      * {@code G_Z = G_A ⊙ φ'(Z)}, {@code ∇W_l = G_Z A_lᵀ + 2λ_l W_l}, {@code ∇b_l = G_Z 1 + 2λ_l b_l},
      * {@code G_A ← W_lᵀ G_Z} (skipped for l = 0: no input gradient is needed).
      */
+    @Override
     public double lossAndGradient(double[] params, int off, double[] lambdas, int lambdaOff,
                                   double[] grad, int gOff) {
         forward(params, off);
@@ -184,10 +136,5 @@ public final class Mlp implements Network {
     /** Copy of the pre-activations of hidden layer {@code l} after {@link #forward}. */
     public double[] preActivation(int l) {
         return z[l].clone();
-    }
-
-    /** Copy of the network output F (dY × P) after {@link #forward}. */
-    public double[] output() {
-        return out.clone();
     }
 }

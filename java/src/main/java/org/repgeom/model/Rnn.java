@@ -14,51 +14,31 @@ import org.repgeom.task.Task;
  * {@code L = ‖Y − F‖_F² + λ_in ‖[U, b]‖_F² + λ_rec ‖W‖_F² + λ_out ‖W_out‖_F²}. Matrices are
  * unit-major with the sample axis contiguous ({@code H[i·P + s]}), as in {@link Mlp}.
  */
-public final class Rnn implements Network {
-    private final ParamLayout layout;
-    private final Activation phi;
+public final class Rnn extends ReferenceNetwork {
     private final Recurrence recurrence;
     private final int steps;
     private final int width;
     private final int inputDim;
     private final int outputDim;
-    private final int samples;
-    private final double[] x;
-    private final double[] y;
     /** z[t]: pre-activations of step t (width × P), t = 0…T−1. */
     private final double[][] z;
     /** h[t]: hidden state after t steps (width × P), h[0] = 0. */
     private final double[][] h;
-    private final double[] out;
     private final double[] gradH;
     private final double[] gradZ;
 
     public Rnn(ParamLayout layout, Task task) {
-        Architecture arch = layout.architecture();
+        super(layout, task);
         if (!arch.isRecurrent()) throw new IllegalArgumentException(arch + " is not recurrent");
-        if (arch.inputDim() != task.inputDim() || arch.outputDim() != task.outputDim()) {
-            throw new IllegalArgumentException(arch + " does not fit " + task);
-        }
-        this.layout = layout;
-        this.phi = arch.activation();
         this.recurrence = arch.recurrence();
         this.steps = recurrence.timeSteps();
         this.width = arch.width(0);
         this.inputDim = arch.inputDim();
         this.outputDim = arch.outputDim();
-        this.samples = task.samples();
-        this.x = task.xData();
-        this.y = task.yData();
         z = new double[steps][width * samples];
         h = new double[steps + 1][width * samples];
-        out = new double[outputDim * samples];
         gradH = new double[width * samples];
         gradZ = new double[Math.max(width, outputDim) * samples];
-    }
-
-    @Override
-    public ParamLayout layout() {
-        return layout;
     }
 
     /** T. */
@@ -67,6 +47,7 @@ public final class Rnn implements Network {
     }
 
     /** Runs the forward pass of the member at {@code params[off …]}; fills z, h and out. */
+    @Override
     public void forward(double[] params, int off) {
         int p = samples;
         int u = off + layout.weight(0), b = off + layout.bias(0), w = off + layout.weight(1);
@@ -101,33 +82,6 @@ public final class Rnn implements Network {
                 for (int s = 0; s < p; s++) out[i * p + s] += vic * last[c * p + s];
             }
         }
-    }
-
-    private double dataLoss() {
-        double sum = 0;
-        for (int i = 0; i < out.length; i++) {
-            double e = out[i] - y[i];
-            sum += e * e;
-        }
-        return sum;
-    }
-
-    /** λ_in‖[U, b]‖² + λ_rec‖W‖² + λ_out‖W_out‖². */
-    public double penalty(double[] params, int off, double[] lambdas, int lambdaOff) {
-        double total = 0;
-        for (int l = 0; l < 3; l++) {
-            int start = off + layout.weight(l);
-            double sq = 0;
-            for (int i = 0; i < layout.augmentedSize(l); i++) sq += params[start + i] * params[start + i];
-            total += lambdas[lambdaOff + l] * sq;
-        }
-        return total;
-    }
-
-    @Override
-    public double loss(double[] params, int off, double[] lambdas, int lambdaOff) {
-        forward(params, off);
-        return dataLoss() + penalty(params, off, lambdas, lambdaOff);
     }
 
     /**
@@ -209,10 +163,5 @@ public final class Rnn implements Network {
     public double[] hidden(int t) {
         if (t < 1 || t > steps) throw new IllegalArgumentException("time step " + t + " out of range [1, " + steps + "]");
         return h[t].clone();
-    }
-
-    /** Copy of the output F (dY × P) after {@link #forward}. */
-    public double[] output() {
-        return out.clone();
     }
 }

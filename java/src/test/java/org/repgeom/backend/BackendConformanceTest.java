@@ -3,6 +3,7 @@ package org.repgeom.backend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -95,6 +96,14 @@ public abstract class BackendConformanceTest {
 
     /** The backend for checkpointed training, or null when it has none. */
     protected Backend segmentedBackend() {
+        return null;
+    }
+
+    /**
+     * The backend under test where it declines checkpointed training, or null: its segment cases then
+     * check the refusal instead of skipping (a device run counts every skip as missing evidence).
+     */
+    protected Backend backendWithoutSegments() {
         return null;
     }
 
@@ -697,8 +706,30 @@ public abstract class BackendConformanceTest {
     @MethodSource("org.repgeom.backend.BackendConformanceTest#everyOptimizerWithSchedule")
     void segmentsJoinUpToOneUninterruptedRun(String optName, OptimizerSettings opt) {
         Backend backend = segmentedBackend();
-        assumeTrue(backend != null, "no checkpointed training on this backend");
+        if (backend == null) {
+            assertDeclinesSegments(opt, Architecture.twoLayer(6, 7, 2, Activation.TANH));
+            return;
+        }
         assertSegmentsJoinUp(backend, opt);
+    }
+
+    /**
+     * A backend without checkpointed training says so ({@link Backend#supportsSegments} false, which the
+     * study runner reads) and refuses a segment with an exception naming it, leaving the state untouched.
+     */
+    private void assertDeclinesSegments(OptimizerSettings opt, Architecture arch) {
+        Backend b = backendWithoutSegments();
+        assumeTrue(b != null, "no checkpointed training on this backend");
+        assertFalse(b.supportsSegments(), b.name() + " trains in segments: give the suite its segmentedBackend()");
+        Task task = Tasks.hypercube(2, 2, InputSpec.of("gaussian", 4).withDim(6));
+        StopRule stop = new StopRule(240, 1e-2, 20, 10);
+        TrainRequest req = request(arch, 2, 1e-2, opt, stop);
+        TrainState from = TrainState.initial(opt.kind(), 2, req.layout().stride(), stop.traceLength(), req.initialParams());
+        TrainState before = from.copy();
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> b.trainSegment(req, from, 20, task, ProgressListener.NONE));
+        assertTrue(e.getMessage().contains(b.name()), e.getMessage());
+        assertTrue(from.sameAs(before), "a refused segment leaves the state unchanged");
     }
 
     /**
@@ -830,9 +861,13 @@ public abstract class BackendConformanceTest {
     @MethodSource("org.repgeom.backend.BackendConformanceTest#everyOptimizerWithSchedule")
     void recurrentSegmentsJoinUpToOneUninterruptedRun(String optName, OptimizerSettings opt) {
         Backend backend = segmentedBackend();
-        assumeTrue(trainsRecurrent() && backend != null, "no checkpointed recurrent training on this backend");
-        assertSegmentsJoinUp(backend, opt, Architecture.recurrent(6, 7, 2, Activation.TANH,
-                new Recurrence(3, Recurrence.Input.EVERY)));
+        assumeTrue(trainsRecurrent(), "no recurrent networks on this backend");
+        Architecture arch = Architecture.recurrent(6, 7, 2, Activation.TANH, new Recurrence(3, Recurrence.Input.EVERY));
+        if (backend == null) {
+            assertDeclinesSegments(opt, arch);
+            return;
+        }
+        assertSegmentsJoinUp(backend, opt, arch);
     }
 
     // ---------------------------------------------------------------------------------------------

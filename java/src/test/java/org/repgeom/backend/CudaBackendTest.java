@@ -2,6 +2,7 @@ package org.repgeom.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -13,11 +14,14 @@ import org.repgeom.analysis.MemberGeometry;
 import org.repgeom.backend.cuda.CudaBackendOps;
 import org.repgeom.backend.cuda.CudaLaunchPlan;
 import org.repgeom.backend.cuda.CudaWorkspace;
+import org.repgeom.backend.cuda.FusedLayout.Placement;
+import org.repgeom.backend.cuda.RnnLaunchPlan;
 import org.repgeom.model.Activation;
 import org.repgeom.model.Architecture;
 import org.repgeom.model.InitialWeights;
 import org.repgeom.model.Mlp;
 import org.repgeom.model.ParamLayout;
+import org.repgeom.model.Recurrence;
 import org.repgeom.task.InputSpec;
 import org.repgeom.task.Task;
 import org.repgeom.task.Tasks;
@@ -29,8 +33,9 @@ import org.repgeom.train.StopRule;
 
 /**
  * The CUDA backend on a device: the conformance suite ({@link BackendConformanceTest}), split
- * differently through the double-buffered chunk path (chunks of 3 members); plus widths whose plans put
- * arrays in global memory and the closed-form theory of the two-layer ReLU hypercube (docs/science.md §5.1). Skipped without a
+ * differently through the double-buffered chunk path (chunks of 3 members), its recurrent cases on
+ * rnn_train_fused included; plus widths whose plans put
+ * arrays in global memory (feed-forward and recurrent) and the closed-form theory of the two-layer ReLU hypercube (docs/science.md §5.1). Skipped without a
  * device ({@code @Tag("gpu")}; run them alone with {@code -Dgroups=gpu}).
  */
 @Tag("gpu")
@@ -56,15 +61,15 @@ class CudaBackendTest extends BackendConformanceTest {
         }
     }
 
-    /** rnn_train_fused has no CUDA kernel yet: the recurrent cases are skipped. */
-    @Override
-    protected boolean trainsRecurrent() {
-        return false;
-    }
-
     @Override
     protected float[] hidden(ParamLayout layout, double[] params, int members, Task task, int layer) {
         return new CudaBackend().hiddenRepresentations(layout, params, members, task, layer);
+    }
+
+    /** No checkpointed training on CUDA: the segment cases check that it says so and refuses. */
+    @Override
+    protected Backend backendWithoutSegments() {
+        return new CudaBackend();
     }
 
     @Override
@@ -81,6 +86,24 @@ class CudaBackendTest extends BackendConformanceTest {
             TrainRequest req = request(arch, 2, 2e-3, OptimizerSettings.adam(0.5), new StopRule(50, 0, 50, 10));
             assertMatches(req, w, reference(req, w), train(req, w, ProgressListener.NONE), traceTolerance(Activation.RELU),
                     paramTolerance(Activation.RELU, OptimizerKind.ADAM), "W" + width);
+        }
+    }
+
+    /**
+     * rnn_train_fused where the plan puts every array in global memory (W256, T = 20: Z and H alone are
+     * 2 × 256 × 181 floats per member, over any block's shared memory) and where it stays on chip (W16),
+     * member by member against the reference.
+     */
+    @Test
+    void recurrentPlansOnChipAndInGlobalMemory() {
+        Task w = Tasks.hypercube(3, 1, InputSpec.of("whitened", 0).withDim(8));
+        for (int width : new int[] {16, 256}) {
+            Architecture arch = Architecture.recurrent(8, width, 3, Activation.RELU, new Recurrence(20, Recurrence.Input.EVERY));
+            TrainRequest req = request(arch, 2, 1e-3, OptimizerSettings.adam(0.5), new StopRule(30, 0, 30, 10));
+            RnnLaunchPlan plan = new CudaBackend().rnnPlan(req, w);
+            assertEquals(width == 16 ? Placement.ON_CHIP : Placement.ALL_GLOBAL, plan.layout().placement(), plan.toString());
+            assertMatches(req, w, reference(req, w), train(req, w, ProgressListener.NONE), traceTolerance(Activation.RELU),
+                    paramTolerance(Activation.RELU, OptimizerKind.ADAM), "rnn W" + width + ", " + plan);
         }
     }
 

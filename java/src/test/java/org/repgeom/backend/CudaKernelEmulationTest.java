@@ -9,9 +9,12 @@ import org.junit.jupiter.api.Test;
 import org.repgeom.backend.cuda.FusedLayout;
 import org.repgeom.backend.cuda.FusedLayout.Placement;
 import org.repgeom.backend.cuda.KernelEmulator;
+import org.repgeom.backend.cuda.KernelEmulator.Build;
+import org.repgeom.backend.cuda.KernelLayout;
 import org.repgeom.model.Activation;
 import org.repgeom.model.Architecture;
 import org.repgeom.model.ParamLayout;
+import org.repgeom.model.Recurrence;
 import org.repgeom.task.Task;
 import org.repgeom.train.OptimizerKind;
 import org.repgeom.train.OptimizerSettings;
@@ -22,7 +25,7 @@ import org.repgeom.train.StopRule;
  * arguments packed by the CUDA backend's Java code: the conformance suite ({@link BackendConformanceTest})
  * on teams of 3 host threads, 2 teams per block, 2 blocks. Teams meet at real barriers, so the split of
  * every GEMM, loop and reduction across threads, the shared-memory layout and the team/block structure
- * are exercised. Warps of 32 lanes (shuffles, the __syncwarp and named-barrier paths) and a
+ * are exercised; recurrent requests run rnn_train_fused (cuda/repgeom_rnn.cu) the same way. Warps of 32 lanes (shuffles, the __syncwarp and named-barrier paths) and a
  * ThreadSanitizer run are {@link CudaWarpEmulationTest}'s; races under the GPU's memory model and the
  * host driver code are left to {@link CudaBackendTest} on a device.
  */
@@ -39,7 +42,14 @@ class CudaKernelEmulationTest extends BackendConformanceTest {
     }
 
     private TrainResult emulate(TrainRequest req, Task task, Placement placement) {
-        return build().train(req, task, build().layout(req, task, 3, 2, placement), 2, req.members());
+        return build().train(req, task, layout(req, task, 3, 2, placement), 2, req.members());
+    }
+
+    /** mlp_train_fused's layout, or rnn_train_fused's for a recurrent request. */
+    private KernelLayout layout(TrainRequest req, Task task, int team, int teamsPerBlock, Placement placement) {
+        return req.architecture().isRecurrent()
+                ? build().rnnLayout(req, task, team, teamsPerBlock, placement)
+                : build().layout(req, task, team, teamsPerBlock, placement);
     }
 
     @Override
@@ -50,18 +60,12 @@ class CudaKernelEmulationTest extends BackendConformanceTest {
     /** Same team size (losses are sums over a team's threads), other blocks and chunks of 2 members. */
     @Override
     protected TrainResult trainSplitDifferently(TrainRequest req, Task task, ProgressListener progress) {
-        return build().train(req, task, build().layout(req, task, 3, 1, Placement.ON_CHIP), 3, 2);
+        return build().train(req, task, layout(req, task, 3, 1, Placement.ON_CHIP), 3, 2);
     }
 
     @Override
     protected boolean reportsProgress() {
         return false; // the emulator runs a chunk per process; progress is the CUDA trainer's, checked on a device
-    }
-
-    /** rnn_train_fused has no CUDA kernel yet: the recurrent cases are skipped. */
-    @Override
-    protected boolean trainsRecurrent() {
-        return false;
     }
 
     @Override
@@ -104,6 +108,34 @@ class CudaKernelEmulationTest extends BackendConformanceTest {
                 assertEquals(base.lossTrace()[i], r.lossTrace()[i], 1e-6 * Math.abs(base.lossTrace()[i]), what);
             }
             for (int e = 0; e < 5; e++) assertEquals(base.gradNorm()[e], r.gradNorm()[e], 1e-9 * base.gradNorm()[e], what);
+        }
+    }
+
+    /**
+     * rnn_train_fused likewise: on chip or all global, any team size, teams per block, blocks and chunks give
+     * the same parameters bit for bit (every GEMM output, the bias sums and the input-gradient sums are
+     * each accumulated by one thread in a fixed order); widths 7 and P = 12 leave tile remainders, and
+     * T = 4 with the input at the first step only exercises the steps without input.
+     */
+    @Test
+    void recurrentResultsDoNotDependOnPlacementTeamsBlocksOrChunks() {
+        Task task = smallTask();
+        for (Recurrence rec : new Recurrence[] {new Recurrence(4, Recurrence.Input.FIRST), new Recurrence(3, Recurrence.Input.EVERY)}) {
+            Architecture arch = Architecture.recurrent(6, 7, 2, Activation.TANH, rec);
+            TrainRequest req = request(arch, 5, 1e-3, OptimizerSettings.adam(0.5), new StopRule(40, 0, 20, 10));
+            TrainResult base = emulate(req, task, Placement.ON_CHIP);
+            String input = rec.input().id();
+            TrainResult global = emulate(req, task, Placement.ALL_GLOBAL);
+            assertArrayEquals(base.params(), global.params(), input + ": all global");
+            assertArrayEquals(base.finalLoss(), global.finalLoss(), input + ": all global");
+            for (int[] shape : new int[][] {{1, 1, 1, 5}, {4, 3, 1, 2}, {8, 1, 3, 5}, {5, 2, 1, 3}}) {
+                KernelLayout layout = layout(req, task, shape[0], shape[1], Placement.ON_CHIP);
+                TrainResult r = build().train(req, task, layout, shape[2], shape[3]);
+                String what = input + ": T=" + shape[0] + ", teams/block " + shape[1] + ", blocks " + shape[2] + ", chunk " + shape[3];
+                assertArrayEquals(base.params(), r.params(), what);
+                assertArrayEquals(base.steps(), r.steps(), what);
+                for (int e = 0; e < 5; e++) assertEquals(base.gradNorm()[e], r.gradNorm()[e], 1e-9 * base.gradNorm()[e], what);
+            }
         }
     }
 

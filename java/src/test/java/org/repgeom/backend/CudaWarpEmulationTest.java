@@ -13,6 +13,7 @@ import org.repgeom.backend.cuda.FusedLayout.Placement;
 import org.repgeom.backend.cuda.KernelEmulator.Build;
 import org.repgeom.model.Activation;
 import org.repgeom.model.Architecture;
+import org.repgeom.model.Recurrence;
 import org.repgeom.task.InputSpec;
 import org.repgeom.task.Task;
 import org.repgeom.task.Tasks;
@@ -101,6 +102,47 @@ class CudaWarpEmulationTest {
                 Build.WARP32_TSAN.train(req, task, layout, 2, req.members());
             }
         }
+    }
+
+    /**
+     * rnn_train_fused with 32-lane warps: teams of one and three warps (both barrier paths, the shuffle
+     * reductions), on chip and all global, against the reference; ReLU with the input at the first step
+     * only and tanh with the input at every step, T = 3.
+     */
+    @ParameterizedTest(name = "T = {0}")
+    @ValueSource(ints = {32, 96})
+    void recurrentMembersWithWarpsOf32LanesAgreeWithTheReference(int team) {
+        assumeBuilt(Build.WARP32);
+        Task task = task();
+        for (Activation act : new Activation[] {Activation.RELU, Activation.TANH}) {
+            Recurrence rec = new Recurrence(3, act == Activation.RELU ? Recurrence.Input.FIRST : Recurrence.Input.EVERY);
+            TrainRequest req = recurrentRequest(act, rec, 40);
+            TrainResult ref = BackendConformanceTest.reference(req, task);
+            for (Placement p : new Placement[] {Placement.ON_CHIP, Placement.ALL_GLOBAL}) {
+                TrainResult emu = Build.WARP32.train(req, task, Build.WARP32.rnnLayout(req, task, team, 1, p), 2, req.members());
+                double tol = act.isThresholdClass() ? 1e-3 : 1e-4;
+                BackendConformanceTest.assertMatches(req, task, ref, emu, tol, 2 * tol, "rnn " + act + ", T = " + team + ", " + p);
+            }
+        }
+    }
+
+    /** The recurrent kernel under ThreadSanitizer, both barrier paths, on chip and all global. */
+    @Test
+    void noDataRaceInTheRecurrentKernelUnderThreadSanitizer() {
+        assumeBuilt(Build.WARP32_TSAN);
+        Task task = task();
+        TrainRequest req = recurrentRequest(Activation.TANH, new Recurrence(3, Recurrence.Input.EVERY), 10);
+        for (int team : new int[] {32, 64}) {
+            for (Placement p : new Placement[] {Placement.ON_CHIP, Placement.ALL_GLOBAL}) {
+                Build.WARP32_TSAN.train(req, task, Build.WARP32_TSAN.rnnLayout(req, task, team, 2, p), 2, req.members());
+            }
+        }
+    }
+
+    /** A recurrent group of width 20 on this task (P = 24, dX = 19): tile remainders everywhere. */
+    private static TrainRequest recurrentRequest(Activation act, Recurrence rec, int steps) {
+        Architecture arch = Architecture.recurrent(19, 20, 3, act, rec);
+        return BackendConformanceTest.request(arch, 3, 2e-4, OptimizerSettings.adam(0.5), new StopRule(steps, 0, 50, 20));
     }
 
     /** A block the device could not launch (over 227 KiB of shared memory) is refused, not emulated. */

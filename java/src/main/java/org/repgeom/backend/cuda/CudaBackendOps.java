@@ -16,6 +16,13 @@ public final class CudaBackendOps {
 
     /** Trains on the path {@link #path} chooses: the fused kernel or the library path. */
     public static TrainResult train(CudaDevice dev, TrainRequest req, Task task, ProgressListener progress) {
+        if (req.architecture().isRecurrent()) {
+            // rnn_train_fused; the library path trains feed-forward networks only
+            if ("library".equalsIgnoreCase(String.valueOf(System.getProperty(TrainingPath.PROPERTY)).strip())) {
+                throw new IllegalArgumentException("-D" + TrainingPath.PROPERTY + "=library: " + LibraryTrainer.refuses(req));
+            }
+            return CudaTrainer.train(dev, req, task, progress);
+        }
         if (path(dev, req, task) == TrainingPath.LIBRARY) return CudaLibraryDevice.train(dev, req, task, progress);
         return CudaTrainer.train(dev, req, task, progress);
     }
@@ -63,6 +70,13 @@ public final class CudaBackendOps {
     public static CudaLaunchPlan plan(CudaDevice dev, TrainRequest req, Task task) {
         synchronized (dev) {
             return CudaTrainer.plan(dev, req, task);
+        }
+    }
+
+    /** How rnn_train_fused would run a recurrent request on this device now. */
+    public static RnnLaunchPlan rnnPlan(CudaDevice dev, TrainRequest req, Task task) {
+        synchronized (dev) {
+            return CudaTrainer.rnnPlan(dev, req, task);
         }
     }
 

@@ -50,6 +50,9 @@ public final class CudaDevice {
     private final String moduleOrigin;
     /** mlp_train_fused, one entry point per placement (FusedLayout.Placement.kernelName). */
     private final EnumMap<FusedLayout.Placement, CUfunction> train = new EnumMap<>(FusedLayout.Placement.class);
+    /** rnn_train_fused, on chip and all global (RnnLayout.kernelName), and each one's registers per thread. */
+    private final EnumMap<FusedLayout.Placement, CUfunction> rnnTrain = new EnumMap<>(FusedLayout.Placement.class);
+    private final EnumMap<FusedLayout.Placement, Integer> rnnRegisters = new EnumMap<>(FusedLayout.Placement.class);
     final CUfunction forward = new CUfunction();
     final CUfunction init = new CUfunction();
     private final CUfunction kat = new CUfunction();
@@ -158,6 +161,15 @@ public final class CudaDevice {
                     limits.sharedPerBlockOptin()), "cuFuncSetAttribute(" + p.kernelName() + ")");
             registers = Math.max(registers, functionAttribute(f, CU_FUNC_ATTRIBUTE_NUM_REGS));
             train.put(p, f);
+        }
+        for (FusedLayout.Placement p : new FusedLayout.Placement[] {FusedLayout.Placement.ON_CHIP, FusedLayout.Placement.ALL_GLOBAL}) {
+            String rnn = p.kernelName().replace("mlp_", "rnn_");
+            CUfunction f = new CUfunction();
+            check(JCudaDriver.cuModuleGetFunction(f, module, rnn), "cuModuleGetFunction(" + rnn + ")");
+            check(JCudaDriver.cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                    limits.sharedPerBlockOptin()), "cuFuncSetAttribute(" + rnn + ")");
+            rnnRegisters.put(p, functionAttribute(f, CU_FUNC_ATTRIBUTE_NUM_REGS));
+            rnnTrain.put(p, f);
         }
         check(JCudaDriver.cuModuleGetFunction(forward, module, "mlp_forward"), "cuModuleGetFunction(mlp_forward)");
         check(JCudaDriver.cuModuleGetFunction(init, module, "philox_init"), "cuModuleGetFunction(philox_init)");
@@ -268,16 +280,27 @@ public final class CudaDevice {
         return train.get(placement);
     }
 
-    /** A loaded kernel by its name in the module (a placement's mlp_train_fused_*, mlp_forward, philox_init). */
+    /** A loaded kernel by its name in the module (a placement's mlp_train_fused_* or rnn_train_fused_*, mlp_forward, philox_init). */
     CUfunction function(String name) {
         for (FusedLayout.Placement p : FusedLayout.Placement.values()) {
             if (p.kernelName().equals(name)) return train.get(p);
+            if (rnnTrain.containsKey(p) && p.kernelName().replace("mlp_", "rnn_").equals(name)) return rnnTrain.get(p);
         }
         return switch (name) {
             case "mlp_forward" -> forward;
             case "philox_init" -> init;
             default -> throw new IllegalArgumentException("no kernel " + name + " in the module");
         };
+    }
+
+    /** The recurrent training kernel for a placement (ON_CHIP or ALL_GLOBAL). */
+    CUfunction rnnTrain(FusedLayout.Placement placement) {
+        return rnnTrain.get(placement);
+    }
+
+    /** Registers per thread of rnn_train_fused's variant for a placement, as loaded here (0 for other placements). */
+    public int rnnRegisters(FusedLayout.Placement placement) {
+        return rnnRegisters.getOrDefault(placement, 0);
     }
 
     /** Registers per thread of mlp_train_fused as loaded here (the most of its placement variants). */

@@ -17,6 +17,9 @@ interface CudaDriver {
     /** Registers per thread of mlp_train_fused (the most of its placement variants). */
     int trainRegisters();
 
+    /** Registers per thread of rnn_train_fused's variant for a placement (ON_CHIP or ALL_GLOBAL). */
+    int rnnRegisters(FusedLayout.Placement placement);
+
     /** Registers per thread of mlp_forward. */
     int forwardRegisters();
 
@@ -59,7 +62,8 @@ interface CudaDriver {
 
     /**
      * Queues {@code grid} blocks of {@code blockThreads} threads of {@code kernel} (its name in the
-     * module: a placement's {@code mlp_train_fused_*}, {@code mlp_forward}, {@code philox_init}) with
+     * module: a placement's {@code mlp_train_fused_*} or {@code rnn_train_fused_*}, {@code mlp_forward},
+     * {@code philox_init}) with
      * {@code sharedBytes} of dynamic shared memory.
      */
     void launch(String kernel, int grid, int blockThreads, int sharedBytes, long stream, KernelArgs args);

@@ -29,7 +29,7 @@ import org.repgeom.train.OptimizerKind;
  * array above 1 GiB ({@code -Drepgeom.cuda.chunk=N} caps it further); when not even one member fits,
  * planning fails and says how many bytes a member needs and how many are free.
  */
-public final class CudaLaunchPlan {
+public final class CudaLaunchPlan implements KernelPlan {
     /** Fraction of free device memory left untouched (other processes, driver, fragmentation). */
     public static final double HEADROOM = 0.10;
     /** Largest host staging array of one chunk, bytes. */

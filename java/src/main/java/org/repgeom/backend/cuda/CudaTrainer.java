@@ -141,6 +141,23 @@ final class CudaTrainer {
         return plan(new JCudaDriverApi(dev), req, task, 0);
     }
 
+    /** The plan of rnn_train_fused for a recurrent request on this device now. */
+    static RnnLaunchPlan rnnPlan(CudaDevice dev, TrainRequest req, Task task) {
+        dev.makeCurrent();
+        return rnnPlan(new JCudaDriverApi(dev), req, task, 0);
+    }
+
+    /** The plan of the request's kernel (rnn_train_fused or mlp_train_fused) with {@code reusable} bytes counted as free. */
+    static KernelPlan kernelPlan(CudaDriver d, TrainRequest req, Task task, long reusable) {
+        return req.architecture().isRecurrent() ? rnnPlan(d, req, task, reusable) : plan(d, req, task, reusable);
+    }
+
+    static RnnLaunchPlan rnnPlan(CudaDriver d, TrainRequest req, Task task, long reusable) {
+        return RnnLaunchPlan.plan(req.architecture(), task.samples(), req.optimizer().kind(), req.layout().stride(),
+                req.stop().traceLength(), req.stop().maxSteps(), req.members(), d.limits(), d::rnnRegisters,
+                d.freeMemory() + reusable);
+    }
+
     /** The plan with {@code reusable} bytes (a workspace's slots) counted as free. */
     static CudaLaunchPlan plan(CudaDriver d, TrainRequest req, Task task, long reusable) {
         return CudaLaunchPlan.plan(req.architecture(), task.samples(), req.optimizer().kind(), req.layout().stride(),
@@ -165,8 +182,9 @@ final class CudaTrainer {
     static TrainResult train(CudaDriver d, TrainRequest req, Task task, ProgressListener progress, CudaWorkspace ws,
                              boolean reuseResult) {
         long t0 = System.nanoTime();
-        CudaLaunchPlan plan = plan(d, req, task, ws.slotBytes());
-        FusedLayout layout = plan.layout();
+        boolean recurrent = req.architecture().isRecurrent();
+        KernelPlan plan = kernelPlan(d, req, task, ws.slotBytes());
+        KernelLayout layout = plan.layout();
         FusedTrainingJob job = new FusedTrainingJob(req, task, layout, reuseResult ? ws.previous : null);
         int members = job.members();
         double kernelMillis = 0;
@@ -202,11 +220,12 @@ final class CudaTrainer {
                 int grid = Math.max(1, Math.min(plan.gridBlocks(), (count + layout.teamsPerBlock() - 1) / layout.teamsPerBlock()));
                 KernelArgs args = new KernelArgs().struct(cfg).pointer(x).pointer(y).pointer(s.dev[0]).pointer(s.dev[1])
                         .pointer(s.dev[2]).pointer(sched).pointer(s.dev[3]).pointer(s.dev[4]).pointer(s.dev[5])
-                        .pointer(s.dev[6]).pointer(s.dev[7]).pointer(s.scratch).pointer(s.work).i32(count)
-                        .i32(kt == null ? 0 : kt.every()).pointer(kt == null ? 0 : kernelRows + 4L * first)
-                        .pointer(kernelTrace);
+                        .pointer(s.dev[6]).pointer(s.dev[7]).pointer(s.scratch).pointer(s.work).i32(count);
+                if (!recurrent) { // rnn_train_fused takes no kernel-trace arguments
+                    args.i32(kt == null ? 0 : kt.every()).pointer(kt == null ? 0 : kernelRows + 4L * first).pointer(kernelTrace);
+                }
                 d.recordEvent(s.start, s.stream);
-                d.launch(layout.placement().kernelName(), grid, layout.blockThreads(), (int) layout.blockSharedBytes(),
+                d.launch(layout.kernelName(), grid, layout.blockThreads(), (int) layout.blockSharedBytes(),
                         s.stream, args);
                 d.recordEvent(s.end, s.stream);
                 launches++;
@@ -255,7 +274,7 @@ final class CudaTrainer {
         try {
             d.synchronize(s.stream);
         } catch (CudaException ex) {
-            throw new CudaException("mlp_train_fused (chunk at member " + s.first + "): " + ex.getMessage(), ex.code());
+            throw new CudaException(job.layout().kernelName() + " (chunk at member " + s.first + "): " + ex.getMessage(), ex.code());
         }
         job.unpackOutputs(s.first, s.count, s.host);
         progress.membersDone(s.count);

@@ -24,11 +24,13 @@ import org.repgeom.train.StopRule;
  * Arrays are placed per {@link Placement}: each class of arrays either in shared memory or in the
  * team's global scratch area, 16-byte aligned.
  */
-public final class FusedLayout {
+public final class FusedLayout implements KernelLayout {
     /** Most hidden layers the kernels take (RG_MAX_DEPTH). */
     public static final int MAX_DEPTH = 16;
+    /** The config's int fields before its per-layer arrays (fin, fout, ...): rg_cuda_config's order. */
+    public static final int CONFIG_SCALAR_INTS = 29;
     /** sizeof(rg_cuda_config): 5 doubles and 29 + 9 × 17 ints. */
-    public static final int CONFIG_BYTES = 5 * 8 + (29 + 9 * (MAX_DEPTH + 1)) * 4;
+    public static final int CONFIG_BYTES = 5 * 8 + (CONFIG_SCALAR_INTS + 9 * (MAX_DEPTH + 1)) * 4;
     /** Most threads in a block (the kernels' launch bound). */
     public static final int MAX_BLOCK_THREADS = 256;
     /** Named barriers 1..15 serve the teams of a block. */
@@ -291,6 +293,11 @@ public final class FusedLayout {
         return placement;
     }
 
+    @Override
+    public String kernelName() {
+        return placement.kernelName();
+    }
+
     /** Floats of the internal parameter layout. */
     public int thetaSize() {
         return thetaSize;
@@ -414,7 +421,6 @@ public final class FusedLayout {
         for (int l = 0; l <= MAX_DEPTH; l++) b.putInt(l < layers ? f.applyAsInt(l) : 0);
     }
 
-    @Override
     public String toString() {
         return "FusedLayout[" + arch + ", P=" + samples + ", " + teamsPerBlock + " x " + teamThreads + " threads, "
                 + placement.describe() + ", " + blockSharedBytes() + " B shared/block, " + 4L * scratchFloats

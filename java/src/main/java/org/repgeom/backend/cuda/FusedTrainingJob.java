@@ -25,7 +25,7 @@ import org.repgeom.train.StopRule;
  */
 public final class FusedTrainingJob {
     private final TrainRequest req;
-    private final FusedLayout layout;
+    private final KernelLayout layout;
     private final int stride;
     private final int layers;
     private final int traceLength;
@@ -38,7 +38,7 @@ public final class FusedTrainingJob {
     private final float[] x;
     private final float[] y;
 
-    public FusedTrainingJob(TrainRequest req, Task task, FusedLayout layout) {
+    public FusedTrainingJob(TrainRequest req, Task task, KernelLayout layout) {
         this(req, task, layout, null);
     }
 
@@ -46,7 +46,7 @@ public final class FusedTrainingJob {
      * A job that writes its outputs into the arrays of {@code reuse} where they have this request's
      * sizes (a benchmark's repeated calls; that earlier result is overwritten), else into new arrays.
      */
-    public FusedTrainingJob(TrainRequest req, Task task, FusedLayout layout, TrainResult reuse) {
+    public FusedTrainingJob(TrainRequest req, Task task, KernelLayout layout, TrainResult reuse) {
         Architecture arch = req.architecture();
         if (arch.inputDim() != task.inputDim() || arch.outputDim() != task.outputDim()) {
             throw new IllegalArgumentException(arch + " does not fit " + task);
@@ -73,7 +73,7 @@ public final class FusedTrainingJob {
         y = layout.pad(task.yData(), arch.outputDim());
     }
 
-    public FusedLayout layout() {
+    public KernelLayout layout() {
         return layout;
     }
 

@@ -44,6 +44,11 @@ final class JCudaDriverApi implements CudaDriver {
     }
 
     @Override
+    public int rnnRegisters(FusedLayout.Placement placement) {
+        return dev.rnnRegisters(placement);
+    }
+
+    @Override
     public int forwardRegisters() {
         return dev.forwardRegisters();
     }

@@ -127,6 +127,11 @@ public final class FakeCudaDriver implements CudaDriver {
     }
 
     @Override
+    public int rnnRegisters(FusedLayout.Placement placement) {
+        return 128;
+    }
+
+    @Override
     public int forwardRegisters() {
         return 118;
     }
@@ -385,18 +390,29 @@ public final class FakeCudaDriver implements CudaDriver {
                     params.add(new Param(name, KernelArgs.Kind.POINTER, size));
                 } else if (t.contains("rg_cuda_config")) {
                     params.add(new Param(name, KernelArgs.Kind.STRUCT, FusedLayout.CONFIG_BYTES));
+                } else if (t.contains("rg_rnn_cuda_config")) {
+                    params.add(new Param(name, KernelArgs.Kind.STRUCT, RnnLayout.CONFIG_BYTES));
                 } else if (t.startsWith("int ") || t.startsWith("const int ")) {
                     params.add(new Param(name, KernelArgs.Kind.INT, 4));
                 } else {
                     throw new IllegalStateException("unknown kernel parameter type: " + t);
                 }
             }
-            out.put(m.group(1), params);
+            // both training macros name their kernel NAME: tell them apart by their config struct
+            boolean recurrent = params.stream().anyMatch(q -> q.kind() == KernelArgs.Kind.STRUCT && q.elementBytes() == RnnLayout.CONFIG_BYTES
+                    && RnnLayout.CONFIG_BYTES != FusedLayout.CONFIG_BYTES);
+            out.put(m.group(1).equals("NAME") && recurrent ? "RNN_NAME" : m.group(1), params);
         }
         // the placement variants come from one macro: its parameter list is theirs
         List<Param> train = out.remove("NAME");
         if (train == null) throw new IllegalStateException("no RG_TRAIN_KERNEL macro in the kernel source");
         for (FusedLayout.Placement p : FusedLayout.Placement.values()) out.put(p.kernelName(), train);
+        List<Param> rnn = out.remove("RNN_NAME");
+        if (rnn != null) {
+            for (FusedLayout.Placement p : new FusedLayout.Placement[] {FusedLayout.Placement.ON_CHIP, FusedLayout.Placement.ALL_GLOBAL}) {
+                out.put(p.kernelName().replace("mlp_", "rnn_"), rnn);
+            }
+        }
         return out;
     }
 
@@ -407,7 +423,7 @@ public final class FakeCudaDriver implements CudaDriver {
 
     private static final int DEPTH = 0, LAYERS = 1, SAMPLES = 4, LDP = 5, MAX_STEPS = 6, TRACE_LEN = 9, STRIDE = 10,
             TEAM_THREADS = 12, TEAMS_PER_BLOCK = 13, SHARED_FLOATS = 14, TEAM_FLOATS = 15, SCRATCH_FLOATS = 16, PLACE = 17,
-            FIN = 25, FOUT = 25 + FusedLayout.MAX_DEPTH + 1;
+            FIN = FusedLayout.CONFIG_SCALAR_INTS, FOUT = FIN + FusedLayout.MAX_DEPTH + 1;
 
     @Override
     public void launch(String kernel, int grid, int blockThreads, int sharedBytes, long stream, KernelArgs args) {

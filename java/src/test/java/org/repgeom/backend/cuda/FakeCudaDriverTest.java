@@ -26,6 +26,11 @@ class FakeCudaDriverTest {
         assertEquals(train, sig.get(FusedLayout.Placement.ALL_GLOBAL.kernelName()));
         assertEquals(8, sig.get("mlp_forward").size());
         assertEquals(new FakeCudaDriver.Param("seeds", KernelArgs.Kind.POINTER, 8), sig.get("philox_init").get(1));
+        // rnn_train_fused: its own config struct, no kernel-trace arguments
+        List<FakeCudaDriver.Param> rnn = sig.get("rnn_train_fused_on_chip");
+        assertEquals(15, rnn.size());
+        assertEquals(new FakeCudaDriver.Param("c", KernelArgs.Kind.STRUCT, RnnLayout.CONFIG_BYTES), rnn.get(0));
+        assertEquals(rnn, sig.get("rnn_train_fused_all_global"));
     }
 
     @Test

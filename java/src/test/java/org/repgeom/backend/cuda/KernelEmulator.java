@@ -63,8 +63,18 @@ public final class KernelEmulator {
                     teamsPerBlock, placement);
         }
 
-        /** Trains the request in chunks of {@code chunk} members on {@code blocks} emulated blocks. */
-        public TrainResult train(TrainRequest req, Task task, FusedLayout layout, int blocks, int chunk) {
+        /** A layout of the recurrent kernel for this build (placement ON_CHIP or ALL_GLOBAL). */
+        public RnnLayout rnnLayout(TrainRequest req, Task task, int teamThreads, int teamsPerBlock,
+                                   FusedLayout.Placement placement) {
+            return new RnnLayout(req.architecture(), task.samples(), req.optimizer().kind(), teamThreads, warp, teamsPerBlock,
+                    placement);
+        }
+
+        /**
+         * Trains the request in chunks of {@code chunk} members on {@code blocks} emulated blocks: mlp_train_fused,
+         * or rnn_train_fused for an {@link RnnLayout}.
+         */
+        public TrainResult train(TrainRequest req, Task task, KernelLayout layout, int blocks, int chunk) {
             return KernelEmulator.train(this, req, task, layout, blocks, chunk);
         }
 
@@ -95,11 +105,12 @@ public final class KernelEmulator {
     }
 
     /** Trains the request in chunks of {@code chunk} members on {@code blocks} emulated blocks. */
-    public static TrainResult train(TrainRequest req, Task task, FusedLayout layout, int blocks, int chunk) {
+    public static TrainResult train(TrainRequest req, Task task, KernelLayout layout, int blocks, int chunk) {
         return train(Build.SINGLE_LANE, req, task, layout, blocks, chunk);
     }
 
-    private static TrainResult train(Build build, TrainRequest req, Task task, FusedLayout layout, int blocks, int chunk) {
+    private static TrainResult train(Build build, TrainRequest req, Task task, KernelLayout layout, int blocks, int chunk) {
+        boolean recurrent = layout instanceof RnnLayout;
         FusedTrainingJob job = new FusedTrainingJob(req, task, layout);
         Path dir = tempDir();
         try {
@@ -131,8 +142,12 @@ public final class KernelEmulator {
                 for (String out : new String[] {"trace.bin", "final_loss.bin", "grad_norm.bin", "steps.bin", "status.bin", "ktrace.bin"}) {
                     Files.deleteIfExists(dir.resolve(out));
                 }
-                run(build, "train", dir.toString(), Integer.toString(blocks), Integer.toString(count),
-                        Integer.toString(kt == null ? 0 : kt.every()));
+                if (recurrent) {
+                    run(build, "rnn", dir.toString(), Integer.toString(blocks), Integer.toString(count));
+                } else {
+                    run(build, "train", dir.toString(), Integer.toString(blocks), Integer.toString(count),
+                            Integer.toString(kt == null ? 0 : kt.every()));
+                }
                 if (kt != null && traced > 0) {
                     ByteBuffer k = ByteBuffer.allocate(4 * traced * perRow);
                     read(dir.resolve("ktrace.bin"), k);
