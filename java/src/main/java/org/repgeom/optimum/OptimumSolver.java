@@ -39,6 +39,8 @@ public final class OptimumSolver {
     private final OptimumProblem pr;
     private final Options o;
     private final AtomOracle oracle;
+    /** The loss J at the start of every round of the last solve (it never increases). */
+    private final List<Double> lossTrace = new ArrayList<>();
 
     public OptimumSolver(OptimumProblem pr, Options o) {
         this(pr, o, chooseOracle(pr, o));
@@ -85,6 +87,7 @@ public final class OptimumSolver {
     public Optimum solve() {
         long t0 = System.nanoTime();
         List<Atom> atoms = new ArrayList<>();
+        lossTrace.clear();
         ReadoutState st = new ReadoutState(pr, new double[pr.p * pr.p]);
         double j = pr.emptyLoss();
         AtomOracle.Search search = null;
@@ -94,6 +97,7 @@ public final class OptimumSolver {
             search = oracle.search(st, warm(atoms), 8, SEARCH_CEILING);
             double eMin = search.minEnergy();
             bound = st.dualValue() + Math.min(0, eMin) * j;
+            lossTrace.add(j);
             if (DEBUG) System.err.printf("%.1fs round %d J=%.15g D=%.15g eMin=%.3e atoms=%d cands=%d%n", seconds(t0), round, j, st.dualValue(), eMin, atoms.size(), search.candidates().size());
             if (j - bound <= o.tol() * j) break;
             if (seconds(t0) > o.timeLimit()) break;
@@ -143,6 +147,11 @@ public final class OptimumSolver {
         return build(atoms, st, j, search.exact() ? bound : Double.NaN, certified, eMin, diameter, round, seconds(t0));
     }
 
+    /** The loss J at the start of each column-generation round of the last {@link #solve}. */
+    double[] lossTrace() {
+        return lossTrace.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
     /** A network from the vertex with the fewest neurons, polished, if it is as good as the current one. */
     private List<Atom> narrowest(OptimalFace face, List<double[]> extremes, int currentWidth, double j) {
         double[] best = extremes.stream().min(Comparator.comparingInt(OptimumSolver::support)).orElse(null);
@@ -170,7 +179,7 @@ public final class OptimumSolver {
 
     /** Masses, pruning, merging and the in-face polish. */
     private ReadoutState reoptimise(List<Atom> atoms) {
-        for (int pass = 0; pass < 3; pass++) {
+        for (int pass = 0; pass < 6; pass++) {
             double[][] unit = new double[atoms.size()][];
             double[] m = new double[atoms.size()];
             for (int i = 0; i < atoms.size(); i++) {
@@ -188,8 +197,12 @@ public final class OptimumSolver {
                 }
             }
             atoms.clear();
-            atoms.addAll(merge(snap(kept)));
-            if (atoms.isEmpty()) break;
+            List<Atom> snapped = snap(kept);
+            // the projection onto a smaller face moves a neuron by ~SNAP of its size: keep it unless it costs
+            if (loss(snapped, stateOf(snapped)) > loss(kept, stateOf(kept))) snapped = kept;
+            boolean moved = snapped != kept && snapped.stream().anyMatch(a -> !kept.contains(a));
+            atoms.addAll(merge(snapped));
+            if (atoms.isEmpty() || pass >= 2 && !moved) break;
             DirectionPolish.run(pr, atoms, 500, 1e-15);
         }
         return stateOf(atoms);
@@ -233,12 +246,15 @@ public final class OptimumSolver {
                 }
             }
             if (!changed) {
-                out.add(a);
+                out.add(resigned(a, h));
                 continue;
             }
             int[] d = new int[1];
             double[] n = Face.subspaceBasis(pr, zero, d);
-            if (d[0] == 0) continue;
+            if (d[0] == 0) {
+                out.add(resigned(a, h));
+                continue;
+            }
             boolean[] plus = new boolean[p];
             for (int i = 0; i < p; i++) plus[i] = !zero[i] && h[i] > 0;
             Face f = new Face(zero, plus, pr.negativeSlope, n, d[0], false);
@@ -256,9 +272,27 @@ public final class OptimumSolver {
             }
             Atom s2 = new Atom(f, c);
             if (f.matches(s2.preactivation(), 0)) out.add(s2);
-            else out.add(a);
+            else out.add(resigned(a, h));
         }
         return out;
+    }
+
+    /**
+     * The neuron on the face its preactivation actually has (same zero set and basis, signs read
+     * from h): a neuron the oracle accepted within its sign slack, or one rounding moved across a
+     * boundary, would otherwise sit outside its face, where the polish's step cap does not hold it.
+     */
+    private Atom resigned(Atom a, double[] h) {
+        boolean[] plus = a.face.plus.clone();
+        boolean changed = false;
+        for (int i = 0; i < pr.p; i++) {
+            if (a.face.zero[i] || h[i] == 0 || plus[i] == h[i] > 0) continue;
+            plus[i] = h[i] > 0;
+            changed = true;
+        }
+        if (!changed) return a;
+        Face f = new Face(a.face.zero, plus, pr.negativeSlope, a.face.basis, a.face.q, false);
+        return new Atom(f, a.c);
     }
 
     /** Mass below which a neuron counts as new (zero mass in the mass solve). */
