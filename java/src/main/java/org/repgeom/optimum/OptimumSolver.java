@@ -60,13 +60,18 @@ public final class OptimumSolver {
         AtomOracle listed = pr.p <= FaceEnumeration.MAX_P ? faces(pr, Math.min(o.faceBudget(), LISTED_FACES)) : null;
         if (listed != null) return listed;
         SampledOracle local = new SampledOracle(pr, o.randomStarts(), 0x0b7L);
-        if (pr.p <= FaceSweep.MAX_P) return new CertifyingOracle(local, new FaceSweep(pr));
+        if (pr.p <= FaceSweep.MAX_P) {
+            return new CertifyingOracle(local, call -> new SampledOracle(pr, WIDE_STARTS, 0x51deL + call), new FaceSweep(pr));
+        }
         if (pr.p <= FaceEnumeration.MAX_P) {
             AtomOracle all = faces(pr, o.faceBudget());
             if (all != null) return new CertifyingOracle(local, all);
         }
         return local;
     }
+
+    /** Random starts of the wider local search tried before each exact sweep. */
+    private static final int WIDE_STARTS = 512;
 
     /** Faces listed up front (beyond this the sweep, which builds none, is used). */
     private static final long LISTED_FACES = 100_000;
@@ -77,6 +82,11 @@ public final class OptimumSolver {
         } catch (FaceEnumeration.TooMany e) {
             return null;
         }
+    }
+
+    /** Exact sweeps the oracle ran (0 unless a local search drives and a sweep certifies). */
+    int sweeps() {
+        return oracle instanceof CertifyingOracle c ? c.sweeps() : 0;
     }
 
     public String method() {
@@ -143,6 +153,16 @@ public final class OptimumSolver {
             st = stateOf(atoms);
             j = loss(atoms, st);
         }
+        if (pr.negativeSlope == 1.0 && !atoms.isEmpty()) {
+            List<Atom> eigen = eigenNeurons(atoms.get(0).face, st.k);
+            ReadoutState se = stateOf(eigen);
+            double je = loss(eigen, se);
+            if (eigen.size() < atoms.size() && je <= j * (1 + 1e-10)) {
+                atoms = eigen;
+                st = se;
+                j = je;
+            }
+        }
         boolean certified = search.exact() && j - bound <= o.certifyTol() * j;
         return build(atoms, st, j, search.exact() ? bound : Double.NaN, certified, eMin, diameter, round, seconds(t0));
     }
@@ -168,6 +188,34 @@ public final class OptimumSolver {
         double jn = loss(atoms, st);
         return jn <= j * (1 + 1e-10) ? atoms : null;
     }
+
+    /**
+     * Linear φ: the neurons of an eigen-decomposition K = Σ λ_k u_k u_kᵀ (h_k = √λ_k u_k). Every
+     * decomposition K = Σ h hᵀ costs the same mass tr(K_X⁺ K) and gives the same kernel, so the
+     * narrowest optimal network has exactly rank K* neurons.
+     */
+    private List<Atom> eigenNeurons(Face linear, double[] k) {
+        int p = pr.p;
+        Dense.Eig e = Dense.eig(k, p);
+        double top = Math.max(e.values()[p - 1], 0);
+        List<Atom> out = new ArrayList<>();
+        for (int j = p - 1; j >= 0 && e.values()[j] > RANK_CUT * top; j--) {
+            double[] h = new double[p];
+            for (int i = 0; i < p; i++) h[i] = Math.sqrt(e.values()[j]) * e.vectors()[i * p + j];
+            // coefficients in the face's K_X⁺-orthonormal basis: c = Nᵀ K_X⁺ h
+            double[] c = new double[linear.q];
+            for (int a = 0; a < p; a++) {
+                double bh = 0;
+                for (int b = 0; b < p; b++) bh += pr.bPinv[a * p + b] * h[b];
+                for (int q = 0; q < linear.q; q++) c[q] += linear.basis[a * linear.q + q] * bh;
+            }
+            out.add(new Atom(linear, c));
+        }
+        return out;
+    }
+
+    /** Eigenvalues of K* below this fraction of the largest are rounding (the rank of a linear optimum). */
+    private static final double RANK_CUT = 1e-10;
 
     private static int support(double[] m) {
         double max = 0;
