@@ -153,6 +153,14 @@ public final class OptimumSolver {
             st = stateOf(atoms);
             j = loss(atoms, st);
         }
+        if (pr.negativeSlope != 1.0) {
+            List<Atom> fewer = withoutRedundant(atoms, j);
+            if (fewer != null) {
+                atoms = fewer;
+                st = stateOf(atoms);
+                j = loss(atoms, st);
+            }
+        }
         if (pr.negativeSlope == 1.0 && !atoms.isEmpty()) {
             List<Atom> eigen = eigenNeurons(atoms.get(0).face, st.k);
             ReadoutState se = stateOf(eigen);
@@ -212,6 +220,41 @@ public final class OptimumSolver {
             out.add(new Atom(linear, c));
         }
         return out;
+    }
+
+    /**
+     * Tries dropping each neuron (lightest first) and re-solving the others' masses: a neuron goes
+     * when the rest stay optimal (loss within 1e-10 of j). Returns the narrower network, or null.
+     */
+    private List<Atom> withoutRedundant(List<Atom> atoms, double j) {
+        List<Atom> cur = new ArrayList<>();
+        for (Atom a : atoms) cur.add(new Atom(a.face, a.c.clone()));
+        cur.sort(Comparator.comparingDouble(Atom::mass));
+        boolean dropped = false;
+        for (int i = 0; i < cur.size() && cur.size() > 1; ) {
+            List<Atom> trial = new ArrayList<>();
+            for (int k = 0; k < cur.size(); k++) if (k != i) trial.add(new Atom(cur.get(k).face, cur.get(k).c.clone()));
+            double[][] unit = new double[trial.size()][];
+            double[] m = new double[trial.size()];
+            for (int k = 0; k < trial.size(); k++) {
+                unit[k] = trial.get(k).unitActivation(pr);
+                m[k] = trial.get(k).mass();
+            }
+            MassSolver.solve(pr, unit, m, 1e-14);
+            List<Atom> kept = new ArrayList<>();
+            for (int k = 0; k < trial.size(); k++) {
+                if (m[k] <= 0) continue;
+                trial.get(k).scaleToMass(m[k]);
+                kept.add(trial.get(k));
+            }
+            if (!kept.isEmpty() && loss(kept, stateOf(kept)) <= j * (1 + 1e-10)) {
+                cur = kept;
+                dropped = true;
+            } else {
+                i++;
+            }
+        }
+        return dropped ? cur : null;
     }
 
     /** Eigenvalues of K* below this fraction of the largest are rounding (the rank of a linear optimum). */
