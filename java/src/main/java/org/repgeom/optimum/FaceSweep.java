@@ -215,48 +215,7 @@ final class FaceSweep implements AtomOracle {
                     rot[k * n + i] = s;
                 }
             }
-            double[] a = rot;
-            for (int sweep = 0; sweep < 60; sweep++) {
-                double off = 0, diag = 0;
-                for (int i = 0; i < n; i++) {
-                    diag += a[i * n + i] * a[i * n + i];
-                    for (int j = i + 1; j < n; j++) off += a[i * n + j] * a[i * n + j];
-                }
-                if (off <= 1e-32 * diag || off == 0) break;
-                for (int i = 0; i < n; i++) {
-                    for (int j = i + 1; j < n; j++) {
-                        double apq = a[i * n + j];
-                        if (apq == 0) continue;
-                        double theta = (a[j * n + j] - a[i * n + i]) / (2 * apq);
-                        double tt = theta == 0 ? 1 : Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-                        double c = 1 / Math.sqrt(tt * tt + 1), sn = tt * c;
-                        for (int k = 0; k < n; k++) {
-                            double aki = a[k * n + i], akj = a[k * n + j];
-                            a[k * n + i] = c * aki - sn * akj;
-                            a[k * n + j] = sn * aki + c * akj;
-                        }
-                        for (int k = 0; k < n; k++) {
-                            double aik = a[i * n + k], ajk = a[j * n + k];
-                            a[i * n + k] = c * aik - sn * ajk;
-                            a[j * n + k] = sn * aik + c * ajk;
-                        }
-                        for (int k = 0; k < n; k++) {
-                            double qki = basis[k * n + i], qkj = basis[k * n + j];
-                            basis[k * n + i] = c * qki - sn * qkj;
-                            basis[k * n + j] = sn * qki + c * qkj;
-                        }
-                    }
-                }
-            }
-            int top = 0;
-            for (int i = 1; i < n; i++) if (a[i * n + i] > a[top * n + top]) top = i;
-            double sec = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < n; i++) {
-                v[i] = basis[i * n + top];
-                if (i != top) sec = Math.max(sec, a[i * n + i]);
-            }
-            second[0] = sec;
-            return a[top * n + top];
+            return Dense.jacobiTop(rot, basis, n, v, second);
         }
 
         /** M += w · n_iᵀ z_iᵀ. */
