@@ -46,6 +46,31 @@ final class CandidateSink {
         for (Candidate c : other.worst) offer(c);
     }
 
+    /**
+     * Runs {@code work(sink, chunk)} for every chunk in [0, chunks) in parallel, each into its own
+     * sink, and merges the sinks in chunk order: the candidates kept are the lowest over all chunks,
+     * whatever the threads' timing.
+     */
+    static CandidateSink gather(int chunks, int limit, double ceiling, java.util.function.ObjIntConsumer<CandidateSink> work) {
+        CandidateSink all = new CandidateSink(limit, ceiling);
+        java.util.stream.IntStream.range(0, chunks).parallel().mapToObj(ch -> {
+            CandidateSink sink = new CandidateSink(limit, ceiling);
+            work.accept(sink, ch);
+            return sink;
+        }).toList().forEach(all::addAll);
+        return all;
+    }
+
+    /**
+     * The kept candidates as an oracle's answer; its minimum is the lowest kept energy, or
+     * {@code floor} where that is lower (a bound the search proved without a neuron to show).
+     */
+    AtomOracle.Search result(boolean exact, String method, double floor) {
+        List<Candidate> sorted = sorted();
+        double min = sorted.isEmpty() ? Double.POSITIVE_INFINITY : sorted.get(0).energy();
+        return new AtomOracle.Search(sorted, Math.min(min, floor), exact, method);
+    }
+
     /** The kept candidates, lowest energy first. */
     List<Candidate> sorted() {
         List<Candidate> out = new ArrayList<>(worst);

@@ -25,6 +25,8 @@ final class CertifyingOracle implements AtomOracle {
 
     private final AtomOracle driver;
     private final AtomOracle exact;
+    private final java.util.function.IntFunction<AtomOracle> wide;
+    private int widened;
     private ReadoutState cachedState;
     private Search cached;
     private double cachedCeiling;
@@ -32,7 +34,16 @@ final class CertifyingOracle implements AtomOracle {
     private int sweeps;
 
     CertifyingOracle(AtomOracle driver, AtomOracle exact) {
+        this(driver, null, exact);
+    }
+
+    /**
+     * @param wide a wider local search by call number (deterministic: its random starts depend on
+     *             the count only), tried when the driver finds nothing and before the exact sweep
+     */
+    CertifyingOracle(AtomOracle driver, java.util.function.IntFunction<AtomOracle> wide, AtomOracle exact) {
         this.driver = driver;
+        this.wide = wide;
         this.exact = exact;
     }
 
@@ -49,6 +60,14 @@ final class CertifyingOracle implements AtomOracle {
             if (st != cachedState) {
                 Search s = driver.search(st, warm, limit, ceiling);
                 if (s.minEnergy() < DRIVE) return s;
+                // before a sweep, a wider local search (fresh random starts each time, from the
+                // neurons the last sweep found too): far cheaper, and it often finds what the sweep would
+                if (wide != null) {
+                    List<Candidate> starts = new ArrayList<>(warm);
+                    if (cached != null) starts.addAll(cached.candidates());
+                    s = wide.apply(sweeps + widened++).search(st, starts, limit, ceiling);
+                    if (s.minEnergy() < DRIVE) return s;
+                }
             }
             cachedCeiling = Math.max(ceiling, KEEP_CEILING);
             cachedLimit = Math.max(limit, KEEP);

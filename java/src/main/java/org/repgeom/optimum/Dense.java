@@ -83,9 +83,19 @@ final class Dense {
             if (second != null) second[0] = Double.NEGATIVE_INFINITY;
             return a[0];
         }
-        double[] m = a.clone();
         double[] q = new double[n * n];
         for (int i = 0; i < n; i++) q[i * n + i] = 1;
+        return jacobiTop(a.clone(), q, n, v, second);
+    }
+
+    /**
+     * Cyclic Jacobi on the symmetric matrix m (diagonalised in place), accumulating the rotations
+     * into the orthogonal q (on entry m = qᵀAq; on return the columns of q are eigenvectors of A);
+     * returns the largest eigenvalue, its eigenvector (a column of q) in v and, when second is
+     * given, the second largest eigenvalue in second[0]. Callers may start q from any orthogonal
+     * basis in which m is nearly diagonal: fewer sweeps, same tolerance.
+     */
+    static double jacobiTop(double[] m, double[] q, int n, double[] v, double[] second) {
         for (int sweep = 0; sweep < 60; sweep++) {
             double off = 0, diag = 0;
             for (int i = 0; i < n; i++) {

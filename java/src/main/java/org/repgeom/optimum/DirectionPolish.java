@@ -6,8 +6,10 @@ import java.util.List;
 
 /**
  * Moves the neurons inside their faces: L-BFGS on all coefficients c_i jointly for
- * {@code J = λ1 Σ‖c_i‖² + F(Σ (D_i N_i c_i)(D_i N_i c_i)ᵀ)}, which is smooth while every neuron
- * keeps its face's signs (steps are capped at the faces' boundaries). Column generation fixes
+ * {@code J = λ1 Σ‖c_i‖² + F(Σ φ(N_i c_i)φ(N_i c_i)ᵀ)}, which is smooth while every neuron
+ * keeps its face's signs (steps are capped at the faces' boundaries). The line search measures
+ * the true J (φ applied to h, not the face's linear map), so no step raises it even where a
+ * neuron sits on or just past its face's boundary. Column generation fixes
  * the directions it adds; this step lets them settle on the optimal ones, which is what makes
  * the loss and kernel converge to rounding rather than slowly.
  */
@@ -21,6 +23,7 @@ final class DirectionPolish {
     private static Eval evaluate(OptimumProblem pr, List<Atom> atoms, double[] x) {
         int p = pr.p, dY = pr.dY;
         double[][] acts = new double[atoms.size()][];
+        double[][] slopes = new double[atoms.size()][];
         double mass = 0;
         double[] k = new double[p * p];
         int off = 0;
@@ -31,8 +34,15 @@ final class DirectionPolish {
             off += f.q;
             for (double v : c) mass += v * v;
             double[] h = f.preactivation(c);
-            for (int s = 0; s < p; s++) h[s] *= f.slope[s];
+            // the true φ and its slope at h: a step that crosses a sign boundary is judged by the real
+            // loss, so the polish can never raise J (the face's linear map is only right inside the face)
+            double[] d = new double[p];
+            for (int s = 0; s < p; s++) {
+                d[s] = f.zero[s] ? 0 : h[s] > 0 ? 1 : h[s] < 0 ? pr.negativeSlope : f.slope[s];
+                h[s] = f.zero[s] ? 0 : pr.phi(h[s]);
+            }
             acts[i] = h;
+            slopes[i] = d;
             for (int s = 0; s < p; s++) {
                 if (h[s] == 0) continue;
                 for (int t = 0; t < p; t++) k[s * p + t] += h[s] * h[t];
@@ -49,7 +59,7 @@ final class DirectionPolish {
             for (int s = 0; s < p; s++) {
                 double v = 0;
                 for (int cc = 0; cc < dY; cc++) v += st.z[s * dY + cc] * za[cc];
-                ga[s] = v * f.slope[s];
+                ga[s] = v * slopes[i][s];
             }
             for (int j = 0; j < f.q; j++) {
                 double v = 0;
@@ -93,7 +103,7 @@ final class DirectionPolish {
                 double[] dc = new double[a.face.q], c = new double[a.face.q];
                 System.arraycopy(d, off, dc, 0, a.face.q);
                 System.arraycopy(x, off, c, 0, a.face.q);
-                tMax = Math.min(tMax, 0.99 * a.face.stepToBoundary(a.face.preactivation(c), a.face.preactivation(dc), 1));
+                tMax = Math.min(tMax, a.face.stepToBoundary(a.face.preactivation(c), a.face.preactivation(dc), 1));
                 off += a.face.q;
             }
             if (!(tMax > 1e-14)) break;

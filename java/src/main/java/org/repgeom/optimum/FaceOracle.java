@@ -1,7 +1,6 @@
 package org.repgeom.optimum;
 
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * Exact oracle over an enumerated list of faces ({@link FaceEnumeration}): the minimum of the
@@ -23,18 +22,11 @@ final class FaceOracle implements AtomOracle {
         int n = faces.size();
         int chunks = Math.max(1, Math.min(64, n / 256));
         int dY = pr.dY;
-        CandidateSink all = new CandidateSink(limit, ceiling);
-        IntStream.range(0, chunks).parallel().mapToObj(ch -> {
-            CandidateSink sink = new CandidateSink(limit, ceiling);
-            int maxQ = pr.rank;
-            double[] m = new double[maxQ * dY], t = new double[dY * dY], v = new double[dY];
-            for (int i = ch; i < n; i += chunks) AtomOracle.solveFace(faces.get(i), st, pr, m, t, v, sink);
-            return sink;
-        }).toList().forEach(all::addAll);
         // the sinks keep the lowest energies, so the first kept candidate is the minimum over all faces
-        List<Candidate> sorted = all.sorted();
-        double min = sorted.isEmpty() ? Double.POSITIVE_INFINITY : sorted.get(0).energy();
-        return new Search(sorted, min, true, method());
+        return CandidateSink.gather(chunks, limit, ceiling, (sink, ch) -> {
+            double[] m = new double[pr.rank * dY], t = new double[dY * dY], v = new double[dY];
+            for (int i = ch; i < n; i += chunks) AtomOracle.solveFace(faces.get(i), st, pr, m, t, v, sink);
+        }).result(true, method(), Double.POSITIVE_INFINITY);
     }
 
     @Override

@@ -90,9 +90,7 @@ final class FaceSweep implements AtomOracle {
             all.addAll(w.sink);
             floor = Math.min(floor, w.floor);
         }
-        List<Candidate> sorted = all.sorted();
-        double min = sorted.isEmpty() ? Double.POSITIVE_INFINITY : sorted.get(0).energy();
-        return new Search(sorted, Math.min(min, floor), true, method());
+        return all.result(true, method(), floor);
     }
 
     private final class Worker {
@@ -106,6 +104,8 @@ final class FaceSweep implements AtomOracle {
         final double[] v = new double[dY];
         final double[] second = new double[1];
         final double[] h = new double[p];
+        final double[] basis = new double[dY * dY], tq = new double[dY * dY], rot = new double[dY * dY];
+        boolean basisValid;
 
         Worker(ReadoutState st, CandidateSink sink) {
             this.st = st;
@@ -126,6 +126,7 @@ final class FaceSweep implements AtomOracle {
             for (long g = 0; g < (1L << f); g++) {
                 if (g > 0) sigma ^= 1L << Long.numberOfTrailingZeros(g);
                 if (g % REFRESH == 0) {
+                    basisValid = false;
                     java.util.Arrays.fill(m, 0, q * dY, 0);
                     for (int a = 0; a < f; a++) addRow(n, q, free[a], (sigma >>> a & 1) != 0 ? 1 : eps);
                 } else {
@@ -144,7 +145,7 @@ final class FaceSweep implements AtomOracle {
                 if (!(thr < 1)) thr = Double.POSITIVE_INFINITY;
                 // energy ≥ thr for every unit vector ⇔ μ ≤ κ = (1 − thr)/ratio: skip when κI − T is positive definite
                 if (Double.isFinite(thr) && belowAll(t, (1 - thr) / ratio)) continue;
-                double mu = Dense.topEigen(t, dY, v, second);
+                double mu = topEigen();
                 double bound = 1 - ratio * mu;
                 if (!sink.wants(bound)) continue;
                 double norm = 0;
@@ -177,6 +178,44 @@ final class FaceSweep implements AtomOracle {
                 floor = Math.min(floor, Math.min(e, bound));
                 sink.offer(new Candidate(new Face(zero.clone(), plus, eps, n, q, false), c, e));
             }
+        }
+
+        /**
+         * Top eigenpair of T (into v, the second eigenvalue into second[0]) by cyclic Jacobi started
+         * from the previous pattern's eigenbasis: consecutive patterns differ by one sample, so T in
+         * that basis is nearly diagonal and one or two sweeps converge (to the same tolerance as
+         * {@link Dense#topEigen}). The basis restarts from I with every refresh of M (so a zero set's result does not depend on
+         * the worker that swept it).
+         */
+        private double topEigen() {
+            int n = dY;
+            if (n == 1) {
+                v[0] = 1;
+                second[0] = Double.NEGATIVE_INFINITY;
+                return t[0];
+            }
+            if (!basisValid) {
+                java.util.Arrays.fill(basis, 0);
+                for (int i = 0; i < n; i++) basis[i * n + i] = 1;
+                basisValid = true;
+            }
+            // A = Qᵀ T Q
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < n; k++) {
+                    double s = 0;
+                    for (int j = 0; j < n; j++) s += t[i * n + j] * basis[j * n + k];
+                    tq[i * n + k] = s;
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                for (int k = i; k < n; k++) {
+                    double s = 0;
+                    for (int j = 0; j < n; j++) s += basis[j * n + i] * tq[j * n + k];
+                    rot[i * n + k] = s;
+                    rot[k * n + i] = s;
+                }
+            }
+            return Dense.jacobiTop(rot, basis, n, v, second);
         }
 
         /** M += w · n_iᵀ z_iᵀ. */

@@ -39,6 +39,8 @@ public final class OptimumSolver {
     private final OptimumProblem pr;
     private final Options o;
     private final AtomOracle oracle;
+    /** The loss J at the start of every round of the last solve (it never increases). */
+    private final List<Double> lossTrace = new ArrayList<>();
 
     public OptimumSolver(OptimumProblem pr, Options o) {
         this(pr, o, chooseOracle(pr, o));
@@ -58,13 +60,18 @@ public final class OptimumSolver {
         AtomOracle listed = pr.p <= FaceEnumeration.MAX_P ? faces(pr, Math.min(o.faceBudget(), LISTED_FACES)) : null;
         if (listed != null) return listed;
         SampledOracle local = new SampledOracle(pr, o.randomStarts(), 0x0b7L);
-        if (pr.p <= FaceSweep.MAX_P) return new CertifyingOracle(local, new FaceSweep(pr));
+        if (pr.p <= FaceSweep.MAX_P) {
+            return new CertifyingOracle(local, call -> new SampledOracle(pr, WIDE_STARTS, 0x51deL + call), new FaceSweep(pr));
+        }
         if (pr.p <= FaceEnumeration.MAX_P) {
             AtomOracle all = faces(pr, o.faceBudget());
             if (all != null) return new CertifyingOracle(local, all);
         }
         return local;
     }
+
+    /** Random starts of the wider local search tried before each exact sweep. */
+    private static final int WIDE_STARTS = 512;
 
     /** Faces listed up front (beyond this the sweep, which builds none, is used). */
     private static final long LISTED_FACES = 100_000;
@@ -77,6 +84,11 @@ public final class OptimumSolver {
         }
     }
 
+    /** Exact sweeps the oracle ran (0 unless a local search drives and a sweep certifies). */
+    int sweeps() {
+        return oracle instanceof CertifyingOracle c ? c.sweeps() : 0;
+    }
+
     public String method() {
         return oracle.method();
     }
@@ -85,6 +97,7 @@ public final class OptimumSolver {
     public Optimum solve() {
         long t0 = System.nanoTime();
         List<Atom> atoms = new ArrayList<>();
+        lossTrace.clear();
         ReadoutState st = new ReadoutState(pr, new double[pr.p * pr.p]);
         double j = pr.emptyLoss();
         AtomOracle.Search search = null;
@@ -94,6 +107,7 @@ public final class OptimumSolver {
             search = oracle.search(st, warm(atoms), 8, SEARCH_CEILING);
             double eMin = search.minEnergy();
             bound = st.dualValue() + Math.min(0, eMin) * j;
+            lossTrace.add(j);
             if (DEBUG) System.err.printf("%.1fs round %d J=%.15g D=%.15g eMin=%.3e atoms=%d cands=%d%n", seconds(t0), round, j, st.dualValue(), eMin, atoms.size(), search.candidates().size());
             if (j - bound <= o.tol() * j) break;
             if (seconds(t0) > o.timeLimit()) break;
@@ -139,8 +153,31 @@ public final class OptimumSolver {
             st = stateOf(atoms);
             j = loss(atoms, st);
         }
+        if (pr.negativeSlope != 1.0) {
+            List<Atom> fewer = withoutRedundant(atoms, j);
+            if (fewer != null) {
+                atoms = fewer;
+                st = stateOf(atoms);
+                j = loss(atoms, st);
+            }
+        }
+        if (pr.negativeSlope == 1.0 && !atoms.isEmpty()) {
+            List<Atom> eigen = eigenNeurons(atoms.get(0).face, st.k);
+            ReadoutState se = stateOf(eigen);
+            double je = loss(eigen, se);
+            if (eigen.size() < atoms.size() && je <= j * (1 + 1e-10)) {
+                atoms = eigen;
+                st = se;
+                j = je;
+            }
+        }
         boolean certified = search.exact() && j - bound <= o.certifyTol() * j;
         return build(atoms, st, j, search.exact() ? bound : Double.NaN, certified, eMin, diameter, round, seconds(t0));
+    }
+
+    /** The loss J at the start of each column-generation round of the last {@link #solve}. */
+    double[] lossTrace() {
+        return lossTrace.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /** A network from the vertex with the fewest neurons, polished, if it is as good as the current one. */
@@ -160,6 +197,69 @@ public final class OptimumSolver {
         return jn <= j * (1 + 1e-10) ? atoms : null;
     }
 
+    /**
+     * Linear φ: the neurons of an eigen-decomposition K = Σ λ_k u_k u_kᵀ (h_k = √λ_k u_k). Every
+     * decomposition K = Σ h hᵀ costs the same mass tr(K_X⁺ K) and gives the same kernel, so the
+     * narrowest optimal network has exactly rank K* neurons.
+     */
+    private List<Atom> eigenNeurons(Face linear, double[] k) {
+        int p = pr.p;
+        Dense.Eig e = Dense.eig(k, p);
+        double top = Math.max(e.values()[p - 1], 0);
+        List<Atom> out = new ArrayList<>();
+        for (int j = p - 1; j >= 0 && e.values()[j] > RANK_CUT * top; j--) {
+            double[] h = new double[p];
+            for (int i = 0; i < p; i++) h[i] = Math.sqrt(e.values()[j]) * e.vectors()[i * p + j];
+            // coefficients in the face's K_X⁺-orthonormal basis: c = Nᵀ K_X⁺ h
+            double[] c = new double[linear.q];
+            for (int a = 0; a < p; a++) {
+                double bh = 0;
+                for (int b = 0; b < p; b++) bh += pr.bPinv[a * p + b] * h[b];
+                for (int q = 0; q < linear.q; q++) c[q] += linear.basis[a * linear.q + q] * bh;
+            }
+            out.add(new Atom(linear, c));
+        }
+        return out;
+    }
+
+    /**
+     * Tries dropping each neuron (lightest first) and re-solving the others' masses: a neuron goes
+     * when the rest stay optimal (loss within 1e-10 of j). Returns the narrower network, or null.
+     */
+    private List<Atom> withoutRedundant(List<Atom> atoms, double j) {
+        List<Atom> cur = new ArrayList<>();
+        for (Atom a : atoms) cur.add(new Atom(a.face, a.c.clone()));
+        cur.sort(Comparator.comparingDouble(Atom::mass));
+        boolean dropped = false;
+        for (int i = 0; i < cur.size() && cur.size() > 1; ) {
+            List<Atom> trial = new ArrayList<>();
+            for (int k = 0; k < cur.size(); k++) if (k != i) trial.add(new Atom(cur.get(k).face, cur.get(k).c.clone()));
+            double[][] unit = new double[trial.size()][];
+            double[] m = new double[trial.size()];
+            for (int k = 0; k < trial.size(); k++) {
+                unit[k] = trial.get(k).unitActivation(pr);
+                m[k] = trial.get(k).mass();
+            }
+            MassSolver.solve(pr, unit, m, 1e-14);
+            List<Atom> kept = new ArrayList<>();
+            for (int k = 0; k < trial.size(); k++) {
+                if (m[k] <= 0) continue;
+                trial.get(k).scaleToMass(m[k]);
+                kept.add(trial.get(k));
+            }
+            if (!kept.isEmpty() && loss(kept, stateOf(kept)) <= j * (1 + 1e-10)) {
+                cur = kept;
+                dropped = true;
+            } else {
+                i++;
+            }
+        }
+        return dropped ? cur : null;
+    }
+
+    /** Eigenvalues of K* below this fraction of the largest are rounding (the rank of a linear optimum). */
+    private static final double RANK_CUT = 1e-10;
+
     private static int support(double[] m) {
         double max = 0;
         for (double v : m) max = Math.max(max, v);
@@ -170,7 +270,7 @@ public final class OptimumSolver {
 
     /** Masses, pruning, merging and the in-face polish. */
     private ReadoutState reoptimise(List<Atom> atoms) {
-        for (int pass = 0; pass < 3; pass++) {
+        for (int pass = 0; pass < 6; pass++) {
             double[][] unit = new double[atoms.size()][];
             double[] m = new double[atoms.size()];
             for (int i = 0; i < atoms.size(); i++) {
@@ -188,8 +288,12 @@ public final class OptimumSolver {
                 }
             }
             atoms.clear();
-            atoms.addAll(merge(snap(kept)));
-            if (atoms.isEmpty()) break;
+            List<Atom> snapped = snap(kept);
+            // the projection onto a smaller face moves a neuron by ~SNAP of its size: keep it unless it costs
+            if (loss(snapped, stateOf(snapped)) > loss(kept, stateOf(kept))) snapped = kept;
+            boolean moved = snapped != kept && snapped.stream().anyMatch(a -> !kept.contains(a));
+            atoms.addAll(merge(snapped));
+            if (atoms.isEmpty() || pass >= 2 && !moved) break;
             DirectionPolish.run(pr, atoms, 500, 1e-15);
         }
         return stateOf(atoms);
@@ -233,12 +337,15 @@ public final class OptimumSolver {
                 }
             }
             if (!changed) {
-                out.add(a);
+                out.add(resigned(a, h));
                 continue;
             }
             int[] d = new int[1];
             double[] n = Face.subspaceBasis(pr, zero, d);
-            if (d[0] == 0) continue;
+            if (d[0] == 0) {
+                out.add(resigned(a, h));
+                continue;
+            }
             boolean[] plus = new boolean[p];
             for (int i = 0; i < p; i++) plus[i] = !zero[i] && h[i] > 0;
             Face f = new Face(zero, plus, pr.negativeSlope, n, d[0], false);
@@ -256,9 +363,27 @@ public final class OptimumSolver {
             }
             Atom s2 = new Atom(f, c);
             if (f.matches(s2.preactivation(), 0)) out.add(s2);
-            else out.add(a);
+            else out.add(resigned(a, h));
         }
         return out;
+    }
+
+    /**
+     * The neuron on the face its preactivation actually has (same zero set and basis, signs read
+     * from h): a neuron the oracle accepted within its sign slack, or one rounding moved across a
+     * boundary, would otherwise sit outside its face, where the polish's step cap does not hold it.
+     */
+    private Atom resigned(Atom a, double[] h) {
+        boolean[] plus = a.face.plus.clone();
+        boolean changed = false;
+        for (int i = 0; i < pr.p; i++) {
+            if (a.face.zero[i] || h[i] == 0 || plus[i] == h[i] > 0) continue;
+            plus[i] = h[i] > 0;
+            changed = true;
+        }
+        if (!changed) return a;
+        Face f = new Face(a.face.zero, plus, pr.negativeSlope, a.face.basis, a.face.q, false);
+        return new Atom(f, a.c);
     }
 
     /** Mass below which a neuron counts as new (zero mass in the mass solve). */

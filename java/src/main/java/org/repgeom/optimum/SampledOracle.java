@@ -3,7 +3,6 @@ package org.repgeom.optimum;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.IntStream;
 
 /**
  * Local search for negative-energy neurons where exact enumeration is out of reach: from many
@@ -54,20 +53,14 @@ final class SampledOracle implements AtomOracle {
             if (s % 2 == 1) for (int i = 0; i < p; i++) h[i] = rnd.nextBoolean() ? Math.abs(h[i]) : -1e-3 * Math.abs(h[i]);
             starts.add(project(h));
         }
-        CandidateSink all = new CandidateSink(limit, ceiling);
         int n = starts.size();
         int chunks = Math.min(n, 16);
-        IntStream.range(0, chunks).parallel().mapToObj(ch -> {
-            CandidateSink sink = new CandidateSink(limit, ceiling);
+        return CandidateSink.gather(chunks, limit, ceiling, (sink, ch) -> {
             for (int i = ch; i < n; i += chunks) {
                 Candidate c = ascend(st, starts.get(i));
                 if (c != null) sink.offer(c);
             }
-            return sink;
-        }).toList().forEach(all::addAll);
-        List<Candidate> sorted = all.sorted();
-        double min = sorted.isEmpty() ? Double.POSITIVE_INFINITY : sorted.get(0).energy();
-        return new Search(sorted, min, false, method());
+        }).result(false, method(), Double.POSITIVE_INFINITY);
     }
 
     private double[] project(double[] h) {

@@ -1,7 +1,6 @@
 package org.repgeom.optimum;
 
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * Exact ReLU oracle when {@code B = K_X⁻¹} has non-positive off-diagonals (whitened inputs). For
@@ -36,9 +35,7 @@ final class SupportOracle implements AtomOracle {
         int p = pr.p, dY = pr.dY;
         long total = 1L << p;
         int chunks = (int) Math.max(1, Math.min(256, total / 512));
-        CandidateSink all = new CandidateSink(limit, ceiling);
-        IntStream.range(0, chunks).parallel().mapToObj(ch -> {
-            CandidateSink sink = new CandidateSink(limit, ceiling);
+        return CandidateSink.gather(chunks, limit, ceiling, (sink, ch) -> {
             int[] idx = new int[p];
             double[] bs = new double[p * p], zs = new double[p * dY], t = new double[dY * dY], v = new double[dY];
             for (long mask = 1 + ch; mask < total; mask += chunks) {
@@ -93,11 +90,7 @@ final class SupportOracle implements AtomOracle {
                 for (int i = 0; i < p; i++) a[i] = Math.max(0, a[i]);
                 sink.offer(new Candidate(f, c, st.energy(a)));
             }
-            return sink;
-        }).toList().forEach(all::addAll);
-        List<Candidate> sorted = all.sorted();
-        double min = sorted.isEmpty() ? Double.POSITIVE_INFINITY : sorted.get(0).energy();
-        return new Search(sorted, min, true, method());
+        }).result(true, method(), Double.POSITIVE_INFINITY);
     }
 
     @Override

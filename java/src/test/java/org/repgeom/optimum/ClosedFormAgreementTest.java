@@ -76,6 +76,14 @@ class ClosedFormAgreementTest {
         assertTrue(o.certified(), e.id() + ": not certified, gap " + o.relativeGap());
         assertTrue(o.lowerBound() <= e.loss() * (1 + 1e-12), e.id() + ": bound above the closed form");
         if (e.uniqueKernel()) assertEquals(0.0, o.kernelSetDiameter(), 1e-6 * scale, e.id() + ": diameter");
+        if (e.act() == Activation.LINEAR) {
+            // linear φ: any decomposition of K* costs the same, so the narrowest network has rank K* neurons
+            Dense.Eig eig = Dense.eig(e.kernel(), pr.samples());
+            double top = eig.values()[pr.samples() - 1];
+            int rank = 0;
+            for (double v : eig.values()) if (v > 1e-9 * top) rank++;
+            assertEquals(rank, o.width(), e.id() + ": narrowest linear network");
+        }
         if (e.rays()) {
             boolean empty = true;
             for (double v : e.kernel()) empty &= v == 0;

@@ -58,19 +58,22 @@ public final class OptimumBench {
             double[] t = new double[reps];
             double[] cpu = new double[reps];
             Optimum o = null;
+            int sweeps = 0;
             var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             for (int r = 0; r < reps; r++) {
                 OptimumProblem pr = OptimumProblem.of(c.task(), c.act(), c.bias(), c.lambda(), c.lambda());
                 long t0 = System.nanoTime(), c0 = os.getProcessCpuTime();
-                o = new OptimumSolver(pr, OptimumSolver.Options.defaults()).solve();
+                OptimumSolver solver = new OptimumSolver(pr, OptimumSolver.Options.defaults());
+                o = solver.solve();
+                sweeps = solver.sweeps();
                 t[r] = (System.nanoTime() - t0) * 1e-9;
                 cpu[r] = (os.getProcessCpuTime() - c0) * 1e-9;
             }
             Arrays.sort(t);
             Arrays.sort(cpu);
-            System.out.printf(Locale.ROOT, "%-70s wall min %7.2fs median %7.2fs cpu min %7.2fs median %7.2fs load %.1f  loss %.12g gap %.1e certified %s width %d diam %.1e rounds %d | %s%n",
+            System.out.printf(Locale.ROOT, "%-70s wall min %7.2fs median %7.2fs cpu min %7.2fs median %7.2fs load %.1f  loss %.12g gap %.1e certified %s width %d diam %.1e rounds %d sweeps %d | %s%n",
                     c.name(), t[0], t[reps / 2], cpu[0], cpu[reps / 2], os.getSystemLoadAverage(), o.loss(), o.relativeGap(), o.certified(), o.width(), o.kernelSetDiameter(),
-                    o.iterations(), o.method());
+                    o.iterations(), sweeps, o.method());
         }
     }
 }
