@@ -61,9 +61,31 @@ static inline long round_up(long n, long m) { return (n + m - 1) / m * m; }
 /* for r < rows and j < nvec * RG_VLEN. V rows and out rows are 64-byte aligned.                   */
 /* ---------------------------------------------------------------------------------------------- */
 
+/* What a tile does as it stores its outputs: the ReLU forward and backward fused into the GEMMs, so that
+   the activation and its derivative take no pass of their own over the layer (same selects as activate
+   and times_derivative: z > 0 ? x : +0, NaN included). aux is laid out like out (ld ldo). */
+enum {
+    RG_EP_NONE = 0,
+    RG_EP_RELU = 1,     /* out = z, aux = relu(z) */
+    RG_EP_RELU_GRAD = 2 /* aux = z: out = z > 0 ? acc : 0 */
+};
+
+static inline __attribute__((always_inline)) void store_ep(const int ep, vf acc, vf *o, float *restrict aux_row,
+                                                           int v) {
+    if (ep == RG_EP_RELU) {
+        o[v] = acc;
+        ((vf *)aux_row)[v] = vsel(acc > 0.0f, acc, (vf){0});
+    } else if (ep == RG_EP_RELU_GRAD) {
+        o[v] = vsel(((const vf *)aux_row)[v] > 0.0f, acc, (vf){0});
+    } else {
+        o[v] = acc;
+    }
+}
+
 static inline __attribute__((always_inline)) void micro(const int rb, const int cv, int K, const float *restrict S,
                                                         long sr, long sk, const float *restrict V, long ldv,
-                                                        float *restrict out, long ldo, const float *restrict init) {
+                                                        float *restrict out, long ldo, const float *restrict init,
+                                                        const int ep, float *restrict aux) {
     vf acc[RG_RB][RG_CV];
 #pragma GCC unroll 8
     for (int r = 0; r < rb; r++) {
@@ -90,13 +112,14 @@ static inline __attribute__((always_inline)) void micro(const int rb, const int 
 #pragma GCC unroll 8
     for (int r = 0; r < rb; r++) {
         vf *o = (vf *)(out + (long)r * ldo);
+        float *ar = ep != RG_EP_NONE ? aux + (long)r * ldo : NULL;
 #pragma GCC unroll 8
-        for (int v = 0; v < cv; v++) o[v] = acc[r][v];
+        for (int v = 0; v < cv; v++) store_ep(ep, acc[r][v], o, ar, v);
     }
 }
 
 #define RG_MICRO_CASE(RB, CV) \
-    case (RB) * 8 + (CV): micro((RB), (CV), K, S, sr, sk, V, ldv, out, ldo, init); break;
+    case (RB) * 8 + (CV): micro((RB), (CV), K, S, sr, sk, V, ldv, out, ldo, init, RG_EP_NONE, NULL); break;
 #define RG_MICRO_ROW(RB) RG_MICRO_CASE(RB, 1) RG_MICRO_CASE(RB, 2) RG_MICRO_CASE(RB, 3) RG_MICRO_CASE(RB, 4)
 
 static void micro_dispatch(int rb, int cv, int K, const float *restrict S, long sr, long sk, const float *restrict V,
@@ -122,22 +145,37 @@ static void micro_dispatch(int rb, int cv, int K, const float *restrict S, long 
     }
 }
 
+/* The epilogue ep of an edge tile (rb rows, cv vectors) that micro_dispatch stored plainly. */
+static void tile_ep(int ep, int rb, int cv, float *out, long ldo, float *aux) {
+    for (int r = 0; r < rb; r++) {
+        vf *o = (vf *)(out + (long)r * ldo);
+        for (int v = 0; v < cv; v++) store_ep(ep, o[v], o, aux + (long)r * ldo, v);
+    }
+}
+
 /* The full RG_RB x RG_CV tiles are inlined here (a call through micro_dispatch's jump table per tile cost
-   about as much as a few k steps of a tile); only the edge tiles go through the dispatch. */
+   about as much as a few k steps of a tile), with the epilogue ep (aux laid out like out); only the edge
+   tiles go through the dispatch. */
 static void bgemm(int rows, int K, const float *S, long sr, long sk, const float *V, long ldv, float *out, long ldo,
-                  int nvec, const float *init) {
+                  int nvec, const float *init, int ep, float *aux) {
     for (int r0 = 0; r0 < rows; r0 += RG_RB) {
         int rb = rows - r0 < RG_RB ? rows - r0 : RG_RB;
         const float *Sr = S + (long)r0 * sr;
         float *Or = out + (long)r0 * ldo;
+        float *Ar = ep != RG_EP_NONE ? aux + (long)r0 * ldo : NULL;
         const float *ir = init ? init + r0 : NULL;
-        int v0 = 0;
-        for (; v0 + RG_CV <= nvec; v0 += RG_CV) {
-            if (rb == RG_RB) micro(RG_RB, RG_CV, K, Sr, sr, sk, V + (long)v0 * RG_VLEN, ldv, Or + (long)v0 * RG_VLEN, ldo, ir);
-            else micro_dispatch(rb, RG_CV, K, Sr, sr, sk, V + (long)v0 * RG_VLEN, ldv, Or + (long)v0 * RG_VLEN, ldo, ir);
-        }
-        if (v0 < nvec) {
-            micro_dispatch(rb, nvec - v0, K, Sr, sr, sk, V + (long)v0 * RG_VLEN, ldv, Or + (long)v0 * RG_VLEN, ldo, ir);
+        for (int v0 = 0; v0 < nvec; v0 += RG_CV) {
+            const int cv = nvec - v0 < RG_CV ? nvec - v0 : RG_CV;
+            const float *Vv = V + (long)v0 * RG_VLEN;
+            float *Ov = Or + (long)v0 * RG_VLEN, *Av = Ar != NULL ? Ar + (long)v0 * RG_VLEN : NULL;
+            if (rb == RG_RB && cv == RG_CV) {
+                if (ep == RG_EP_RELU) micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_RELU, Av);
+                else if (ep == RG_EP_RELU_GRAD) micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_RELU_GRAD, Av);
+                else micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_NONE, NULL);
+            } else {
+                micro_dispatch(rb, cv, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir);
+                if (ep != RG_EP_NONE) tile_ep(ep, rb, cv, Ov, ldo, Av);
+            }
         }
     }
 }
@@ -367,9 +405,10 @@ static void transpose_in(const float *restrict src, int rows, long Pp, int P, fl
  */
 static void layer_forward(const lay_t *y, int l, const float *th, const float *in, float *z, float *a) {
     const long Pp = y->Pp;
+    const int fused = a != NULL && y->act == RG_RELU;
     bgemm(y->fout[l], y->fin[l], th + y->woff[l], y->ldw[l], 1, in, Pp, z, Pp, (int)(Pp / RG_VLEN),
-          y->hasb[l] ? th + y->boff[l] : NULL);
-    if (a != NULL) activate(y->act, z, a, (long)y->fout[l] * Pp);
+          y->hasb[l] ? th + y->boff[l] : NULL, fused ? RG_EP_RELU : RG_EP_NONE, fused ? a : NULL);
+    if (a != NULL && !fused) activate(y->act, z, a, (long)y->fout[l] * Pp);
 }
 
 /*
@@ -409,18 +448,22 @@ static double data_loss_grad(const lay_t *y, ws_t *w, const float *th) {
         float *gw = w->graw + y->woff[l];
         const float *inl = l == 0 ? w->xp : w->a[l - 1];
         if (l == 0) {
-            bgemm(fo, P, G, Pp, 1, w->xT, ld, gw, ld, ld / RG_VLEN, NULL);
+            bgemm(fo, P, G, Pp, 1, w->xT, ld, gw, ld, ld / RG_VLEN, NULL, RG_EP_NONE, NULL);
         } else if (fo <= 8 && Pp >= RG_DOT_MIN_PP) {
             grad_dot(fo, fi, G, inl, Pp, gw, ld);
         } else {
             transpose_in(inl, fi, Pp, P, w->aT, ld);
-            bgemm(fo, P, G, Pp, 1, w->aT, ld, gw, ld, ld / RG_VLEN, NULL);
+            bgemm(fo, P, G, Pp, 1, w->aT, ld, gw, ld, ld / RG_VLEN, NULL, RG_EP_NONE, NULL);
         }
         if (y->hasb[l]) grad_bias(fo, G, Pp, w->graw + y->boff[l]);
         if (l > 0) {
             /* G_A (fi x Pp) = W_l^T G; then G_Z = G_A * phi'(Z_{l-1}) */
-            bgemm(fi, fo, th + y->woff[l], 1, ld, G, Pp, Gother, Pp, nv, NULL);
-            times_derivative(y->act, w->z[l - 1], w->a[l - 1], Gother, (long)fi * Pp);
+            if (y->act == RG_RELU) { /* the derivative in the tiles' stores */
+                bgemm(fi, fo, th + y->woff[l], 1, ld, G, Pp, Gother, Pp, nv, NULL, RG_EP_RELU_GRAD, w->z[l - 1]);
+            } else {
+                bgemm(fi, fo, th + y->woff[l], 1, ld, G, Pp, Gother, Pp, nv, NULL, RG_EP_NONE, NULL);
+                times_derivative(y->act, w->z[l - 1], w->a[l - 1], Gother, (long)fi * Pp);
+            }
             float *tmp = G;
             G = Gother;
             Gother = tmp;
