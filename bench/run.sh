@@ -8,7 +8,7 @@
 #
 # Cases: W16 W64 W256 W1024 (P = 64, dX = 64, GD), Wsmall (P = 8, dX = 8, M = 16, E = 16384, GD),
 # Wlong (the README example's ReLU width-64 members, Adam with decay, 60,000 steps) and Wlong-short
-# (the same members over 3,000 steps). Writes OUT.jsonl (every raw result line, JMH JSON converted;
+# (the same members over 3,000 steps; added whenever Wlong is asked for). Writes OUT.jsonl (every raw result line, JMH JSON converted;
 # the first line names the CPU model, cores and ISA flags) and OUT.md (member-steps/s and GFLOP/s
 # min/median, % of each peak, native against java and against the fastest peer, long/short run).
 # PyTorch (CPU wheel) and JAX are installed with pip into a virtual environment the harness creates
@@ -36,6 +36,8 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
+# the long run is judged against the short run: Wlong brings Wlong-short along
+case " $cases " in *" Wlong "*) case " $cases " in *" Wlong-short "*) ;; *) cases="$cases Wlong-short" ;; esac ;; esac
 [ -n "$out" ] || { echo "usage: $0 [--cases LIST] [--reps N] [--steps N] [--backends 'java native'] [--peers 'numpy torch jax'] OUT" >&2; exit 2; }
 out="${out%.jsonl}"; out="${out%.md}"
 mkdir -p "$(dirname "$out")"

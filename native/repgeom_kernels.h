@@ -11,6 +11,7 @@
 #ifndef REPGEOM_KERNELS_H
 #define REPGEOM_KERNELS_H
 
+#include <math.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -174,6 +175,56 @@ void rg_restore_fp_mode(unsigned long saved);
 
 /* Which compiled variant mlp_train_fused and mlp_forward dispatch to here: "avx512", "avx2" or "generic". */
 const char *rg_isa(void);
+
+/*
+ * Step control of one member, shared by the training loops (one member at a time, and members across the
+ * vector lanes): the stop rule, the loss trace, Adam's bias corrections and the final status, the float32
+ * twins of the reference's loop (org.repgeom.backend.JavaBackend.mlp_train_fused). They take plain values,
+ * not rg_config, so that any loop with the same rules can use them.
+ */
+
+/* The stop rule: the loss moved by at most tol (relative to now) since the start of the window. */
+static inline int rg_converged(double tol, double window_start, double now) {
+    return tol > 0 && fabs(window_start - now) <= tol * fabs(now);
+}
+
+/*
+ * After step s of a member, whose loss was finite and whose update gave a finite gradient: writes the trace
+ * point of s (trace_row: the member's row) and, at a window boundary, applies the stop rule (returns 1: the
+ * member converged at s and keeps the parameters of step s) or starts the next window; returns 0 to go on.
+ */
+static inline int rg_step_end(int s, double loss, float *trace_row, int trace_every, int window, double tol,
+                              double *window_start) {
+    if (s % trace_every == 0) trace_row[s / trace_every] = (float)loss;
+    if (s % window != 0) return 0;
+    if (s > 0 && rg_converged(tol, *window_start, loss)) return 1;
+    *window_start = loss;
+    return 0;
+}
+
+/*
+ * The status a member ends with after `step` steps, its loss at the final parameters being `loss`: a
+ * non-finite loss is DIVERGED; a run that used its whole budget at a window boundary may still have
+ * converged there. Writes the final trace point when the budget ended on one.
+ */
+static inline int rg_final_status(int status, int step, double loss, double window_start, float *trace_row,
+                                  int max_steps, int trace_every, int window, double tol) {
+    if (status != RG_DIVERGED && !isfinite(loss)) status = RG_DIVERGED;
+    if (status == RG_MAX_STEPS && step >= window && step % window == 0 && rg_converged(tol, window_start, loss)) {
+        status = RG_CONVERGED;
+    }
+    if (step == max_steps && step % trace_every == 0) trace_row[step / trace_every] = (float)loss;
+    return status;
+}
+
+/* Adam's bias corrections of the next step: beta^t multiplied up one step, c = 1 / (1 - beta^t). */
+static inline void rg_adam_corrections(double beta1, double beta2, double *beta1_pow, double *beta2_pow, float *c1,
+                                       float *c2) {
+    *beta1_pow *= beta1;
+    *beta2_pow *= beta2;
+    *c1 = (float)(1.0 / (1.0 - *beta1_pow));
+    *c2 = (float)(1.0 / (1.0 - *beta2_pow));
+}
 
 #ifdef __cplusplus
 }

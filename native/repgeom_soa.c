@@ -319,10 +319,6 @@ static void copy_lane(const soa_lay *y, const vf *from, vf *to, int j) {
     for (long i = 0; i < y->S; i++) to[i][j] = from[i][j];
 }
 
-static int soa_converged(const rg_config *c, double window_start, double now) {
-    return c->tol > 0 && fabs(window_start - now) <= c->tol * fabs(now);
-}
-
 /* Whether mlp_train_fused trains cfg's shape with members across the lanes: when the sample axis or
    the layers are narrow enough that the padded member-at-a-time layout would waste much of each
    vector, and a group's state stays in cache (its seven parameter-sized vectors within ~1.5 MiB). */
@@ -460,10 +456,10 @@ int RG_SOA_FN(mlp_train_soa)(const rg_config *c, const float *x, const float *yd
                 }
                 lr[j] = (float)(sched != NULL ? lrs[idx[j]] * sched[stepj[j] - sched_lo] : lrs[idx[j]]);
                 if (c->opt_kind == RG_ADAM) {
-                    bp1[j] *= c->beta1;
-                    bp2[j] *= c->beta2;
-                    c1[j] = (float)(1.0 / (1.0 - bp1[j]));
-                    c2[j] = (float)(1.0 / (1.0 - bp2[j]));
+                    float a1, a2;
+                    rg_adam_corrections(c->beta1, c->beta2, &bp1[j], &bp2[j], &a1, &a2);
+                    c1[j] = a1;
+                    c2[j] = a2;
                 }
             }
             vd next_pen;
@@ -475,7 +471,6 @@ int RG_SOA_FN(mlp_train_soa)(const rg_config *c, const float *x, const float *yd
                     copy_lane(&y, prev, w.fin, j);
                     st[j] = RG_DIVERGED;
                 } else {
-                    if (s % c->trace_every == 0) trace[(long)idx[j] * tlen + s / c->trace_every] = (float)loss[j];
                     float *kb = rg_kernel_trace_member(c, idx[j]);
                     if (kb != NULL && s % c->kernel_trace->every == 0) { /* lane j of the activations of cur */
                         const int k = s / c->kernel_trace->every;
@@ -483,8 +478,8 @@ int RG_SOA_FN(mlp_train_soa)(const rg_config *c, const float *x, const float *yd
                             kernel_trace_record(c, l, (const float *)w.a[l] + j, (long)P * LANES, LANES, kb, k, k + 1);
                         }
                     }
-                    if (s % c->window != 0 || !(s > 0 && soa_converged(c, window_start[j], loss[j]))) {
-                        if (s % c->window == 0) window_start[j] = loss[j];
+                    if (!rg_step_end(s, loss[j], trace + (long)idx[j] * tlen, c->trace_every, c->window, c->tol,
+                                     &window_start[j])) {
                         stepj[j] = s + 1;
                         continue;
                     }
@@ -515,13 +510,9 @@ int RG_SOA_FN(mlp_train_soa)(const rg_config *c, const float *x, const float *yd
         for (int j = 0; j < n; j++) {
             if (st[j] == RG_RUNNING) continue;
             const int e = idx[j], sj = stepj[j];
-            int s = st[j];
-            double lj = floss[j];
-            if (s != RG_DIVERGED && !isfinite(lj)) s = RG_DIVERGED;
-            if (s == RG_MAX_STEPS && sj >= c->window && sj % c->window == 0 && soa_converged(c, window_start[j], lj)) {
-                s = RG_CONVERGED;
-            }
-            if (sj == c->max_steps && sj % c->trace_every == 0) trace[(long)e * tlen + sj / c->trace_every] = (float)lj;
+            const double lj = floss[j];
+            const int s = rg_final_status(st[j], sj, lj, window_start[j], trace + (long)e * tlen, c->max_steps,
+                                          c->trace_every, c->window, c->tol);
             float *kb = rg_kernel_trace_member(c, e);
             if (kb != NULL) { /* the final kernel (activations of w.fin) at every point from the final step on */
                 const int every = c->kernel_trace->every, from = (int)(((long)sj + every - 1) / every);

@@ -61,9 +61,31 @@ static inline long round_up(long n, long m) { return (n + m - 1) / m * m; }
 /* for r < rows and j < nvec * RG_VLEN. V rows and out rows are 64-byte aligned.                   */
 /* ---------------------------------------------------------------------------------------------- */
 
+/* What a tile does as it stores its outputs: the ReLU forward and backward fused into the GEMMs, so that
+   the activation and its derivative take no pass of their own over the layer (same selects as activate
+   and times_derivative: z > 0 ? x : +0, NaN included). aux is laid out like out (ld ldo). */
+enum {
+    RG_EP_NONE = 0,
+    RG_EP_RELU = 1,     /* out = z, aux = relu(z) */
+    RG_EP_RELU_GRAD = 2 /* aux = z: out = z > 0 ? acc : 0 */
+};
+
+static inline __attribute__((always_inline)) void store_ep(const int ep, vf acc, vf *o, float *restrict aux_row,
+                                                           int v) {
+    if (ep == RG_EP_RELU) {
+        o[v] = acc;
+        ((vf *)aux_row)[v] = vsel(acc > 0.0f, acc, (vf){0});
+    } else if (ep == RG_EP_RELU_GRAD) {
+        o[v] = vsel(((const vf *)aux_row)[v] > 0.0f, acc, (vf){0});
+    } else {
+        o[v] = acc;
+    }
+}
+
 static inline __attribute__((always_inline)) void micro(const int rb, const int cv, int K, const float *restrict S,
                                                         long sr, long sk, const float *restrict V, long ldv,
-                                                        float *restrict out, long ldo, const float *restrict init) {
+                                                        float *restrict out, long ldo, const float *restrict init,
+                                                        const int ep, float *restrict aux) {
     vf acc[RG_RB][RG_CV];
 #pragma GCC unroll 8
     for (int r = 0; r < rb; r++) {
@@ -90,13 +112,14 @@ static inline __attribute__((always_inline)) void micro(const int rb, const int 
 #pragma GCC unroll 8
     for (int r = 0; r < rb; r++) {
         vf *o = (vf *)(out + (long)r * ldo);
+        float *ar = ep != RG_EP_NONE ? aux + (long)r * ldo : NULL;
 #pragma GCC unroll 8
-        for (int v = 0; v < cv; v++) o[v] = acc[r][v];
+        for (int v = 0; v < cv; v++) store_ep(ep, acc[r][v], o, ar, v);
     }
 }
 
 #define RG_MICRO_CASE(RB, CV) \
-    case (RB) * 8 + (CV): micro((RB), (CV), K, S, sr, sk, V, ldv, out, ldo, init); break;
+    case (RB) * 8 + (CV): micro((RB), (CV), K, S, sr, sk, V, ldv, out, ldo, init, RG_EP_NONE, NULL); break;
 #define RG_MICRO_ROW(RB) RG_MICRO_CASE(RB, 1) RG_MICRO_CASE(RB, 2) RG_MICRO_CASE(RB, 3) RG_MICRO_CASE(RB, 4)
 
 static void micro_dispatch(int rb, int cv, int K, const float *restrict S, long sr, long sk, const float *restrict V,
@@ -122,19 +145,37 @@ static void micro_dispatch(int rb, int cv, int K, const float *restrict S, long 
     }
 }
 
+/* The epilogue ep of an edge tile (rb rows, cv vectors) that micro_dispatch stored plainly. */
+static void tile_ep(int ep, int rb, int cv, float *out, long ldo, float *aux) {
+    for (int r = 0; r < rb; r++) {
+        vf *o = (vf *)(out + (long)r * ldo);
+        for (int v = 0; v < cv; v++) store_ep(ep, o[v], o, aux + (long)r * ldo, v);
+    }
+}
+
+/* The full RG_RB x RG_CV tiles are inlined here (a call through micro_dispatch's jump table per tile cost
+   about as much as a few k steps of a tile), with the epilogue ep (aux laid out like out); only the edge
+   tiles go through the dispatch. */
 static void bgemm(int rows, int K, const float *S, long sr, long sk, const float *V, long ldv, float *out, long ldo,
-                  int nvec, const float *init) {
+                  int nvec, const float *init, int ep, float *aux) {
     for (int r0 = 0; r0 < rows; r0 += RG_RB) {
         int rb = rows - r0 < RG_RB ? rows - r0 : RG_RB;
         const float *Sr = S + (long)r0 * sr;
         float *Or = out + (long)r0 * ldo;
+        float *Ar = ep != RG_EP_NONE ? aux + (long)r0 * ldo : NULL;
         const float *ir = init ? init + r0 : NULL;
-        int v0 = 0;
-        for (; v0 + RG_CV <= nvec; v0 += RG_CV) {
-            micro_dispatch(rb, RG_CV, K, Sr, sr, sk, V + (long)v0 * RG_VLEN, ldv, Or + (long)v0 * RG_VLEN, ldo, ir);
-        }
-        if (v0 < nvec) {
-            micro_dispatch(rb, nvec - v0, K, Sr, sr, sk, V + (long)v0 * RG_VLEN, ldv, Or + (long)v0 * RG_VLEN, ldo, ir);
+        for (int v0 = 0; v0 < nvec; v0 += RG_CV) {
+            const int cv = nvec - v0 < RG_CV ? nvec - v0 : RG_CV;
+            const float *Vv = V + (long)v0 * RG_VLEN;
+            float *Ov = Or + (long)v0 * RG_VLEN, *Av = Ar != NULL ? Ar + (long)v0 * RG_VLEN : NULL;
+            if (rb == RG_RB && cv == RG_CV) {
+                if (ep == RG_EP_RELU) micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_RELU, Av);
+                else if (ep == RG_EP_RELU_GRAD) micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_RELU_GRAD, Av);
+                else micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_NONE, NULL);
+            } else {
+                micro_dispatch(rb, cv, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir);
+                if (ep != RG_EP_NONE) tile_ep(ep, rb, cv, Ov, ldo, Av);
+            }
         }
     }
 }
@@ -248,19 +289,104 @@ static int ws_alloc(const lay_t *y, ws_t *w) {
 /* Loss and gradient of the data term                                                              */
 /* ---------------------------------------------------------------------------------------------- */
 
-/* Weight gradient by dot products over samples: out[o*ldo + c] = sum_t G[o,t] in[c,t] (few outputs). */
+/*
+ * Horizontal sums of RG_VLEN vectors at once: lane i of the result is the sum of v[i]'s lanes. A tree of
+ * two-source shuffles and adds (log2 RG_VLEN levels, RG_VLEN - 1 folds in all) instead of a full
+ * horizontal reduction per vector: at each level, pair (v[i], v[i + n/2]) folds into one vector whose
+ * lane blocks hold the half-sums of both. Clobbers v.
+ */
+static const vi rg_fold_mask[][2] = {
+#if RG_VLEN == 16
+    {{0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23}, {8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31}},
+    {{0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27}, {4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31}},
+    {{0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29}, {2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31}},
+    {{0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30}, {1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31}},
+#elif RG_VLEN == 8
+    {{0, 1, 2, 3, 8, 9, 10, 11}, {4, 5, 6, 7, 12, 13, 14, 15}},
+    {{0, 1, 8, 9, 4, 5, 12, 13}, {2, 3, 10, 11, 6, 7, 14, 15}},
+    {{0, 8, 2, 10, 4, 12, 6, 14}, {1, 9, 3, 11, 5, 13, 7, 15}},
+#elif RG_VLEN == 4
+    {{0, 1, 4, 5}, {2, 3, 6, 7}},
+    {{0, 4, 2, 6}, {1, 5, 3, 7}},
+#else
+#error "RG_VLEN must be 4, 8 or 16"
+#endif
+};
+
+static inline __attribute__((always_inline)) vf sum_lanes_each(vf v[RG_VLEN]) {
+    int level = 0;
+#pragma GCC unroll 8
+    for (int n = RG_VLEN; n > 1; n /= 2, level++) {
+#pragma GCC unroll 8
+        for (int i = 0; i < n / 2; i++) {
+            const vf a = v[i], b = v[i + n / 2];
+            v[i] = __builtin_shuffle(a, b, rg_fold_mask[level][0]) + __builtin_shuffle(a, b, rg_fold_mask[level][1]);
+        }
+    }
+    return v[0];
+}
+
+/*
+ * Weight gradient of a layer with few outputs (fout <= 8) by dot products over samples:
+ * out[o*ldo + c] = sum_t G[o,t] in[c,t]. RG_VLEN inputs c at a time: one partial-sum vector per (o, c),
+ * then sum_lanes_each turns each output's RG_VLEN partials into one vector of dot products, stored whole
+ * (columns past fin get 0: the padding of a row of ldo >= fin rounded up to 16 stays zero). fout is a
+ * constant in each instance (grad_dot dispatches), so the accumulators stay in registers.
+ */
+static inline __attribute__((always_inline)) void grad_dot_fo(const int fout, int fin, const float *restrict G,
+                                                              const float *restrict in, long Pp, float *restrict out,
+                                                              long ldo) {
+    const long nv = Pp / RG_VLEN;
+    const vf *g = (const vf *)G;
+    for (int c0 = 0; c0 < fin; c0 += RG_VLEN) {
+        vf part[8][RG_VLEN];
+        const int cn = fin - c0 < RG_VLEN ? fin - c0 : RG_VLEN;
+        for (int ci = 0; ci < RG_VLEN; ci++) {
+            vf acc[8];
+#pragma GCC unroll 8
+            for (int o = 0; o < fout; o++) acc[o] = (vf){0};
+            if (ci < cn) {
+                const vf *ic = (const vf *)(in + (long)(c0 + ci) * Pp);
+                for (long v = 0; v < nv; v++) {
+                    const vf x = ic[v];
+#pragma GCC unroll 8
+                    for (int o = 0; o < fout; o++) acc[o] += g[o * nv + v] * x;
+                }
+            }
+#pragma GCC unroll 8
+            for (int o = 0; o < fout; o++) part[o][ci] = acc[o];
+        }
+#pragma GCC unroll 8
+        for (int o = 0; o < fout; o++) *(vf *)(out + (long)o * ldo + c0) = sum_lanes_each(part[o]);
+    }
+}
+
 static void grad_dot(int fout, int fin, const float *restrict G, const float *restrict in, long Pp, float *restrict out,
                      long ldo) {
-    for (int o = 0; o < fout; o++) {
-        const float *go = G + (long)o * Pp;
-        float *orow = out + (long)o * ldo;
-        for (int c = 0; c < fin; c++) {
-            const float *ic = in + (long)c * Pp;
-            float s = 0.0f;
-#pragma omp simd reduction(+ : s)
-            for (long t = 0; t < Pp; t++) s += go[t] * ic[t];
-            orow[c] = s;
+    switch (fout) {
+#define RG_DOT_CASE(F) \
+    case F: grad_dot_fo(F, fin, G, in, Pp, out, ldo); break;
+        RG_DOT_CASE(1) RG_DOT_CASE(2) RG_DOT_CASE(3) RG_DOT_CASE(4)
+        RG_DOT_CASE(5) RG_DOT_CASE(6) RG_DOT_CASE(7) RG_DOT_CASE(8)
+#undef RG_DOT_CASE
+        default: abort(); /* unreachable: called for fout <= 8 */
+    }
+}
+
+/* Bias gradient: gb[o] = sum_t G[o,t] for o < fout, the padding of gb (up to fout rounded up to 16) zero. */
+static void grad_bias(int fout, const float *restrict G, long Pp, float *restrict gb) {
+    const long nv = Pp / RG_VLEN;
+    for (int o0 = 0; o0 < fout; o0 += RG_VLEN) {
+        vf part[RG_VLEN];
+        for (int oi = 0; oi < RG_VLEN; oi++) {
+            vf acc = (vf){0};
+            if (o0 + oi < fout) {
+                const vf *go = (const vf *)(G + (long)(o0 + oi) * Pp);
+                for (long v = 0; v < nv; v++) acc += go[v];
+            }
+            part[oi] = acc;
         }
+        *(vf *)(gb + o0) = sum_lanes_each(part);
     }
 }
 
@@ -279,9 +405,10 @@ static void transpose_in(const float *restrict src, int rows, long Pp, int P, fl
  */
 static void layer_forward(const lay_t *y, int l, const float *th, const float *in, float *z, float *a) {
     const long Pp = y->Pp;
+    const int fused = a != NULL && y->act == RG_RELU;
     bgemm(y->fout[l], y->fin[l], th + y->woff[l], y->ldw[l], 1, in, Pp, z, Pp, (int)(Pp / RG_VLEN),
-          y->hasb[l] ? th + y->boff[l] : NULL);
-    if (a != NULL) activate(y->act, z, a, (long)y->fout[l] * Pp);
+          y->hasb[l] ? th + y->boff[l] : NULL, fused ? RG_EP_RELU : RG_EP_NONE, fused ? a : NULL);
+    if (a != NULL && !fused) activate(y->act, z, a, (long)y->fout[l] * Pp);
 }
 
 /*
@@ -306,6 +433,7 @@ static double data_loss_grad(const lay_t *y, ws_t *w, const float *th) {
         const float *fo = w->f + (long)o * Pp, *yo = w->yp + (long)o * Pp;
         float *go = G + (long)o * Pp;
         double s = 0.0;
+#pragma omp simd reduction(+ : s)
         for (int t = 0; t < P; t++) {
             float e = fo[t] - yo[t];
             s += (double)e * e;
@@ -320,27 +448,22 @@ static double data_loss_grad(const lay_t *y, ws_t *w, const float *th) {
         float *gw = w->graw + y->woff[l];
         const float *inl = l == 0 ? w->xp : w->a[l - 1];
         if (l == 0) {
-            bgemm(fo, P, G, Pp, 1, w->xT, ld, gw, ld, ld / RG_VLEN, NULL);
+            bgemm(fo, P, G, Pp, 1, w->xT, ld, gw, ld, ld / RG_VLEN, NULL, RG_EP_NONE, NULL);
         } else if (fo <= 8 && Pp >= RG_DOT_MIN_PP) {
-            grad_dot(fo, fi, G, inl, Pp, gw, ld); /* padding columns of gw stay zero from allocation */
+            grad_dot(fo, fi, G, inl, Pp, gw, ld);
         } else {
             transpose_in(inl, fi, Pp, P, w->aT, ld);
-            bgemm(fo, P, G, Pp, 1, w->aT, ld, gw, ld, ld / RG_VLEN, NULL);
+            bgemm(fo, P, G, Pp, 1, w->aT, ld, gw, ld, ld / RG_VLEN, NULL, RG_EP_NONE, NULL);
         }
-        if (y->hasb[l]) {
-            float *gb = w->graw + y->boff[l];
-            for (int o = 0; o < fo; o++) {
-                const float *go = G + (long)o * Pp;
-                float s = 0.0f;
-#pragma omp simd reduction(+ : s)
-                for (long t = 0; t < Pp; t++) s += go[t];
-                gb[o] = s;
-            }
-        }
+        if (y->hasb[l]) grad_bias(fo, G, Pp, w->graw + y->boff[l]);
         if (l > 0) {
             /* G_A (fi x Pp) = W_l^T G; then G_Z = G_A * phi'(Z_{l-1}) */
-            bgemm(fi, fo, th + y->woff[l], 1, ld, G, Pp, Gother, Pp, nv, NULL);
-            times_derivative(y->act, w->z[l - 1], w->a[l - 1], Gother, (long)fi * Pp);
+            if (y->act == RG_RELU) { /* the derivative in the tiles' stores */
+                bgemm(fi, fo, th + y->woff[l], 1, ld, G, Pp, Gother, Pp, nv, NULL, RG_EP_RELU_GRAD, w->z[l - 1]);
+            } else {
+                bgemm(fi, fo, th + y->woff[l], 1, ld, G, Pp, Gother, Pp, nv, NULL, RG_EP_NONE, NULL);
+                times_derivative(y->act, w->z[l - 1], w->a[l - 1], Gother, (long)fi * Pp);
+            }
             float *tmp = G;
             G = Gother;
             Gother = tmp;
@@ -453,10 +576,6 @@ static void pack(const lay_t *y, const float *th, float *packed) {
     }
 }
 
-static int converged(const rg_config *c, double window_start, double now) {
-    return c->tol > 0 && fabs(window_start - now) <= c->tol * fabs(now);
-}
-
 int RG_FN(mlp_train_fused_impl)(const rg_config *c, const float *x, const float *yd, float *params,
                                 const float *lambdas, const double *lrs, float *trace, double *final_loss,
                                 double *grad_norm, int32_t *steps, int32_t *status, int first, int count,
@@ -544,12 +663,7 @@ int RG_FN(mlp_train_fused_impl)(const rg_config *c, const float *x, const float 
                 lr *= sched[step - sched_lo];
             }
             float c1 = 1.0f, c2 = 1.0f;
-            if (c->opt_kind == RG_ADAM) {
-                beta1_pow *= c->beta1;
-                beta2_pow *= c->beta2;
-                c1 = (float)(1.0 / (1.0 - beta1_pow));
-                c2 = (float)(1.0 / (1.0 - beta2_pow));
-            }
+            if (c->opt_kind == RG_ADAM) rg_adam_corrections(c->beta1, c->beta2, &beta1_pow, &beta2_pow, &c1, &c2);
             double next_pen;
             int finite = update(c, &y, &w, w.theta[cur], w.theta[nxt], lam, (float)lr, c1, c2, &next_pen);
             if (!finite) {
@@ -557,17 +671,13 @@ int RG_FN(mlp_train_fused_impl)(const rg_config *c, const float *x, const float 
                 st = RG_DIVERGED;
                 break;
             }
-            if (step % c->trace_every == 0) tr[step / c->trace_every] = (float)loss;
             if (kb != NULL && step % c->kernel_trace->every == 0) { /* the activations of theta[cur] */
                 const int k = step / c->kernel_trace->every;
                 for (int l = 0; l < L; l++) kernel_trace_record(c, l, w.a[l], Pp, 1, kb, k, k + 1);
             }
-            if (step % c->window == 0) {
-                if (step > 0 && converged(c, window_start, loss)) {
-                    st = RG_CONVERGED;
-                    break; /* parameters stay at theta[cur]; the update into theta[nxt] is dropped */
-                }
-                window_start = loss;
+            if (rg_step_end(step, loss, tr, c->trace_every, c->window, c->tol, &window_start)) {
+                st = RG_CONVERGED;
+                break; /* parameters stay at theta[cur]; the update into theta[nxt] is dropped */
             }
             int old_prev = prev;
             prev = cur;
@@ -592,11 +702,7 @@ int RG_FN(mlp_train_fused_impl)(const rg_config *c, const float *x, const float 
         /* final loss and raw gradient norm at the final parameters */
         const float *th = w.theta[cur];
         double loss = data_loss_grad(&y, &w, th) + penalty(&y, th, lam);
-        if (st != RG_DIVERGED && !isfinite(loss)) st = RG_DIVERGED;
-        if (st == RG_MAX_STEPS && step >= c->window && step % c->window == 0 && converged(c, window_start, loss)) {
-            st = RG_CONVERGED;
-        }
-        if (step == c->max_steps && step % c->trace_every == 0) tr[step / c->trace_every] = (float)loss;
+        st = rg_final_status(st, step, loss, window_start, tr, c->max_steps, c->trace_every, c->window, c->tol);
         if (kb != NULL) { /* the final kernel at every point from the final step on */
             const int every = c->kernel_trace->every, from = (int)(((long)step + every - 1) / every);
             for (int l = 0; l < L; l++) kernel_trace_record(c, l, w.a[l], Pp, 1, kb, from, kpoints);

@@ -12,7 +12,9 @@ import org.repgeom.model.Activation;
 import org.repgeom.model.Architecture;
 import org.repgeom.model.ParamLayout;
 import org.repgeom.rng.Philox4x32;
+import org.repgeom.task.InputSpec;
 import org.repgeom.task.Task;
+import org.repgeom.task.Tasks;
 import org.repgeom.train.OptimizerSettings;
 import org.repgeom.train.StopRule;
 
@@ -82,19 +84,37 @@ class NativeBackendTest extends BackendConformanceTest {
         // force the others too: the GPU machine or a laptop may run them
         Task task = raggedTask();
         Architecture arch = new Architecture(19, new int[] {20, 33}, 3, Activation.TANH, true);
+        assertEveryVariantMatches(arch, task);
+    }
+
+    /** Trains 3 members of arch with Adam on every instruction-set variant and compares each with the reference. */
+    private void assertEveryVariantMatches(Architecture arch, Task task) {
         TrainRequest req = request(arch, 3, 5e-4, OptimizerSettings.adam(0.5), new StopRule(100, 0, 50, 20));
         TrainResult ref = reference(req, task);
+        Activation act = arch.activation();
         int old = NativeKernels.limitIsa(2);
         try {
             for (int limit = 2; limit >= 0; limit--) {
                 NativeKernels.limitIsa(limit);
                 String isa = NativeKernels.currentInstructionSet();
                 assertMatches(req, task, ref, train(req, task, ProgressListener.NONE),
-                        traceTolerance(Activation.TANH), paramTolerance(Activation.TANH, req.optimizer().kind()), "variant " + isa);
+                        traceTolerance(act), paramTolerance(act, req.optimizer().kind()), act + ", variant " + isa);
             }
             assertEquals("generic", NativeKernels.currentInstructionSet());
         } finally {
             NativeKernels.limitIsa(old);
+        }
+    }
+
+    @Test
+    void fewOutputsAtManySamplesOnEveryVariant() {
+        // P = 72 (padded to 80, so padding samples): layers with at most 8 outputs take their weight gradient
+        // as batched dot products over the samples (grad_dot), here the second hidden layer (6 units, 37
+        // inputs: a partial block of inputs) and the readout (3 outputs, 6 inputs); biases on every layer
+        Task task = Tasks.hypercube(3, 9, InputSpec.of("gaussian", 9).withDim(19));
+        assertEquals(1, NativeKernels.layout(new int[] {2, 0, 1, 72, 19, 37, 6, 3}), "the padded layout");
+        for (Activation act : new Activation[] {Activation.TANH, Activation.RELU}) {
+            assertEveryVariantMatches(new Architecture(19, new int[] {37, 6}, 3, act, true), task);
         }
     }
 

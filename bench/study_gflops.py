@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""GFLOP/s of a finished study's training, in WORKLOAD.md's count.
+
+    python3 bench/study_gflops.py STUDY_DIR [--peak GFLOPS]
+
+Reads STUDY_DIR/summary.json (training seconds `seconds`, the task's P, dX, dY) and
+STUDY_DIR/members.csv (each member's steps and widths) and prints, per width and in total, the
+member-steps, the FLOPs they took and GFLOP/s over the study's training seconds; with --peak (the
+FMA peak of bench/peak/fma_peak.c, as bench/run.sh measures it) also the % of that peak.
+
+FLOPs per member-step: WORKLOAD.md's count, only the matrix work a step cannot avoid. For one hidden
+layer of width M that is 4·P·M·(dX+1) + 6·P·M·dY; deeper networks add 6·P·fan_in·fan_out for each
+further hidden layer (forward, weight gradient, input gradient). Hidden-layer biases beyond the first
+and every elementwise operation are not counted, as in WORKLOAD.md.
+"""
+import argparse
+import csv
+import json
+import os
+import sys
+from collections import defaultdict
+
+
+def flops_per_member_step(p, dx, dy, widths):
+    dims = [dx] + widths + [dy]
+    total = 4 * p * dims[1] * (dims[0] + 1)  # first layer: forward and weight gradient, with its bias
+    for fan_in, fan_out in zip(dims[1:-1], dims[2:]):
+        total += 6 * p * fan_in * fan_out  # forward, weight gradient, and the error of the layer below
+    return total
+
+
+def fail(msg):
+    print(f"study_gflops: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("study", help="a finished study's output directory (members.csv, summary.json)")
+    ap.add_argument("--peak", type=float, help="the machine's FP32 FMA peak in GFLOP/s, for the %% of peak")
+    a = ap.parse_args()
+    summary_path, members_path = os.path.join(a.study, "summary.json"), os.path.join(a.study, "members.csv")
+    try:
+        summary = json.load(open(summary_path))
+        task, seconds = summary["task"], float(summary["seconds"])
+        p, dx, dy = int(task["P"]), int(task["dX"]), int(task["dY"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        fail(f"{summary_path}: no training seconds or task shape ({e.__class__.__name__}: {e})")
+    if seconds <= 0:
+        fail(f"{summary_path}: seconds must be > 0")
+    per_width = defaultdict(lambda: [0, 0, 0])  # widths -> members, member-steps, FLOPs
+    try:
+        with open(members_path, newline="") as f:
+            for row in csv.DictReader(f):
+                widths = [int(w) for w in row["widths"].replace("/", "x").split("x")]
+                steps = int(row["steps"])
+                acc = per_width["x".join(map(str, widths))]
+                acc[0] += 1
+                acc[1] += steps
+                acc[2] += steps * flops_per_member_step(p, dx, dy, widths)
+    except (OSError, ValueError, KeyError) as e:
+        fail(f"{members_path}: needs columns widths and steps ({e.__class__.__name__}: {e})")
+    if not per_width:
+        fail(f"{members_path}: no members")
+    total_steps = sum(v[1] for v in per_width.values())
+    total_flops = sum(v[2] for v in per_width.values())
+    gflops = total_flops / seconds / 1e9
+    print(f"study {summary.get('study', os.path.basename(a.study))}: backend {summary.get('backend')}, "
+          f"P = {p}, dX = {dx}, dY = {dy}, {seconds:.2f} s of training")
+    print("| widths | members | member-steps | GFLOP | share of the FLOPs |")
+    print("|---|---|---|---|---|")
+    for w in sorted(per_width, key=lambda k: [int(x) for x in k.split("x")]):
+        m, s, fl = per_width[w]
+        print(f"| {w} | {m} | {s:,} | {fl / 1e9:.1f} | {100 * fl / total_flops:.0f} % |")
+    line = (f"total: {sum(v[0] for v in per_width.values())} members, {total_steps:,} member-steps, "
+            f"{total_flops / 1e9:.1f} GFLOP in {seconds:.2f} s = {gflops:.1f} GFLOP/s")
+    if a.peak:
+        line += f" = {100 * gflops / a.peak:.1f} % of the {a.peak:.0f} GFLOP/s FMA peak"
+    print(line)
+
+
+if __name__ == "__main__":
+    main()
