@@ -1,5 +1,9 @@
 package org.repgeom.backend.cuda;
 
+import static org.repgeom.backend.cuda.TeamRegions.align;
+import static org.repgeom.backend.cuda.TeamRegions.checkedInt;
+import static org.repgeom.backend.cuda.TeamRegions.place;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Locale;
@@ -246,22 +250,6 @@ public final class FusedLayout implements KernelLayout {
         int s = 1;
         while (s < MAX_SPLIT && tiles * 2 * s <= MAX_BLOCK_THREADS && k / (2 * s) >= MIN_SLICE) s *= 2;
         return s;
-    }
-
-    private static long align(long floats) {
-        return (floats + 3) & ~3L;
-    }
-
-    private static int place(long[] region, boolean global, long floats) {
-        int which = global ? 1 : 0;
-        long at = region[which];
-        region[which] = align(at + floats);
-        return checkedInt(at, "offset");
-    }
-
-    private static int checkedInt(long v, String what) {
-        if (v > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("network too large for the CUDA kernels (" + what + ")");
-        return (int) v;
     }
 
     public Architecture architecture() {

@@ -1,5 +1,9 @@
 package org.repgeom.backend.cuda;
 
+import static org.repgeom.backend.cuda.TeamRegions.align;
+import static org.repgeom.backend.cuda.TeamRegions.checkedInt;
+import static org.repgeom.backend.cuda.TeamRegions.place;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.repgeom.model.Architecture;
@@ -94,22 +98,6 @@ public final class RnnLayout implements KernelLayout {
         m2Off = optimizer == OptimizerKind.ADAM ? place(region, global, thetaSize) : 0;
         teamFloats = checkedInt(region[0], "team region");
         scratchFloats = checkedInt(region[1], "team scratch");
-    }
-
-    private static long align(long floats) {
-        return (floats + 3) & ~3L;
-    }
-
-    private static int place(long[] region, boolean global, long floats) {
-        int which = global ? 1 : 0;
-        long at = region[which];
-        region[which] = align(at + floats);
-        return checkedInt(at, "offset");
-    }
-
-    private static int checkedInt(long v, String what) {
-        if (v > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("network too large for the CUDA kernels (" + what + ")");
-        return (int) v;
     }
 
     @Override
