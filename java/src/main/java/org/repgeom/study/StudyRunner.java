@@ -107,10 +107,6 @@ public final class StudyRunner {
 
     /** Builds the study's task; bad input fails here, before anything is written. */
     public StudyRunner(StudySpec spec, Backend backend) {
-        if (spec.model().isRecurrent() && "cuda".equals(backend.name())) {
-            throw new SpecException("--backend", "the cuda backend has no recurrent kernel yet (model.kind: rnn);"
-                    + " use --backend native or java");
-        }
         this.spec = spec;
         this.backend = backend;
         this.split = TaskFactory.split(spec.task());
