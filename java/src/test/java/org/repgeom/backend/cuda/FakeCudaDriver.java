@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -16,10 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.repgeom.backend.ProgressListener;
 import org.repgeom.backend.TrainRequest;
 import org.repgeom.backend.TrainResult;
@@ -526,7 +523,7 @@ public final class FakeCudaDriver implements CudaDriver {
                 }
             }
         }
-        Path dir = tempDir();
+        Path dir = KernelEmulator.tempDir("rg-fake-cuda-");
         try {
             Files.write(dir.resolve("cfg.bin"), c);
             for (Map.Entry<String, String> f : files.entrySet()) {
@@ -559,7 +556,7 @@ public final class FakeCudaDriver implements CudaDriver {
                 cmd.addAll(List.of(Integer.toString(grid), Integer.toString(count)));
                 cmd.add(Integer.toString(mode.equals("forward") ? (int) args.get("layer").value() : every));
             }
-            exec(cmd);
+            KernelEmulator.exec(cmd);
             List<String> outs = switch (mode) {
                 case "init" -> List.of("params");
                 case "forward" -> List.of("out");
@@ -578,39 +575,7 @@ public final class FakeCudaDriver implements CudaDriver {
         } catch (IOException ex) {
             throw new IllegalStateException(ex);
         } finally {
-            delete(dir);
-        }
-    }
-
-    private static void exec(List<String> cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        byte[] out;
-        try {
-            out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(300, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("emulator timed out: " + cmd);
-            }
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
-        if (p.exitValue() != 0) throw new IllegalStateException("emulator failed (" + p.exitValue() + "): " + new String(out) + " " + cmd);
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("rg-fake-cuda-");
-        } catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp directory left behind is harmless
+            KernelEmulator.delete(dir);
         }
     }
 

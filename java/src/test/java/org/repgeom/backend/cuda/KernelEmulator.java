@@ -229,6 +229,11 @@ public final class KernelEmulator {
         List<String> cmd = new ArrayList<>();
         cmd.add(build.binary().toAbsolutePath().toString());
         cmd.addAll(List.of(args));
+        exec(cmd);
+    }
+
+    /** Runs an emulator command line to its end (at most 300 s); a non-zero exit throws with its output. */
+    static void exec(List<String> cmd) throws IOException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         byte[] log;
         try {
@@ -271,14 +276,20 @@ public final class KernelEmulator {
     }
 
     private static Path tempDir() {
+        return tempDir("rg-cuda-emu-");
+    }
+
+    /** A fresh temporary directory for one emulator call's files. */
+    static Path tempDir(String prefix) {
         try {
-            return Files.createTempDirectory("rg-cuda-emu-");
+            return Files.createTempDirectory(prefix);
         } catch (IOException ex) {
             throw new IllegalStateException(ex);
         }
     }
 
-    private static void delete(Path dir) {
+    /** Removes an emulator call's directory and its files. */
+    static void delete(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException ignored) {
