@@ -40,7 +40,6 @@
 #define RG_LIB_UPDATE 1  /* running: theta_prev <- theta, theta <- update(theta, g) */
 #define RG_LIB_RESTORE 2 /* diverged this step: theta <- theta_prev (the last finite parameters) */
 
-#define RG_FLT_MAX 3.4028234663852886e38
 /* Lanes per penalty part (LibraryTrainer.LANES): one warp reads a part's consecutive words. */
 #define RG_LIB_LANES 32
 
@@ -58,9 +57,6 @@ static_assert(sizeof(rg_lib_args) == 8 * RG_LIB_PTRS + 8 + 8 * RG_LIB_DOUBLES + 
 #define RG_F(k) ((float *)a.p[k])
 #define RG_D(k) ((double *)a.p[k])
 #define RG_I(k) ((int *)a.p[k])
-
-/* Float32 can hold x (JavaBackend.representable): the reference calls a larger loss DIVERGED. */
-RG_DEV bool representable_d(double x) { return fabs(x) <= RG_FLT_MAX; }
 
 /*
  * Hidden layer (or readout with bias, act = linear) after its GEMM Z = W A: z += b_i, a = phi(z).
@@ -167,7 +163,7 @@ RG_DEV void step_control_at(const rg_lib_args &a, long long e) {
     const int parts = a.i[0] * RG_LIB_LANES, s = a.i[1], every = a.i[2], window = a.i[3];
     const double loss = RG_D(0)[e] + member_sum(RG_D(1), e, parts);
     const double gsq = member_sum(RG_D(2), e, parts);
-    if (!representable_d(loss) || !finite_d(gsq)) { /* sum of squares of floats: finite iff every g is */
+    if (!representable(loss) || !finite_d(gsq)) { /* sum of squares of floats: finite iff every g is */
         action[e] = RG_LIB_RESTORE;
         RG_I(4)[e] = RG_DIVERGED;
         RG_I(5)[e] = s;
@@ -235,7 +231,7 @@ RG_DEV void finish_members_at(const rg_lib_args &a, long long e) {
     const int done = ran ? a.i[1] : RG_I(5)[e];
     int st = ran ? RG_MAX_STEPS : RG_I(4)[e];
     const double loss = RG_D(0)[e] + member_sum(RG_D(1), e, parts);
-    if (st != RG_DIVERGED && !representable_d(loss)) st = RG_DIVERGED;
+    if (st != RG_DIVERGED && !representable(loss)) st = RG_DIVERGED;
     if (st == RG_MAX_STEPS && done >= window && done % window == 0 && converged(a.d[0], RG_D(6)[e], loss)) {
         st = RG_CONVERGED;
     }

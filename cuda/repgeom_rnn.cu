@@ -248,9 +248,6 @@ RG_DEV void rnn_team_start(const rg_rnn_cuda_config &c, const rg_team &t, const 
     team_sync(t);
 }
 
-/* float32 holds it: the reference's rule (a larger loss is infinite on a float32 backend) */
-RG_DEV bool float_representable(double v) { return fabs(v) <= 3.4028234663852886e38; }
-
 /*
  * Trains member e (index in this launch's chunk) to the end: the loop of train_member in
  * repgeom_train.cu (divergence by replay included) on the recurrent forward and backward passes.
@@ -296,7 +293,7 @@ RG_DEV void rnn_train_member(const rg_rnn_cuda_config &c, const rg_team &t, cons
         const double loss = v[0] + pen;
         bool diverged = false;
         if (replay_to < 0) {
-            if (!float_representable(loss)) {
+            if (!representable(loss)) {
                 diverged = true;
             } else {
                 if (s % c.trace_every == 0 && t.tid == 0) tr[s / c.trace_every] = (float)loss;
@@ -353,7 +350,7 @@ RG_DEV void rnn_train_member(const rg_rnn_cuda_config &c, const rg_team &t, cons
     v[0] = u.gsq;
     team_reduce(t, b.red, parity, v, 1);
     const double norm = sqrt(v[0]);
-    if (st != RG_DIVERGED && !float_representable(loss)) st = RG_DIVERGED;
+    if (st != RG_DIVERGED && !representable(loss)) st = RG_DIVERGED;
     if (st == RG_MAX_STEPS && done >= c.window && done % c.window == 0 && converged(c.tol, window_start, loss)) {
         st = RG_CONVERGED;
     }

@@ -12,7 +12,8 @@
  * gradient-norm sums in double): L = ||Y - F||^2 + sum_l lambda_l ||[W_l, b_l]||^2, every activation
  * with the left derivative at kinks, GD / momentum / Adam with the geometric learning-rate schedule,
  * the window stop rule plus the end-of-budget check, the loss trace every trace_every steps, and
- * DIVERGED with the last finite parameters restored.
+ * DIVERGED (a loss float32 cannot hold, see representable, or a non-finite gradient) with the last
+ * finite parameters restored.
  *
  * Execution model. A *team* of T threads (a multiple of 32 on a GPU) owns one member at a time: its
  * parameters, activations and gradients live in shared memory (or, for shapes that do not fit, in a
@@ -268,6 +269,10 @@ RG_DEV int next_member(int *work) {
 
 RG_DEV bool finite_f(float x) { return x - x == 0.0f; }          /* false for NaN and +-inf */
 RG_DEV bool finite_d(double x) { return x - x == 0.0; }
+#define RG_FLT_MAX 3.4028234663852886e38
+/* The divergence rule of every backend (JavaBackend.representable, representable in native/repgeom_kernels.h):
+   float32 can hold the loss x; a larger one, finite in the double sums, is DIVERGED too. */
+RG_DEV bool representable(double x) { return fabs(x) <= RG_FLT_MAX; }
 #if defined(__CUDACC__)
 RG_DEV float nan_f() { return __int_as_float(0x7fc00000); }
 RG_DEV double nan_d() { return __longlong_as_double(0x7ff8000000000000ll); }
@@ -790,7 +795,7 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
         const double loss = v[0] + pen;
         bool diverged = false;
         if (replay_to < 0) {
-            if (!finite_d(loss)) {
+            if (!representable(loss)) {
                 diverged = true;
             } else {
                 if (s % c.trace_every == 0 && t.tid == 0) tr[s / c.trace_every] = (float)loss;
@@ -848,7 +853,7 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
     v[0] = u.gsq;
     team_reduce(t, b.red, parity, v, 1);
     const double norm = sqrt(v[0]);
-    if (st != RG_DIVERGED && !finite_d(loss)) st = RG_DIVERGED;
+    if (st != RG_DIVERGED && !representable(loss)) st = RG_DIVERGED;
     if (st == RG_MAX_STEPS && done >= c.window && done % c.window == 0 && converged(c.tol, window_start, loss)) {
         st = RG_CONVERGED;
     }

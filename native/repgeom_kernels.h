@@ -11,6 +11,7 @@
 #ifndef REPGEOM_KERNELS_H
 #define REPGEOM_KERNELS_H
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 
@@ -183,13 +184,22 @@ const char *rg_isa(void);
  * not rg_config, so that any loop with the same rules can use them.
  */
 
+/*
+ * The divergence rule of every backend (JavaBackend.representable, representable in the CUDA kernels):
+ * float32 can hold the loss v. A loss the double sums keep finite but float32 cannot hold (|v| > FLT_MAX)
+ * is a divergence too, as it is in the reference; NaN is not representable.
+ */
+static inline int representable(double v) {
+    return fabs(v) <= FLT_MAX;
+}
+
 /* The stop rule: the loss moved by at most tol (relative to now) since the start of the window. */
 static inline int rg_converged(double tol, double window_start, double now) {
     return tol > 0 && fabs(window_start - now) <= tol * fabs(now);
 }
 
 /*
- * After step s of a member, whose loss was finite and whose update gave a finite gradient: writes the trace
+ * After step s of a member, whose loss was representable and whose update gave a finite gradient: writes the trace
  * point of s (trace_row: the member's row) and, at a window boundary, applies the stop rule (returns 1: the
  * member converged at s and keeps the parameters of step s) or starts the next window; returns 0 to go on.
  */
@@ -204,12 +214,12 @@ static inline int rg_step_end(int s, double loss, float *trace_row, int trace_ev
 
 /*
  * The status a member ends with after `step` steps, its loss at the final parameters being `loss`: a
- * non-finite loss is DIVERGED; a run that used its whole budget at a window boundary may still have
+ * loss float32 cannot hold (not representable) is DIVERGED; a run that used its whole budget at a window boundary may still have
  * converged there. Writes the final trace point when the budget ended on one.
  */
 static inline int rg_final_status(int status, int step, double loss, double window_start, float *trace_row,
                                   int max_steps, int trace_every, int window, double tol) {
-    if (status != RG_DIVERGED && !isfinite(loss)) status = RG_DIVERGED;
+    if (status != RG_DIVERGED && !representable(loss)) status = RG_DIVERGED;
     if (status == RG_MAX_STEPS && step >= window && step % window == 0 && rg_converged(tol, window_start, loss)) {
         status = RG_CONVERGED;
     }

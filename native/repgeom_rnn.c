@@ -7,7 +7,6 @@
  */
 #include "repgeom_rnn.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,11 +302,6 @@ static inline __attribute__((always_inline)) void update(const rg_rnn_config *c,
 
 static int converged(const rg_rnn_config *c, double window_start, double now) {
     return c->tol > 0 && fabs(window_start - now) <= c->tol * fabs(now);
-}
-
-/* float32 can hold it (the reference's rule: a larger loss is infinite on a float32 backend) */
-static int representable(double v) {
-    return fabs(v) <= FLT_MAX;
 }
 
 /* compiled for AVX2+FMA and for the baseline, picked at load time (P = 8 samples fill one AVX2 vector) */

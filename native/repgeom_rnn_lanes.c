@@ -9,7 +9,6 @@
  */
 #include "repgeom_rnn.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,10 +261,6 @@ static void lane_out(const vf *src, int l, float *dst, long n) {
 
 static int converged(const rg_rnn_config *c, double window_start, double now) {
     return c->tol > 0 && fabs(window_start - now) <= c->tol * fabs(now);
-}
-
-static int representable(double v) {
-    return fabs(v) <= FLT_MAX;
 }
 
 /* what a lane holds: nothing, a member in training, or a member whose final loss the next pass evaluates */

@@ -447,7 +447,7 @@ int RG_SOA_FN(mlp_train_soa)(const rg_config *c, const float *x, const float *yd
             vf lr = (vf){0}, c1 = (vf){0} + 1.0f, c2 = (vf){0} + 1.0f;
             for (int j = 0; j < n; j++) {
                 if (!active[j]) continue;
-                if (!isfinite(loss[j])) { /* the last finite parameters */
+                if (!representable(loss[j])) { /* the last finite parameters */
                     copy_lane(&y, prev, w.fin, j);
                     st[j] = RG_DIVERGED;
                     active[j] = 0;

@@ -652,7 +652,7 @@ int RG_FN(mlp_train_fused_impl)(const rg_config *c, const float *x, const float 
         int st = RG_MAX_STEPS;
         for (; step < end_step; step++) {
             double loss = data_loss_grad(&y, &w, w.theta[cur]) + pen;
-            if (!isfinite(loss)) {
+            if (!representable(loss)) {
                 cur = prev; /* the last parameters whose loss and gradient were finite */
                 st = RG_DIVERGED;
                 break;

@@ -230,8 +230,10 @@ public final class JavaBackend implements Backend {
     }
 
     /**
-     * Whether float32 can hold x: the native and CUDA backends train in float32, where a larger
-     * value is already infinite, so the reference calls such a member DIVERGED too.
+     * Whether float32 can hold x: the divergence rule of every backend (the C and CUDA helpers of the
+     * same name apply it to their double loss sums). The native and CUDA backends train in float32,
+     * where a larger value is already infinite, so a loss beyond it is DIVERGED everywhere, this
+     * double-precision reference included; NaN is not representable.
      */
     static boolean representable(double x) {
         return Math.abs(x) <= Float.MAX_VALUE;

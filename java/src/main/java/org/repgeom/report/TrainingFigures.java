@@ -45,7 +45,7 @@ final class TrainingFigures {
                 + "the min-norm subgradient leaves a relative loss decrease below float32 resolution, or for deep "
                 + "networks with kinks the loss no longer changes in double, or the training loop's loss-window rule "
                 + "fired; members.csv stop_criterion names which), MAX_STEPS (not stationary when the budget ran out), "
-                + "DIVERGED (loss became NaN/Inf). %d of %d members converged. An orange bar means members were still "
+                + "DIVERGED (loss became NaN/Inf or left the float32 range, |loss| > 3.4e38). %d of %d members converged. An orange bar means members were still "
                 + "moving: give that configuration more steps (or a different learning rate) before reading its "
                 + "geometry; the theory check judges CONVERGED members only.", converged, total);
         return new Figure("fig-status", "Status counts", caption, Charts.svg(c, "status-"));

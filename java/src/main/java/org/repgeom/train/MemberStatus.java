@@ -10,7 +10,10 @@ public enum MemberStatus {
     CONVERGED,
     /** The step budget ran out while the member was still moving. */
     MAX_STEPS,
-    /** The loss or a parameter became NaN or infinite; only this member stopped. */
+    /**
+     * The loss or a gradient entry became NaN or larger than float32 can hold (|x| > 3.4e38, on every
+     * backend: {@code JavaBackend.representable}); only this member stopped, at its last finite parameters.
+     */
     DIVERGED;
 
     public byte code() {

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * <ul>
  * <li>{@code params[e·S … (e+1)·S)}: the current parameters (packed ParamLayout order);</li>
  * <li>{@code lastFinite[e·S …]}: the parameters before the last update, restored when the next loss
- *     or gradient is not finite (DIVERGED);</li>
+ *     or gradient is NaN or beyond the float32 range (DIVERGED);</li>
  * <li>{@code moment1[e·S …]}: momentum velocity v or Adam's m (empty for GD);
  *     {@code moment2[e·S …]}: Adam's v (empty otherwise);</li>
  * <li>{@code beta1Power[e]}, {@code beta2Power[e]}: β1^t, β2^t as Adam's bias correction has

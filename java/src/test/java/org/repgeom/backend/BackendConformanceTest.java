@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -115,6 +116,14 @@ public abstract class BackendConformanceTest {
     /** Whether the backend trains recurrent networks; the recurrent cases are skipped where it does not. */
     protected boolean trainsRecurrent() {
         return true;
+    }
+
+    /**
+     * Every way this backend may train {@code req} (instruction-set variants, layouts), each result under
+     * a name for the messages; by default the one {@link #train} run. The divergence-rule case runs them all.
+     */
+    protected Map<String, TrainResult> trainEveryVariant(TrainRequest req, Task task) {
+        return Map.of("as chosen", train(req, task, ProgressListener.NONE));
     }
 
     /** The backend's own Philox init (members × stride floats), or null when it has none. */
@@ -671,6 +680,81 @@ public abstract class BackendConformanceTest {
         for (float v : r.lossTrace()) assertTrue(Float.isNaN(v));
         assertTrue(Double.isFinite(r.finalLoss()[0]) && r.finalLoss()[0] > 1e30, "finite loss at the kept parameters");
         assertTrue(Double.isInfinite(r.gradNorm()[0]) || Double.isNaN(r.gradNorm()[0]) || r.gradNorm()[0] > 1e38);
+    }
+
+    /**
+     * One divergence rule on every backend, the reference's ({@link JavaBackend#representable}): a loss
+     * float32 cannot hold is DIVERGED even where the double sums keep it finite. Plain GD at lr 0.2 on a
+     * linear network takes member 1 from a loss of ~1e13 at step 3 to ~4e40 at step 4, where every
+     * gradient entry is still below 1e32: only the loss rule stops it at step 4 (a backend that waited for
+     * an infinity would go on a step). The recurrent case (T = 1, input weights and readout scaled by
+     * 1e10) starts at a loss of ~1e40 with gradients below 1e31: DIVERGED at step 0. Each premise is
+     * checked on the reference in double; every variant of the backend must then agree on the status,
+     * the step, the trace up to it and the parameters kept.
+     */
+    @Test
+    void aLossBeyondFloat32RangeDivergesAtTheReferenceStep() {
+        Task task = Tasks.hypercube(2, 2, InputSpec.of("gaussian", 4).withDim(6));
+        Architecture linear = Architecture.twoLayer(6, 5, 2, Activation.LINEAR);
+        TrainRequest req = withLearningRate(request(linear, 2, 1e-3, OptimizerSettings.gd(), new StopRule(40, 0, 100, 1)), 1, 0.2);
+        assertLossRuleDivergence(req, task, 4, "mlp");
+        if (!trainsRecurrent()) return;
+        Architecture rnn = Architecture.recurrent(6, 5, 2, Activation.LINEAR, new Recurrence(1, Recurrence.Input.EVERY));
+        TrainRequest big = request(rnn, 2, 1e-3, OptimizerSettings.gd(), new StopRule(40, 0, 100, 1));
+        ParamLayout layout = big.layout();
+        int stride = layout.stride();
+        double[] p = big.initialParams();
+        for (int i = 0; i < layout.augmentedSize(0); i++) p[stride + i] *= 1e10; // [U, b] of member 1
+        for (int i = layout.weight(2); i < stride; i++) p[stride + i] *= 1e10;    // its W_out
+        assertLossRuleDivergence(big, task, 0, "rnn");
+    }
+
+    /**
+     * Member 1 of {@code req} (plain GD) diverges on the reference at {@code step} because its loss there
+     * is finite but above float32's range while its gradient is within it; every variant agrees.
+     */
+    private void assertLossRuleDivergence(TrainRequest req, Task task, int step, String what) {
+        TrainResult ref = reference(req, task);
+        assertEquals(MemberStatus.DIVERGED, ref.status()[1], what + ": the reference diverges");
+        assertEquals(step, ref.steps()[1], what + ": the reference's step");
+        // the premise: theta_step (one GD step from the kept theta_{step-1}; the initial parameters at step 0)
+        int stride = req.layout().stride(), layers = req.architecture().layerCount();
+        Network net = Network.of(req.layout(), task);
+        double[] theta = memberParams(ref, req.layout(), 1), grad = new double[stride];
+        double before = net.lossAndGradient(theta, 0, req.lambdas(), layers, grad, 0);
+        if (step > 0) {
+            assertTrue(before < 1e-3 * Float.MAX_VALUE, what + ": the loss before, " + before + ", is far inside float32");
+            double lr = req.optimizer().learningRate(req.learningRates()[1], step - 1, req.stop().maxSteps());
+            new OptimizerState(req.optimizer(), stride).update(theta, 0, grad, 0, lr);
+        }
+        double loss = net.lossAndGradient(theta, 0, req.lambdas(), layers, grad, 0);
+        assertTrue(Double.isFinite(loss) && loss > 10.0 * Float.MAX_VALUE, what + ": the loss at the step, " + loss);
+        for (double g : grad) assertTrue(Math.abs(g) < 1e-5 * Float.MAX_VALUE, what + ": a gradient entry " + g);
+        for (Map.Entry<String, TrainResult> run : trainEveryVariant(req, task).entrySet()) {
+            TrainResult got = run.getValue();
+            String m = what + ", " + run.getKey();
+            assertEquals(MemberStatus.DIVERGED, got.status()[1], m + ": status");
+            assertEquals(step, got.steps()[1], m + ": the step it diverged at");
+            int len = got.traceLength();
+            for (int k = 0; k < len; k++) {
+                float a = ref.lossTrace()[len + k], b = got.lossTrace()[len + k];
+                assertEquals(k * req.stop().traceEvery() < step, !Float.isNaN(b), m + ": trace[" + k + "] only before the step");
+                if (!Float.isNaN(a)) assertEquals(a, b, 1e-4 * a, m + ": trace[" + k + "]");
+            }
+            double scale = 0, diff = 0;
+            for (int i = 0; i < stride; i++) {
+                double r = ref.params()[stride + i], q = got.params()[stride + i];
+                assertTrue(Double.isFinite(q), m + ": the kept parameters are finite");
+                scale = Math.max(scale, Math.abs(r));
+                diff = Math.max(diff, Math.abs(r - q));
+            }
+            assertTrue(diff <= 1e-4 * scale, m + ": the kept parameters differ by " + diff + " (scale " + scale + ")");
+            // at step 0 the kept (initial) parameters' loss is itself beyond float32: a float backend may say infinity
+            if (step > 0) assertEquals(ref.finalLoss()[1], got.finalLoss()[1], 1e-4 * ref.finalLoss()[1], m + ": final loss");
+            else assertFalse(JavaBackend.representable(got.finalLoss()[1]), m + ": final loss " + got.finalLoss()[1]);
+            assertEquals(MemberStatus.MAX_STEPS, got.status()[0], m + ": the other member");
+            assertEquals(ref.finalLoss()[0], got.finalLoss()[0], 1e-4 * ref.finalLoss()[0], m + ": the other member's loss");
+        }
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.repgeom.backend.cuda.FusedLayout;
@@ -55,6 +57,16 @@ class CudaKernelEmulationTest extends BackendConformanceTest {
     @Override
     protected TrainResult train(TrainRequest req, Task task, ProgressListener progress) {
         return emulate(req, task, Placement.ON_CHIP);
+    }
+
+    /** Every array on chip, and every array in the teams' global scratch. */
+    @Override
+    protected Map<String, TrainResult> trainEveryVariant(TrainRequest req, Task task) {
+        Map<String, TrainResult> out = new LinkedHashMap<>();
+        for (Placement p : new Placement[] {Placement.ON_CHIP, Placement.ALL_GLOBAL}) {
+            out.put(build() + ", " + p, emulate(req, task, p));
+        }
+        return out;
     }
 
     /** Same team size (losses are sums over a team's threads), other blocks and chunks of 2 members. */

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.repgeom.model.Activation;
@@ -48,6 +50,31 @@ class NativeBackendTest extends BackendConformanceTest {
     @Override
     protected Backend segmentedBackend() {
         return new NativeBackend(2);
+    }
+
+    /** Both training layouts (one member at a time, across the lanes) on every instruction-set variant. */
+    @Override
+    protected Map<String, TrainResult> trainEveryVariant(TrainRequest req, Task task) {
+        Map<String, TrainResult> out = new LinkedHashMap<>();
+        boolean rnn = req.architecture().isRecurrent();
+        int oldIsa = NativeKernels.limitIsa(2);
+        int oldLayout = rnn ? NativeKernels.forceRnnLayout(0) : NativeKernels.forceLayout(0);
+        try {
+            for (int limit = 2; limit >= 0; limit--) {
+                NativeKernels.limitIsa(limit);
+                for (int layout = 1; layout <= 2; layout++) {
+                    if (rnn) NativeKernels.forceRnnLayout(layout);
+                    else NativeKernels.forceLayout(layout);
+                    out.put((layout == 1 ? "one member at a time" : "across the lanes") + ", variant "
+                            + NativeKernels.currentInstructionSet(), train(req, task, ProgressListener.NONE));
+                }
+            }
+        } finally {
+            NativeKernels.limitIsa(oldIsa);
+            if (rnn) NativeKernels.forceRnnLayout(oldLayout);
+            else NativeKernels.forceLayout(oldLayout);
+        }
+        return out;
     }
 
     @Test
