@@ -91,8 +91,7 @@ long rg_rnn_stride(const rg_rnn_config *c) {
         || !(c->tol >= 0) || !(c->eps > 0)) {
         return -1;
     }
-    long m = c->width;
-    return m * c->input_dim + m + m * m + (long)c->output_dim * m;
+    return rg_rnn_param_offsets(c).stride;
 }
 
 static int ws_alloc(const rg_rnn_config *c, rnn_ws *s) {
@@ -103,11 +102,8 @@ static int ws_alloc(const rg_rnn_config *c, rnn_ws *s) {
     s->P = c->samples;
     s->every = c->input_every;
     s->act = c->activation;
-    s->u = 0;
-    s->b = (long)s->M * s->dX;
-    s->w = s->b + s->M;
-    s->v = s->w + (long)s->M * s->M;
-    s->stride = s->v + (long)s->dY * s->M;
+    const rg_rnn_offsets o = rg_rnn_param_offsets(c);
+    s->u = o.u, s->b = o.b, s->w = o.w, s->v = o.v, s->stride = o.stride;
     const long mp = (long)s->M * s->P, yp = (long)s->dY * s->P;
     const long tr = (long)(s->M > s->dX ? s->M : s->dX) * s->P;
     const long total = s->T * mp + (s->T + 1) * mp + 2 * yp + 4 * mp + 4 * s->stride + tr;

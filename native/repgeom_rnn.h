@@ -34,6 +34,24 @@ typedef struct rg_rnn_config {
     int trace_every;
 } rg_rnn_config;
 
+/* Where each weight group starts in a member's slice, ParamLayout order [U | b | W | W_out], and the slice's length. */
+typedef struct rg_rnn_offsets {
+    long u, b, w, v, stride; /* U (width x dX), b (width), W (width x width), W_out (dY x width) */
+} rg_rnn_offsets;
+
+/* The offsets of cfg's shape (valid or not: rg_rnn_stride checks it); the one computation of them, which
+   both training layouts and rg_rnn_stride share. */
+static inline rg_rnn_offsets rg_rnn_param_offsets(const rg_rnn_config *cfg) {
+    const long m = cfg->width;
+    rg_rnn_offsets o;
+    o.u = 0;
+    o.b = m * cfg->input_dim;
+    o.w = o.b + m;
+    o.v = o.w + m * m;
+    o.stride = o.v + (long)cfg->output_dim * m;
+    return o;
+}
+
 /* Parameters per member, ParamLayout order [U | b | W | W_out]; -1 if cfg is invalid. */
 long rg_rnn_stride(const rg_rnn_config *cfg);
 

@@ -105,11 +105,8 @@ static int ws_alloc(const rg_rnn_config *c, lanes_ws *s) {
     s->P = c->samples;
     s->every = c->input_every;
     s->act = c->activation;
-    s->u = 0;
-    s->b = (long)s->M * s->dX;
-    s->w = s->b + s->M;
-    s->v = s->w + (long)s->M * s->M;
-    s->stride = s->v + (long)s->dY * s->M;
+    const rg_rnn_offsets o = rg_rnn_param_offsets(c); /* the weight groups' offsets */
+    s->u = o.u, s->b = o.b, s->w = o.w, s->v = o.v, s->stride = o.stride;
     const long mp = (long)s->M * s->P, yp = (long)s->dY * s->P;
     const long total = ws_entries(c, s->stride);
     vf *p = aligned_alloc(sizeof(vf), (size_t)total * sizeof(vf)); /* C11: the size a multiple of the alignment */
