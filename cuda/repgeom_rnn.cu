@@ -248,121 +248,33 @@ RG_DEV void rnn_team_start(const rg_rnn_cuda_config &c, const rg_team &t, const 
     team_sync(t);
 }
 
+/* The recurrent network's team passes over one member for train_member_loop (repgeom_train.cu). */
+struct rnn_member {
+    const rg_rnn_cuda_config &c;
+    const rg_team &t;
+    const rg_rnn_bufs &b;
+    const float *lam;
+    float *packed;
+
+    RG_MEMBER void start() const { rnn_team_start(c, t, b, packed); }
+    RG_MEMBER double penalty() const { return rnn_partial_penalty(c, t, b.th(c), lam); }
+    RG_MEMBER double forward() const { return rnn_team_forward(c, t, b); }
+    RG_MEMBER void backward(rg_update &u, double *pen) const { rnn_team_backward(c, t, b, lam, u, pen); }
+    RG_MEMBER void record(int) const {} /* recurrent requests carry no kernel trace */
+    RG_MEMBER void finish(int) const {}
+    RG_MEMBER void store() const { rnn_copy_params(c, t, packed, b.th(c), true); }
+};
+
 /*
- * Trains member e (index in this launch's chunk) to the end: the loop of train_member in
- * repgeom_train.cu (divergence by replay included) on the recurrent forward and backward passes.
+ * Trains member e (index in this launch's chunk) to the end: train_member_loop (the loop of
+ * train_member, divergence by replay included) on the recurrent forward and backward passes.
  */
 RG_DEV void rnn_train_member(const rg_rnn_cuda_config &c, const rg_team &t, const rg_rnn_bufs &b, int &parity, int e,
                              float *params, const float *lambdas, const double *lrs, const double *sched, float *trace,
                              double *final_loss, double *grad_norm, int *steps_out, int *status_out) {
-    float *packed = params + (long long)e * c.stride;
-    const float *lam = lambdas + (long long)e * 3;
-    float *tr = trace + (long long)e * c.trace_len;
-    for (int k = t.tid; k < c.trace_len; k += t.n) tr[k] = nan_f();
-
-    rg_update u;
-    u.opt = c.opt_kind;
-    u.mu = (float)c.momentum;
-    u.b1 = (float)c.beta1;
-    u.b2 = (float)c.beta2;
-    u.ob1 = (float)(1.0 - c.beta1);
-    u.ob2 = (float)(1.0 - c.beta2);
-    u.eps = (float)c.eps;
-    u.m1 = b.m1(c);
-    u.m2 = b.m2(c);
-    u.gsq = 0.0;
-    u.c1 = u.c2 = 1.0f;
-    u.lr = 0.0f;
-    const double lr0 = lrs[e];
-
-    rnn_team_start(c, t, b, packed);
-    double v[RG_RED_VALS];
-    v[0] = rnn_partial_penalty(c, t, b.th(c), lam);
-    team_reduce(t, b.red, parity, v, 1);
-    double pen = v[0];
-
-    int s = 0;
-    int replay_to = -1; /* >= 0 while replaying up to this step after a divergence */
-    int diverged_at = -1;
-    int st = RG_MAX_STEPS;
-    double window_start = nan_d();
-    for (;;) {
-        if (replay_to >= 0 ? s == replay_to : s == c.max_steps) break;
-        v[0] = rnn_team_forward(c, t, b);
-        team_reduce(t, b.red, parity, v, 1);
-        const double loss = v[0] + pen;
-        bool diverged = false;
-        if (replay_to < 0) {
-            if (!representable(loss)) {
-                diverged = true;
-            } else {
-                if (s % c.trace_every == 0 && t.tid == 0) tr[s / c.trace_every] = (float)loss;
-                if (s % c.window == 0) {
-                    if (s > 0 && converged(c.tol, window_start, loss)) {
-                        st = RG_CONVERGED;
-                        break;
-                    }
-                    window_start = loss;
-                }
-            }
-        }
-        if (!diverged) {
-            u.apply = true;
-            u.bad = false;
-            u.lr = (float)(lr0 * sched[3 * s]);
-            u.c1 = (float)sched[3 * s + 1];
-            u.c2 = (float)sched[3 * s + 2];
-            v[0] = 0.0;
-            rnn_team_backward(c, t, b, lam, u, &v[0]);
-            v[1] = u.bad ? 1.0 : 0.0;
-            team_reduce(t, b.red, parity, v, 2);
-            pen = v[0];
-            if (replay_to < 0 && v[1] != 0.0) {
-                /* a non-finite gradient: the reference stops before recording this step */
-                if (s % c.trace_every == 0 && t.tid == 0) tr[s / c.trace_every] = nan_f();
-                diverged = true;
-            }
-        }
-        if (diverged) {
-            /* restore theta_{s-1} (theta_0 when s <= 1) by replaying from the untouched initial parameters */
-            diverged_at = s;
-            st = RG_DIVERGED;
-            replay_to = s > 0 ? s - 1 : 0;
-            rnn_team_start(c, t, b, packed);
-            v[0] = rnn_partial_penalty(c, t, b.th(c), lam);
-            team_reduce(t, b.red, parity, v, 1);
-            pen = v[0];
-            s = 0;
-            continue;
-        }
-        s++;
-    }
-    const int done = st == RG_DIVERGED ? diverged_at : s;
-
-    /* final loss and raw gradient norm at the final parameters */
-    v[0] = rnn_team_forward(c, t, b);
-    team_reduce(t, b.red, parity, v, 1);
-    const double loss = v[0] + pen;
-    u.apply = false;
-    u.gsq = 0.0;
-    double unused = 0.0;
-    rnn_team_backward(c, t, b, lam, u, &unused);
-    v[0] = u.gsq;
-    team_reduce(t, b.red, parity, v, 1);
-    const double norm = sqrt(v[0]);
-    if (st != RG_DIVERGED && !representable(loss)) st = RG_DIVERGED;
-    if (st == RG_MAX_STEPS && done >= c.window && done % c.window == 0 && converged(c.tol, window_start, loss)) {
-        st = RG_CONVERGED;
-    }
-    if (t.tid == 0) {
-        if (done == c.max_steps && done % c.trace_every == 0) tr[done / c.trace_every] = (float)loss;
-        final_loss[e] = loss;
-        grad_norm[e] = norm;
-        steps_out[e] = done;
-        status_out[e] = st;
-    }
-    rnn_copy_params(c, t, packed, b.th(c), true);
-    team_sync(t); /* the next member's loads must not overtake this member's stores */
+    const rnn_member net = {c, t, b, lambdas + (long long)e * 3, params + (long long)e * c.stride};
+    train_member_loop(c, t, b.red, parity, net, b.m1(c), b.m2(c), e, lrs, sched, trace, final_loss, grad_norm,
+                      steps_out, status_out);
 }
 
 /* Body of rnn_train_fused for one thread (as train_block: X and Y into shared memory once, then members

@@ -746,19 +746,24 @@ RG_DEV void team_start(const rg_cuda_config &c, const rg_team &t, const rg_bufs 
 }
 
 /*
- * Trains member e (index within this launch's chunk) to the end: the loop of
- * JavaBackend.mlp_train_fused. All threads of the team run it with identical control flow.
+ * The training loop of one member, JavaBackend.train_fused, shared by mlp_train_fused and rnn_train_fused:
+ * the stop rule, the loss trace, the divergence rule (representable; the last finite parameters restored
+ * by replay), the final loss, gradient norm and status. Net holds the network's team passes over the
+ * member, which every thread of the team calls with identical control flow:
+ *   start()           load the member's initial parameters from global memory, zero the moments
+ *   penalty()         this thread's part of the penalty at the current parameters
+ *   forward()         this thread's part of the data loss at the current parameters
+ *   backward(u, pen)  the gradient with update u applied in place (u.apply false: only its g^2 sum);
+ *                     *pen gets this thread's part of the next penalty
+ *   record(s)         step s was recorded in the trace (the MLP's kernel trace point)
+ *   finish(done)      after the final evaluation, `done` steps taken (the MLP's final kernel)
+ *   store()           copy the final parameters to the member's packed slice
+ * Config is the network's configuration struct (the optimiser and stop-rule fields have the same names).
  */
-RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_bufs &b, int &parity, int e,
-                         float *params, const float *lambdas, const double *lrs, const double *sched, float *trace,
-                         double *final_loss, double *grad_norm, int *steps_out, int *status_out,
-                         const rg_kernel_trace &kt) {
-    float *packed = params + (long long)e * c.stride;
-    /* this member's kernel trace block, or null when it records none */
-    float *kb = kt.every > 0 && kt.row[e] >= 0
-                    ? kt.out + (long long)kt.row[e] * c.depth * kt.points * c.samples * c.samples
-                    : (float *)0;
-    const float *lam = lambdas + (long long)e * c.layers;
+template <class Config, class Net>
+RG_DEV void train_member_loop(const Config &c, const rg_team &t, double *red, int &parity, const Net &net, float *m1,
+                              float *m2, int e, const double *lrs, const double *sched, float *trace,
+                              double *final_loss, double *grad_norm, int *steps_out, int *status_out) {
     float *tr = trace + (long long)e * c.trace_len;
     for (int k = t.tid; k < c.trace_len; k += t.n) tr[k] = nan_f();
 
@@ -770,17 +775,17 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
     u.ob1 = (float)(1.0 - c.beta1);
     u.ob2 = (float)(1.0 - c.beta2);
     u.eps = (float)c.eps;
-    u.m1 = b.m1;
-    u.m2 = b.m2;
+    u.m1 = m1;
+    u.m2 = m2;
     u.gsq = 0.0;
     u.c1 = u.c2 = 1.0f;
     u.lr = 0.0f;
     const double lr0 = lrs[e];
 
-    team_start(c, t, b, packed);
+    net.start();
     double v[RG_RED_VALS];
-    v[0] = partial_penalty(c, t, b, lam);
-    team_reduce(t, b.red, parity, v, 1);
+    v[0] = net.penalty();
+    team_reduce(t, red, parity, v, 1);
     double pen = v[0];
 
     int s = 0;
@@ -790,8 +795,8 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
     double window_start = nan_d();
     for (;;) {
         if (replay_to >= 0 ? s == replay_to : s == c.max_steps) break;
-        v[0] = team_forward(c, t, b, c.depth);
-        team_reduce(t, b.red, parity, v, 1);
+        v[0] = net.forward();
+        team_reduce(t, red, parity, v, 1);
         const double loss = v[0] + pen;
         bool diverged = false;
         if (replay_to < 0) {
@@ -799,7 +804,7 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
                 diverged = true;
             } else {
                 if (s % c.trace_every == 0 && t.tid == 0) tr[s / c.trace_every] = (float)loss;
-                if (kb && s % kt.every == 0) kernel_trace_record(c, t, b, kt, kb, s / kt.every, s / kt.every + 1);
+                net.record(s);
                 if (s % c.window == 0) {
                     if (s > 0 && converged(c.tol, window_start, loss)) {
                         st = RG_CONVERGED; /* parameters stay at theta_s */
@@ -816,9 +821,9 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
             u.c1 = (float)sched[3 * s + 1];
             u.c2 = (float)sched[3 * s + 2];
             v[0] = 0.0;
-            team_backward(c, t, b, lam, u, &v[0]);
+            net.backward(u, &v[0]);
             v[1] = u.bad ? 1.0 : 0.0;
-            team_reduce(t, b.red, parity, v, 2);
+            team_reduce(t, red, parity, v, 2);
             pen = v[0];
             if (replay_to < 0 && v[1] != 0.0) {
                 /* a non-finite gradient: the reference stops before recording this step */
@@ -831,9 +836,9 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
             diverged_at = s;
             st = RG_DIVERGED;
             replay_to = s > 0 ? s - 1 : 0;
-            team_start(c, t, b, packed);
-            v[0] = partial_penalty(c, t, b, lam);
-            team_reduce(t, b.red, parity, v, 1);
+            net.start();
+            v[0] = net.penalty();
+            team_reduce(t, red, parity, v, 1);
             pen = v[0];
             s = 0;
             continue;
@@ -843,15 +848,15 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
     const int done = st == RG_DIVERGED ? diverged_at : s;
 
     /* final loss and raw gradient norm at the final parameters */
-    v[0] = team_forward(c, t, b, c.depth);
-    team_reduce(t, b.red, parity, v, 1);
+    v[0] = net.forward();
+    team_reduce(t, red, parity, v, 1);
     const double loss = v[0] + pen;
     u.apply = false;
     u.gsq = 0.0;
     double unused = 0.0;
-    team_backward(c, t, b, lam, u, &unused);
+    net.backward(u, &unused);
     v[0] = u.gsq;
-    team_reduce(t, b.red, parity, v, 1);
+    team_reduce(t, red, parity, v, 1);
     const double norm = sqrt(v[0]);
     if (st != RG_DIVERGED && !representable(loss)) st = RG_DIVERGED;
     if (st == RG_MAX_STEPS && done >= c.window && done % c.window == 0 && converged(c.tol, window_start, loss)) {
@@ -864,10 +869,49 @@ RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_buf
         steps_out[e] = done;
         status_out[e] = st;
     }
-    /* the final kernel (activations of the final forward pass) at every point from the final step on */
-    if (kb) kernel_trace_record(c, t, b, kt, kb, (done + kt.every - 1) / kt.every, kt.points);
-    team_copy_params(c, t, packed, b, true);
+    net.finish(done);
+    net.store();
     team_sync(t); /* the next member's loads must not overtake this member's stores */
+}
+
+/* The MLP's team passes over one member for train_member_loop. */
+struct mlp_member {
+    const rg_cuda_config &c;
+    const rg_team &t;
+    const rg_bufs &b;
+    const rg_kernel_trace &kt;
+    const float *lam;
+    float *packed;
+    float *kb; /* the member's kernel trace block, or null when it records none */
+
+    RG_MEMBER void start() const { team_start(c, t, b, packed); }
+    RG_MEMBER double penalty() const { return partial_penalty(c, t, b, lam); }
+    RG_MEMBER double forward() const { return team_forward(c, t, b, c.depth); }
+    RG_MEMBER void backward(rg_update &u, double *pen) const { team_backward(c, t, b, lam, u, pen); }
+    RG_MEMBER void record(int s) const {
+        if (kb && s % kt.every == 0) kernel_trace_record(c, t, b, kt, kb, s / kt.every, s / kt.every + 1);
+    }
+    /* the final kernel (activations of the final forward pass) at every point from the final step on */
+    RG_MEMBER void finish(int done) const {
+        if (kb) kernel_trace_record(c, t, b, kt, kb, (done + kt.every - 1) / kt.every, kt.points);
+    }
+    RG_MEMBER void store() const { team_copy_params(c, t, packed, b, true); }
+};
+
+/*
+ * Trains member e (index within this launch's chunk) to the end: the loop of
+ * JavaBackend.mlp_train_fused. All threads of the team run it with identical control flow.
+ */
+RG_DEV void train_member(const rg_cuda_config &c, const rg_team &t, const rg_bufs &b, int &parity, int e,
+                         float *params, const float *lambdas, const double *lrs, const double *sched, float *trace,
+                         double *final_loss, double *grad_norm, int *steps_out, int *status_out,
+                         const rg_kernel_trace &kt) {
+    float *kb = kt.every > 0 && kt.row[e] >= 0
+                    ? kt.out + (long long)kt.row[e] * c.depth * kt.points * c.samples * c.samples
+                    : (float *)0;
+    const mlp_member net = {c, t, b, kt, lambdas + (long long)e * c.layers, params + (long long)e * c.stride, kb};
+    train_member_loop(c, t, b.red, parity, net, b.m1, b.m2, e, lrs, sched, trace, final_loss, grad_norm, steps_out,
+                      status_out);
 }
 
 /*
