@@ -63,11 +63,13 @@ static inline long round_up(long n, long m) { return (n + m - 1) / m * m; }
 
 /* What a tile does as it stores its outputs: the ReLU forward and backward fused into the GEMMs, so that
    the activation and its derivative take no pass of their own over the layer (same selects as activate
-   and times_derivative: z > 0 ? x : +0, NaN included). aux is laid out like out (ld ldo). */
+   and times_derivative: z > 0 ? x : +0, NaN included). aux is laid out like out (ld ldo). Training
+   keeps only relu(z) of a ReLU layer: relu(z) > 0 exactly where z > 0 (NaN: both false), so the
+   derivative's mask reads it, and the forward tiles store half as much. */
 enum {
     RG_EP_NONE = 0,
-    RG_EP_RELU = 1,      /* out = z, aux = relu(z) */
-    RG_EP_RELU_GRAD = 2, /* aux = z: out = z > 0 ? acc : 0 */
+    RG_EP_RELU = 1,      /* out = relu(z) */
+    RG_EP_RELU_GRAD = 2, /* aux = relu(z): out = aux > 0 ? acc : 0 */
     RG_EP_GD = 3         /* acc is a data-term gradient: the GD update of its parameters (gd_ep), out untouched */
 };
 
@@ -97,8 +99,7 @@ static inline __attribute__((always_inline)) vf gd_vec(gd_ep *u, vf acc, long i,
 static inline __attribute__((always_inline)) void store_ep(const int ep, vf acc, vf *o, float *restrict aux_row,
                                                            int v) {
     if (ep == RG_EP_RELU) {
-        o[v] = acc;
-        ((vf *)aux_row)[v] = vsel(acc > 0.0f, acc, (vf){0});
+        o[v] = vsel(acc > 0.0f, acc, (vf){0});
     } else if (ep == RG_EP_RELU_GRAD) {
         o[v] = vsel(((const vf *)aux_row)[v] > 0.0f, acc, (vf){0});
     } else {
@@ -151,7 +152,7 @@ static inline __attribute__((always_inline)) void micro(const int rb, const int 
 #pragma GCC unroll 8
     for (int r = 0; r < rb; r++) {
         vf *o = (vf *)(out + (long)r * ldo);
-        float *ar = ep != RG_EP_NONE ? aux + (long)r * ldo : NULL;
+        float *ar = ep == RG_EP_RELU_GRAD ? aux + (long)r * ldo : NULL;
 #pragma GCC unroll 8
         for (int v = 0; v < cv; v++) store_ep(ep, acc[r][v], o, ar, v);
     }
@@ -211,7 +212,7 @@ static void bgemm(int rows, int K, const float *S, long sr, long sk, const float
         int rb = rows - r0 < RG_RB ? rows - r0 : RG_RB;
         const float *Sr = S + (long)r0 * sr;
         float *Or = out + (long)r0 * ldo;
-        float *Ar = ep == RG_EP_RELU || ep == RG_EP_RELU_GRAD ? aux + (long)r0 * ldo : NULL;
+        float *Ar = ep == RG_EP_RELU_GRAD ? aux + (long)r0 * ldo : NULL;
         const float *ir = init ? init + r0 : NULL;
         for (int v0 = 0; v0 < nvec; v0 += RG_CV) {
             const int cv = nvec - v0 < RG_CV ? nvec - v0 : RG_CV;
@@ -219,7 +220,7 @@ static void bgemm(int rows, int K, const float *S, long sr, long sk, const float
             float *Ov = Or + (long)v0 * RG_VLEN, *Av = Ar != NULL ? Ar + (long)v0 * RG_VLEN : NULL;
             const long gdo = (long)r0 * ldo + (long)v0 * RG_VLEN;
             if (rb == RG_RB && cv == RG_CV) {
-                if (ep == RG_EP_RELU) micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_RELU, Av, NULL, 0);
+                if (ep == RG_EP_RELU) micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_RELU, NULL, NULL, 0);
                 else if (ep == RG_EP_RELU_GRAD) micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_RELU_GRAD, Av, NULL, 0);
                 else if (ep == RG_EP_GD) micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_GD, NULL, gd, gdo);
                 else micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_NONE, NULL, NULL, 0);
@@ -477,14 +478,15 @@ static void transpose_in(const float *restrict src, int rows, long Pp, int P, fl
 
 /*
  * One layer of the forward pass at parameters th (padded layout): z = W_l in + b_l 1^T (fout x Pp,
- * in is fin x Pp) and, when a is not NULL, a = phi(z). Shared by training and mlp_forward.
+ * in is fin x Pp) and, when a is not NULL, a = phi(z). Shared by training and mlp_forward. For ReLU
+ * only a is written (z is left as it was): nothing reads z of a ReLU layer.
  */
 static void layer_forward(const lay_t *y, int l, const float *th, const float *in, float *z, float *a) {
     const long Pp = y->Pp;
-    const int fused = a != NULL && y->act == RG_RELU;
-    bgemm(y->fout[l], y->fin[l], th + y->woff[l], y->ldw[l], 1, in, Pp, z, Pp, (int)(Pp / RG_VLEN),
-          y->hasb[l] ? th + y->boff[l] : NULL, fused ? RG_EP_RELU : RG_EP_NONE, fused ? a : NULL, NULL);
-    if (a != NULL && !fused) activate(y->act, z, a, (long)y->fout[l] * Pp);
+    const int relu = a != NULL && y->act == RG_RELU;
+    bgemm(y->fout[l], y->fin[l], th + y->woff[l], y->ldw[l], 1, in, Pp, relu ? a : z, Pp, (int)(Pp / RG_VLEN),
+          y->hasb[l] ? th + y->boff[l] : NULL, relu ? RG_EP_RELU : RG_EP_NONE, NULL, NULL);
+    if (a != NULL && !relu) activate(y->act, z, a, (long)y->fout[l] * Pp);
 }
 
 /*
@@ -536,8 +538,8 @@ static double data_loss_grad(const lay_t *y, ws_t *w, const float *th, gd_ep *gd
         if (y->hasb[l]) grad_bias(fo, G, Pp, w->graw + y->boff[l]);
         if (l > 0) {
             /* G_A (fi x Pp) = W_l^T G; then G_Z = G_A * phi'(Z_{l-1}) */
-            if (y->act == RG_RELU) { /* the derivative in the tiles' stores */
-                bgemm(fi, fo, th + y->woff[l], 1, ld, G, Pp, Gother, Pp, nv, NULL, RG_EP_RELU_GRAD, w->z[l - 1], NULL);
+            if (y->act == RG_RELU) { /* the derivative in the tiles' stores, its mask read from relu(z) */
+                bgemm(fi, fo, th + y->woff[l], 1, ld, G, Pp, Gother, Pp, nv, NULL, RG_EP_RELU_GRAD, w->a[l - 1], NULL);
             } else {
                 bgemm(fi, fo, th + y->woff[l], 1, ld, G, Pp, Gother, Pp, nv, NULL, RG_EP_NONE, NULL, NULL);
                 times_derivative(y->act, w->z[l - 1], w->a[l - 1], Gother, (long)fi * Pp);
