@@ -63,18 +63,43 @@ static inline long round_up(long n, long m) { return (n + m - 1) / m * m; }
 
 /* What a tile does as it stores its outputs: the ReLU forward and backward fused into the GEMMs, so that
    the activation and its derivative take no pass of their own over the layer (same selects as activate
-   and times_derivative: z > 0 ? x : +0, NaN included). aux is laid out like out (ld ldo). */
+   and times_derivative: z > 0 ? x : +0, NaN included). aux is laid out like out (ld ldo). Training
+   keeps only relu(z) of a ReLU layer: relu(z) > 0 exactly where z > 0 (NaN: both false), so the
+   derivative's mask reads it, and the forward tiles store half as much. */
 enum {
     RG_EP_NONE = 0,
-    RG_EP_RELU = 1,     /* out = z, aux = relu(z) */
-    RG_EP_RELU_GRAD = 2 /* aux = z: out = z > 0 ? acc : 0 */
+    RG_EP_RELU = 1,      /* out = relu(z) */
+    RG_EP_RELU_GRAD = 2, /* aux = relu(z): out = aux > 0 ? acc : 0 */
+    RG_EP_GD = 3         /* acc is a data-term gradient: the GD update of its parameters (gd_ep), out untouched */
 };
+
+/*
+ * The plain GD update fused into the tiles that compute the first layer's weight gradient: each tile's
+ * gradient goes from the registers straight into the update (nx = th - lr (acc + lam2 th)), so the
+ * gradient is never stored and the update takes no pass of its own over those weights. th and nx are
+ * laid out like the gradient (ld ldo); s and chk gather the squares of the new weights and g - g, as
+ * update() does for the rest of the parameters.
+ */
+typedef struct {
+    const float *th;
+    float *nx;
+    float lam2, lr;
+    vf s, chk;
+} gd_ep;
+
+static inline __attribute__((always_inline)) vf gd_vec(gd_ep *u, vf acc, long i, vf *chk) {
+    const vf t = *(const vf *)(u->th + i);
+    const vf g = acc + u->lam2 * t;
+    *chk += g - g;
+    const vf n = t - u->lr * g;
+    *(vf *)(u->nx + i) = n;
+    return n * n;
+}
 
 static inline __attribute__((always_inline)) void store_ep(const int ep, vf acc, vf *o, float *restrict aux_row,
                                                            int v) {
     if (ep == RG_EP_RELU) {
-        o[v] = acc;
-        ((vf *)aux_row)[v] = vsel(acc > 0.0f, acc, (vf){0});
+        o[v] = vsel(acc > 0.0f, acc, (vf){0});
     } else if (ep == RG_EP_RELU_GRAD) {
         o[v] = vsel(((const vf *)aux_row)[v] > 0.0f, acc, (vf){0});
     } else {
@@ -85,7 +110,7 @@ static inline __attribute__((always_inline)) void store_ep(const int ep, vf acc,
 static inline __attribute__((always_inline)) void micro(const int rb, const int cv, int K, const float *restrict S,
                                                         long sr, long sk, const float *restrict V, long ldv,
                                                         float *restrict out, long ldo, const float *restrict init,
-                                                        const int ep, float *restrict aux) {
+                                                        const int ep, float *restrict aux, gd_ep *gd, long gdo) {
     vf acc[RG_RB][RG_CV];
 #pragma GCC unroll 8
     for (int r = 0; r < rb; r++) {
@@ -109,17 +134,32 @@ static inline __attribute__((always_inline)) void micro(const int rb, const int 
             for (int v = 0; v < cv; v++) acc[r][v] += s * vv[v];
         }
     }
+    if (ep == RG_EP_GD) { /* gdo: the tile's offset in th and nx */
+        vf sq[RG_CV], chk = (vf){0};
+#pragma GCC unroll 8
+        for (int v = 0; v < cv; v++) sq[v] = (vf){0};
+#pragma GCC unroll 8
+        for (int r = 0; r < rb; r++) {
+#pragma GCC unroll 8
+            for (int v = 0; v < cv; v++) sq[v] += gd_vec(gd, acc[r][v], gdo + (long)r * ldo + (long)v * RG_VLEN, &chk);
+        }
+#pragma GCC unroll 8
+        for (int v = 1; v < cv; v++) sq[0] += sq[v];
+        gd->s += sq[0];
+        gd->chk += chk;
+        return;
+    }
 #pragma GCC unroll 8
     for (int r = 0; r < rb; r++) {
         vf *o = (vf *)(out + (long)r * ldo);
-        float *ar = ep != RG_EP_NONE ? aux + (long)r * ldo : NULL;
+        float *ar = ep == RG_EP_RELU_GRAD ? aux + (long)r * ldo : NULL;
 #pragma GCC unroll 8
         for (int v = 0; v < cv; v++) store_ep(ep, acc[r][v], o, ar, v);
     }
 }
 
 #define RG_MICRO_CASE(RB, CV) \
-    case (RB) * 8 + (CV): micro((RB), (CV), K, S, sr, sk, V, ldv, out, ldo, init, RG_EP_NONE, NULL); break;
+    case (RB) * 8 + (CV): micro((RB), (CV), K, S, sr, sk, V, ldv, out, ldo, init, RG_EP_NONE, NULL, NULL, 0); break;
 #define RG_MICRO_ROW(RB) RG_MICRO_CASE(RB, 1) RG_MICRO_CASE(RB, 2) RG_MICRO_CASE(RB, 3) RG_MICRO_CASE(RB, 4)
 
 static void micro_dispatch(int rb, int cv, int K, const float *restrict S, long sr, long sk, const float *restrict V,
@@ -146,7 +186,17 @@ static void micro_dispatch(int rb, int cv, int K, const float *restrict S, long 
 }
 
 /* The epilogue ep of an edge tile (rb rows, cv vectors) that micro_dispatch stored plainly. */
-static void tile_ep(int ep, int rb, int cv, float *out, long ldo, float *aux) {
+static void tile_ep(int ep, int rb, int cv, float *out, long ldo, float *aux, gd_ep *gd, long gdo) {
+    if (ep == RG_EP_GD) {
+        vf chk = (vf){0};
+        for (int r = 0; r < rb; r++) {
+            for (int v = 0; v < cv; v++) {
+                gd->s += gd_vec(gd, ((vf *)(out + (long)r * ldo))[v], gdo + (long)r * ldo + (long)v * RG_VLEN, &chk);
+            }
+        }
+        gd->chk += chk;
+        return;
+    }
     for (int r = 0; r < rb; r++) {
         vf *o = (vf *)(out + (long)r * ldo);
         for (int v = 0; v < cv; v++) store_ep(ep, o[v], o, aux + (long)r * ldo, v);
@@ -157,24 +207,26 @@ static void tile_ep(int ep, int rb, int cv, float *out, long ldo, float *aux) {
    about as much as a few k steps of a tile), with the epilogue ep (aux laid out like out); only the edge
    tiles go through the dispatch. */
 static void bgemm(int rows, int K, const float *S, long sr, long sk, const float *V, long ldv, float *out, long ldo,
-                  int nvec, const float *init, int ep, float *aux) {
+                  int nvec, const float *init, int ep, float *aux, gd_ep *gd) {
     for (int r0 = 0; r0 < rows; r0 += RG_RB) {
         int rb = rows - r0 < RG_RB ? rows - r0 : RG_RB;
         const float *Sr = S + (long)r0 * sr;
         float *Or = out + (long)r0 * ldo;
-        float *Ar = ep != RG_EP_NONE ? aux + (long)r0 * ldo : NULL;
+        float *Ar = ep == RG_EP_RELU_GRAD ? aux + (long)r0 * ldo : NULL;
         const float *ir = init ? init + r0 : NULL;
         for (int v0 = 0; v0 < nvec; v0 += RG_CV) {
             const int cv = nvec - v0 < RG_CV ? nvec - v0 : RG_CV;
             const float *Vv = V + (long)v0 * RG_VLEN;
             float *Ov = Or + (long)v0 * RG_VLEN, *Av = Ar != NULL ? Ar + (long)v0 * RG_VLEN : NULL;
+            const long gdo = (long)r0 * ldo + (long)v0 * RG_VLEN;
             if (rb == RG_RB && cv == RG_CV) {
-                if (ep == RG_EP_RELU) micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_RELU, Av);
-                else if (ep == RG_EP_RELU_GRAD) micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_RELU_GRAD, Av);
-                else micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_NONE, NULL);
+                if (ep == RG_EP_RELU) micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_RELU, NULL, NULL, 0);
+                else if (ep == RG_EP_RELU_GRAD) micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_RELU_GRAD, Av, NULL, 0);
+                else if (ep == RG_EP_GD) micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_GD, NULL, gd, gdo);
+                else micro(RG_RB, RG_CV, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir, RG_EP_NONE, NULL, NULL, 0);
             } else {
                 micro_dispatch(rb, cv, K, Sr, sr, sk, Vv, ldv, Ov, ldo, ir);
-                if (ep != RG_EP_NONE) tile_ep(ep, rb, cv, Ov, ldo, Av);
+                if (ep != RG_EP_NONE) tile_ep(ep, rb, cv, Ov, ldo, Av, gd, gdo);
             }
         }
     }
@@ -336,25 +388,43 @@ static inline __attribute__((always_inline)) vf sum_lanes_each(vf v[RG_VLEN]) {
 static inline __attribute__((always_inline)) void grad_dot_fo(const int fout, int fin, const float *restrict G,
                                                               const float *restrict in, long Pp, float *restrict out,
                                                               long ldo) {
+    /* inputs per pass: enough independent chains (fout x cg) to cover the FMA latency on both pipes,
+       each G vector loaded once per pass */
+    enum { CG = 4 };
+    const int cg = fout <= 3 ? 4 : fout <= 6 ? 2 : 1;
     const long nv = Pp / RG_VLEN;
     const vf *g = (const vf *)G;
     for (int c0 = 0; c0 < fin; c0 += RG_VLEN) {
         vf part[8][RG_VLEN];
         const int cn = fin - c0 < RG_VLEN ? fin - c0 : RG_VLEN;
-        for (int ci = 0; ci < RG_VLEN; ci++) {
-            vf acc[8];
+        for (int ci = 0; ci < RG_VLEN; ci += cg) {
+            vf acc[8][CG];
+            const vf *ic[CG];
 #pragma GCC unroll 8
-            for (int o = 0; o < fout; o++) acc[o] = (vf){0};
+            for (int j = 0; j < cg; j++) {
+                /* inputs past fin read the last real row; their partials are zeroed below */
+                ic[j] = (const vf *)(in + (long)(c0 + (ci + j < cn ? ci + j : cn - 1)) * Pp);
+#pragma GCC unroll 8
+                for (int o = 0; o < fout; o++) acc[o][j] = (vf){0};
+            }
             if (ci < cn) {
-                const vf *ic = (const vf *)(in + (long)(c0 + ci) * Pp);
                 for (long v = 0; v < nv; v++) {
-                    const vf x = ic[v];
+                    vf x[CG];
 #pragma GCC unroll 8
-                    for (int o = 0; o < fout; o++) acc[o] += g[o * nv + v] * x;
+                    for (int j = 0; j < cg; j++) x[j] = ic[j][v];
+#pragma GCC unroll 8
+                    for (int o = 0; o < fout; o++) {
+                        const vf go = g[o * nv + v];
+#pragma GCC unroll 8
+                        for (int j = 0; j < cg; j++) acc[o][j] += go * x[j];
+                    }
                 }
             }
 #pragma GCC unroll 8
-            for (int o = 0; o < fout; o++) part[o][ci] = acc[o];
+            for (int j = 0; j < cg; j++) {
+#pragma GCC unroll 8
+                for (int o = 0; o < fout; o++) part[o][ci + j] = ci + j < cn ? acc[o][j] : (vf){0};
+            }
         }
 #pragma GCC unroll 8
         for (int o = 0; o < fout; o++) *(vf *)(out + (long)o * ldo + c0) = sum_lanes_each(part[o]);
@@ -378,13 +448,20 @@ static void grad_bias(int fout, const float *restrict G, long Pp, float *restric
     const long nv = Pp / RG_VLEN;
     for (int o0 = 0; o0 < fout; o0 += RG_VLEN) {
         vf part[RG_VLEN];
+        /* the rows are independent chains (unrolled), each with two partial sums */
+#pragma GCC unroll 16
         for (int oi = 0; oi < RG_VLEN; oi++) {
-            vf acc = (vf){0};
+            vf a0 = (vf){0}, a1 = (vf){0};
             if (o0 + oi < fout) {
                 const vf *go = (const vf *)(G + (long)(o0 + oi) * Pp);
-                for (long v = 0; v < nv; v++) acc += go[v];
+                long v = 0;
+                for (; v + 2 <= nv; v += 2) {
+                    a0 += go[v];
+                    a1 += go[v + 1];
+                }
+                if (v < nv) a0 += go[v];
             }
-            part[oi] = acc;
+            part[oi] = a0 + a1;
         }
         *(vf *)(gb + o0) = sum_lanes_each(part);
     }
@@ -401,21 +478,24 @@ static void transpose_in(const float *restrict src, int rows, long Pp, int P, fl
 
 /*
  * One layer of the forward pass at parameters th (padded layout): z = W_l in + b_l 1^T (fout x Pp,
- * in is fin x Pp) and, when a is not NULL, a = phi(z). Shared by training and mlp_forward.
+ * in is fin x Pp) and, when a is not NULL, a = phi(z). Shared by training and mlp_forward. For ReLU
+ * only a is written (z is left as it was): nothing reads z of a ReLU layer.
  */
 static void layer_forward(const lay_t *y, int l, const float *th, const float *in, float *z, float *a) {
     const long Pp = y->Pp;
-    const int fused = a != NULL && y->act == RG_RELU;
-    bgemm(y->fout[l], y->fin[l], th + y->woff[l], y->ldw[l], 1, in, Pp, z, Pp, (int)(Pp / RG_VLEN),
-          y->hasb[l] ? th + y->boff[l] : NULL, fused ? RG_EP_RELU : RG_EP_NONE, fused ? a : NULL);
-    if (a != NULL && !fused) activate(y->act, z, a, (long)y->fout[l] * Pp);
+    const int relu = a != NULL && y->act == RG_RELU;
+    bgemm(y->fout[l], y->fin[l], th + y->woff[l], y->ldw[l], 1, in, Pp, relu ? a : z, Pp, (int)(Pp / RG_VLEN),
+          y->hasb[l] ? th + y->boff[l] : NULL, relu ? RG_EP_RELU : RG_EP_NONE, NULL, NULL);
+    if (a != NULL && !relu) activate(y->act, z, a, (long)y->fout[l] * Pp);
 }
 
 /*
  * Forward and backward pass at parameters th: returns the data loss ||Y - F||^2 (double) and writes
- * the data-term gradient (without the 2 lambda theta term) into w->graw (padded layout).
+ * the data-term gradient (without the 2 lambda theta term) into w->graw (padded layout). With gd (plain
+ * GD, gd->th = th), the first layer's weights are updated into gd->nx in the tiles of their gradient
+ * instead (RG_EP_GD), and their part of w->graw is left as it was.
  */
-static double data_loss_grad(const lay_t *y, ws_t *w, const float *th) {
+static double data_loss_grad(const lay_t *y, ws_t *w, const float *th, gd_ep *gd) {
     const int L = y->L, P = y->P;
     const long Pp = y->Pp;
     const int nv = (int)(Pp / RG_VLEN);
@@ -448,20 +528,20 @@ static double data_loss_grad(const lay_t *y, ws_t *w, const float *th) {
         float *gw = w->graw + y->woff[l];
         const float *inl = l == 0 ? w->xp : w->a[l - 1];
         if (l == 0) {
-            bgemm(fo, P, G, Pp, 1, w->xT, ld, gw, ld, ld / RG_VLEN, NULL, RG_EP_NONE, NULL);
+            bgemm(fo, P, G, Pp, 1, w->xT, ld, gw, ld, ld / RG_VLEN, NULL, gd != NULL ? RG_EP_GD : RG_EP_NONE, NULL, gd);
         } else if (fo <= 8 && Pp >= RG_DOT_MIN_PP) {
             grad_dot(fo, fi, G, inl, Pp, gw, ld);
         } else {
             transpose_in(inl, fi, Pp, P, w->aT, ld);
-            bgemm(fo, P, G, Pp, 1, w->aT, ld, gw, ld, ld / RG_VLEN, NULL, RG_EP_NONE, NULL);
+            bgemm(fo, P, G, Pp, 1, w->aT, ld, gw, ld, ld / RG_VLEN, NULL, RG_EP_NONE, NULL, NULL);
         }
         if (y->hasb[l]) grad_bias(fo, G, Pp, w->graw + y->boff[l]);
         if (l > 0) {
             /* G_A (fi x Pp) = W_l^T G; then G_Z = G_A * phi'(Z_{l-1}) */
-            if (y->act == RG_RELU) { /* the derivative in the tiles' stores */
-                bgemm(fi, fo, th + y->woff[l], 1, ld, G, Pp, Gother, Pp, nv, NULL, RG_EP_RELU_GRAD, w->z[l - 1]);
+            if (y->act == RG_RELU) { /* the derivative in the tiles' stores, its mask read from relu(z) */
+                bgemm(fi, fo, th + y->woff[l], 1, ld, G, Pp, Gother, Pp, nv, NULL, RG_EP_RELU_GRAD, w->a[l - 1], NULL);
             } else {
-                bgemm(fi, fo, th + y->woff[l], 1, ld, G, Pp, Gother, Pp, nv, NULL, RG_EP_NONE, NULL);
+                bgemm(fi, fo, th + y->woff[l], 1, ld, G, Pp, Gother, Pp, nv, NULL, RG_EP_NONE, NULL, NULL);
                 times_derivative(y->act, w->z[l - 1], w->a[l - 1], Gother, (long)fi * Pp);
             }
             float *tmp = G;
@@ -488,17 +568,71 @@ static double penalty(const lay_t *y, const float *th, const float *lam) {
     return total;
 }
 
+/* Independent partial sums per reduction in the updates: one accumulator made each vector wait for the
+   previous one's add (the FMA latency, 4 cycles), and that chain, not the loads and stores, set the
+   speed of the update (about 6 % of a W64 step). */
+#define RG_UACC 4
+
+/* Lane sum of v (the order is fixed per variant, so segmented and whole runs agree bit for bit). */
+static inline float lane_sum(vf v) {
+    float s = 0.0f;
+    for (int i = 0; i < RG_VLEN; i++) s += v[i];
+    return s;
+}
+
+/* GD (moment1 NULL) or momentum (mu, moment1) on one vector at i: writes nx[i] and m1[i], adds the
+   square of the new parameter to *s and g - g (0, or NaN for a non-finite g) to *chk. */
+static inline __attribute__((always_inline)) void step_vec(const int momentum, long i, const float *restrict gr,
+                                                           const float *restrict th, float *restrict nx,
+                                                           float *restrict m1, float lam2, float lr, float mu,
+                                                           vf *s, vf *chk) {
+    const vf t = *(const vf *)(th + i);
+    const vf g = *(const vf *)(gr + i) + lam2 * t;
+    *chk += g - g;
+    vf n;
+    if (momentum) {
+        const vf v = mu * *(const vf *)(m1 + i) - lr * g;
+        *(vf *)(m1 + i) = v;
+        n = t + v;
+    } else {
+        n = t - lr * g;
+    }
+    *(vf *)(nx + i) = n;
+    *s += n * n;
+}
+
+/* GD or momentum over [start, end) (multiples of RG_PAD floats), RG_UACC vectors at a time; returns the
+   sum of squares of the new parameters, and their check through *chk. */
+static inline __attribute__((always_inline)) float step_range(const int momentum, long start, long end,
+                                                              const float *restrict gr, const float *restrict th,
+                                                              float *restrict nx, float *restrict m1, float lam2,
+                                                              float lr, float mu, vf *chk) {
+    vf s[RG_UACC], k[RG_UACC];
+#pragma GCC unroll 8
+    for (int u = 0; u < RG_UACC; u++) s[u] = k[u] = (vf){0};
+    long i = start;
+    for (; i + RG_UACC * RG_VLEN <= end; i += RG_UACC * RG_VLEN) {
+#pragma GCC unroll 8
+        for (int u = 0; u < RG_UACC; u++) step_vec(momentum, i + u * RG_VLEN, gr, th, nx, m1, lam2, lr, mu, &s[u], &k[u]);
+    }
+    for (; i < end; i += RG_VLEN) step_vec(momentum, i, gr, th, nx, m1, lam2, lr, mu, &s[0], &k[0]);
+    *chk += (k[0] + k[1]) + (k[2] + k[3]);
+    return lane_sum((s[0] + s[1]) + (s[2] + s[3]));
+}
+
 /*
  * One optimiser update out of place: g = graw + 2 lambda th; nx = update(th, g). Returns, through
- * *pen, the penalty of nx and, as the function value, whether every g was finite.
+ * *pen, the penalty of nx and, as the function value, whether every g was finite. With gd (plain GD),
+ * the first layer's weights were updated in data_loss_grad already: the rest are, and gd's sums join in.
  */
 static int update(const rg_config *c, const lay_t *y, ws_t *w, const float *restrict th, float *restrict nx,
-                  const float *lam, float lr, float c1, float c2, double *pen) {
+                  const float *lam, float lr, float c1, float c2, const gd_ep *gd, double *pen) {
     const float *restrict gr = w->graw;
     float *restrict m1 = w->m1, *restrict m2 = w->m2;
     float chk = 0.0f;
+    vf chkv = gd != NULL ? gd->chk : (vf){0};
     double total = 0.0;
-    long start = 0;
+    long start = gd != NULL ? y->woff[0] + (long)y->fout[0] * y->ldw[0] : 0;
     const float mu = (float)c->momentum, b1 = (float)c->beta1, b2 = (float)c->beta2, eps = (float)c->eps;
     const float ob1 = (float)(1.0 - c->beta1), ob2 = (float)(1.0 - c->beta2);
     for (int l = 0; l <= y->L; l++) {
@@ -507,26 +641,10 @@ static int update(const rg_config *c, const lay_t *y, ws_t *w, const float *rest
         float s = 0.0f;
         switch (c->opt_kind) {
             case RG_GD:
-#pragma omp simd reduction(+ : s, chk)
-                for (long i = start; i < end; i++) {
-                    float g = gr[i] + lam2 * th[i];
-                    chk += g - g;
-                    float n = th[i] - lr * g;
-                    nx[i] = n;
-                    s += n * n;
-                }
+                s = step_range(0, start, end, gr, th, nx, m1, lam2, lr, mu, &chkv);
                 break;
             case RG_MOMENTUM:
-#pragma omp simd reduction(+ : s, chk)
-                for (long i = start; i < end; i++) {
-                    float g = gr[i] + lam2 * th[i];
-                    chk += g - g;
-                    float v = mu * m1[i] - lr * g;
-                    m1[i] = v;
-                    float n = th[i] + v;
-                    nx[i] = n;
-                    s += n * n;
-                }
+                s = step_range(1, start, end, gr, th, nx, m1, lam2, lr, mu, &chkv);
                 break;
             case RG_ADAM:
 #pragma omp simd reduction(+ : s, chk)
@@ -544,11 +662,12 @@ static int update(const rg_config *c, const lay_t *y, ws_t *w, const float *rest
                 break;
             default: abort();
         }
+        if (l == 0 && gd != NULL) s += lane_sum(gd->s);
         total += (double)lam[l] * s;
         start = end;
     }
     *pen = total;
-    return chk == 0.0f;
+    return chk + lane_sum(chkv) == 0.0f;
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -651,21 +770,25 @@ int RG_FN(mlp_train_fused_impl)(const rg_config *c, const float *x, const float 
         }
         int st = RG_MAX_STEPS;
         for (; step < end_step; step++) {
-            double loss = data_loss_grad(&y, &w, w.theta[cur]) + pen;
-            if (!representable(loss)) {
-                cur = prev; /* the last parameters whose loss and gradient were finite */
-                st = RG_DIVERGED;
-                break;
-            }
             double lr = lrs[e];
             if (sched != NULL) {
                 for (; sched_hi <= step; sched_hi++) sched[sched_hi - sched_lo] = pow(c->final_lr_ratio, (double)sched_hi / c->max_steps);
                 lr *= sched[step - sched_lo];
             }
+            /* plain GD: the first layer's weights are updated in the tiles of their gradient (RG_EP_GD);
+               theta[nxt] is scratch until the step is accepted below */
+            gd_ep gd = {w.theta[cur] + y.woff[0], w.theta[nxt] + y.woff[0], 2.0f * lam[0], (float)lr, (vf){0}, (vf){0}};
+            gd_ep *fuse = c->opt_kind == RG_GD ? &gd : NULL;
+            double loss = data_loss_grad(&y, &w, w.theta[cur], fuse) + pen;
+            if (!representable(loss)) {
+                cur = prev; /* the last parameters whose loss and gradient were finite */
+                st = RG_DIVERGED;
+                break;
+            }
             float c1 = 1.0f, c2 = 1.0f;
             if (c->opt_kind == RG_ADAM) rg_adam_corrections(c->beta1, c->beta2, &beta1_pow, &beta2_pow, &c1, &c2);
             double next_pen;
-            int finite = update(c, &y, &w, w.theta[cur], w.theta[nxt], lam, (float)lr, c1, c2, &next_pen);
+            int finite = update(c, &y, &w, w.theta[cur], w.theta[nxt], lam, (float)lr, c1, c2, fuse, &next_pen);
             if (!finite) {
                 cur = prev;
                 st = RG_DIVERGED;
@@ -701,7 +824,7 @@ int RG_FN(mlp_train_fused_impl)(const rg_config *c, const float *x, const float 
         }
         /* final loss and raw gradient norm at the final parameters */
         const float *th = w.theta[cur];
-        double loss = data_loss_grad(&y, &w, th) + penalty(&y, th, lam);
+        double loss = data_loss_grad(&y, &w, th, NULL) + penalty(&y, th, lam);
         st = rg_final_status(st, step, loss, window_start, tr, c->max_steps, c->trace_every, c->window, c->tol);
         if (kb != NULL) { /* the final kernel at every point from the final step on */
             const int every = c->kernel_trace->every, from = (int)(((long)step + every - 1) / every);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -153,5 +154,26 @@ class NativeBackendTest extends BackendConformanceTest {
         assertEquals("native", Backends.byName("native").name());
         assertEquals(CudaBackend.isAvailable() ? "cuda" : "native", Backends.auto().name()); // CUDA first where it runs
         assertFalse(NativeKernels.instructionSet().isEmpty());
+    }
+
+    /**
+     * The backend keeps its parameter buffer from one call to the next: a larger group, then a smaller one in
+     * the same (larger) buffer, then the larger again train exactly as on backends that start fresh.
+     */
+    @Test
+    void aKeptParameterBufferTrainsAsAFreshOne() {
+        Task task = raggedTask();
+        Architecture arch = new Architecture(task.inputDim(), new int[] {20}, task.outputDim(), Activation.RELU, true);
+        StopRule stop = new StopRule(30, 0.0, 30, 10);
+        TrainRequest large = request(arch, 9, 0.05, OptimizerSettings.gd(), stop);
+        TrainRequest small = request(arch, 4, 0.02, OptimizerSettings.momentum(0.9, 0.1), stop);
+        NativeBackend kept = new NativeBackend(2);
+        TrainResult first = kept.train(large, task, ProgressListener.NONE);
+        TrainResult second = kept.train(small, task, ProgressListener.NONE);
+        TrainResult third = kept.train(large, task, ProgressListener.NONE);
+        assertArrayEquals(new NativeBackend(2).train(small, task, ProgressListener.NONE).params(), second.params());
+        assertArrayEquals(first.params(), third.params());
+        assertArrayEquals(first.finalLoss(), third.finalLoss());
+        assertFalse(Arrays.equals(large.initialParams(), third.params()), "the members trained");
     }
 }
