@@ -45,13 +45,114 @@ typedef double vd __attribute__((vector_size(RG_VLEN * sizeof(double))));
 static inline vd widen(vf x) { return __builtin_convertvector(x, vd); }
 
 /* ---------------------------------------------------------------------------------------------- */
-/* out[r*ro + c*co] = init[r] (or 0) + sum_{k<K} S[r*sr + k*sk] * B[k*bk + c*bc], every entry a vf  */
+/* The optimiser update                                                                             */
 /* ---------------------------------------------------------------------------------------------- */
 
-static inline __attribute__((always_inline)) void soa_tile(const int rb, const int cb, int K, const vf *restrict S,
-                                                           long sr, long sk, const vf *restrict B, long bk, long bc,
+/* One optimiser step th -> nx of a group of lanes (per-lane lr and Adam bias corrections c1, c2) from the raw
+   gradient gr. s[l] sums nx^2 over layer l in parameter order (the penalty of nx), chk sums g - g over every entry
+   (0 per lane where every gradient entry was finite). Adam's square root and division per parameter are bound by
+   the divider (about 3.4 ns per 16-float vector for the pair on the AMD EPYC, Zen 5); run range by range as the
+   backward pass finished each block of gradient rows they did not overlap with the multiply-adds measurably, so the
+   update is one pass after the gradient. */
+typedef struct {
+    int kind;
+    const vf *th;
+    vf *nx, *m1, *m2;
+    const vf *gr;
+    vf lr, c1, c2, chk;
+    float mu, b1, b2, eps, ob1, ob2;
+    vf lam2[RG_MAX_DEPTH + 1], s[RG_MAX_DEPTH + 1];
+} soa_upd;
+
+static void soa_update_range(soa_upd *u, int l, long start, long end) {
+    const vf *restrict th = u->th, *restrict gr = u->gr;
+    vf *restrict nx = u->nx, *restrict m1 = u->m1, *restrict m2 = u->m2;
+    const vf lam2 = u->lam2[l], lr = u->lr;
+    vf s = u->s[l], chk = u->chk;
+    switch (u->kind) {
+        case RG_GD:
+            for (long i = start; i < end; i++) {
+                vf g = gr[i] + lam2 * th[i];
+                chk += g - g;
+                vf n = th[i] - lr * g;
+                nx[i] = n;
+                s += n * n;
+            }
+            break;
+        case RG_MOMENTUM: {
+            const float mu = u->mu;
+            for (long i = start; i < end; i++) {
+                vf g = gr[i] + lam2 * th[i];
+                chk += g - g;
+                vf v = mu * m1[i] - lr * g;
+                m1[i] = v;
+                vf n = th[i] + v;
+                nx[i] = n;
+                s += n * n;
+            }
+            break;
+        }
+        case RG_ADAM: {
+            const float b1 = u->b1, b2 = u->b2, ob1 = u->ob1, ob2 = u->ob2, eps = u->eps;
+            const vf c1 = u->c1, c2 = u->c2;
+            for (long i = start; i < end; i++) {
+                vf g = gr[i] + lam2 * th[i];
+                chk += g - g;
+                vf m = b1 * m1[i] + ob1 * g;
+                vf v = b2 * m2[i] + ob2 * g * g;
+                m1[i] = m;
+                m2[i] = v;
+                vf q = v * c2;
+                vf sq;
+                for (int j = 0; j < LANES; j++) sq[j] = sqrtf(q[j]); /* vectorised: vsqrtps */
+                vf n = th[i] - lr * (m * c1) / (sq + eps);
+                nx[i] = n;
+                s += n * n;
+            }
+            break;
+        }
+        default: abort();
+    }
+    u->s[l] = s;
+    u->chk = chk;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* out[r*ro + c*co] = init[r] (or 0) + sum_{k<K} S[r*sr + k*sk] * B(k*bk + c*bc), every entry a vf  */
+/* ---------------------------------------------------------------------------------------------- */
+
+/* What a tile does as it stores its outputs: ReLU's activation and derivative ride in the stores of the
+   GEMMs (same selects as activate and times_derivative: z > 0 ? x : +0, NaN included), so that neither takes
+   a pass of its own over the layer. aux is laid out like out. */
+enum {
+    SOA_EP_NONE = 0,
+    SOA_EP_RELU = 1,     /* out = z, aux = relu(z) */
+    SOA_EP_RELU_GRAD = 2 /* aux = z: out = z > 0 ? acc : 0 */
+};
+
+static inline __attribute__((always_inline)) void soa_store(const int ep, vf acc, vf *restrict o, vf *restrict aux) {
+    if (ep == SOA_EP_RELU) {
+        *o = acc;
+        *aux = vsel(acc > 0.0f, acc, (vf){0});
+    } else if (ep == SOA_EP_RELU_GRAD) {
+        *o = vsel(*aux > 0.0f, acc, (vf){0});
+    } else {
+        *o = acc;
+    }
+}
+
+/* B(o): the lane vector ((const vf *)B)[o] (bvec), or the float B[o] that every lane shares (the task's inputs,
+   the same for every member of a group): splat by x - 0 (exact, also for -0), which gcc folds into the
+   multiply-add as an embedded broadcast of the memory operand, so the shared operand costs no load of its own. */
+static inline __attribute__((always_inline)) vf soa_b(const int bvec, const float *restrict B, long o) {
+    return bvec ? ((const vf *)B)[o] : B[o] - (vf){0};
+}
+
+static inline __attribute__((always_inline)) void soa_tile(const int rb, const int cb, const int bvec, const int ep,
+                                                           int K, const vf *restrict S, long sr, long sk,
+                                                           const float *restrict B, long bk, long bc,
                                                            vf *restrict out, long ro, long co,
-                                                           const vf *restrict init) {
+                                                           const vf *restrict init, vf *restrict aux) {
     vf acc[SOA_RB][SOA_CB];
 #pragma GCC unroll 8
     for (int r = 0; r < rb; r++) {
@@ -60,54 +161,83 @@ static inline __attribute__((always_inline)) void soa_tile(const int rb, const i
         for (int c = 0; c < cb; c++) acc[r][c] = b0;
     }
     for (int k = 0; k < K; k++) {
-        const vf *bkp = B + (long)k * bk;
+        const long bo = (long)k * bk;
         vf bv[SOA_CB];
+        if (bvec) {
 #pragma GCC unroll 8
-        for (int c = 0; c < cb; c++) bv[c] = bkp[c * bc];
+            for (int c = 0; c < cb; c++) bv[c] = soa_b(1, B, bo + c * bc);
+        }
         const vf *skp = S + (long)k * sk;
 #pragma GCC unroll 8
         for (int r = 0; r < rb; r++) {
             vf s = skp[r * sr];
 #pragma GCC unroll 8
-            for (int c = 0; c < cb; c++) acc[r][c] += s * bv[c];
+            for (int c = 0; c < cb; c++) acc[r][c] += s * (bvec ? bv[c] : soa_b(0, B, bo + c * bc));
         }
     }
 #pragma GCC unroll 8
     for (int r = 0; r < rb; r++) {
 #pragma GCC unroll 8
-        for (int c = 0; c < cb; c++) out[r * ro + c * co] = acc[r][c];
+        for (int c = 0; c < cb; c++) {
+            const long o = r * ro + c * co;
+            soa_store(ep, acc[r][c], out + o, aux + o);
+        }
     }
 }
 
+/* A tile of rb rows (SOA_RB or 1) and any cb <= SOA_CB columns. */
 #define SOA_CASE(RB, CB) \
-    case (RB) * 16 + (CB): soa_tile((RB), (CB), K, S, sr, sk, B, bk, bc, out, ro, co, init); break;
+    case (CB): soa_tile((RB), (CB), bvec, ep, K, S, sr, sk, B, bk, bc, out, ro, co, init, aux); break;
 #if SOA_CB == 8
-#define SOA_ROW(RB) SOA_CASE(RB, 1) SOA_CASE(RB, 2) SOA_CASE(RB, 3) SOA_CASE(RB, 4) SOA_CASE(RB, 5) \
+#define SOA_COLS(RB) SOA_CASE(RB, 1) SOA_CASE(RB, 2) SOA_CASE(RB, 3) SOA_CASE(RB, 4) SOA_CASE(RB, 5) \
     SOA_CASE(RB, 6) SOA_CASE(RB, 7) SOA_CASE(RB, 8)
 #else
-#define SOA_ROW(RB) SOA_CASE(RB, 1) SOA_CASE(RB, 2) SOA_CASE(RB, 3) SOA_CASE(RB, 4)
+#define SOA_COLS(RB) SOA_CASE(RB, 1) SOA_CASE(RB, 2) SOA_CASE(RB, 3) SOA_CASE(RB, 4)
 #endif
 
-static void soa_tile_dispatch(int rb, int cb, int K, const vf *restrict S, long sr, long sk, const vf *restrict B,
-                              long bk, long bc, vf *restrict out, long ro, long co, const vf *restrict init) {
-    switch (rb * 16 + cb) {
-        SOA_ROW(1)
-        SOA_ROW(2)
-#if SOA_RB >= 3
-        SOA_ROW(3)
-#endif
-        default: abort(); /* unreachable: rb <= SOA_RB, cb <= SOA_CB */
+static inline __attribute__((always_inline)) void soa_tile_cols(const int rb, int cb, const int bvec, const int ep,
+                                                                int K, const vf *restrict S, long sr, long sk,
+                                                                const float *restrict B, long bk, long bc,
+                                                                vf *restrict out, long ro, long co,
+                                                                const vf *restrict init, vf *restrict aux) {
+    if (cb == SOA_CB) {
+        soa_tile(rb, SOA_CB, bvec, ep, K, S, sr, sk, B, bk, bc, out, ro, co, init, aux);
+        return;
+    }
+    if (rb == SOA_RB) {
+        switch (cb) {
+            SOA_COLS(SOA_RB)
+            default: abort(); /* unreachable: cb <= SOA_CB */
+        }
+    } else {
+        switch (cb) {
+            SOA_COLS(1)
+            default: abort();
+        }
     }
 }
 
-static void soa_gemm(int rows, int K, int cols, const vf *S, long sr, long sk, const vf *B, long bk, long bc, vf *out,
-                     long ro, long co, const vf *init) {
-    for (int r0 = 0; r0 < rows; r0 += SOA_RB) {
-        int rb = rows - r0 < SOA_RB ? rows - r0 : SOA_RB;
+/* rows x cols in tiles of SOA_RB rows (the last rows one at a time) and SOA_CB columns; B's offsets are in
+   vectors when bvec, in floats otherwise; aux (SOA_EP_*) is laid out like out. */
+static inline __attribute__((always_inline)) void soa_gemm(const int bvec, const int ep, int rows, int K, int cols,
+                                                           const vf *S, long sr, long sk, const float *B, long bk,
+                                                           long bc, vf *out, long ro, long co, const vf *init,
+                                                           vf *aux) {
+    int r0 = 0;
+    for (; r0 + SOA_RB <= rows; r0 += SOA_RB) {
         for (int c0 = 0; c0 < cols; c0 += SOA_CB) {
-            int cb = cols - c0 < SOA_CB ? cols - c0 : SOA_CB;
-            soa_tile_dispatch(rb, cb, K, S + (long)r0 * sr, sr, sk, B + (long)c0 * bc, bk, bc,
-                              out + (long)r0 * ro + (long)c0 * co, ro, co, init ? init + r0 : NULL);
+            const int cb = cols - c0 < SOA_CB ? cols - c0 : SOA_CB;
+            const long o = (long)r0 * ro + (long)c0 * co;
+            soa_tile_cols(SOA_RB, cb, bvec, ep, K, S + (long)r0 * sr, sr, sk, B + (bvec ? RG_VLEN : 1) * (long)c0 * bc,
+                          bk, bc, out + o, ro, co, init ? init + r0 : NULL, aux + o);
+        }
+    }
+    for (; r0 < rows; r0++) {
+        for (int c0 = 0; c0 < cols; c0 += SOA_CB) {
+            const int cb = cols - c0 < SOA_CB ? cols - c0 : SOA_CB;
+            const long o = (long)r0 * ro + (long)c0 * co;
+            soa_tile_cols(1, cb, bvec, ep, K, S + (long)r0 * sr, sr, sk, B + (bvec ? RG_VLEN : 1) * (long)c0 * bc,
+                          bk, bc, out + o, ro, co, init ? init + r0 : NULL, aux + o);
         }
     }
 }
@@ -146,7 +276,8 @@ static void soa_layout(const rg_config *c, soa_lay *y) {
 }
 
 typedef struct {
-    vf *x, *yv;                               /* dX x P and dY x P, every lane the same */
+    const float *x;                           /* dX x P, the task's inputs (the same for every lane) */
+    vf *yv;                                   /* dY x P, every lane the same */
     vf *z[RG_MAX_DEPTH], *a[RG_MAX_DEPTH];    /* hidden layer l: fout x P */
     vf *f, *g0, *g1;                          /* dY x P; maxw x P twice */
     vf *theta[3], *graw, *m1, *m2, *fin;      /* S each */
@@ -155,7 +286,7 @@ typedef struct {
 
 static int soa_alloc(const soa_lay *y, soa_ws *w) {
     const long P = y->P, S = y->S;
-    long n = (long)y->fin[0] * P + 2L * y->fout[y->L] * P + 2L * y->maxw * P + 7 * S;
+    long n = 2L * y->fout[y->L] * P + 2L * y->maxw * P + 7 * S;
     for (int l = 0; l < y->L; l++) n += 2L * y->fout[l] * P;
     void *blk = NULL;
     if (posix_memalign(&blk, 64, (size_t)n * sizeof(vf)) != 0) return RG_ENOMEM;
@@ -163,7 +294,6 @@ static int soa_alloc(const soa_lay *y, soa_ws *w) {
     vf *p = (vf *)blk;
 #define SOA_TAKE(k) (p += (k), p - (k))
     w->block = blk;
-    w->x = SOA_TAKE((long)y->fin[0] * P);
     w->yv = SOA_TAKE((long)y->fout[y->L] * P);
     for (int l = 0; l < y->L; l++) {
         w->z[l] = SOA_TAKE((long)y->fout[l] * P);
@@ -185,18 +315,26 @@ static int soa_alloc(const soa_lay *y, soa_ws *w) {
 /* Loss, gradient, penalty, update: the operations of repgeom_train.c, one member per lane          */
 /* ---------------------------------------------------------------------------------------------- */
 
-/* Forward and backward at th: the data loss ||Y - F||^2 per lane (double), data gradient into graw. */
-static vd soa_loss_grad(const soa_lay *y, soa_ws *w, const vf *th) {
-    const int L = y->L, P = y->P;
-    const vf *in = w->x;
+/* Forward and backward at th: the data loss ||Y - F||^2 per lane (double), data gradient into graw. relu: ReLU's
+   activation and derivative in the GEMMs' stores; P: the sample count (a constant in the specialised copies). */
+static inline __attribute__((always_inline)) vd soa_loss_grad_at(const soa_lay *y, soa_ws *w, const vf *th,
+                                                                  const int P, const int relu) {
+    const int L = y->L;
     for (int l = 0; l <= L; l++) {
         const int fi = y->fin[l], fo = y->fout[l];
         vf *z = l < L ? w->z[l] : w->f;
-        soa_gemm(fo, fi, P, th + y->pw[l], fi, 1, in, P, 1, z, P, 1, y->hasb[l] ? th + y->pb[l] : NULL);
-        if (l < L) {
-            activate(y->act, (const float *)z, (float *)w->a[l], (long)fo * P * LANES);
-            in = w->a[l];
+        const vf *init = y->hasb[l] ? th + y->pb[l] : NULL;
+        const int ep = l < L && relu ? SOA_EP_RELU : SOA_EP_NONE;
+        vf *aux = l < L ? w->a[l] : z;
+        if (l == 0) { /* the task's inputs, shared by every lane */
+            if (ep == SOA_EP_RELU) soa_gemm(0, SOA_EP_RELU, fo, fi, P, th + y->pw[l], fi, 1, w->x, P, 1, z, P, 1, init, aux);
+            else soa_gemm(0, SOA_EP_NONE, fo, fi, P, th + y->pw[l], fi, 1, w->x, P, 1, z, P, 1, init, aux);
+        } else {
+            const float *in = (const float *)w->a[l - 1];
+            if (ep == SOA_EP_RELU) soa_gemm(1, SOA_EP_RELU, fo, fi, P, th + y->pw[l], fi, 1, in, P, 1, z, P, 1, init, aux);
+            else soa_gemm(1, SOA_EP_NONE, fo, fi, P, th + y->pw[l], fi, 1, in, P, 1, z, P, 1, init, aux);
         }
+        if (l < L && !relu) activate(y->act, (const float *)z, (float *)w->a[l], (long)fo * P * LANES);
     }
     const int dY = y->fout[L];
     vd loss = (vd){0};
@@ -213,9 +351,10 @@ static vd soa_loss_grad(const soa_lay *y, soa_ws *w, const vf *th) {
     }
     for (int l = L; l >= 0; l--) {
         const int fi = y->fin[l], fo = y->fout[l];
-        const vf *inl = l == 0 ? w->x : w->a[l - 1];
+        vf *dw = w->graw + y->pw[l];
         /* dW[o][i] = sum_t G[o][t] in[i][t] */
-        soa_gemm(fo, P, fi, G, P, 1, inl, 1, P, w->graw + y->pw[l], fi, 1, NULL);
+        if (l == 0) soa_gemm(0, SOA_EP_NONE, fo, P, fi, G, P, 1, w->x, 1, P, dw, fi, 1, NULL, dw);
+        else soa_gemm(1, SOA_EP_NONE, fo, P, fi, G, P, 1, (const float *)w->a[l - 1], 1, P, dw, fi, 1, NULL, dw);
         if (y->hasb[l]) {
             vf *gb = w->graw + y->pb[l];
             for (int o = 0; o < fo; o++) {
@@ -226,15 +365,37 @@ static vd soa_loss_grad(const soa_lay *y, soa_ws *w, const vf *th) {
         }
         if (l > 0) {
             /* G_A[i][t] = sum_o W[o][i] G[o][t], then times phi'(Z_{l-1}) */
-            soa_gemm(fi, fo, P, th + y->pw[l], 1, fi, G, P, 1, Gother, P, 1, NULL);
-            times_derivative(y->act, (const float *)w->z[l - 1], (const float *)w->a[l - 1], (float *)Gother,
-                             (long)fi * P * LANES);
+            if (relu) {
+                soa_gemm(1, SOA_EP_RELU_GRAD, fi, fo, P, th + y->pw[l], 1, fi, (const float *)G, P, 1, Gother, P, 1,
+                         NULL, w->z[l - 1]);
+            } else {
+                soa_gemm(1, SOA_EP_NONE, fi, fo, P, th + y->pw[l], 1, fi, (const float *)G, P, 1, Gother, P, 1, NULL,
+                         Gother);
+                times_derivative(y->act, (const float *)w->z[l - 1], (const float *)w->a[l - 1], (float *)Gother,
+                                 (long)fi * P * LANES);
+            }
             vf *tmp = G;
             G = Gother;
             Gother = tmp;
         }
     }
     return loss;
+}
+
+/* The seeds' tasks have P = 8 (one sample per class of a dY = 3 hypercube): that copy has constant loop bounds. */
+static vd soa_loss_grad(const soa_lay *y, soa_ws *w, const vf *th) {
+    const int relu = y->act == RG_RELU;
+    if (y->P == 8) return relu ? soa_loss_grad_at(y, w, th, 8, 1) : soa_loss_grad_at(y, w, th, 8, 0);
+    return relu ? soa_loss_grad_at(y, w, th, y->P, 1) : soa_loss_grad_at(y, w, th, y->P, 0);
+}
+
+/* The whole update after the gradient, layer by layer in parameter order. */
+static void soa_update(const soa_lay *y, soa_upd *u) {
+    long start = 0;
+    for (int l = 0; l <= y->L; l++) {
+        soa_update_range(u, l, start, y->lend[l]);
+        start = y->lend[l];
+    }
 }
 
 /* sum_l lambda_l ||theta_l||^2 per lane; lam[l] holds the lanes' lambdas of layer l. */
@@ -248,67 +409,6 @@ static vd soa_penalty(const soa_lay *y, const vf *th, const vf *lam) {
         start = y->lend[l];
     }
     return total;
-}
-
-/* One optimiser update th -> nx (per-lane lr and Adam bias corrections c1, c2); the penalty of nx into *pen and, per
-   lane, 0 where every gradient entry was finite (the returned g - g sum). */
-static vf soa_update(const rg_config *c, const soa_lay *y, soa_ws *w, const vf *restrict th, vf *restrict nx,
-                     const vf *lam, vf lr, vf c1, vf c2, vd *pen) {
-    const vf *restrict gr = w->graw;
-    vf *restrict m1 = w->m1, *restrict m2 = w->m2;
-    vf chk = (vf){0};
-    vd total = (vd){0};
-    long start = 0;
-    const float mu = (float)c->momentum, b1 = (float)c->beta1, b2 = (float)c->beta2, eps = (float)c->eps;
-    const float ob1 = (float)(1.0 - c->beta1), ob2 = (float)(1.0 - c->beta2);
-    for (int l = 0; l <= y->L; l++) {
-        const long end = y->lend[l];
-        const vf lam2 = 2.0f * lam[l];
-        vf s = (vf){0};
-        switch (c->opt_kind) {
-            case RG_GD:
-                for (long i = start; i < end; i++) {
-                    vf g = gr[i] + lam2 * th[i];
-                    chk += g - g;
-                    vf n = th[i] - lr * g;
-                    nx[i] = n;
-                    s += n * n;
-                }
-                break;
-            case RG_MOMENTUM:
-                for (long i = start; i < end; i++) {
-                    vf g = gr[i] + lam2 * th[i];
-                    chk += g - g;
-                    vf v = mu * m1[i] - lr * g;
-                    m1[i] = v;
-                    vf n = th[i] + v;
-                    nx[i] = n;
-                    s += n * n;
-                }
-                break;
-            case RG_ADAM:
-                for (long i = start; i < end; i++) {
-                    vf g = gr[i] + lam2 * th[i];
-                    chk += g - g;
-                    vf m = b1 * m1[i] + ob1 * g;
-                    vf v = b2 * m2[i] + ob2 * g * g;
-                    m1[i] = m;
-                    m2[i] = v;
-                    vf q = v * c2;
-                    vf sq;
-                    for (int j = 0; j < LANES; j++) sq[j] = sqrtf(q[j]); /* vectorised: vsqrtps */
-                    vf n = th[i] - lr * (m * c1) / (sq + eps);
-                    nx[i] = n;
-                    s += n * n;
-                }
-                break;
-            default: abort();
-        }
-        total += widen(lam[l]) * widen(s);
-        start = end;
-    }
-    *pen = total;
-    return chk;
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -350,7 +450,7 @@ int RG_SOA_FN(mlp_train_soa)(const rg_config *c, const float *x, const float *yd
     const long S = y.S;
     const long tlen = c->max_steps / c->trace_every + 1;
     const int end_step = r != NULL && r->until_step < c->max_steps ? r->until_step : c->max_steps;
-    for (long i = 0; i < (long)y.fin[0] * P; i++) w.x[i] = (vf){0} + x[i];
+    w.x = x;
     for (long i = 0; i < (long)y.fout[L] * P; i++) w.yv[i] = (vf){0} + yd[i];
     /* the schedule factor ratio^(t/T) for the steps of this call (the same pow as the padded layout) */
     int sched_lo = end_step;
@@ -444,26 +544,37 @@ int RG_SOA_FN(mlp_train_soa)(const rg_config *c, const float *x, const float *yd
             }
             if (live == 0) break;
             vd loss = soa_loss_grad(&y, &w, cur) + pen;
-            vf lr = (vf){0}, c1 = (vf){0} + 1.0f, c2 = (vf){0} + 1.0f;
+            /* this step's coefficients of the lanes in training (a lane whose loss is not finite stops below, and
+               its update is dropped) */
+            soa_upd u = {.kind = c->opt_kind, .th = cur, .nx = nxt, .m1 = w.m1, .m2 = w.m2, .gr = w.graw,
+                         .lr = (vf){0}, .c1 = (vf){0} + 1.0f, .c2 = (vf){0} + 1.0f, .chk = (vf){0},
+                         .mu = (float)c->momentum, .b1 = (float)c->beta1, .b2 = (float)c->beta2, .eps = (float)c->eps,
+                         .ob1 = (float)(1.0 - c->beta1), .ob2 = (float)(1.0 - c->beta2)};
+            for (int l = 0; l < layers; l++) {
+                u.lam2[l] = 2.0f * lam[l];
+                u.s[l] = (vf){0};
+            }
             for (int j = 0; j < n; j++) {
                 if (!active[j]) continue;
-                if (!isfinite(loss[j])) { /* the last finite parameters */
-                    copy_lane(&y, prev, w.fin, j);
-                    st[j] = RG_DIVERGED;
-                    active[j] = 0;
-                    live--;
-                    continue;
-                }
-                lr[j] = (float)(sched != NULL ? lrs[idx[j]] * sched[stepj[j] - sched_lo] : lrs[idx[j]]);
+                u.lr[j] = (float)(sched != NULL ? lrs[idx[j]] * sched[stepj[j] - sched_lo] : lrs[idx[j]]);
                 if (c->opt_kind == RG_ADAM) {
                     float a1, a2;
                     rg_adam_corrections(c->beta1, c->beta2, &bp1[j], &bp2[j], &a1, &a2);
-                    c1[j] = a1;
-                    c2[j] = a2;
+                    u.c1[j] = a1;
+                    u.c2[j] = a2;
                 }
             }
-            vd next_pen;
-            vf chk = soa_update(c, &y, &w, cur, nxt, lam, lr, c1, c2, &next_pen);
+            soa_update(&y, &u);
+            vd next_pen = (vd){0};
+            for (int l = 0; l < layers; l++) next_pen += widen(lam[l]) * widen(u.s[l]);
+            const vf chk = u.chk;
+            for (int j = 0; j < n; j++) {
+                if (!active[j] || isfinite(loss[j])) continue;
+                copy_lane(&y, prev, w.fin, j); /* the last finite parameters */
+                st[j] = RG_DIVERGED;
+                active[j] = 0;
+                live--;
+            }
             for (int j = 0; j < n; j++) {
                 if (!active[j]) continue;
                 const int s = stepj[j];
