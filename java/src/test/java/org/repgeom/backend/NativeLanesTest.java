@@ -25,6 +25,7 @@ import org.repgeom.train.MemberStatus;
 import org.repgeom.train.OptimizerKind;
 import org.repgeom.train.OptimizerSettings;
 import org.repgeom.train.StopRule;
+import org.repgeom.train.TrainState;
 
 /**
  * The native backend's second training layout, members interleaved across the vector lanes (one
@@ -165,6 +166,76 @@ class NativeLanesTest {
                     Arrays.copyOfRange(nat.lossTrace(), e * nat.traceLength(), (e + 1) * nat.traceLength()));
         }
         assertTrue(stopSteps.size() >= 2, "members stop at different steps: " + stopSteps);
+    }
+
+    /**
+     * A lane takes the next member of its chunk as soon as its member stops. 70 members on one thread make
+     * chunks of 32 ({@link NativeBackend#inChunks}), so on every instruction-set variant (16, 8 or 4 lanes)
+     * each lane trains several members in turn: learning rates 4x apart make members converge at windows
+     * spread over the budget (at least 8 different stop steps), and members 3, 20 and 45 diverge at their first
+     * step. Each member matches the reference (status, steps, every trace row, final loss, parameters), and
+     * bit for bit the member trained alone; training in segments joins up bit for bit with the refilled lanes.
+     */
+    @Test
+    void lanesAreRefilledAsMembersStop() {
+        Task task = Tasks.hypercube(2, 2, InputSpec.of("gaussian", 4).withDim(6));
+        Architecture arch = Architecture.twoLayer(6, 5, 2, Activation.TANH);
+        StopRule stop = new StopRule(2000, 3e-2, 100, 100);
+        int members = 70, stride;
+        TrainRequest base = BackendConformanceTest.request(arch, members, 1e-2, OptimizerSettings.adam(1.0), stop);
+        double[] lrs = base.learningRates().clone();
+        for (int e = 0; e < members; e++) lrs[e] *= 0.25 * (1 << (e * 7 % 3)); // 0.25x, 0.5x, 1x, scattered over the chunk
+        lrs[3] = lrs[20] = lrs[45] = 1e200; // overflows float and double alike
+        TrainRequest req = new TrainRequest(base.layout(), members, base.initialParams(), base.lambdas(), lrs,
+                base.optimizer(), stop).withKernelTrace(new KernelTraceRequest(300, new int[] {1, 3, 17, 40, 69}));
+        stride = req.layout().stride();
+        TrainResult ref = BackendConformanceTest.reference(req, task);
+        java.util.Set<Integer> stopSteps = new java.util.TreeSet<>();
+        for (int e = 0; e < members; e++) stopSteps.add(ref.steps()[e]);
+        assertTrue(stopSteps.size() >= 8, "members stop at many different steps: " + stopSteps);
+        for (int e : new int[] {3, 20, 45}) assertEquals(MemberStatus.DIVERGED, ref.status()[e]);
+        int old = NativeKernels.limitIsa(2);
+        try {
+            for (int limit = 2; limit >= 0; limit--) {
+                NativeKernels.limitIsa(limit);
+                String variant = "refilled lanes, variant " + NativeKernels.currentInstructionSet();
+                TrainResult nat = new NativeBackend(1).train(req, task, ProgressListener.NONE);
+                for (int e = 0; e < members; e++) {
+                    TrainRequest alone = new TrainRequest(req.layout(), 1,
+                            Arrays.copyOfRange(req.initialParams(), e * stride, (e + 1) * stride),
+                            Arrays.copyOfRange(req.lambdas(), e * 2, e * 2 + 2), new double[] {lrs[e]}, req.optimizer(), stop);
+                    TrainResult one = new NativeBackend(1).train(alone, task, ProgressListener.NONE);
+                    String m = variant + ", member " + e + " against itself trained alone";
+                    assertEquals(one.status()[0], nat.status()[e], m);
+                    assertEquals(one.steps()[0], nat.steps()[e], m);
+                    assertEquals(one.finalLoss()[0], nat.finalLoss()[e], 0.0, m);
+                    assertEquals(one.gradNorm()[0], nat.gradNorm()[e], 0.0, m);
+                    assertArrayEquals(one.params(), Arrays.copyOfRange(nat.params(), e * stride, (e + 1) * stride), m);
+                    assertArrayEquals(Arrays.copyOfRange(one.lossTrace(), 0, one.traceLength()),
+                            Arrays.copyOfRange(nat.lossTrace(), e * nat.traceLength(), (e + 1) * nat.traceLength()), m);
+                }
+                BackendConformanceTest.assertMatches(req, task, ref, nat, 1e-4, 1e-3, variant);
+                for (int segment : new int[] {7, 250}) {
+                    NativeBackend backend = new NativeBackend(1);
+                    TrainState st = TrainState.initial(req.optimizer().kind(), members, stride, stop.traceLength(),
+                            req.initialParams()).withKernelTrace(req.kernelTraceFloats(task.samples()));
+                    for (int until = segment; !st.finished(); until += segment) {
+                        st = backend.trainSegment(req, st, Math.min(until, stop.maxSteps()), task, ProgressListener.NONE);
+                    }
+                    TrainResult seg = TrainResult.of(st);
+                    String m = variant + ", in segments of " + segment;
+                    assertArrayEquals(nat.params(), seg.params(), m + ": params");
+                    assertArrayEquals(nat.lossTrace(), seg.lossTrace(), m + ": trace");
+                    assertArrayEquals(nat.finalLoss(), seg.finalLoss(), m + ": final loss");
+                    assertArrayEquals(nat.gradNorm(), seg.gradNorm(), m + ": grad norm");
+                    assertArrayEquals(nat.steps(), seg.steps(), m + ": steps");
+                    assertArrayEquals(nat.status(), seg.status(), m + ": status");
+                    assertArrayEquals(nat.kernelTrace(), seg.kernelTrace(), m + ": kernel trace");
+                }
+            }
+        } finally {
+            NativeKernels.limitIsa(old);
+        }
     }
 
     /** The conformance suite's kernel-trace cases and checkpointed training in each layout (the suite's shapes pick the lanes). */
