@@ -30,11 +30,43 @@ final class FaceEnumeration {
         }
     }
 
-    /** Largest P for which the zero sets are walked. */
+    /** Largest P for which the zero sets are walked whatever the rank; beyond it only when {@link #inReach}. */
     static final int MAX_P = 24;
 
+    /**
+     * Whether the faces can be listed: P ≤ {@value #MAX_P}, or more samples in a low-rank input
+     * (few input dimensions) whose arrangement has at most {@code budget} faces by
+     * {@link #faceEstimate} (the walk over zero sets then stays as small as the list).
+     */
+    static boolean inReach(OptimumProblem pr, long budget) {
+        return pr.p <= MAX_P || faceEstimate(pr.p, pr.rank) <= budget;
+    }
+
+    /**
+     * Faces of an arrangement of P hyperplanes through the origin of R^rank in general position
+     * (an upper bound otherwise): for each zero set of size j &lt; rank, the regions of the other
+     * P − j hyperplanes within its (rank − j)-dimensional subspace, {@code 2 Σ_{k<rank−j} C(P−j−1, k)}.
+     */
+    static double faceEstimate(int p, int rank) {
+        double total = 0;
+        for (int j = 0; j < rank && j <= p; j++) {
+            int m = p - j, d = rank - j;
+            double regions = 0;
+            for (int k = 0; k < d && k <= m - 1; k++) regions += binomial(m - 1, k);
+            total += binomial(p, j) * 2 * Math.max(regions, 0.5);
+        }
+        return total;
+    }
+
+    private static double binomial(int n, int k) {
+        if (k < 0 || k > n) return 0;
+        double b = 1;
+        for (int i = 1; i <= k; i++) b = b * (n - k + i) / i;
+        return b;
+    }
+
     static List<Face> enumerate(OptimumProblem pr, long budget) throws TooMany {
-        if (pr.p > MAX_P) throw new TooMany("P = " + pr.p + " > " + MAX_P);
+        if (!inReach(pr, budget)) throw new TooMany("P = " + pr.p + " > " + MAX_P + " at rank " + pr.rank);
         List<Face> out = new ArrayList<>();
         if (pr.negativeSlope == 1.0) { // linear: one face, no signs
             int[] d = new int[1];

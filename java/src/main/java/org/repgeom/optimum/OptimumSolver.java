@@ -57,13 +57,13 @@ public final class OptimumSolver {
         if (pr.negativeSlope == 0.0 && pr.p <= SupportOracle.MAX_P && pr.inverseIsMMatrix()) return new SupportOracle(pr);
         if (pr.negativeSlope == 1.0) return faces(pr, o.faceBudget());
         // a short face list is the quickest exact oracle; beyond it the sweep certifies what a local search finds
-        AtomOracle listed = pr.p <= FaceEnumeration.MAX_P ? faces(pr, Math.min(o.faceBudget(), LISTED_FACES)) : null;
+        AtomOracle listed = FaceEnumeration.inReach(pr, o.faceBudget()) ? faces(pr, Math.min(o.faceBudget(), LISTED_FACES)) : null;
         if (listed != null) return listed;
         SampledOracle local = new SampledOracle(pr, o.randomStarts(), 0x0b7L);
         if (pr.p <= FaceSweep.MAX_P) {
             return new CertifyingOracle(local, call -> new SampledOracle(pr, WIDE_STARTS, 0x51deL + call), new FaceSweep(pr));
         }
-        if (pr.p <= FaceEnumeration.MAX_P) {
+        if (FaceEnumeration.inReach(pr, o.faceBudget())) {
             AtomOracle all = faces(pr, o.faceBudget());
             if (all != null) return new CertifyingOracle(local, all);
         }
