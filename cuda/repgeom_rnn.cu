@@ -316,14 +316,6 @@ RG_DEV void rnn_train_block(const rg_rnn_cuda_config &c, int block, int thread, 
 
 #if defined(__CUDACC__) && !defined(RG_DEVICE_FUNCTIONS_ONLY)
 
-RG_DEV rg_team rnn_device_team(const rg_rnn_cuda_config &c) {
-    rg_team t;
-    t.tid = threadIdx.x % c.team_threads;
-    t.n = c.team_threads;
-    t.id = threadIdx.x / c.team_threads;
-    return t;
-}
-
 /*
  * Trains recurrent members [0, count) of a chunk; launch and arguments as mlp_train_fused (no kernel trace),
  * with lambdas 3 per member (input [U, b], recurrent W, readout W_out). One entry point per placement:
@@ -341,7 +333,7 @@ RG_DEV rg_team rnn_device_team(const rg_rnn_cuda_config &c) {
         extern __shared__ double rg_smem[];                                                                  \
         if (c.place != PLACEMENT) __trap(); /* the host launched the wrong variant */                       \
         rnn_train_block<PLACEMENT>(c, blockIdx.x, threadIdx.x, (float *)rg_smem, rg_block_sync(),          \
-                                   rnn_device_team(c), x, y, params, lambdas, lrs, sched, trace, \
+                                   device_team(c), x, y, params, lambdas, lrs, sched, trace,     \
                                    final_loss, grad_norm, steps, status, scratch, work, count);              \
     }
 RG_RNN_KERNEL(rnn_train_fused_on_chip, RG_ON_CHIP)

@@ -1060,7 +1060,8 @@ struct rg_block_sync {
     __device__ void operator()() const { __syncthreads(); }
 };
 
-RG_DEV rg_team device_team(const rg_cuda_config &c) {
+/* The calling thread's team, for any launch configuration with team_threads (MLP and recurrent kernels). */
+template <class Config> RG_DEV rg_team device_team(const Config &c) {
     rg_team t;
     t.tid = threadIdx.x % c.team_threads;
     t.n = c.team_threads;

@@ -119,6 +119,18 @@ static void write_file(const std::string &dir, const char *name, const std::vect
     fclose(f);
 }
 
+/* The per-member results both training kernels (MLP and recurrent) leave, one file each. */
+static void write_results(const std::string &dir, const std::vector<float> &params, const std::vector<float> &trace,
+                          const std::vector<double> &final_loss, const std::vector<double> &grad_norm,
+                          const std::vector<int> &steps, const std::vector<int> &status) {
+    write_file(dir, "params.bin", params);
+    write_file(dir, "trace.bin", trace);
+    write_file(dir, "final_loss.bin", final_loss);
+    write_file(dir, "grad_norm.bin", grad_norm);
+    write_file(dir, "steps.bin", steps);
+    write_file(dir, "status.bin", status);
+}
+
 /* An output array's content before the kernel: DIR/NAME where present (the device memory as the host
    left it, written by the tests' fake CUDA driver, so an element the kernel fails to write keeps it),
    else n copies of `fill`. */
@@ -219,12 +231,7 @@ static int run_train(const std::string &dir, int blocks, int count, int kernel_e
         ktrace.pop_back();
         write_file(dir, "ktrace.bin", ktrace);
     }
-    write_file(dir, "params.bin", params);
-    write_file(dir, "trace.bin", trace);
-    write_file(dir, "final_loss.bin", final_loss);
-    write_file(dir, "grad_norm.bin", grad_norm);
-    write_file(dir, "steps.bin", steps);
-    write_file(dir, "status.bin", status);
+    write_results(dir, params, trace, final_loss, grad_norm, steps, status);
     return 0;
 }
 
@@ -254,12 +261,7 @@ static int run_rnn(const std::string &dir, int blocks, int count) {
                                                                steps.data(), status.data(), scratch.data(), &work,
                                                                count)));
     });
-    write_file(dir, "params.bin", params);
-    write_file(dir, "trace.bin", trace);
-    write_file(dir, "final_loss.bin", final_loss);
-    write_file(dir, "grad_norm.bin", grad_norm);
-    write_file(dir, "steps.bin", steps);
-    write_file(dir, "status.bin", status);
+    write_results(dir, params, trace, final_loss, grad_norm, steps, status);
     return 0;
 }
 
