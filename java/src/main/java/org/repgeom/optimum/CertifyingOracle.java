@@ -25,7 +25,7 @@ final class CertifyingOracle implements AtomOracle {
 
     private final AtomOracle driver;
     private final AtomOracle exact;
-    private final java.util.function.IntFunction<AtomOracle> wide;
+    private final List<java.util.function.IntFunction<AtomOracle>> wider;
     private int widened;
     private ReadoutState cachedState;
     private Search cached;
@@ -34,16 +34,17 @@ final class CertifyingOracle implements AtomOracle {
     private int sweeps;
 
     CertifyingOracle(AtomOracle driver, AtomOracle exact) {
-        this(driver, null, exact);
+        this(driver, List.of(), exact);
     }
 
     /**
-     * @param wide a wider local search by call number (deterministic: its random starts depend on
-     *             the count only), tried when the driver finds nothing and before the exact sweep
+     * @param wider wider local searches by call number (deterministic: random starts may depend on
+     *              the count only), tried in order when the driver finds nothing and before the
+     *              exact sweep; each starts from the warm neurons and the last sweep's
      */
-    CertifyingOracle(AtomOracle driver, java.util.function.IntFunction<AtomOracle> wide, AtomOracle exact) {
+    CertifyingOracle(AtomOracle driver, List<java.util.function.IntFunction<AtomOracle>> wider, AtomOracle exact) {
         this.driver = driver;
-        this.wide = wide;
+        this.wider = wider;
         this.exact = exact;
     }
 
@@ -62,10 +63,11 @@ final class CertifyingOracle implements AtomOracle {
                 if (s.minEnergy() < DRIVE) return s;
                 // before a sweep, a wider local search (fresh random starts each time, from the
                 // neurons the last sweep found too): far cheaper, and it often finds what the sweep would
-                if (wide != null) {
-                    List<Candidate> starts = new ArrayList<>(warm);
-                    if (cached != null) starts.addAll(cached.candidates());
-                    s = wide.apply(sweeps + widened++).search(st, starts, limit, ceiling);
+                List<Candidate> starts = new ArrayList<>(warm);
+                if (cached != null) starts.addAll(cached.candidates());
+                int call = sweeps + widened++;
+                for (java.util.function.IntFunction<AtomOracle> w : wider) {
+                    s = w.apply(call).search(st, starts, limit, ceiling);
                     if (s.minEnergy() < DRIVE) return s;
                 }
             }

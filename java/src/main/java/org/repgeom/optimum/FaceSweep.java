@@ -28,8 +28,17 @@ final class FaceSweep implements AtomOracle {
     private final OptimumProblem pr;
     private final long[] zeroSets;
     private final long patterns;
+    private final boolean coneTest;
+    /** Of the last search's patterns: passed the eigenvalue test, rejected by the cone test, given an eigenvector. */
+    private volatile long[] lastCounts = new long[3];
 
     FaceSweep(OptimumProblem pr) {
+        this(pr, true);
+    }
+
+    /** @param coneTest whether {@link Worker#outsideCone} may skip eigenvectors (off only to test it) */
+    FaceSweep(OptimumProblem pr, boolean coneTest) {
+        this.coneTest = coneTest;
         if (pr.p > MAX_P) throw new IllegalArgumentException("P > " + MAX_P);
         if (pr.negativeSlope == 1.0) throw new IllegalArgumentException("linear φ has one face");
         this.pr = pr;
@@ -39,6 +48,14 @@ final class FaceSweep implements AtomOracle {
         long n = 0;
         for (long z : zeroSets) n += 1L << (pr.p - Long.bitCount(z));
         this.patterns = n;
+    }
+
+    /**
+     * Of the last search's patterns: how many passed the eigenvalue test, how many of those the cone
+     * test rejected, and how many got an eigenvector.
+     */
+    long[] lastCounts() {
+        return lastCounts.clone();
     }
 
     /** Sign patterns swept per search. */
@@ -86,16 +103,20 @@ final class FaceSweep implements AtomOracle {
         }).toList();
         CandidateSink all = new CandidateSink(limit, ceiling);
         double floor = Double.POSITIVE_INFINITY;
+        long[] counts = new long[3];
         for (Worker w : done) {
             all.addAll(w.sink);
             floor = Math.min(floor, w.floor);
+            for (int i = 0; i < 3; i++) counts[i] += w.counts[i];
         }
+        lastCounts = counts;
         return all.result(true, method(), floor);
     }
 
     private final class Worker {
         final ReadoutState st;
         final CandidateSink sink;
+        final long[] counts = new long[3];
         double floor = Double.POSITIVE_INFINITY;
         final int p = pr.p, dY = pr.dY;
         final double[] m = new double[p * dY];
@@ -106,6 +127,9 @@ final class FaceSweep implements AtomOracle {
         final double[] h = new double[p];
         final double[] basis = new double[dY * dY], tq = new double[dY * dY], rot = new double[dY * dY];
         boolean basisValid;
+        /** The last computed top eigenvector (a warm start for {@link #outsideCone}), and whether there is one. */
+        final double[] vWarm = new double[dY], tv = new double[dY], cw = new double[p];
+        boolean warm;
 
         Worker(ReadoutState st, CandidateSink sink) {
             this.st = st;
@@ -122,11 +146,18 @@ final class FaceSweep implements AtomOracle {
             int f = free.length;
             double eps = pr.negativeSlope, jump = 1 - eps;
             double ratio = pr.lambda2 / pr.lambda1;
+            double[] rowNorm = new double[p];
+            for (int i = 0; i < p; i++) {
+                double r = 0;
+                for (int j = 0; j < q; j++) r += n[i * q + j] * n[i * q + j];
+                rowNorm[i] = Math.sqrt(r);
+            }
             long sigma = 0; // bit a set: free[a] is positive
             for (long g = 0; g < (1L << f); g++) {
                 if (g > 0) sigma ^= 1L << Long.numberOfTrailingZeros(g);
                 if (g % REFRESH == 0) {
                     basisValid = false;
+                    warm = false;
                     java.util.Arrays.fill(m, 0, q * dY, 0);
                     for (int a = 0; a < f; a++) addRow(n, q, free[a], (sigma >>> a & 1) != 0 ? 1 : eps);
                 } else {
@@ -145,7 +176,15 @@ final class FaceSweep implements AtomOracle {
                 if (!(thr < 1)) thr = Double.POSITIVE_INFINITY;
                 // energy ≥ thr for every unit vector ⇔ μ ≤ κ = (1 − thr)/ratio: skip when κI − T is positive definite
                 if (Double.isFinite(thr) && belowAll(t, (1 - thr) / ratio)) continue;
+                counts[0]++;
+                if (coneTest && warm && outsideCone(n, q, free, sigma, rowNorm)) {
+                    counts[1]++;
+                    continue;
+                }
+                counts[2]++;
                 double mu = topEigen();
+                System.arraycopy(v, 0, vWarm, 0, dY);
+                warm = true;
                 double bound = 1 - ratio * mu;
                 if (!sink.wants(bound)) continue;
                 double norm = 0;
@@ -216,6 +255,72 @@ final class FaceSweep implements AtomOracle {
                 }
             }
             return Dense.jacobiTop(rot, basis, n, v, second);
+        }
+
+        /**
+         * Whether the face's top eigenvector provably leaves the face's sign cone, decided without
+         * computing it: two power steps from the last computed eigenvector give v' with Rayleigh
+         * quotient ρ and residual δ = ‖Tv' − ρv'‖. The second eigenvalue is at most ν, the Frobenius
+         * norm of T compressed to v'⊥ (interlacing), so when ρ > ν the top eigenvalue is simple and the
+         * eigenvector v (signed towards v') has ‖v − v'‖ ≤ √2·δ/(ρ − ν) (the sin θ theorem). Each
+         * preactivation h_j = (N M v)_j is then within ‖N_j‖·‖M‖·‖v − v'‖ of the one v' gives, with
+         * ‖M‖² ≤ ‖T‖_F. The face is skipped only when both h and −h violate a sign by more than that
+         * margin plus the acceptance slack; otherwise the eigenvector is computed. Most patterns are
+         * rejected here: the eigenvalue test ignores the signs, and few eigenvectors keep them.
+         */
+        private boolean outsideCone(double[] n, int q, int[] free, long sigma, double[] rowNorm) {
+            int d = dY;
+            double[] x = vWarm;
+            for (int step = 0; step < 2; step++) {
+                double nn = 0;
+                for (int a = 0; a < d; a++) {
+                    double s = 0;
+                    for (int b = 0; b < d; b++) s += t[a * d + b] * x[b];
+                    tv[a] = s;
+                    nn += s * s;
+                }
+                if (!(nn > 0)) return false;
+                nn = 1 / Math.sqrt(nn);
+                for (int a = 0; a < d; a++) x[a] = tv[a] * nn;
+            }
+            double rho = 0, tv2 = 0, tf2 = 0;
+            for (int a = 0; a < d; a++) {
+                double s = 0;
+                for (int b = 0; b < d; b++) {
+                    s += t[a * d + b] * x[b];
+                    tf2 += t[a * d + b] * t[a * d + b];
+                }
+                tv[a] = s;
+                rho += x[a] * s;
+                tv2 += s * s;
+            }
+            double res2 = Math.max(0, tv2 - rho * rho); // ‖Tv' − ρv'‖² for unit v'
+            double nu = Math.sqrt(Math.max(0, tf2 - 2 * tv2 + rho * rho));
+            double gap = rho - nu;
+            if (!(gap > 1e-9 * rho)) return false;
+            double dist = 1.001 * Math.sqrt(2) * (Math.sqrt(res2) + 1e-13 * Math.sqrt(tf2)) / gap;
+            if (dist > 0.5) return false;
+            double mNorm = Math.sqrt(Math.sqrt(tf2));
+            for (int j = 0; j < q; j++) {
+                double s = 0;
+                for (int k = 0; k < d; k++) s += m[j * d + k] * x[k];
+                cw[j] = s;
+            }
+            double maxRow = 0;
+            for (int a = 0; a < free.length; a++) maxRow = Math.max(maxRow, rowNorm[free[a]]);
+            double slack = 2 * SIGN_SLACK * maxRow * mNorm;
+            boolean plusBad = false, minusBad = false;
+            for (int a = 0; a < free.length; a++) {
+                int i = free[a];
+                double h = 0;
+                for (int j = 0; j < q; j++) h += n[i * q + j] * cw[j];
+                double err = rowNorm[i] * mNorm * dist + slack;
+                boolean positive = (sigma >>> a & 1) != 0;
+                if (positive ? h < -err : h > err) plusBad = true;   // h leaves the cone here
+                if (positive ? h > err : h < -err) minusBad = true;  // so does −h
+                if (plusBad && minusBad) return true;
+            }
+            return false;
         }
 
         /** M += w · n_iᵀ z_iᵀ. */

@@ -61,7 +61,9 @@ public final class OptimumSolver {
         if (listed != null) return listed;
         SampledOracle local = new SampledOracle(pr, o.randomStarts(), 0x0b7L);
         if (pr.p <= FaceSweep.MAX_P) {
-            return new CertifyingOracle(local, call -> new SampledOracle(pr, WIDE_STARTS, 0x51deL + call), new FaceSweep(pr));
+            NeighbourhoodOracle near = new NeighbourhoodOracle(pr, NEIGHBOURHOOD);
+            return new CertifyingOracle(local, List.of(call -> near, call -> new SampledOracle(pr, WIDE_STARTS, 0x51deL + call)),
+                    new FaceSweep(pr));
         }
         if (FaceEnumeration.inReach(pr, o.faceBudget())) {
             AtomOracle all = faces(pr, o.faceBudget());
@@ -69,6 +71,9 @@ public final class OptimumSolver {
         }
         return local;
     }
+
+    /** Samples in which the faces searched around the current neurons before a sweep may differ. */
+    static final int NEIGHBOURHOOD = 3;
 
     /** Random starts of the wider local search tried before each exact sweep. */
     private static final int WIDE_STARTS = 512;

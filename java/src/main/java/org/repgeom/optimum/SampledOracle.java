@@ -95,12 +95,88 @@ final class SampledOracle implements AtomOracle {
         // with K_X⁻¹ off-diagonals ≤ 0 a ReLU neuron's negative part only costs (SupportOracle), so
         // supports suffice there
         if (mMatrixRelu) return supportAscent(st, start);
-        Candidate a = signAscent(st, start);
+        Candidate a = better(signAscent(st, start), coneAscent(st, start));
         if (pr.negativeSlope != 0.0) return a;
-        Candidate b = supportAscent(st, start);
+        return better(a, supportAscent(st, start));
+    }
+
+    private static Candidate better(Candidate a, Candidate b) {
         if (a == null) return b;
         if (b == null) return a;
         return b.energy() < a.energy() ? b : a;
+    }
+
+    /**
+     * Monotone ascent inside the closed sign cone of the current face: the face's Rayleigh quotient
+     * rises along the segment from h towards its top eigenvector (oriented to h's side), so h moves
+     * there when the eigenvector keeps the face's signs and otherwise up to the first sample that
+     * reaches zero, which then joins the zero set. At a face's own maximum, zero samples whose
+     * gradient asks for it are released (as in the other ascents), until the face reached is no
+     * better. It ends on faces with several zero samples, as the optimal neurons do, which jumping
+     * from eigenvector to eigenvector rarely lands on.
+     */
+    Candidate coneAscent(ReadoutState st, double[] start) {
+        int p = pr.p, dY = pr.dY;
+        double[] h = start.clone();
+        Candidate best = null;
+        for (int it = 0; it < 4 * p; it++) {
+            Face f = faceOf(h);
+            if (f == null || f.signFree) return best;
+            int q = f.q;
+            double[] m = new double[q * dY], t = new double[dY * dY], v = new double[dY];
+            CandidateSink one = new CandidateSink(1, Double.POSITIVE_INFINITY);
+            Candidate c = AtomOracle.solveFace(f, st, pr, m, t, v, one);
+            if (c != null) {
+                if (best != null && c.energy() >= best.energy() - 1e-15) return best;
+                best = c;
+                double[] next = release(st, c);
+                if (next == null) return best;
+                h = next;
+                continue;
+            }
+            // the top eigenvector leaves the cone: walk towards it up to the first sign change
+            double[] top = new double[q];
+            for (int j = 0; j < q; j++) {
+                double x = 0;
+                for (int k = 0; k < dY; k++) x += m[j * dY + k] * v[k];
+                top[j] = x;
+            }
+            double[] hs = f.preactivation(top);
+            double[] bh = new double[p];
+            for (int i = 0; i < p; i++) {
+                double x = 0;
+                for (int j = 0; j < p; j++) x += pr.bPinv[i * p + j] * h[j];
+                bh[i] = x;
+            }
+            double dot = 0, mh = 0, ms = 0;
+            for (int i = 0; i < p; i++) {
+                dot += bh[i] * hs[i];
+                mh += bh[i] * h[i];
+            }
+            ms = Dense.quad(pr.bPinv, hs, p);
+            if (!(mh > 0) || !(ms > 0)) return best;
+            double scale = (dot < 0 ? -1 : 1) * Math.sqrt(mh / ms); // same mass as h, on h's side
+            for (int i = 0; i < p; i++) hs[i] *= scale;
+            double tMax = 1;
+            int hit = -1;
+            for (int i = 0; i < p; i++) {
+                if (f.zero[i]) continue;
+                boolean pos = f.plus[i];
+                if (pos ? hs[i] < 0 : hs[i] > 0) {
+                    double tb = h[i] / (h[i] - hs[i]);
+                    if (tb < tMax) {
+                        tMax = tb;
+                        hit = i;
+                    }
+                }
+            }
+            if (hit < 0) return best; // the eigenvector keeps the signs after all (slack): solveFace refused it
+            double[] next = new double[p];
+            for (int i = 0; i < p; i++) next[i] = f.zero[i] ? 0 : h[i] + tMax * (hs[i] - h[i]);
+            next[hit] = 0;
+            h = next;
+        }
+        return best;
     }
 
     /**
@@ -219,7 +295,7 @@ final class SampledOracle implements AtomOracle {
      * After a face solve: let zero samples whose first-order change would lower the energy leave
      * the zero set (with the sign that helps); null when none does.
      */
-    private double[] release(ReadoutState st, Candidate c) {
+    double[] release(ReadoutState st, Candidate c) {
         int p = pr.p, dY = pr.dY;
         Face f = c.face();
         if (f.signFree) return null;

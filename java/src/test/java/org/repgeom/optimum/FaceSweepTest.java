@@ -77,4 +77,35 @@ class FaceSweepTest {
             }
         }
     }
+    /**
+     * The cone test skips a pattern only when the face's top eigenvector provably leaves the face's
+     * sign cone: with and without it the sweep returns the same neurons (every sign-consistent face,
+     * nothing pruned by energy), while it spares most eigenvector computations.
+     */
+    @ParameterizedTest(name = "P={0} dX={1} dY={2} {3} bias={4}")
+    @CsvSource({"7,3,2,relu,true", "8,9,3,relu,false", "8,4,4,leaky_relu,true", "9,6,2,relu,true"})
+    void coneTestSkipsOnlyEigenvectorsOutsideTheirCone(int p, int dX, int dY, String act, boolean bias) {
+        Task t = randomTask(p, dX, dY, 17L * p + dX);
+        OptimumProblem pr = OptimumProblem.of(t, Activation.parse(act), bias, 0.05, 0.05);
+        FaceSweep with = new FaceSweep(pr), without = new FaceSweep(pr, false);
+        Optimum o = new OptimumSolver(pr, OptimumSolver.Options.defaults(), new FaceSweep(pr)).solve();
+        for (ReadoutState st : List.of(randomState(pr, 9), new ReadoutState(pr, o.kernel()))) {
+            AtomOracle.Search a = with.search(st, List.of(), 10_000_000, Double.POSITIVE_INFINITY);
+            AtomOracle.Search b = without.search(st, List.of(), 10_000_000, Double.POSITIVE_INFINITY);
+            java.util.Map<Face, Double> expected = new java.util.HashMap<>();
+            for (Candidate c : b.candidates()) expected.put(c.face(), c.energy());
+            assertEquals(expected.size(), a.candidates().size(), "same number of sign-consistent faces");
+            for (Candidate c : a.candidates()) {
+                Double e = expected.get(c.face());
+                org.junit.jupiter.api.Assertions.assertNotNull(e, "a face the full sweep has");
+                assertEquals(e, c.energy(), 1e-9 * Math.max(1, Math.abs(e)));
+            }
+            assertEquals(b.minEnergy(), a.minEnergy(), 1e-9 * Math.max(1, Math.abs(b.minEnergy())));
+            long[] cw = with.lastCounts(), cwo = without.lastCounts();
+            assertEquals(cwo[0], cw[0], "no pattern pruned by energy here");
+            org.junit.jupiter.api.Assertions.assertTrue(cw[1] > cw[0] / 2, "the cone test rejects most patterns: " + java.util.Arrays.toString(cw));
+            assertEquals(cw[0], cw[1] + cw[2]);
+            assertEquals(cwo[0], cwo[2]);
+        }
+    }
 }
