@@ -3,10 +3,13 @@
 
     python3 bench/study_gflops.py STUDY_DIR [--peak GFLOPS]
 
-Reads STUDY_DIR/summary.json (training seconds `seconds`, the task's P, dX, dY) and
-STUDY_DIR/members.csv (each member's steps and widths) and prints, per width and in total, the
-member-steps, the FLOPs they took and GFLOP/s over the study's training seconds; with --peak (the
-FMA peak of bench/peak/fma_peak.c, as bench/run.sh measures it) also the % of that peak.
+Reads STUDY_DIR/summary.json (`train_seconds`: the backend's training calls alone; `seconds`: the
+chunks' whole compute time, training plus the analysis of every member, which includes a
+double-precision stationarity polish; the task's P, dX, dY) and STUDY_DIR/members.csv (each member's
+steps and widths) and prints, per width and in total, the member-steps, the FLOPs they took and
+GFLOP/s over the training seconds, and over the compute seconds; with --peak (the FMA peak of
+bench/peak/fma_peak.c, as bench/run.sh measures it) also the % of that peak. Studies written before
+`train_seconds` existed give only the figure over `seconds`.
 
 FLOPs per member-step: WORKLOAD.md's count, only the matrix work a step cannot avoid. For one hidden
 layer of width M that is 4·P·M·(dX+1) + 6·P·M·dY; deeper networks add 6·P·fan_in·fan_out for each
@@ -43,6 +46,8 @@ def main():
     try:
         summary = json.load(open(summary_path))
         task, seconds = summary["task"], float(summary["seconds"])
+        train = summary.get("train_seconds")
+        train = float(train) if train is not None else None
         p, dx, dy = int(task["P"]), int(task["dX"]), int(task["dY"])
     except (OSError, ValueError, KeyError, TypeError) as e:
         fail(f"{summary_path}: no training seconds or task shape ({e.__class__.__name__}: {e})")
@@ -64,19 +69,27 @@ def main():
         fail(f"{members_path}: no members")
     total_steps = sum(v[1] for v in per_width.values())
     total_flops = sum(v[2] for v in per_width.values())
-    gflops = total_flops / seconds / 1e9
+    if train is not None and not train > 0:
+        train = None  # NaN: a chunk did not record it
     print(f"study {summary.get('study', os.path.basename(a.study))}: backend {summary.get('backend')}, "
-          f"P = {p}, dX = {dx}, dY = {dy}, {seconds:.2f} s of training")
+          f"P = {p}, dX = {dx}, dY = {dy}, "
+          + (f"{train:.2f} s of training, " if train is not None else "training seconds not recorded, ")
+          + f"{seconds:.2f} s of compute (training and analysis)")
     print("| widths | members | member-steps | GFLOP | share of the FLOPs |")
     print("|---|---|---|---|---|")
     for w in sorted(per_width, key=lambda k: [int(x) for x in k.split("x")]):
         m, s, fl = per_width[w]
         print(f"| {w} | {m} | {s:,} | {fl / 1e9:.1f} | {100 * fl / total_flops:.0f} % |")
-    line = (f"total: {sum(v[0] for v in per_width.values())} members, {total_steps:,} member-steps, "
-            f"{total_flops / 1e9:.1f} GFLOP in {seconds:.2f} s = {gflops:.1f} GFLOP/s")
-    if a.peak:
-        line += f" = {100 * gflops / a.peak:.1f} % of the {a.peak:.0f} GFLOP/s FMA peak"
-    print(line)
+    print(f"total: {sum(v[0] for v in per_width.values())} members, {total_steps:,} member-steps, "
+          f"{total_flops / 1e9:.1f} GFLOP")
+    for label, secs in (("training", train), ("compute (training and analysis)", seconds)):
+        if secs is None:
+            continue
+        gflops = total_flops / secs / 1e9
+        line = f"over the {label} seconds, {secs:.2f} s: {gflops:.1f} GFLOP/s"
+        if a.peak:
+            line += f" = {100 * gflops / a.peak:.1f} % of the {a.peak:.0f} GFLOP/s FMA peak"
+        print(line)
 
 
 if __name__ == "__main__":

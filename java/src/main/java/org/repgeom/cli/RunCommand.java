@@ -115,8 +115,9 @@ final class RunCommand implements Callable<Integer> {
             return;
         }
         Map<String, Object> s = outcome.summary();
-        System.out.printf("%d members in %.1f s, status %s%n", outcome.memberCount(), ((Number) s.get("seconds")).doubleValue(),
-                s.get("status"));
+        double train = s.get("train_seconds") instanceof Number n ? n.doubleValue() : Double.NaN;
+        System.out.printf("%d members in %.1f s%s, status %s%n", outcome.memberCount(), ((Number) s.get("seconds")).doubleValue(),
+                Double.isNaN(train) ? "" : String.format(" (training %.1f s, analysis of the members the rest)", train), s.get("status"));
         Map<String, Object> check = (Map<String, Object>) s.get("theory_check");
         System.out.println("theory: " + check.get("statement"));
         if (s.get("global_optimum_check") instanceof Map<?, ?> g && Boolean.TRUE.equals(g.get("applies"))) {

@@ -31,7 +31,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  *   "shard": {"index": 0, "count": 1},
  *   "backend": "native",
  *   "state": "training" | "trained" | "assembled",
- *   "chunks": [{"chunk": 0, "group": 0, "first_member": 0, "members": 64, "seconds": 1.9,
+ *   "chunks": [{"chunk": 0, "group": 0, "first_member": 0, "members": 64, "seconds": 1.9, "train_seconds": 1.2,
  *               "backend": "native", "precision": "float32",
  *               "sha256": {"kernels.npy": "…", "loss_curves.npy": "…", "members.csv": "…", "params.npy": "…"}}, …],
  *   "checkpoints": {"5": {"step": 20000, "sha256": "…"}},
@@ -63,18 +63,20 @@ public final class StudyManifest {
     }
 
     /**
-     * A finished chunk: its members, compute seconds, the backend and precision that trained it,
+     * A finished chunk: its members, compute seconds (training and the per-member analysis: the
+     * stationarity check, geometry, holdout), the seconds of the training alone ({@code trainSeconds},
+     * NaN in manifests written before it was recorded), the backend and precision that trained it,
      * and the SHA-256 of each of its files (empty for a chunk an older version wrote).
      */
     public record ChunkEntry(int index, int group, int firstMember, int members, double seconds, String backend,
-                             String precision, Map<String, String> sha256) {
+                             String precision, Map<String, String> sha256, double trainSeconds) {
         public ChunkEntry {
             sha256 = Map.copyOf(sha256);
         }
 
-        /** A chunk without backend or checksums (tests, and manifests of older versions). */
+        /** A chunk without backend, checksums or training seconds (tests, and manifests of older versions). */
         public ChunkEntry(int index, int group, int firstMember, int members, double seconds) {
-            this(index, group, firstMember, members, seconds, null, null, Map.of());
+            this(index, group, firstMember, members, seconds, null, null, Map.of(), Double.NaN);
         }
     }
 
@@ -213,6 +215,14 @@ public final class StudyManifest {
         return chunks.values().stream().mapToDouble(ChunkEntry::seconds).sum();
     }
 
+    /**
+     * Seconds the finished chunks spent training (the backend's calls alone, without the analysis
+     * of their members); NaN when a chunk did not record it.
+     */
+    public double trainSeconds() {
+        return chunks.values().stream().mapToDouble(ChunkEntry::trainSeconds).sum();
+    }
+
     /** Members in the finished chunks. */
     public long finishedMembers() {
         return chunks.values().stream().mapToLong(ChunkEntry::members).sum();
@@ -241,6 +251,7 @@ public final class StudyManifest {
         m.put("backend", backend);
         m.put("state", state.id());
         m.put("seconds", seconds());
+        m.put("train_seconds", trainSeconds());
         if (!sources.isEmpty()) m.put("sources", List.copyOf(sources));
         List<Object> list = new ArrayList<>();
         for (ChunkEntry e : chunks.values()) {
@@ -250,6 +261,7 @@ public final class StudyManifest {
             c.put("first_member", e.firstMember());
             c.put("members", e.members());
             c.put("seconds", e.seconds());
+            c.put("train_seconds", e.trainSeconds());
             if (e.backend() != null) c.put("backend", e.backend());
             if (e.precision() != null) c.put("precision", e.precision());
             if (!e.sha256().isEmpty()) c.put("sha256", new TreeMap<>(e.sha256()));
@@ -311,7 +323,7 @@ public final class StudyManifest {
                 Map<?, ?> c = (Map<?, ?>) o;
                 ChunkEntry e = new ChunkEntry(integer(c, "chunk"), integer(c, "group"), integer(c, "first_member"),
                         integer(c, "members"), number(c, "seconds"), optionalText(c, "backend"),
-                        optionalText(c, "precision"), hashes(c.get("sha256")));
+                        optionalText(c, "precision"), hashes(c.get("sha256")), number(c, "train_seconds"));
                 if (e.index() < 0 || e.index() >= out.chunksTotal || out.chunks.put(e.index(), e) != null) {
                     throw new IllegalArgumentException("chunk index " + e.index() + " out of range or listed twice");
                 }

@@ -319,7 +319,7 @@ public final class StudyRunner {
                 if (manifest.state() != StudyManifest.State.ASSEMBLED) {
                     removeTemporaryFiles(work);
                     summary = new StudyAssembler(plan, task, taskFitsTheory, optimum).assemble(work,
-                            i -> ChunkFiles.dir(work, i), manifest.backend(), manifest.seconds());
+                            i -> ChunkFiles.dir(work, i), manifest.backend(), manifest.seconds(), manifest.trainSeconds());
                     manifest.setFiles(FileHashes.of(work, finalFiles(work, plan)));
                     manifest.setState(StudyManifest.State.ASSEMBLED);
                     manifest.write(work);
@@ -563,12 +563,14 @@ public final class StudyRunner {
                     || (backend.supportsSegments() && Files.exists(ChunkCheckpoint.file(work, c.index())));
             TrainResult result = segmented ? trainInSegments(work, c, request, checkpointEvery, progress, manifest)
                     : backend.train(request, task, progress);
+            double trainSeconds = (System.nanoTime() - start) / 1e9;
             List<MemberRecord> records = analyse(c, chunkMembers, request, result);
             double seconds = (System.nanoTime() - start) / 1e9;
             ChunkFiles.write(work, c, records, result.params(), request.layout().stride(), result.lossTrace(),
                     result.traceLength(), task.samples(), kernelTraceChunk(request, result));
             manifest.add(new StudyManifest.ChunkEntry(c.index(), c.group(), c.firstMember(), c.size(), seconds,
-                    backend.name(), precision(backend.name()), FileHashes.of(ChunkFiles.dir(work, c.index()), ChunkFiles.files(plan))));
+                    backend.name(), precision(backend.name()), FileHashes.of(ChunkFiles.dir(work, c.index()), ChunkFiles.files(plan)),
+                    trainSeconds));
             manifest.setCheckpoint(c.index(), null);
             manifest.write(work);
             ChunkCheckpoint.delete(work, c.index());

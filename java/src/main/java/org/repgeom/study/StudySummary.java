@@ -45,17 +45,6 @@ public final class StudySummary {
     }
 
     /**
-     * The summary of {@code records} (in member-id order); the same as feeding each to an
-     * {@link Accumulator} and calling {@link Accumulator#summary}.
-     */
-    public static Map<String, Object> of(StudySpec spec, Task task, boolean theoryApplies, String backend,
-                                         double seconds, List<MemberRecord> records) {
-        Accumulator acc = new Accumulator(task, theoryApplies);
-        for (MemberRecord r : records) acc.add(r);
-        return acc.summary(spec, backend, seconds);
-    }
-
-    /**
      * Builds the summary one member at a time, keeping only the scalars the statistics need (about
      * a dozen numbers per member, never a kernel), so the summary of a million-member study fits
      * in a small heap. Feed members in id order: configurations appear in order of first member.
@@ -86,12 +75,17 @@ public final class StudySummary {
             return members;
         }
 
-        public Map<String, Object> summary(StudySpec spec, String backend, double seconds) {
+        /**
+         * @param seconds      compute seconds of all chunks: training and the analysis of their members
+         * @param trainSeconds the training alone (NaN when a chunk did not record it)
+         */
+        public Map<String, Object> summary(StudySpec spec, String backend, double seconds, double trainSeconds) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("study", spec.name());
             out.put("backend", backend);
             out.put("members", members);
             out.put("seconds", seconds);
+            out.put("train_seconds", trainSeconds);
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("name", task.name());
             t.put("dX", task.inputDim());

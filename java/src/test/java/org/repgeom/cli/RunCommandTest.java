@@ -93,6 +93,10 @@ public class RunCommandTest {
         assertEquals(41, curves.dim(1));
         String summary = Files.readString(out.resolve("summary.json"));
         assertTrue(summary.contains("\"holds\": true"), summary);
+        // the training alone is part of the compute seconds (which add the members' analysis)
+        java.util.Map<?, ?> sj = (java.util.Map<?, ?>) org.repgeom.io.Json.parse(summary);
+        double seconds = ((Number) sj.get("seconds")).doubleValue(), train = ((Number) sj.get("train_seconds")).doubleValue();
+        assertTrue(train > 0 && train < seconds, train + " of " + seconds);
         assertTrue(r.out().contains("theory: holds in"), r.out());
 
         // running again into the same directory refuses, and leaves the results alone

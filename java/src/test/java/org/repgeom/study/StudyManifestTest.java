@@ -17,7 +17,7 @@ class StudyManifestTest {
     static StudyManifest sample() {
         StudyManifest m = new StudyManifest("s", "a".repeat(64), "b".repeat(64), "hypercube(dY=2)", 100, 30, 4,
                 new Shard(1, 2), "java");
-        m.add(new StudyManifest.ChunkEntry(1, 0, 30, 30, 1.5));
+        m.add(new StudyManifest.ChunkEntry(1, 0, 30, 30, 1.5, "java", "float64", java.util.Map.of("members.csv", "c".repeat(64)), 0.9));
         m.add(new StudyManifest.ChunkEntry(3, 1, 90, 10, Double.NaN));
         return m;
     }
@@ -37,6 +37,9 @@ class StudyManifestTest {
         assertEquals(List.of(1, 3), List.copyOf(back.chunks().keySet()));
         assertEquals(m.chunks().get(1), back.chunks().get(1));
         assertTrue(Double.isNaN(back.chunks().get(3).seconds()));
+        assertEquals(0.9, back.chunks().get(1).trainSeconds());
+        assertTrue(Double.isNaN(back.chunks().get(3).trainSeconds()), "not recorded");
+        assertTrue(Double.isNaN(back.trainSeconds()), "a total over chunks of which one did not record it");
         assertEquals(List.of("/x/s.shard-1-of-2"), back.sources());
         assertEquals(40, back.finishedMembers());
         try (var s = Files.list(dir)) {
