@@ -147,6 +147,7 @@ public final class LandscapeReport {
         m.put("method", g.optimum().method());
         m.put("width", g.optimum().width());
         m.put("kernel_set_diameter", g.optimum().kernelSetDiameter());
+        m.put("kernel_set_resolution", g.optimum().kernelSetResolution());
         m.put("at_optimum", g.atOptimum());
         m.put("fraction_at_optimum", g.fractionAtOptimum());
         m.put("gap_tol", LandscapeStatistics.GLOBAL_GAP_TOL);

@@ -96,6 +96,7 @@ final class OptimumCommand implements Callable<Integer> {
         r.put("width", o.width());
         r.put("kernel", key.stem() + ".kernel.npy");
         r.put("kernel_set_diameter", o.kernelSetDiameter());
+        r.put("kernel_set_resolution", o.kernelSetResolution());
         r.put("network", Map.of("w1", key.stem() + ".w1.npy", "w2", key.stem() + ".w2.npy"));
         r.put("directions", key.stem() + ".directions.npy");
         r.put("lambda1", key.lambda1());

@@ -26,6 +26,22 @@ public record Optimum(double loss, double lowerBound, boolean certified, String 
         return (loss - lowerBound) / loss;
     }
 
+    /** Relative loss gap below which the optimum is resolved only to rounding. */
+    public static final double ROUNDING_GAP = 1e-14;
+
+    /**
+     * The smallest {@link #kernelSetDiameter} that says anything: the loss rises quadratically away
+     * from the set of optimal kernels, so kernels within a relative loss gap δ of the optimum can lie
+     * about √δ·‖K*‖ from it; with δ the certified gap (at least {@value #ROUNDING_GAP}, the rounding of
+     * the loss and of the optimal face's linear program), a diameter below
+     * this is consistent with a single optimal kernel. NaN when nothing is certified.
+     */
+    public double kernelSetResolution() {
+        double gap = relativeGap();
+        if (!certified || Double.isNaN(gap)) return Double.NaN;
+        return Math.sqrt(Math.max(gap, ROUNDING_GAP)) * Dense.frobenius(kernel);
+    }
+
     /** Unit preactivation directions (tuning) of the neurons, width × P. */
     public double[] directions(int p) {
         double[] d = preactivations.clone();

@@ -278,6 +278,7 @@ public final class StudyOptimum {
             m.put("method", o.method());
             m.put("width", o.width());
             m.put("kernel_set_diameter", o.kernelSetDiameter());
+            m.put("kernel_set_resolution", o.kernelSetResolution());
             m.put("seconds", o.seconds());
             m.put("time_cap_hit", !o.certified() && o.seconds() >= settings.seconds());
             m.put("minima", n);

@@ -75,7 +75,11 @@ class ClosedFormAgreementTest {
         assertTrue(kErr <= 1e-6 * scale, e.id() + ": kernel error " + kErr);
         assertTrue(o.certified(), e.id() + ": not certified, gap " + o.relativeGap());
         assertTrue(o.lowerBound() <= e.loss() * (1 + 1e-12), e.id() + ": bound above the closed form");
-        if (e.uniqueKernel()) assertEquals(0.0, o.kernelSetDiameter(), 1e-6 * scale, e.id() + ": diameter");
+        if (e.uniqueKernel()) {
+            assertEquals(0.0, o.kernelSetDiameter(), 1e-6 * scale, e.id() + ": diameter");
+            assertTrue(o.kernelSetDiameter() <= o.kernelSetResolution(), e.id() + ": diameter " + o.kernelSetDiameter()
+                    + " within the resolution " + o.kernelSetResolution());
+        }
         if (e.act() == Activation.LINEAR) {
             // linear φ: any decomposition of K* costs the same, so the narrowest network has rank K* neurons
             Dense.Eig eig = Dense.eig(e.kernel(), pr.samples());

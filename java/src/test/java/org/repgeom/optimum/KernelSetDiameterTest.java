@@ -26,5 +26,6 @@ class KernelSetDiameterTest {
         assertTrue(o.certified(), "certified, gap " + o.relativeGap());
         double scale = Dense.frobenius(o.kernel());
         assertTrue(o.kernelSetDiameter() > 0.1 * scale, "diameter " + o.kernelSetDiameter() + " vs ‖K*‖ " + scale);
+        assertTrue(o.kernelSetDiameter() > 1e3 * o.kernelSetResolution(), "far beyond the resolution " + o.kernelSetResolution());
     }
 }
