@@ -114,7 +114,7 @@ public final class OptimumSolver {
             bound = st.dualValue() + Math.min(0, eMin) * j;
             lossTrace.add(j);
             if (DEBUG) System.err.printf("%.1fs round %d J=%.15g D=%.15g eMin=%.3e atoms=%d cands=%d%n", seconds(t0), round, j, st.dualValue(), eMin, atoms.size(), search.candidates().size());
-            if (j - bound <= stopTolerance(search) * j) break;
+            if (j - bound <= stopTolerance(search, round) * j) break;
             if (seconds(t0) > o.timeLimit()) break;
             int before = atoms.size();
             for (Candidate c : search.candidates()) {
@@ -182,15 +182,21 @@ public final class OptimumSolver {
 
     /**
      * The relative gap at which the rounds stop: {@code tol}, except where the exact answer came from
-     * a sweep of the sign patterns (seconds each, against milliseconds for a round of local search):
-     * there the certification tolerance. Near the optimum the local search keeps finding neurons of
-     * energy about −1e-8 that each buy about 1e-11 of the loss, so without this a solve that is
-     * already certified would sweep once per round for many rounds (measured on a P = 16 task with
-     * dY = 1: certified at round 98 and 23 s, stopped only at round 130 and 135 s).
+     * a sweep of the sign patterns (seconds each, against milliseconds for a round of local search),
+     * or after {@value #PATIENT_ROUNDS} rounds: there the certification tolerance. Near the optimum
+     * the local search keeps finding neurons of energy about −1e-8 that each buy about 1e-11 of the
+     * loss, so without this a solve that is already certified would sweep once per round for many
+     * rounds (measured on a P = 16 task with dY = 1: certified at round 98 and 23 s, stopped only at
+     * round 130 and 135 s), and a P = 64 solve with a hundred neurons would spend its rounds (seconds
+     * each in the mass solve) on the last digits.
      */
-    private double stopTolerance(AtomOracle.Search search) {
-        return oracle instanceof CertifyingOracle && search.exact() ? Math.max(o.tol(), o.certifyTol()) : o.tol();
+    private double stopTolerance(AtomOracle.Search search, int round) {
+        boolean certifiedEnough = search.exact() && (oracle instanceof CertifyingOracle || round >= PATIENT_ROUNDS);
+        return certifiedEnough ? Math.max(o.tol(), o.certifyTol()) : o.tol();
     }
+
+    /** Rounds after which an exact oracle's solve stops at the certification tolerance. */
+    private static final int PATIENT_ROUNDS = 100;
 
     /** The loss J at the start of each column-generation round of the last {@link #solve}. */
     double[] lossTrace() {
