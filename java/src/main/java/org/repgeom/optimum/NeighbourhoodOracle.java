@@ -97,7 +97,7 @@ final class NeighbourhoodOracle implements AtomOracle {
     }
 
     /** The ternary sign pattern of h (entries below {@link SampledOracle#ZERO_FRACTION} of the largest are zero). */
-    private int[] signs(double[] h) {
+    static int[] signs(double[] h) {
         double max = 0;
         for (double x : h) max = Math.max(max, Math.abs(x));
         int[] s = new int[h.length];

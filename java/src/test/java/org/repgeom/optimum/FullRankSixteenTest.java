@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.repgeom.model.Activation;
 import org.repgeom.task.InputSpec;
@@ -39,24 +38,7 @@ class FullRankSixteenTest {
         assertTrue(local.minEnergy() >= -1e-8, "a local ascent found energy " + local.minEnergy());
         assertTrue(local.minEnergy() <= 1e-6, "the ascents reach the optimum's zero-energy neurons: " + local.minEnergy());
 
-        Random r = new Random(12);
-        double[] basis = Face.subspaceBasis(pr, new boolean[pr.p], new int[1]);
-        double[] c = new double[pr.rank], a = new double[pr.p];
-        double lowest = Double.POSITIVE_INFINITY;
-        for (int n = 0; n < 200_000; n++) {
-            double norm = 0;
-            for (int j = 0; j < pr.rank; j++) {
-                c[j] = r.nextGaussian();
-                norm += c[j] * c[j];
-            }
-            norm = Math.sqrt(norm);
-            for (int i = 0; i < pr.p; i++) {
-                double v = 0;
-                for (int j = 0; j < pr.rank; j++) v += basis[i * pr.rank + j] * c[j] / norm;
-                a[i] = pr.phi(v);
-            }
-            lowest = Math.min(lowest, st.energy(a));
-        }
+        double lowest = RandomNeurons.lowestEnergy(pr, st, 200_000, 12);
         assertTrue(lowest >= -1e-8, "a random neuron has energy " + lowest);
     }
 }

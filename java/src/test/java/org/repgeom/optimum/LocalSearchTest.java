@@ -25,14 +25,6 @@ class LocalSearchTest {
         return st.energy(a);
     }
 
-    private static int[] signs(double[] h) {
-        double max = 0;
-        for (double x : h) max = Math.max(max, Math.abs(x));
-        int[] s = new int[h.length];
-        for (int i = 0; i < h.length; i++) s[i] = Math.abs(h[i]) <= SampledOracle.ZERO_FRACTION * max ? 0 : h[i] > 0 ? 1 : -1;
-        return s;
-    }
-
     private static int[] pattern(Face f) {
         int[] s = new int[f.zero.length];
         for (int i = 0; i < s.length; i++) s[i] = f.zero[i] ? 0 : f.plus[i] ? 1 : -1;
@@ -106,7 +98,7 @@ class LocalSearchTest {
             int[] s = pattern(c.face());
             int best = Integer.MAX_VALUE;
             for (Candidate w : warm) {
-                int[] ws = signs(w.preactivation());
+                int[] ws = NeighbourhoodOracle.signs(w.preactivation());
                 int d = 0;
                 for (int i = 0; i < s.length; i++) if (s[i] != ws[i]) d++;
                 best = Math.min(best, d);

@@ -3,7 +3,6 @@ package org.repgeom.optimum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.repgeom.model.Activation;
@@ -34,24 +33,7 @@ class LowRankInputTest {
         assertTrue(o.relativeGap() <= 1e-8, "gap " + o.relativeGap());
         // an independent check of the certificate: random unit-mass neurons at the optimal readout
         ReadoutState st = new ReadoutState(pr, o.kernel());
-        Random r = new Random(11);
-        double lowest = Double.POSITIVE_INFINITY;
-        double[] basis = Face.subspaceBasis(pr, new boolean[pr.p], new int[1]); // h = N c has mass ‖c‖²
-        double[] c = new double[pr.rank], a = new double[pr.p];
-        for (int n = 0; n < 200_000; n++) {
-            double norm = 0;
-            for (int j = 0; j < pr.rank; j++) {
-                c[j] = r.nextGaussian();
-                norm += c[j] * c[j];
-            }
-            norm = Math.sqrt(norm);
-            for (int i = 0; i < pr.p; i++) {
-                double v = 0;
-                for (int j = 0; j < pr.rank; j++) v += basis[i * pr.rank + j] * c[j] / norm;
-                a[i] = pr.phi(v);
-            }
-            lowest = Math.min(lowest, st.energy(a));
-        }
+        double lowest = RandomNeurons.lowestEnergy(pr, st, 200_000, 11);
         assertTrue(lowest >= -1e-8, "a random neuron has energy " + lowest);
         assertTrue(lowest < 1, "the check saw neurons that matter (lowest energy " + lowest + ")");
     }
