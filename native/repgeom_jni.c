@@ -448,7 +448,7 @@ JNIEXPORT jint JNICALL RG_JNI(mlp_1train_1fused_1f64)(JNIEnv *env, jclass cls, j
     return rc;
 }
 
-/* rg_tanh_f64 on each of xs into out (the check that it is StrictMath.tanh). */
+/* rg_tanh_f64_array of xs into out (the check that it is StrictMath.tanh). */
 JNIEXPORT void JNICALL RG_JNI(tanh_1f64)(JNIEnv *env, jclass cls, jdoubleArray xs, jdoubleArray out) {
     (void)cls;
     jsize n = xs == NULL ? -1 : (*env)->GetArrayLength(env, xs);
@@ -462,7 +462,7 @@ JNIEXPORT void JNICALL RG_JNI(tanh_1f64)(JNIEnv *env, jclass cls, jdoubleArray x
         return;
     }
     (*env)->GetDoubleArrayRegion(env, xs, 0, n, v);
-    for (jsize i = 0; i < n; i++) v[i] = rg_tanh_f64(v[i]);
+    rg_tanh_f64_array(v, v, n);
     (*env)->SetDoubleArrayRegion(env, out, 0, n, v);
     free(v);
 }

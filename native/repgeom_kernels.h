@@ -109,8 +109,8 @@ int mlp_train_fused_f64(const rg_f64_net *n, const rg_f64_train *tr, const doubl
                         double *params, const double *lambdas, const double *lrs, double *grad, float *trace,
                         double *outcome);
 
-/* StrictMath.tanh (fdlibm's algorithm), as mlp_train_fused_f64 uses it. */
-double rg_tanh_f64(double x);
+/* out[i] = StrictMath.tanh(in[i]) (fdlibm's algorithm), as mlp_train_fused_f64 computes it (in == out allowed). */
+void rg_tanh_f64_array(const double *in, double *out, long len);
 
 /* Time points of cfg's kernel trace: max_steps / every + 1, plus one when every does not divide max_steps. */
 int rg_kernel_trace_points(const rg_config *cfg);

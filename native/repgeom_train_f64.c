@@ -146,7 +146,96 @@ static inline __attribute__((always_inline)) double tanh_f64(double x) {
     return jx >= 0 ? z : -z;
 }
 
-double rg_tanh_f64(double x) { return tanh_f64(x); }
+/*
+ * tanh_f64 on RG_F64_LANES lanes at once, each lane taking exactly the scalar branch its argument takes:
+ * every branch of tanh_f64 and of the expm1 it calls (only the arguments tanh passes it: 2^-54 <= |y| < 44)
+ * is computed on all lanes and each lane selects its own. Same operations per lane, same bits; no
+ * branches to mispredict (the scalar version spent ~50 cycles a call on them).
+ */
+#define RG_F64_LANES 4
+typedef double vd __attribute__((vector_size(RG_F64_LANES * sizeof(double))));
+typedef int64_t vl __attribute__((vector_size(RG_F64_LANES * sizeof(int64_t))));
+typedef uint64_t vu __attribute__((vector_size(RG_F64_LANES * sizeof(uint64_t))));
+
+static inline __attribute__((always_inline)) vd vpick(vl m, vd a, vd b) { return (vd)((m & (vl)a) | (~m & (vl)b)); }
+static inline __attribute__((always_inline)) vl vpickl(vl m, vl a, vl b) { return (m & a) | (~m & b); }
+static inline __attribute__((always_inline)) vd vsplat(double v) { return (vd){0} + v; }
+/* adds k to the exponent field, as with_hi_word(y, hi_word(y) + (k << 20)) */
+static inline __attribute__((always_inline)) vd vscale(vd y, vl k) { return (vd)((vu)y + ((vu)k << 52)); }
+
+static inline __attribute__((always_inline)) vd tanh_f64_v(vd x) {
+    const double ln2_hi = 0x1.62e42feep-1, ln2_lo = 0x1.a39ef35793c76p-33, invln2 = 0x1.71547652b82fep0;
+    const double Q1 = -0x1.11111111110f4p-5, Q2 = 0x1.a01a019fe5585p-10, Q3 = -0x1.4ce199eaadbb7p-14,
+                 Q4 = 0x1.0cfca86e65239p-18, Q5 = -0x1.afdb76e09c32dp-23;
+    const vl jx = (vl)x >> 32; /* the signed high word, as hi_word */
+    const vl ix = jx & 0x7fffffff;
+    const vd ax = (vd)((vl)x & 0x7fffffffffffffffLL); /* fabs */
+    const vl ge1 = ix >= 0x3ff00000;
+    /* expm1(y), y = 2|x| (|x| >= 1) or -2|x| */
+    const vd y = vpick(ge1, 2.0 * ax, -2.0 * ax);
+    const vl hy = ((vl)y >> 32) & 0x7fffffff;
+    const vl neg = y < 0.0;
+    const vl kfar = __builtin_convertvector(invln2 * y + vpick(neg, vsplat(-0.5), vsplat(0.5)), vl);
+    const vd tfar = __builtin_convertvector(kfar, vd);
+    const vl near = hy < 0x3FF0A2B2; /* |y| < 1.5 ln2: k = ±1, ln2 in two exact parts */
+    const vd hi = vpick(near, vpick(neg, y + ln2_hi, y - ln2_hi), y - tfar * ln2_hi);
+    const vd lo = vpick(near, vpick(neg, vsplat(-ln2_lo), vsplat(ln2_lo)), tfar * ln2_lo);
+    const vl reduced = hy > 0x3fd62e42; /* |y| > ln2 / 2, else k = 0 and y as it is */
+    const vl k = vpickl(reduced, vpickl(near, vpickl(neg, (vl){0} - 1, (vl){0} + 1), kfar), (vl){0});
+    const vd xr0 = hi - lo;
+    const vd c = vpick(reduced, (hi - xr0) - lo, vsplat(0.0));
+    const vd xr = vpick(reduced, xr0, y);
+    const vd hfx = 0.5 * xr;
+    const vd hxs = xr * hfx;
+    const vd r1 = 1.0 + hxs * (Q1 + hxs * (Q2 + hxs * (Q3 + hxs * (Q4 + hxs * Q5))));
+    const vd t3 = 3.0 - r1 * hfx;
+    const vd e = hxs * ((r1 - t3) / (6.0 - xr * t3));
+    const vd k0 = xr - (xr * e - hxs);
+    vd e2 = (xr * (e - c) - c);
+    e2 -= hxs;
+    const vd km1 = 0.5 * (xr - e2) - 0.5;
+    const vd kp1 = vpick(xr < -0.25, -2.0 * (e2 - (xr + 0.5)), 1.0 + 2.0 * (xr - e2));
+    const vd kout = vscale(1.0 - (e2 - xr), k) - 1.0;                     /* k <= -2 or k > 56 */
+    const vl ks = vpickl(k < 0, (vl){0}, vpickl(k > 31, (vl){0} + 31, k)); /* a shift count in range */
+    const vd one_minus = (vd)((0x3ff00000 - (((vl){0} + 0x200000) >> ks)) << 32); /* 1 - 2^-k */
+    const vd kmid = vscale(one_minus - (e2 - xr), k);                      /* 2 <= k < 20 */
+    const vd two_minus = (vd)((0x3ff - k) << 52);                          /* 2^-k */
+    vd khigh = xr - (e2 + two_minus);                                       /* 20 <= k <= 56 */
+    khigh += 1.0;
+    khigh = vscale(khigh, k);
+    vd em1 = vpick(k < 20, kmid, khigh);
+    em1 = vpick((k <= -2) | (k > 56), kout, em1);
+    em1 = vpick(k == 1, kp1, em1);
+    em1 = vpick(k == -1, km1, em1);
+    em1 = vpick(k == 0, k0, em1);
+    /* tanh from it */
+    vd z = vpick(ge1, 1.0 - 2.0 / (em1 + 2.0), -em1 / (em1 + 2.0));
+    z = vpick(ix < 0x40360000, z, vsplat(1.0 - 1.0e-300)); /* |x| >= 22: ±1 */
+    z = vpick(jx >= 0, z, -z);
+    z = vpick(ix < 0x3c800000, x * (1.0 + x), z);           /* |x| < 2^-55 */
+    return vpick(ix >= 0x7ff00000, vpick(jx >= 0, 1.0 / x + 1.0, 1.0 / x - 1.0), z); /* ±inf, NaN */
+}
+
+/* out[i] = tanh_f64(in[i]), RG_F64_LANES at a time (in and out may be the same array) */
+static inline __attribute__((always_inline)) void tanh_f64_array(const double *in, double *out, long len) {
+    long i = 0;
+    for (; i + RG_F64_LANES <= len; i += RG_F64_LANES) {
+        vd v;
+        memcpy(&v, in + i, sizeof v);
+        v = tanh_f64_v(v);
+        memcpy(out + i, &v, sizeof v);
+    }
+    for (; i < len; i++) out[i] = tanh_f64(in[i]);
+}
+
+/* compiled for AVX-512, AVX2 and the baseline, picked at load time; none of them fuses (-ffp-contract=off) */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define RG_F64_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define RG_F64_CLONES
+#endif
+
+RG_F64_CLONES void rg_tanh_f64_array(const double *in, double *out, long len) { tanh_f64_array(in, out, len); }
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Activations: org.repgeom.model.Activation.apply / derivative, the same expressions               */
@@ -177,15 +266,15 @@ static inline __attribute__((always_inline)) void activate(int act, const double
             for (long i = 0; i < len; i++) a[i] = z[i];
             break;
         case RG_TANH:
-            for (long i = 0; i < len; i++) a[i] = tanh_f64(z[i]);
+            tanh_f64_array(z, a, len);
             break;
         default: /* RG_GELU */
             for (long i = 0; i < len; i++) {
                 const double x = z[i];
-                const double t = tanh_f64(F64_GELU_C * (x + F64_GELU_A * x * x * x));
-                tcache[i] = t;
-                a[i] = 0.5 * x * (1.0 + t);
+                tcache[i] = F64_GELU_C * (x + F64_GELU_A * x * x * x);
             }
+            tanh_f64_array(tcache, tcache, len);
+            for (long i = 0; i < len; i++) a[i] = 0.5 * z[i] * (1.0 + tcache[i]);
     }
 }
 
@@ -242,6 +331,15 @@ static inline int fan_out(const rg_f64_net *n, int l) { return n->dims[l + 1]; }
  * that does not fill up (P or a width not a multiple of the block) is summed one entry at a time.
  */
 #define RG_F64_BLOCK 8
+typedef double vblock __attribute__((vector_size(RG_F64_BLOCK * sizeof(double))));
+
+static inline __attribute__((always_inline)) vblock vload(const double *p) {
+    vblock v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline __attribute__((always_inline)) void vstore(double *p, vblock v) { memcpy(p, &v, sizeof v); }
 
 /* dst = W_l src + b_l 1ᵀ: per entry the bias first, then the inputs c = 0, 1, … in turn, as Mlp.linear. */
 static inline __attribute__((always_inline)) void linear(const rg_f64_net *n, const double *params, int l,
@@ -255,14 +353,9 @@ static inline __attribute__((always_inline)) void linear(const rg_f64_net *n, co
         const double *wi = w + (long)i * fin;
         int s0 = 0;
         for (; s0 + RG_F64_BLOCK <= p; s0 += RG_F64_BLOCK) {
-            double v[RG_F64_BLOCK];
-            for (int k = 0; k < RG_F64_BLOCK; k++) v[k] = bias;
-            for (int c = 0; c < fin; c++) {
-                const double wic = wi[c];
-                const double *sr = src + (long)c * p + s0;
-                for (int k = 0; k < RG_F64_BLOCK; k++) v[k] += wic * sr[k];
-            }
-            for (int k = 0; k < RG_F64_BLOCK; k++) d[s0 + k] = v[k];
+            vblock v = (vblock){0} + bias;
+            for (int c = 0; c < fin; c++) v += wi[c] * vload(src + (long)c * p + s0);
+            vstore(d + s0, v);
         }
         for (int s = s0; s < p; s++) {
             double v = bias;
@@ -324,13 +417,9 @@ static inline __attribute__((always_inline)) double loss_and_gradient(f64_scratc
             double *gwi = gw + (long)i * fin;
             int c0 = 0;
             for (; c0 + RG_F64_BLOCK <= fin; c0 += RG_F64_BLOCK) {
-                double v[RG_F64_BLOCK] = {0};
-                for (int t = 0; t < p; t++) {
-                    const double gt = g[t];
-                    const double *r = sc->in_t + (long)t * fin + c0;
-                    for (int k = 0; k < RG_F64_BLOCK; k++) v[k] += gt * r[k];
-                }
-                for (int k = 0; k < RG_F64_BLOCK; k++) gwi[c0 + k] = v[k] + lam2 * wi[c0 + k];
+                vblock v = {0};
+                for (int t = 0; t < p; t++) v += g[t] * vload(sc->in_t + (long)t * fin + c0);
+                vstore(gwi + c0, v + lam2 * vload(wi + c0));
             }
             for (int c = c0; c < fin; c++) {
                 double v = 0;
@@ -344,12 +433,9 @@ static inline __attribute__((always_inline)) double loss_and_gradient(f64_scratc
             transpose(gz, fout, p, sc->gz_t);
             int i0 = 0;
             for (; i0 + RG_F64_BLOCK <= fout; i0 += RG_F64_BLOCK) {
-                double v[RG_F64_BLOCK] = {0};
-                for (int t = 0; t < p; t++) {
-                    const double *r = sc->gz_t + (long)t * fout + i0;
-                    for (int k = 0; k < RG_F64_BLOCK; k++) v[k] += r[k];
-                }
-                for (int k = 0; k < RG_F64_BLOCK; k++) gb[i0 + k] = v[k] + lam2 * b[i0 + k];
+                vblock v = {0};
+                for (int t = 0; t < p; t++) v += vload(sc->gz_t + (long)t * fout + i0);
+                vstore(gb + i0, v + lam2 * vload(b + i0));
             }
             for (int i = i0; i < fout; i++) {
                 double v = 0;
@@ -362,13 +448,9 @@ static inline __attribute__((always_inline)) double loss_and_gradient(f64_scratc
                 double *d = ga + (long)c * p;
                 int t0 = 0;
                 for (; t0 + RG_F64_BLOCK <= p; t0 += RG_F64_BLOCK) {
-                    double v[RG_F64_BLOCK] = {0};
-                    for (int i = 0; i < fout; i++) {
-                        const double wic = w[(long)i * fin + c];
-                        const double *g = gz + (long)i * p + t0;
-                        for (int k = 0; k < RG_F64_BLOCK; k++) v[k] += wic * g[k];
-                    }
-                    for (int k = 0; k < RG_F64_BLOCK; k++) d[t0 + k] = v[k];
+                    vblock v = {0};
+                    for (int i = 0; i < fout; i++) v += w[(long)i * fin + c] * vload(gz + (long)i * p + t0);
+                    vstore(d + t0, v);
                 }
                 for (int t = t0; t < p; t++) {
                     double v = 0;
@@ -401,13 +483,6 @@ long rg_f64_stride(const rg_f64_net *n) {
     }
     return off;
 }
-
-/* compiled for AVX-512, AVX2 and the baseline, picked at load time; none of them fuses (-ffp-contract=off) */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define RG_F64_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define RG_F64_CLONES
-#endif
 
 RG_F64_CLONES static void train(f64_scratch *sc, const rg_f64_train *tr, long stride, double *params,
                                 const double *lambdas, const double *lrs, const double *y, double *grad,
