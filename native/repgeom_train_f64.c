@@ -152,7 +152,7 @@ static inline __attribute__((always_inline)) double tanh_f64(double x) {
  * is computed on all lanes and each lane selects its own. Same operations per lane, same bits; no
  * branches to mispredict (the scalar version spent ~50 cycles a call on them).
  */
-#define RG_F64_LANES 4
+#define RG_F64_LANES 8
 typedef double vd __attribute__((vector_size(RG_F64_LANES * sizeof(double))));
 typedef int64_t vl __attribute__((vector_size(RG_F64_LANES * sizeof(int64_t))));
 typedef uint64_t vu __attribute__((vector_size(RG_F64_LANES * sizeof(uint64_t))));
@@ -229,7 +229,8 @@ static inline __attribute__((always_inline)) void tanh_f64_array(const double *i
 }
 
 /* compiled for AVX-512, AVX2 and the baseline, picked at load time; none of them fuses (-ffp-contract=off) */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+/* (RG_F64_NO_CLONES: one build for the -march given, to test each variant on one machine) */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(RG_F64_NO_CLONES)
 #define RG_F64_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define RG_F64_CLONES
@@ -319,7 +320,6 @@ typedef struct {
     double *out;                  /* F, dY × P */
     double *grad_a, *grad_z;      /* widest layer × P */
     double *in_t;                 /* a layer's input transposed, P × widest input */
-    double *gz_t;                 /* G_Z transposed, P × widest layer */
 } f64_scratch;
 
 static inline int fan_in(const rg_f64_net *n, int l) { return n->dims[l]; }
@@ -365,8 +365,36 @@ static inline __attribute__((always_inline)) void linear(const rg_f64_net *n, co
     }
 }
 
-/* dst (cols × rows) = src (rows × cols)ᵀ */
+/* shuffle masks of an 8 × 8 transpose: pairs, then quads, then halves */
+typedef int64_t vmask __attribute__((vector_size(RG_F64_BLOCK * sizeof(int64_t))));
+#define RG_SHUF(a, b, ...) __builtin_shuffle(a, b, (vmask){__VA_ARGS__})
+
+/* dst (cols × rows) = src (rows × cols)ᵀ; 8 × 8 blocks in registers where both sides are multiples of 8 */
 static inline __attribute__((always_inline)) void transpose(const double *src, int rows, int cols, double *dst) {
+    if (rows % RG_F64_BLOCK == 0 && cols % RG_F64_BLOCK == 0) {
+        for (int r = 0; r < rows; r += RG_F64_BLOCK) {
+            for (int c = 0; c < cols; c += RG_F64_BLOCK) {
+                vblock m[RG_F64_BLOCK], t[RG_F64_BLOCK], u[RG_F64_BLOCK];
+                for (int k = 0; k < RG_F64_BLOCK; k++) m[k] = vload(src + (long)(r + k) * cols + c);
+                for (int k = 0; k < RG_F64_BLOCK; k += 2) {
+                    t[k] = RG_SHUF(m[k], m[k + 1], 0, 8, 2, 10, 4, 12, 6, 14);
+                    t[k + 1] = RG_SHUF(m[k], m[k + 1], 1, 9, 3, 11, 5, 13, 7, 15);
+                }
+                for (int k = 0; k < RG_F64_BLOCK; k += 4) {
+                    u[k] = RG_SHUF(t[k], t[k + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+                    u[k + 1] = RG_SHUF(t[k + 1], t[k + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+                    u[k + 2] = RG_SHUF(t[k], t[k + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+                    u[k + 3] = RG_SHUF(t[k + 1], t[k + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+                }
+                /* u[k] (k < 4) holds columns k and k + 4 of rows 0-3, u[k + 4] the same of rows 4-7 */
+                for (int k = 0; k < 4; k++) {
+                    vstore(dst + (long)(c + k) * rows + r, RG_SHUF(u[k], u[k + 4], 0, 1, 2, 3, 8, 9, 10, 11));
+                    vstore(dst + (long)(c + k + 4) * rows + r, RG_SHUF(u[k], u[k + 4], 4, 5, 6, 7, 12, 13, 14, 15));
+                }
+            }
+        }
+        return;
+    }
     for (int r = 0; r < rows; r++) {
         for (int c = 0; c < cols; c++) dst[(long)c * rows + r] = src[(long)r * cols + c];
     }
@@ -388,15 +416,13 @@ static inline __attribute__((always_inline)) double loss_and_gradient(f64_scratc
         const double e = sc->out[i] - y[i];
         data += e * e;
     }
-    double pen = 0; /* ReferenceNetwork.penalty: per layer Σ w², then λ_l times it, layer by layer */
-    for (int l = 0; l <= top; l++) {
-        const double *w = params + n->weight_off[l];
-        const long size = (long)fan_out(n, l) * fan_in(n, l) + (n->bias_off[l] >= 0 ? fan_out(n, l) : 0);
-        double sq = 0;
-        for (long i = 0; i < size; i++) sq += w[i] * w[i];
-        pen += lambdas[l] * sq;
-    }
-    const double loss = data + pen;
+    /*
+     * ReferenceNetwork.penalty: per layer one sum of w² over its weights and then its bias, in index order,
+     * then Σ_l λ_l·sq_l in layer order. Each layer's sum is one long dependent chain; it is added up row by
+     * row inside the backward pass below (still in index order), so that the core overlaps it with the
+     * gradient's independent work instead of waiting on it.
+     */
+    double sq[RG_MAX_DEPTH + 1];
     double *gz = sc->grad_z, *ga = sc->grad_a;
     for (long i = 0; i < out_len; i++) gz[i] = 2.0 * (sc->out[i] - y[i]);
     for (int l = top; l >= 0; l--) {
@@ -411,10 +437,12 @@ static inline __attribute__((always_inline)) double loss_and_gradient(f64_scratc
          * contiguous axis): every entry still adds its P terms in Java's order, and the row vectorises.
          */
         transpose(sc->a[l], fin, p, sc->in_t);
+        double sql = 0;
         for (int i = 0; i < fout; i++) {
             const double *g = gz + (long)i * p;
             const double *wi = w + (long)i * fin;
             double *gwi = gw + (long)i * fin;
+            for (int c = 0; c < fin; c++) sql += wi[c] * wi[c];
             int c0 = 0;
             for (; c0 + RG_F64_BLOCK <= fin; c0 += RG_F64_BLOCK) {
                 vblock v = {0};
@@ -427,22 +455,17 @@ static inline __attribute__((always_inline)) double loss_and_gradient(f64_scratc
                 gwi[c] = v + lam2 * wi[c];
             }
         }
-        if (n->bias_off[l] >= 0) { /* ∇b_l[i] = Σ_t G_Z[i][t] + 2λ b_l[i], side by side over i likewise */
+        if (n->bias_off[l] >= 0) { /* ∇b_l[i] = Σ_t G_Z[i][t] + 2λ b_l[i] */
             const double *b = params + n->bias_off[l];
             double *gb = grad + n->bias_off[l];
-            transpose(gz, fout, p, sc->gz_t);
-            int i0 = 0;
-            for (; i0 + RG_F64_BLOCK <= fout; i0 += RG_F64_BLOCK) {
-                vblock v = {0};
-                for (int t = 0; t < p; t++) v += vload(sc->gz_t + (long)t * fout + i0);
-                vstore(gb + i0, v + lam2 * vload(b + i0));
-            }
-            for (int i = i0; i < fout; i++) {
+            for (int i = 0; i < fout; i++) {
                 double v = 0;
                 for (int t = 0; t < p; t++) v += gz[(long)i * p + t];
                 gb[i] = v + lam2 * b[i];
+                sql += b[i] * b[i];
             }
         }
+        sq[l] = sql;
         if (l > 0) { /* G_A[c][t] = Σ_i W_l[i][c] G_Z[i][t], from 0.0 over i = 0, 1, … in turn as Java does */
             for (int c = 0; c < fin; c++) {
                 double *d = ga + (long)c * p;
@@ -460,7 +483,9 @@ static inline __attribute__((always_inline)) double loss_and_gradient(f64_scratc
             }
         }
     }
-    return loss;
+    double pen = 0;
+    for (int l = 0; l <= top; l++) pen += lambdas[l] * sq[l];
+    return data + pen;
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -563,8 +588,8 @@ int mlp_train_fused_f64(const rg_f64_net *n, const rg_f64_train *tr, const doubl
         if (n->dims[l] > widest) widest = n->dims[l];
         if (l < n->depth) hidden += n->dims[l + 1];
     }
-    /* z, a and the tanh cache per hidden layer, F, G_A, G_Z, two transposes, last finite parameters, two moments */
-    const size_t doubles = (size_t)(3 * hidden * p + n->dims[n->depth + 1] * p + 4 * widest * p + 3 * stride);
+    /* z, a and the tanh cache per hidden layer, F, G_A, G_Z, a transpose, last finite parameters, two moments */
+    const size_t doubles = (size_t)(3 * hidden * p + n->dims[n->depth + 1] * p + 3 * widest * p + 3 * stride);
     double *mem = calloc(doubles, sizeof(double));
     if (mem == NULL) return RG_ENOMEM;
     f64_scratch sc = {.net = n};
@@ -584,8 +609,6 @@ int mlp_train_fused_f64(const rg_f64_net *n, const rg_f64_train *tr, const doubl
     sc.grad_z = at;
     at += widest * p;
     sc.in_t = at;
-    at += widest * p;
-    sc.gz_t = at;
     at += widest * p;
     double *last_finite = at, *m1 = at + stride, *m2 = at + 2 * stride;
     train(&sc, tr, stride, params, lambdas, lrs, y, grad, trace, last_finite, m1, m2, outcome);
