@@ -10,9 +10,9 @@
  * fused multiply-add (this file is compiled with -ffp-contract=off, as Java never fuses), every sum adds
  * its terms one by one in Java's order. What is fast here is only how independent operations are laid
  * out: element-wise loops vectorise, and independent sums run side by side in vector lanes (each lane
- * one sum, still in Java's order), with the loop compiled for AVX-512, AVX2 and the baseline. tanh is fdlibm's algorithm (what StrictMath.tanh is
- * specified to return), so tanh and gelu members match Java where Math.tanh is StrictMath.tanh; the
- * Java caller checks that before it sends them here. The learning-rate schedule (Math.pow) is
+ * one sum, still in Java's order), with the loop compiled for AVX-512, AVX2 and the baseline. tanh is
+ * fdlibm's algorithm (what StrictMath.tanh is specified to return), so tanh and gelu members match Java
+ * where Math.tanh is StrictMath.tanh; the Java caller checks that before it sends them here. The learning-rate schedule (Math.pow) is
  * computed by the caller, one rate per step.
  */
 #include <math.h>
