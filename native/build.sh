@@ -81,7 +81,11 @@ fi
 # the recurrent loop's member-at-a-time layout (repgeom_rnn.c) is one build with AVX2 clones; its lane
 # layout (repgeom_rnn_lanes.c) one build per instruction-set level, as repgeom_soa.c
 compile repgeom_jni.c jni.o
-objs+=(jni.o)
+# the double-precision twin of the Java loop must round as Java does: no fused multiply-add anywhere
+# (-ffp-contract=off, also where the baseline ISA has FMA, as on aarch64); one build whose loop carries its own
+# AVX-512 / AVX2 clones (target_clones; -Wno-psabi: its vector helpers are all inlined, no ABI crosses them)
+compile repgeom_train_f64.c train_f64.o -ffp-contract=off -Wno-psabi
+objs+=(jni.o train_f64.o)
 
 lib="$out/librepgeom.$ext"
 # -z defs: an undefined symbol is a link error here, not a load failure at run time

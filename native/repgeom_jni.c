@@ -5,6 +5,7 @@
  */
 #include <jni.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "repgeom_kernels.h"
 #include "repgeom_rnn.h"
@@ -360,4 +361,108 @@ JNIEXPORT jint JNICALL RG_JNI(rnn_1train_1fused)(JNIEnv *env, jclass cls, jintAr
     if (rc == RG_ENOMEM) throw_ise(env, "native backend: out of memory");
     else if (rc != RG_OK) throw_iae(env, "native backend: invalid arguments");
     return rc;
+}
+
+/*
+ * mlp_train_fused_f64 on Java arrays (copied in and out: one member, a few hundred doubles).
+ * shape: depth, activation, samples, optKind, maxSteps, window, traceEvery, dims[0 .. depth+1],
+ *        weightOff[0 .. depth], biasOff[0 .. depth]; hyper: momentum, beta1, beta2, eps, tol.
+ */
+JNIEXPORT jint JNICALL RG_JNI(mlp_1train_1fused_1f64)(JNIEnv *env, jclass cls, jintArray shape, jdoubleArray hyper,
+                                                      jdoubleArray x, jdoubleArray y, jdoubleArray params,
+                                                      jint paramsOff, jdoubleArray lambdas, jint lambdaOff,
+                                                      jdoubleArray lrs, jdoubleArray grad, jfloatArray trace,
+                                                      jint traceOff, jdoubleArray outcome) {
+    (void)cls;
+    if (shape == NULL || hyper == NULL || x == NULL || y == NULL || params == NULL || lambdas == NULL || lrs == NULL
+        || grad == NULL || trace == NULL || outcome == NULL) {
+        throw_iae(env, "null array");
+        return RG_EBADARG;
+    }
+    jsize ns = (*env)->GetArrayLength(env, shape);
+    jint s[7 + (RG_MAX_DEPTH + 2) + 2 * (RG_MAX_DEPTH + 1)];
+    if (ns < 7 + 3 + 4 || ns > (jsize)(sizeof(s) / sizeof(s[0])) || (*env)->GetArrayLength(env, hyper) != 5
+        || (*env)->GetArrayLength(env, outcome) != 4) {
+        throw_iae(env, "bad shape, hyper or outcome array");
+        return RG_EBADARG;
+    }
+    (*env)->GetIntArrayRegion(env, shape, 0, ns, s);
+    rg_f64_net n = {.depth = s[0], .activation = s[1], .samples = s[2]};
+    if (n.depth < 1 || n.depth > RG_MAX_DEPTH || ns != 7 + 3 * n.depth + 4) {
+        throw_iae(env, "shape does not match depth");
+        return RG_EBADARG;
+    }
+    for (int l = 0; l < n.depth + 2; l++) n.dims[l] = s[7 + l];
+    for (int l = 0; l <= n.depth; l++) {
+        n.weight_off[l] = s[7 + n.depth + 2 + l];
+        n.bias_off[l] = s[7 + 2 * n.depth + 3 + l];
+    }
+    jdouble h[5];
+    (*env)->GetDoubleArrayRegion(env, hyper, 0, 5, h);
+    rg_f64_train tr = {.opt_kind = s[3], .max_steps = s[4], .window = s[5], .trace_every = s[6],
+                       .momentum = h[0], .beta1 = h[1], .beta2 = h[2], .eps = h[3], .tol = h[4]};
+    long stride = rg_f64_stride(&n);
+    if (stride < 0 || tr.max_steps < 1 || tr.trace_every < 1) {
+        throw_iae(env, "invalid network or training settings");
+        return RG_EBADARG;
+    }
+    jlong dX = n.dims[0], dY = n.dims[n.depth + 1], tlen = tr.max_steps / tr.trace_every + 1;
+    if ((*env)->GetArrayLength(env, x) < dX * n.samples || (*env)->GetArrayLength(env, y) < dY * n.samples
+        || paramsOff < 0 || (*env)->GetArrayLength(env, params) < (jlong)paramsOff + stride
+        || lambdaOff < 0 || (*env)->GetArrayLength(env, lambdas) < (jlong)lambdaOff + n.depth + 1
+        || (*env)->GetArrayLength(env, lrs) < tr.max_steps || (*env)->GetArrayLength(env, grad) < stride
+        || traceOff < 0 || (*env)->GetArrayLength(env, trace) < (jlong)traceOff + tlen) {
+        throw_iae(env, "array too small for the shape");
+        return RG_EBADARG;
+    }
+    size_t doubles = (size_t)(dX * n.samples + dY * n.samples + 2 * stride + n.depth + 1 + tr.max_steps);
+    double *mem = malloc(sizeof(double) * doubles);
+    float *tb = malloc(sizeof(float) * (size_t)tlen);
+    if (mem == NULL || tb == NULL) {
+        free(mem);
+        free(tb);
+        throw_ise(env, "out of memory in mlp_train_fused_f64");
+        return RG_ENOMEM;
+    }
+    double *px = mem, *py = px + dX * n.samples, *pp = py + dY * n.samples, *pg = pp + stride,
+           *pl = pg + stride, *plr = pl + n.depth + 1;
+    (*env)->GetDoubleArrayRegion(env, x, 0, (jsize)(dX * n.samples), px);
+    (*env)->GetDoubleArrayRegion(env, y, 0, (jsize)(dY * n.samples), py);
+    (*env)->GetDoubleArrayRegion(env, params, paramsOff, (jsize)stride, pp);
+    (*env)->GetDoubleArrayRegion(env, lambdas, lambdaOff, n.depth + 1, pl);
+    (*env)->GetDoubleArrayRegion(env, lrs, 0, tr.max_steps, plr);
+    double out[4];
+    int rc = mlp_train_fused_f64(&n, &tr, px, py, pp, pl, plr, pg, tb, out);
+    if (rc == RG_OK) {
+        (*env)->SetDoubleArrayRegion(env, params, paramsOff, (jsize)stride, pp);
+        (*env)->SetDoubleArrayRegion(env, grad, 0, (jsize)stride, pg);
+        (*env)->SetFloatArrayRegion(env, trace, traceOff, (jsize)tlen, tb);
+        (*env)->SetDoubleArrayRegion(env, outcome, 0, 4, out);
+    } else if (rc == RG_ENOMEM) {
+        throw_ise(env, "out of memory in mlp_train_fused_f64");
+    } else {
+        throw_iae(env, "invalid network or training settings");
+    }
+    free(mem);
+    free(tb);
+    return rc;
+}
+
+/* rg_tanh_f64_array of xs into out (the check that it is StrictMath.tanh). */
+JNIEXPORT void JNICALL RG_JNI(tanh_1f64)(JNIEnv *env, jclass cls, jdoubleArray xs, jdoubleArray out) {
+    (void)cls;
+    jsize n = xs == NULL ? -1 : (*env)->GetArrayLength(env, xs);
+    if (n < 0 || out == NULL || (*env)->GetArrayLength(env, out) < n) {
+        throw_iae(env, "bad arrays");
+        return;
+    }
+    double *v = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
+    if (v == NULL) {
+        throw_ise(env, "out of memory");
+        return;
+    }
+    (*env)->GetDoubleArrayRegion(env, xs, 0, n, v);
+    rg_tanh_f64_array(v, v, n);
+    (*env)->SetDoubleArrayRegion(env, out, 0, n, v);
+    free(v);
 }

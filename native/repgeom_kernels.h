@@ -5,6 +5,7 @@
  *   philox4x32_10     <-> org.repgeom.rng.Philox4x32.philox4x32_10
  *   mlp_train_fused   <-> org.repgeom.backend.JavaBackend.mlp_train_fused (+ model.Mlp)
  *   mlp_forward       <-> org.repgeom.model.Mlp.forward + hidden(layer)
+ *   mlp_train_fused_f64 <-> JavaBackend.mlp_train_fused itself, in double precision (the stationarity polish)
  * but in float32, on caller-owned memory (Java direct buffers), a whole chunk of members and all
  * of their steps inside one call.
  */
@@ -71,6 +72,45 @@ typedef struct rg_config {
     int trace_every;
     const rg_kernel_trace *kernel_trace; /* NULL: no kernel trace */
 } rg_config;
+
+/*
+ * One member's network for mlp_train_fused_f64 (repgeom_train_f64.c): the dimensions and the offsets of
+ * org.repgeom.model.ParamLayout (bias_off[l] = -1 where layer l has no bias; every offset as ParamLayout's).
+ */
+typedef struct rg_f64_net {
+    int depth;                      /* L hidden layers, 1 ... RG_MAX_DEPTH */
+    int dims[RG_MAX_DEPTH + 2];     /* dX, hidden widths, dY */
+    int weight_off[RG_MAX_DEPTH + 1];
+    int bias_off[RG_MAX_DEPTH + 1];
+    int activation;                 /* RG_RELU ... */
+    int samples;                    /* P */
+} rg_f64_net;
+
+/* The optimiser and stop rule of one mlp_train_fused_f64 call (the learning rates come one per step). */
+typedef struct rg_f64_train {
+    int opt_kind;                   /* RG_GD ... */
+    double momentum, beta1, beta2, eps;
+    int max_steps, window, trace_every;
+    double tol;
+} rg_f64_train;
+
+/* Parameters per member of n, or -1 when n is invalid (offsets not ParamLayout's, bad sizes). */
+long rg_f64_stride(const rg_f64_net *n);
+
+/*
+ * org.repgeom.backend.JavaBackend.mlp_train_fused in double precision, bit for bit: trains one member
+ * (params, stride doubles, in place) with the loss, gradient, optimiser, stop and divergence rules of the
+ * Java reference; lrs[t] is the learning rate of step t (tr->max_steps of them); x is dX x P, y dY x P,
+ * lambdas depth + 1; grad (stride) ends with the gradient at the final parameters; trace holds
+ * max_steps / trace_every + 1 floats. outcome = {loss, gradient norm, steps, status}. Returns RG_OK,
+ * RG_EBADARG or RG_ENOMEM.
+ */
+int mlp_train_fused_f64(const rg_f64_net *n, const rg_f64_train *tr, const double *x, const double *y,
+                        double *params, const double *lambdas, const double *lrs, double *grad, float *trace,
+                        double *outcome);
+
+/* out[i] = StrictMath.tanh(in[i]) (fdlibm's algorithm), as mlp_train_fused_f64 computes it (in == out allowed). */
+void rg_tanh_f64_array(const double *in, double *out, long len);
 
 /* Time points of cfg's kernel trace: max_steps / every + 1, plus one when every does not divide max_steps. */
 int rg_kernel_trace_points(const rg_config *cfg);

@@ -1,6 +1,7 @@
 package org.repgeom.analysis;
 
 import org.repgeom.backend.JavaBackend;
+import org.repgeom.backend.MlpTrainF64;
 import org.repgeom.model.Activation;
 import org.repgeom.model.Architecture;
 import org.repgeom.model.Mlp;
@@ -24,9 +25,10 @@ import org.repgeom.train.StopRule;
  * {@link #polishSteps} Adam steps ({@value #POLISH_STEPS}, or 1/{@value #POLISH_BUDGET_SHARE} of the
  * training budget when that is less) from its trained parameters with a learning rate decaying
  * geometrically from {@value #POLISH_LR_FACTOR} × the run's final rate (at most {@value #POLISH_MAX_LR})
- * by a factor {@value #POLISH_DECAY} (fresh moments in each half). The polished parameters are kept only where the double-precision loss went
- * down. A member the first polish leaves short of the subgradient criterion gets one more,
- * {@value #RETRY_FACTOR} times longer. Then, in this order:
+ * by a factor {@value #POLISH_DECAY} (fresh moments in each half), by the reference's double loop
+ * ({@link MlpTrainF64}: in C where it gives the Java loop's bits, else in Java). The polished
+ * parameters are kept only where the double-precision loss went down. A member the first polish leaves
+ * short of the subgradient criterion gets one more, {@value #RETRY_FACTOR} times longer. Then, in this order:
  * <ol>
  *   <li>{@code subgradient}: where the smallest subgradient g is known — two-layer networks
  *       ({@link MinNormSubgradient}, kinks treated as such), or networks of any depth with a smooth
@@ -131,11 +133,11 @@ public final class Stationarity {
             double[] grad = new double[stride];
             OptimizerSettings adam = OptimizerSettings.adam(Math.sqrt(POLISH_DECAY)); // per half
             // first half, then the second from there, so the loss at the midpoint is known in double
-            JavaBackend.MemberOutcome mid = JavaBackend.mlp_train_fused(mlp, work, 0, lambdas, lambdaOff, lr, adam,
-                    new StopRule(half, 0, half, half), grad, new float[2], 0);
+            JavaBackend.MemberOutcome mid = MlpTrainF64.mlp_train_fused_f64(mlp, task, work, 0, lambdas, lambdaOff,
+                    lr, adam, new StopRule(half, 0, half, half), grad, new float[2], 0);
             double lrMid = lr * Math.pow(POLISH_DECAY, 0.5);
-            JavaBackend.MemberOutcome end = JavaBackend.mlp_train_fused(mlp, work, 0, lambdas, lambdaOff, lrMid,
-                    adam, new StopRule(n - half, 0, n - half, n - half), grad, trace, 0);
+            JavaBackend.MemberOutcome end = MlpTrainF64.mlp_train_fused_f64(mlp, task, work, 0, lambdas, lambdaOff,
+                    lrMid, adam, new StopRule(n - half, 0, n - half, n - half), grad, trace, 0);
             boolean better = end.status() != MemberStatus.DIVERGED && end.loss() < loss;
             if (better) {
                 System.arraycopy(work, 0, params, off, stride);

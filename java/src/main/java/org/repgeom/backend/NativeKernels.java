@@ -217,4 +217,21 @@ public final class NativeKernels {
                                              IntBuffer steps, IntBuffer status, int first, int count, int untilStep,
                                              FloatBuffer lastFinite, FloatBuffer moment1, FloatBuffer moment2,
                                              DoubleBuffer beta1Pow, DoubleBuffer beta2Pow, DoubleBuffer windowStart);
+
+    /**
+     * The C twin of {@link JavaBackend#mlp_train_fused} in double precision, bit for bit
+     * ({@code native/repgeom_train_f64.c}): trains the one member at {@code params[paramsOff …]} in place.
+     * {@code shape} = depth, activation ordinal, samples, optimizer ordinal, maxSteps, window, traceEvery,
+     * then the L + 2 layer widths, the L + 1 weight offsets and the L + 1 bias offsets (-1: none) of its
+     * {@link org.repgeom.model.ParamLayout}; {@code hyper} = momentum, beta1, beta2, eps, tol; {@code lrs}
+     * one learning rate per step; {@code grad} (stride) ends with the final gradient, {@code trace} from
+     * {@code traceOff} as the Java loop's; {@code outcome} = loss, gradient norm, steps, status ordinal.
+     * Use through {@link MlpTrainF64}, which checks that tanh members may come here. Returns 0.
+     */
+    static native int mlp_train_fused_f64(int[] shape, double[] hyper, double[] x, double[] y, double[] params,
+                                          int paramsOff, double[] lambdas, int lambdaOff, double[] lrs,
+                                          double[] grad, float[] trace, int traceOff, double[] outcome);
+
+    /** The C tanh of {@link #mlp_train_fused_f64} (fdlibm's, as {@link StrictMath#tanh}) of each x into out. */
+    static native void tanh_f64(double[] xs, double[] out);
 }
