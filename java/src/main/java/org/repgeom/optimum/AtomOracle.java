@@ -26,6 +26,17 @@ interface AtomOracle {
 
     String method();
 
+    /** M v: the coordinates, in the face's basis, of the neuron that the face's eigenvector v gives (q × dY times dY). */
+    static double[] eigenNeuron(double[] m, double[] v, int q, int dY) {
+        double[] c = new double[q];
+        for (int j = 0; j < q; j++) {
+            double x = 0;
+            for (int k = 0; k < dY; k++) x += m[j * dY + k] * v[k];
+            c[j] = x;
+        }
+        return c;
+    }
+
     /**
      * Solves the generalised eigenproblem of one face: the unit-mass neuron on the face with the
      * largest {@code φ(h)ᵀGφ(h)} if it lies inside the face's sign cone, else null. With
@@ -56,14 +67,9 @@ interface AtomOracle {
         double mu = Dense.topEigen(java.util.Arrays.copyOf(tBuf, dY * dY), dY, vBuf);
         double energy = 1 - pr.lambda2 / pr.lambda1 * mu;
         if (!sink.wants(energy)) return null;
-        double[] c = new double[q];
+        double[] c = eigenNeuron(mBuf, vBuf, q, dY);
         double norm = 0;
-        for (int j = 0; j < q; j++) {
-            double v = 0;
-            for (int k = 0; k < dY; k++) v += mBuf[j * dY + k] * vBuf[k];
-            c[j] = v;
-            norm += v * v;
-        }
+        for (double x : c) norm += x * x;
         norm = Math.sqrt(norm);
         if (!(norm > 0)) return null;
         for (int j = 0; j < q; j++) c[j] /= norm;

@@ -159,6 +159,8 @@ final class FaceSweep implements AtomOracle {
                 for (int j = 0; j < q; j++) r += n[i * q + j] * n[i * q + j];
                 rowNorm[i] = Math.sqrt(r);
             }
+            double maxRow = 0; // bounds |h_j| / ‖M v‖ over the free samples
+            for (int a = 0; a < f; a++) maxRow = Math.max(maxRow, rowNorm[free[a]]);
             long sigma = 0; // bit a set: free[a] is positive
             for (long g = 0; g < (1L << f); g++) {
                 if (g > 0) sigma ^= 1L << Long.numberOfTrailingZeros(g);
@@ -184,7 +186,7 @@ final class FaceSweep implements AtomOracle {
                 // energy ≥ thr for every unit vector ⇔ μ ≤ κ = (1 − thr)/ratio: skip when κI − T is positive definite
                 if (Double.isFinite(thr) && belowAll(t, (1 - thr) / ratio)) continue;
                 counts[0]++;
-                if (coneTest && warm && outsideCone(n, q, free, sigma, rowNorm)) {
+                if (coneTest && warm && outsideCone(n, q, free, sigma, rowNorm, maxRow)) {
                     counts[1]++;
                     continue;
                 }
@@ -275,7 +277,7 @@ final class FaceSweep implements AtomOracle {
          * margin plus the acceptance slack; otherwise the eigenvector is computed. Most patterns are
          * rejected here: the eigenvalue test ignores the signs, and few eigenvectors keep them.
          */
-        private boolean outsideCone(double[] n, int q, int[] free, long sigma, double[] rowNorm) {
+        private boolean outsideCone(double[] n, int q, int[] free, long sigma, double[] rowNorm, double maxRow) {
             int d = dY;
             double[] x = vWarm;
             for (int step = 0; step < POWER_STEPS; step++) {
@@ -302,25 +304,17 @@ final class FaceSweep implements AtomOracle {
                 tv2 += s * s;
             }
             double res2 = Math.max(0, tv2 - rho * rho); // ‖Tv' − ρv'‖² for unit v'
-            double nu = Math.sqrt(Math.max(0, tf2 - 2 * tv2 + rho * rho));
-            double gap = rho - nu;
-            double dist = 1.001 * Math.sqrt(2) * (Math.sqrt(res2) + 1e-13 * Math.sqrt(tf2)) / gap;
-            if (!(gap > 1e-9 * rho) || dist > 0.5) {
-                // the Frobenius norm counts every other eigenvalue (loose for large dY): tr(C⁴)^¼ ≥ λ_max(C) is tighter
-                nu = compressedFourthRoot(x, rho);
-                gap = rho - nu;
-                if (!(gap > 1e-9 * rho)) return false;
-                dist = 1.001 * Math.sqrt(2) * (Math.sqrt(res2) + 1e-13 * Math.sqrt(tf2)) / gap;
-                if (dist > 0.5) return false;
-            }
+            double frobenius = Math.sqrt(Math.max(0, tf2 - 2 * tv2 + rho * rho));
+            double dist = distanceBound(rho, frobenius, res2, tf2);
+            // the Frobenius norm counts every other eigenvalue (loose for large dY): tr(C⁴)^¼ ≥ λ_max(C) is tighter
+            if (dist > 0.5) dist = distanceBound(rho, compressedFourthRoot(x, rho), res2, tf2);
+            if (dist > 0.5) return false;
             double mNorm = Math.sqrt(Math.sqrt(tf2));
             for (int j = 0; j < q; j++) {
                 double s = 0;
                 for (int k = 0; k < d; k++) s += m[j * d + k] * x[k];
                 cw[j] = s;
             }
-            double maxRow = 0;
-            for (int a = 0; a < free.length; a++) maxRow = Math.max(maxRow, rowNorm[free[a]]);
             double slack = 2 * SIGN_SLACK * maxRow * mNorm;
             boolean plusBad = false, minusBad = false;
             for (int a = 0; a < free.length; a++) {
@@ -334,6 +328,16 @@ final class FaceSweep implements AtomOracle {
                 if (plusBad && minusBad) return true;
             }
             return false;
+        }
+
+        /**
+         * ‖v − v'‖ ≤ √2·δ/(ρ − ν) for the top eigenvector v when ν bounds the second eigenvalue (with
+         * a margin for rounding); +∞ when ρ − ν leaves no gap.
+         */
+        private double distanceBound(double rho, double nu, double res2, double tf2) {
+            double gap = rho - nu;
+            if (!(gap > 1e-9 * rho)) return Double.POSITIVE_INFINITY;
+            return 1.001 * Math.sqrt(2) * (Math.sqrt(res2) + 1e-13 * Math.sqrt(tf2)) / gap;
         }
 
         /**

@@ -38,7 +38,7 @@ final class NeighbourhoodOracle implements AtomOracle {
     public Search search(ReadoutState st, List<Candidate> warm, int limit, double ceiling) {
         int p = pr.p;
         List<int[]> centres = new ArrayList<>();
-        for (Candidate c : warm) centres.add(signs(c.preactivation()));
+        for (Candidate c : warm) centres.add(SampledOracle.signs(c.preactivation()));
         Set<Pattern> seen = ConcurrentHashMap.newKeySet();
         int n = centres.size();
         int chunks = Math.max(1, Math.min(n, 16));
@@ -94,15 +94,6 @@ final class NeighbourhoodOracle implements AtomOracle {
         if (d[0] == 0) b = new double[0];
         if (bases.size() < CACHE_LIMIT) bases.put(zero, b);
         return b;
-    }
-
-    /** The ternary sign pattern of h (entries below {@link SampledOracle#ZERO_FRACTION} of the largest are zero). */
-    static int[] signs(double[] h) {
-        double max = 0;
-        for (double x : h) max = Math.max(max, Math.abs(x));
-        int[] s = new int[h.length];
-        for (int i = 0; i < h.length; i++) s[i] = Math.abs(h[i]) <= SampledOracle.ZERO_FRACTION * max ? 0 : h[i] > 0 ? 1 : -1;
-        return s;
     }
 
     @Override

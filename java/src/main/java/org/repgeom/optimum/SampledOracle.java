@@ -74,14 +74,34 @@ final class SampledOracle implements AtomOracle {
         return out;
     }
 
+    /** The ternary sign pattern of h: 0 where below {@value #ZERO_FRACTION} of the largest entry, else ±1. */
+    static int[] signs(double[] h) {
+        double max = 0;
+        for (double x : h) max = Math.max(max, Math.abs(x));
+        int[] s = new int[h.length];
+        for (int i = 0; i < h.length; i++) s[i] = Math.abs(h[i]) <= ZERO_FRACTION * max ? 0 : h[i] > 0 ? 1 : -1;
+        return s;
+    }
+
+    /** K_X⁺ h. */
+    private double[] bTimes(double[] h) {
+        int p = pr.p;
+        double[] bh = new double[p];
+        for (int i = 0; i < p; i++) {
+            double x = 0;
+            for (int j = 0; j < p; j++) x += pr.bPinv[i * p + j] * h[j];
+            bh[i] = x;
+        }
+        return bh;
+    }
+
     private Face faceOf(double[] h) {
         int p = pr.p;
-        double max = 0;
-        for (double v : h) max = Math.max(max, Math.abs(v));
+        int[] s = signs(h);
         boolean[] zero = new boolean[p], plus = new boolean[p];
         for (int i = 0; i < p; i++) {
-            zero[i] = Math.abs(h[i]) <= ZERO_FRACTION * max;
-            plus[i] = !zero[i] && h[i] > 0;
+            zero[i] = s[i] == 0;
+            plus[i] = s[i] > 0;
         }
         if (pr.negativeSlope == 1.0) return new Face(new boolean[p], new boolean[p], 1.0, Face.subspaceBasis(pr, new boolean[p], new int[1]), pr.rank, true);
         int[] d = new int[1];
@@ -135,25 +155,14 @@ final class SampledOracle implements AtomOracle {
                 continue;
             }
             // the top eigenvector leaves the cone: walk towards it up to the first sign change
-            double[] top = new double[q];
-            for (int j = 0; j < q; j++) {
-                double x = 0;
-                for (int k = 0; k < dY; k++) x += m[j * dY + k] * v[k];
-                top[j] = x;
-            }
-            double[] hs = f.preactivation(top);
-            double[] bh = new double[p];
-            for (int i = 0; i < p; i++) {
-                double x = 0;
-                for (int j = 0; j < p; j++) x += pr.bPinv[i * p + j] * h[j];
-                bh[i] = x;
-            }
-            double dot = 0, mh = 0, ms = 0;
+            double[] hs = f.preactivation(AtomOracle.eigenNeuron(m, v, q, dY));
+            double[] bh = bTimes(h);
+            double dot = 0, mh = 0;
             for (int i = 0; i < p; i++) {
                 dot += bh[i] * hs[i];
                 mh += bh[i] * h[i];
             }
-            ms = Dense.quad(pr.bPinv, hs, p);
+            double ms = Dense.quad(pr.bPinv, hs, p);
             if (!(mh > 0) || !(ms > 0)) return best;
             double scale = (dot < 0 ? -1 : 1) * Math.sqrt(mh / ms); // same mass as h, on h's side
             for (int i = 0; i < p; i++) hs[i] *= scale;
@@ -208,13 +217,7 @@ final class SampledOracle implements AtomOracle {
             Candidate c = AtomOracle.solveFace(f, st, pr, m, t, v, one);
             if (c == null) {
                 // the eigenvector has entries of both signs on S: keep the side with the larger part
-                double[] c2 = new double[f.q];
-                for (int j = 0; j < f.q; j++) {
-                    double x = 0;
-                    for (int k = 0; k < dY; k++) x += m[j * dY + k] * v[k];
-                    c2[j] = x;
-                }
-                double[] h = f.preactivation(c2);
+                double[] h = f.preactivation(AtomOracle.eigenNeuron(m, v, f.q, dY));
                 double pos = 0, neg = 0;
                 for (int i = 0; i < p; i++) {
                     if (h[i] > 0) pos += h[i] * h[i];
@@ -261,14 +264,9 @@ final class SampledOracle implements AtomOracle {
                 }
             } else {
                 // the face's eigenvector leaves the face: follow it (its signs define the next face)
-                double[] c2 = new double[f.q];
+                double[] c2 = AtomOracle.eigenNeuron(m, v, f.q, dY);
                 double norm = 0;
-                for (int j = 0; j < f.q; j++) {
-                    double x = 0;
-                    for (int k = 0; k < dY; k++) x += m[j * dY + k] * v[k];
-                    c2[j] = x;
-                    norm += x * x;
-                }
+                for (double x : c2) norm += x * x;
                 if (!(norm > 0)) break;
                 next = f.preactivation(c2);
                 double mass = Math.sqrt(Math.max(Dense.quad(pr.bPinv, next, p), 1e-300));
@@ -295,7 +293,7 @@ final class SampledOracle implements AtomOracle {
      * After a face solve: let zero samples whose first-order change would lower the energy leave
      * the zero set (with the sign that helps); null when none does.
      */
-    double[] release(ReadoutState st, Candidate c) {
+    private double[] release(ReadoutState st, Candidate c) {
         int p = pr.p, dY = pr.dY;
         Face f = c.face();
         if (f.signFree) return null;
@@ -305,12 +303,7 @@ final class SampledOracle implements AtomOracle {
         double[] za = st.zt(a);
         double mu = st.gQuad(a); // h has unit mass
         // directional derivative of φ(h)ᵀGφ(h) − μ hᵀBh along ±e_j, for j in Z (within col(K_X) only approximately)
-        double[] bh = new double[p];
-        for (int i = 0; i < p; i++) {
-            double x = 0;
-            for (int j = 0; j < p; j++) x += pr.bPinv[i * p + j] * h[j];
-            bh[i] = x;
-        }
+        double[] bh = bTimes(h);
         double[] out = h.clone();
         boolean moved = false;
         double max = 0;

@@ -98,7 +98,7 @@ class LocalSearchTest {
             int[] s = pattern(c.face());
             int best = Integer.MAX_VALUE;
             for (Candidate w : warm) {
-                int[] ws = NeighbourhoodOracle.signs(w.preactivation());
+                int[] ws = SampledOracle.signs(w.preactivation());
                 int d = 0;
                 for (int i = 0; i < s.length; i++) if (s[i] != ws[i]) d++;
                 best = Math.min(best, d);
