@@ -3,13 +3,19 @@
 
     python3 bench/study_gflops.py STUDY_DIR [--peak GFLOPS]
 
-Reads STUDY_DIR/summary.json (`train_seconds`: the backend's training calls alone; `seconds`: the
-chunks' whole compute time, training plus the analysis of every member, which includes a
-double-precision stationarity polish; the task's P, dX, dY) and STUDY_DIR/members.csv (each member's
-steps and widths) and prints, per width and in total, the member-steps, the FLOPs they took and
-GFLOP/s over the training seconds, and over the compute seconds; with --peak (the FMA peak of
-bench/peak/fma_peak.c, as bench/run.sh measures it) also the % of that peak. Studies written before
-`train_seconds` existed give only the figure over `seconds`.
+Reads STUDY_DIR/summary.json (`train_seconds`: the wall seconds during which the backend trained;
+`train_cpu_seconds`: the CPU seconds of the backend's training threads; `seconds`: the chunks' whole
+compute time, training plus the analysis of every member, which includes a double-precision
+stationarity polish; the task's P, dX, dY) and STUDY_DIR/members.csv (each member's steps and widths)
+and prints, per width and in total, the member-steps, the FLOPs they took and GFLOP/s over the
+training seconds and over the compute seconds, and GFLOP per CPU-second of the training threads; with
+--peak (the FMA peak of bench/peak/fma_peak.c on all cores, as bench/run.sh measures it) also the % of
+that peak, and for the CPU seconds the % of one core's peak (--peak / --cores, default: this machine's
+cores). Studies written before these fields existed give only the figures they can.
+
+The CPU-second figure is the training code's own efficiency: the wall-clock figures also carry what
+shares the cores with it (the JVM's compiler threads and the members' analysis, which run beside the
+training).
 
 FLOPs per member-step: WORKLOAD.md's count, only the matrix work a step cannot avoid. For one hidden
 layer of width M that is 4·P·M·(dX+1) + 6·P·M·dY; deeper networks add 6·P·fan_in·fan_out for each
@@ -41,6 +47,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("study", help="a finished study's output directory (members.csv, summary.json)")
     ap.add_argument("--peak", type=float, help="the machine's FP32 FMA peak in GFLOP/s, for the %% of peak")
+    ap.add_argument("--cores", type=int, default=os.cpu_count(),
+                    help="the cores --peak was measured on (default: this machine's), for one core's peak")
     a = ap.parse_args()
     summary_path, members_path = os.path.join(a.study, "summary.json"), os.path.join(a.study, "members.csv")
     try:
@@ -48,6 +56,8 @@ def main():
         task, seconds = summary["task"], float(summary["seconds"])
         train = summary.get("train_seconds")
         train = float(train) if train is not None else None
+        cpu = summary.get("train_cpu_seconds")
+        cpu = float(cpu) if cpu is not None else None
         p, dx, dy = int(task["P"]), int(task["dX"]), int(task["dY"])
     except (OSError, ValueError, KeyError, TypeError) as e:
         fail(f"{summary_path}: no training seconds or task shape ({e.__class__.__name__}: {e})")
@@ -71,6 +81,8 @@ def main():
     total_flops = sum(v[2] for v in per_width.values())
     if train is not None and not train > 0:
         train = None  # NaN: a chunk did not record it
+    if cpu is not None and not cpu > 0:
+        cpu = None  # NaN: the backend does not count it
     print(f"study {summary.get('study', os.path.basename(a.study))}: backend {summary.get('backend')}, "
           f"P = {p}, dX = {dx}, dY = {dy}, "
           + (f"{train:.2f} s of training, " if train is not None else "training seconds not recorded, ")
@@ -89,6 +101,13 @@ def main():
         line = f"over the {label} seconds, {secs:.2f} s: {gflops:.1f} GFLOP/s"
         if a.peak:
             line += f" = {100 * gflops / a.peak:.1f} % of the {a.peak:.0f} GFLOP/s FMA peak"
+        print(line)
+    if cpu is not None:
+        per_cpu = total_flops / cpu / 1e9
+        line = (f"over the training threads' CPU seconds, {cpu:.2f} CPU-s: {per_cpu:.1f} GFLOP per CPU-second")
+        if a.peak and a.cores:
+            core_peak = a.peak / a.cores
+            line += f" = {100 * per_cpu / core_peak:.1f} % of one core's FMA peak ({core_peak:.1f} GFLOP/s)"
         print(line)
 
 

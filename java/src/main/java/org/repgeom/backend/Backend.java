@@ -16,6 +16,24 @@ public interface Backend {
     /** Trains every member of the request on the full batch of {@code task}. */
     TrainResult train(TrainRequest request, Task task, ProgressListener progress);
 
+    /**
+     * How many chunks of at most {@code members} members a study should train at the same time, each on
+     * {@link #forConcurrentChunk}; 1 (the default): one chunk at a time on every thread.
+     */
+    default int chunksAtOnce(int members) {
+        return 1;
+    }
+
+    /** The backend one of {@code chunksAtOnce} chunks in flight trains on (its share of the threads); this one by default. */
+    default Backend forConcurrentChunk(int chunksAtOnce) {
+        return this;
+    }
+
+    /** CPU seconds this backend's training calls have taken so far, summed over their threads; NaN where not counted. */
+    default double trainingCpuSeconds() {
+        return Double.NaN;
+    }
+
     /** True when {@link #train} and {@link #trainSegment} record the kernel trace a request asks for. */
     default boolean supportsKernelTrace() {
         return false;

@@ -5,7 +5,10 @@ import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.repgeom.model.Architecture;
 import org.repgeom.model.ParamLayout;
 import org.repgeom.task.Task;
@@ -30,7 +33,17 @@ public final class NativeBackend implements Backend {
     /** The most members one vector holds (16 floats of AVX-512): chunks are multiples of it. */
     private static final int LANES = 16;
 
+    /**
+     * Below this many members per lane of every thread, a chunk's vector lanes cannot be refilled often
+     * enough to stay busy to its end (its slowest members run alone in half-empty groups of lanes), so a
+     * study trains several such chunks at once, one per thread ({@link #chunksAtOnce}).
+     */
+    static final int MEMBERS_PER_LANE = 4;
+
     private final int threads;
+
+    /** CPU nanoseconds of the training calls, over every worker thread ({@link #trainingCpuSeconds}). */
+    private final AtomicLong trainCpuNanos = new AtomicLong();
 
     /**
      * The parameter buffer of the last {@link #train} call, reused by the next one. A fresh direct buffer
@@ -57,6 +70,22 @@ public final class NativeBackend implements Backend {
     @Override
     public String name() {
         return "native";
+    }
+
+    /** {@code threads} chunks at once when each holds fewer than {@link #MEMBERS_PER_LANE} members per lane of every thread. */
+    @Override
+    public int chunksAtOnce(int members) {
+        return threads > 1 && members < MEMBERS_PER_LANE * LANES * threads ? threads : 1;
+    }
+
+    @Override
+    public Backend forConcurrentChunk(int chunksAtOnce) {
+        return new NativeBackend(Math.max(1, threads / Math.max(1, chunksAtOnce)));
+    }
+
+    @Override
+    public double trainingCpuSeconds() {
+        return trainCpuNanos.get() / 1e9;
     }
 
     static ByteBuffer bytes(long n, int size) {
@@ -128,8 +157,8 @@ public final class NativeBackend implements Backend {
         inChunks(members, "repgeom-native-backend", (first, count) -> {
             int from = first * stride, to = (first + count) * stride;
             for (int i = from; i < to; i++) params.put(i, (float) initial[i]);
-            NativeKernels.mlp_train_fused(shape, hyper, x, y, params, lambdas, lrs, trace, finalLoss, gradNorm,
-                    steps, status, first, count, kernelEvery, kernelRows, kernelTrace);
+            timed(() -> NativeKernels.mlp_train_fused(shape, hyper, x, y, params, lambdas, lrs, trace, finalLoss,
+                    gradNorm, steps, status, first, count, kernelEvery, kernelRows, kernelTrace));
             for (int i = from; i < to; i++) outParams[i] = params.get(i);
             progress.membersDone(count);
         });
@@ -204,9 +233,10 @@ public final class NativeBackend implements Backend {
 
         inChunks(members, "repgeom-native-backend", (first, count) -> {
             int running = st.running(first, count);
-            NativeKernels.mlp_train_fused_resume(shape, hyper, x, y, st.params, lambdas, lrs, st.trace, st.finalLoss,
-                    st.gradNorm, st.steps, st.status, first, count, untilStep, st.lastFinite, st.moment1, st.moment2,
-                    st.beta1Pow, st.beta2Pow, st.windowStart, st.penalty, kernelEvery, kernelRows, kernelTrace);
+            timed(() -> NativeKernels.mlp_train_fused_resume(shape, hyper, x, y, st.params, lambdas, lrs, st.trace,
+                    st.finalLoss, st.gradNorm, st.steps, st.status, first, count, untilStep, st.lastFinite, st.moment1,
+                    st.moment2, st.beta1Pow, st.beta2Pow, st.windowStart, st.penalty, kernelEvery, kernelRows,
+                    kernelTrace));
             progress.membersDone(running - st.running(first, count));
         });
 
@@ -227,10 +257,7 @@ public final class NativeBackend implements Backend {
      */
     void inChunks(int members, String threadName, ChunkCall call) {
         int workers = Math.min(threads, members);
-        int even = Math.max(1, (members + 4 * workers - 1) / (4 * workers));
-        // whole groups of vector lanes: small shapes train LANES members per vector (repgeom_soa.c), and a
-        // chunk of 8 would leave half of each AVX-512 instruction idle (a 64-member group on 2 threads)
-        int chunk = Math.min(members, (even + LANES - 1) / LANES * LANES);
+        int chunk = callSize(members, workers);
         AtomicInteger next = new AtomicInteger();
         Runnable worker = () -> {
             for (int first = next.getAndAdd(chunk); first < members; first = next.getAndAdd(chunk)) {
@@ -238,6 +265,31 @@ public final class NativeBackend implements Backend {
             }
         };
         Workers.run(worker, workers, threadName);
+    }
+
+    /**
+     * Members per native call: about four calls per worker (members that stop early balance out, the
+     * progress bar moves), in whole groups of vector lanes (small shapes train LANES members per vector,
+     * repgeom_soa.c, and a call of 8 would leave half of each AVX-512 instruction idle), and never fewer
+     * than {@link #MEMBERS_PER_LANE} members per lane while the worker's share allows: a call's lanes take
+     * its next member as one stops, so its last members finish in a group that was full for longer.
+     */
+    static int callSize(int members, int workers) {
+        int even = Math.max(1, (members + 4 * workers - 1) / (4 * workers));
+        int share = (members + workers - 1) / workers;
+        int size = Math.max(even, Math.min(share, MEMBERS_PER_LANE * LANES));
+        return Math.min(members, (size + LANES - 1) / LANES * LANES);
+    }
+
+    /** Runs a training call on this thread and adds the CPU time it took to {@link #trainingCpuSeconds}. */
+    void timed(Runnable nativeCall) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long start = mx.getCurrentThreadCpuTime();
+        try {
+            nativeCall.run();
+        } finally {
+            if (start >= 0) trainCpuNanos.addAndGet(mx.getCurrentThreadCpuTime() - start);
+        }
     }
 
     static DoubleBuffer doubles(double[] a) {

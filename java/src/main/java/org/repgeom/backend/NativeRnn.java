@@ -54,9 +54,9 @@ final class NativeRnn {
 
         backend.inChunks(members, "repgeom-native-rnn", (first, count) -> {
             int running = st.running(first, count);
-            NativeKernels.rnn_train_fused(shape, hyper, x, y, st.params, lambdas, lrs, st.trace, st.finalLoss,
-                    st.gradNorm, st.steps, st.status, first, count, untilStep, st.lastFinite, st.moment1, st.moment2,
-                    st.beta1Pow, st.beta2Pow, st.windowStart);
+            backend.timed(() -> NativeKernels.rnn_train_fused(shape, hyper, x, y, st.params, lambdas, lrs, st.trace,
+                    st.finalLoss, st.gradNorm, st.steps, st.status, first, count, untilStep, st.lastFinite, st.moment1,
+                    st.moment2, st.beta1Pow, st.beta2Pow, st.windowStart));
             progress.membersDone(running - st.running(first, count));
         });
         return st.toState(from);

@@ -116,8 +116,11 @@ final class RunCommand implements Callable<Integer> {
         }
         Map<String, Object> s = outcome.summary();
         double train = s.get("train_seconds") instanceof Number n ? n.doubleValue() : Double.NaN;
+        double cpu = s.get("train_cpu_seconds") instanceof Number n ? n.doubleValue() : Double.NaN;
+        String cpuText = Double.isNaN(cpu) ? "" : String.format(" on %.1f CPU-s", cpu);
         System.out.printf("%d members in %.1f s%s, status %s%n", outcome.memberCount(), ((Number) s.get("seconds")).doubleValue(),
-                Double.isNaN(train) ? "" : String.format(" (training %.1f s, analysis of the members the rest)", train), s.get("status"));
+                Double.isNaN(train) ? "" : String.format(" (training %.1f s%s, analysis of the members the rest)", train, cpuText),
+                s.get("status"));
         Map<String, Object> check = (Map<String, Object>) s.get("theory_check");
         System.out.println("theory: " + check.get("statement"));
         if (s.get("global_optimum_check") instanceof Map<?, ?> g && Boolean.TRUE.equals(g.get("applies"))) {

@@ -45,8 +45,8 @@ final class StudyAssembler {
      * Writes the final files into {@code out}, reading chunk {@code i} from {@code chunkDir.apply(i)};
      * returns the summary.
      */
-    Map<String, Object> assemble(Path out, IntFunction<Path> chunkDir, String backend, double seconds, double trainSeconds)
-            throws IOException {
+    Map<String, Object> assemble(Path out, IntFunction<Path> chunkDir, String backend, double seconds, double trainSeconds,
+                                 double trainCpuSeconds) throws IOException {
         int total = plan.memberCount(), p = task.samples();
         int traceLength = plan.traceLength();
         StudySummary.Accumulator summary = new StudySummary.Accumulator(task, theoryApplies);
@@ -94,7 +94,7 @@ final class StudyAssembler {
         }
         AtomicFiles.writeString(out.resolve("groups.json"), Json.write(groups));
         if (plan.spec().train().tracesKernels()) KernelTraceFiles.assemble(out, plan, p, chunkDir);
-        Map<String, Object> s = summary.summary(plan.spec(), backend, seconds, trainSeconds);
+        Map<String, Object> s = summary.summary(plan.spec(), backend, seconds, trainSeconds, trainCpuSeconds);
         optima.annotate(s);
         AtomicFiles.writeString(out.resolve("summary.json"), Json.write(s));
         return s;

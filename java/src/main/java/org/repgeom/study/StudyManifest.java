@@ -32,7 +32,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  *   "backend": "native",
  *   "state": "training" | "trained" | "assembled",
  *   "chunks": [{"chunk": 0, "group": 0, "first_member": 0, "members": 64, "seconds": 1.9, "train_seconds": 1.2,
- *               "backend": "native", "precision": "float32",
+ *               "train_cpu_seconds": 1.1, "backend": "native", "precision": "float32",
  *               "sha256": {"kernels.npy": "…", "loss_curves.npy": "…", "members.csv": "…", "params.npy": "…"}}, …],
  *   "checkpoints": {"5": {"step": 20000, "sha256": "…"}},
  *   "files": {"X.npy": "…", "kernels.npy": "…", …}
@@ -65,18 +65,29 @@ public final class StudyManifest {
     /**
      * A finished chunk: its members, compute seconds (training and the per-member analysis: the
      * stationarity check, geometry, holdout), the seconds of the training alone ({@code trainSeconds},
-     * NaN in manifests written before it was recorded), the backend and precision that trained it,
-     * and the SHA-256 of each of its files (empty for a chunk an older version wrote).
+     * NaN in manifests written before it was recorded), the CPU seconds the training took summed over
+     * the backend's threads ({@code trainCpuSeconds}, NaN where the backend does not count them or an
+     * older version wrote the chunk), the backend and precision that trained it, and the SHA-256 of each
+     * of its files (empty for a chunk an older version wrote). Where chunks trained at the same time,
+     * {@code seconds} and {@code trainSeconds} are each chunk's share of the wall time
+     * (see {@code SharedClock}), so that they add up to wall time.
      */
     public record ChunkEntry(int index, int group, int firstMember, int members, double seconds, String backend,
-                             String precision, Map<String, String> sha256, double trainSeconds) {
+                             String precision, Map<String, String> sha256, double trainSeconds,
+                             double trainCpuSeconds) {
         public ChunkEntry {
             sha256 = Map.copyOf(sha256);
         }
 
+        /** A chunk whose training CPU seconds were not counted. */
+        public ChunkEntry(int index, int group, int firstMember, int members, double seconds, String backend,
+                          String precision, Map<String, String> sha256, double trainSeconds) {
+            this(index, group, firstMember, members, seconds, backend, precision, sha256, trainSeconds, Double.NaN);
+        }
+
         /** A chunk without backend, checksums or training seconds (tests, and manifests of older versions). */
         public ChunkEntry(int index, int group, int firstMember, int members, double seconds) {
-            this(index, group, firstMember, members, seconds, null, null, Map.of(), Double.NaN);
+            this(index, group, firstMember, members, seconds, null, null, Map.of(), Double.NaN, Double.NaN);
         }
     }
 
@@ -223,6 +234,11 @@ public final class StudyManifest {
         return chunks.values().stream().mapToDouble(ChunkEntry::trainSeconds).sum();
     }
 
+    /** CPU seconds the finished chunks' training took over all the backend's threads; NaN when a chunk did not count them. */
+    public double trainCpuSeconds() {
+        return chunks.values().stream().mapToDouble(ChunkEntry::trainCpuSeconds).sum();
+    }
+
     /** Members in the finished chunks. */
     public long finishedMembers() {
         return chunks.values().stream().mapToLong(ChunkEntry::members).sum();
@@ -252,6 +268,7 @@ public final class StudyManifest {
         m.put("state", state.id());
         m.put("seconds", seconds());
         m.put("train_seconds", trainSeconds());
+        m.put("train_cpu_seconds", trainCpuSeconds());
         if (!sources.isEmpty()) m.put("sources", List.copyOf(sources));
         List<Object> list = new ArrayList<>();
         for (ChunkEntry e : chunks.values()) {
@@ -262,6 +279,7 @@ public final class StudyManifest {
             c.put("members", e.members());
             c.put("seconds", e.seconds());
             c.put("train_seconds", e.trainSeconds());
+            c.put("train_cpu_seconds", e.trainCpuSeconds());
             if (e.backend() != null) c.put("backend", e.backend());
             if (e.precision() != null) c.put("precision", e.precision());
             if (!e.sha256().isEmpty()) c.put("sha256", new TreeMap<>(e.sha256()));
@@ -323,7 +341,8 @@ public final class StudyManifest {
                 Map<?, ?> c = (Map<?, ?>) o;
                 ChunkEntry e = new ChunkEntry(integer(c, "chunk"), integer(c, "group"), integer(c, "first_member"),
                         integer(c, "members"), number(c, "seconds"), optionalText(c, "backend"),
-                        optionalText(c, "precision"), hashes(c.get("sha256")), number(c, "train_seconds"));
+                        optionalText(c, "precision"), hashes(c.get("sha256")), number(c, "train_seconds"),
+                        number(c, "train_cpu_seconds"));
                 if (e.index() < 0 || e.index() >= out.chunksTotal || out.chunks.put(e.index(), e) != null) {
                     throw new IllegalArgumentException("chunk index " + e.index() + " out of range or listed twice");
                 }

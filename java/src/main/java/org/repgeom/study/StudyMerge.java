@@ -121,7 +121,8 @@ public final class StudyMerge {
             }
             boolean theory = HypercubeReluTheory.applies(task, StudyRunner.WHITENED_TOL);
             Map<String, Object> summary = new StudyAssembler(plan, task, theory, optimum).assemble(work,
-                    c -> ChunkFiles.dir(source[c], c), merged.backend(), merged.seconds(), merged.trainSeconds());
+                    c -> ChunkFiles.dir(source[c], c), merged.backend(), merged.seconds(), merged.trainSeconds(),
+                    merged.trainCpuSeconds());
             List<String> files = new ArrayList<>(List.of("X.npy", "Y.npy", "spec.yaml", "members.csv", "kernels.npy",
                     "loss_curves.npy", "groups.json", "summary.json"));
             files.addAll(heldOut);

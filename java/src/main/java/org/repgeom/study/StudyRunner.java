@@ -319,7 +319,8 @@ public final class StudyRunner {
                 if (manifest.state() != StudyManifest.State.ASSEMBLED) {
                     removeTemporaryFiles(work);
                     summary = new StudyAssembler(plan, task, taskFitsTheory, optimum).assemble(work,
-                            i -> ChunkFiles.dir(work, i), manifest.backend(), manifest.seconds(), manifest.trainSeconds());
+                            i -> ChunkFiles.dir(work, i), manifest.backend(), manifest.seconds(), manifest.trainSeconds(),
+                            manifest.trainCpuSeconds());
                     manifest.setFiles(FileHashes.of(work, finalFiles(work, plan)));
                     manifest.setState(StudyManifest.State.ASSEMBLED);
                     manifest.write(work);
@@ -552,30 +553,116 @@ public final class StudyRunner {
         ProgressListener progress = progressFor.apply(members);
         StopRule stop = new StopRule(spec.train().maxSteps(), spec.train().tol(), spec.train().window(),
                 spec.train().traceEvery());
-        for (StudyPlan.Chunk c : todo) {
-            long start = System.nanoTime();
-            List<MemberSpec> chunkMembers = plan.members(c);
-            TrainRequest request = request(plan.groupArchitecture(c.group()), chunkMembers, optimizer, stop);
-            int[] traced = KernelTraceSample.of(spec).inChunk(c);
-            if (traced.length > 0) request = request.withKernelTrace(new KernelTraceRequest(spec.train().kernelEvery(), traced));
-            // a chunk with a checkpoint is continued from it even when this call asked for none
-            boolean segmented = checkpointEvery > 0
-                    || (backend.supportsSegments() && Files.exists(ChunkCheckpoint.file(work, c.index())));
-            TrainResult result = segmented ? trainInSegments(work, c, request, checkpointEvery, progress, manifest)
-                    : backend.train(request, task, progress);
-            double trainSeconds = (System.nanoTime() - start) / 1e9;
-            List<MemberRecord> records = analyse(c, chunkMembers, request, result);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            ChunkFiles.write(work, c, records, result.params(), request.layout().stride(), result.lossTrace(),
-                    result.traceLength(), task.samples(), kernelTraceChunk(request, result));
-            manifest.add(new StudyManifest.ChunkEntry(c.index(), c.group(), c.firstMember(), c.size(), seconds,
-                    backend.name(), precision(backend.name()), FileHashes.of(ChunkFiles.dir(work, c.index()), ChunkFiles.files(plan)),
-                    trainSeconds));
-            manifest.setCheckpoint(c.index(), null);
-            manifest.write(work);
-            ChunkCheckpoint.delete(work, c.index());
+        ChunkRun run = new ChunkRun(work, plan, manifest, optimizer, stop, progress, checkpointEvery);
+        int largest = todo.stream().mapToInt(StudyPlan.Chunk::size).max().orElse(0);
+        int atOnce = checkpointEvery > 0 ? 1 : Math.min(backend.chunksAtOnce(largest), todo.size());
+        if (atOnce <= 1) {
+            for (StudyPlan.Chunk c : todo) trainChunk(run, c, backend);
+        } else {
+            trainAtOnce(run, todo, atOnce);
         }
         return members;
+    }
+
+    /** What every chunk of one {@link #train} call shares: where it goes, how it trains, the clocks. */
+    private record ChunkRun(Path work, StudyPlan plan, StudyManifest manifest, OptimizerSettings optimizer,
+                            StopRule stop, ProgressListener progress, int checkpointEvery,
+                            SharedClock training, SharedClock compute) {
+        ChunkRun(Path work, StudyPlan plan, StudyManifest manifest, OptimizerSettings optimizer, StopRule stop,
+                 ProgressListener progress, int checkpointEvery) {
+            this(work, plan, manifest, optimizer, stop, progress, checkpointEvery, new SharedClock(), new SharedClock());
+        }
+    }
+
+    /**
+     * Trains, analyses and writes one chunk on {@code on}, then lists it in the manifest. Its seconds are
+     * its share of the wall time ({@link SharedClock}) and its training CPU seconds those of {@code on}'s threads.
+     */
+    private void trainChunk(ChunkRun run, StudyPlan.Chunk c, Backend on) throws IOException {
+        Path work = run.work();
+        StudyManifest manifest = run.manifest();
+        List<MemberSpec> chunkMembers = run.plan().members(c);
+        TrainRequest request = request(run.plan().groupArchitecture(c.group()), chunkMembers, run.optimizer(), run.stop());
+        int[] traced = KernelTraceSample.of(spec).inChunk(c);
+        if (traced.length > 0) request = request.withKernelTrace(new KernelTraceRequest(spec.train().kernelEvery(), traced));
+        // a chunk with a checkpoint is continued from it even when this call asked for none
+        boolean segmented = run.checkpointEvery() > 0
+                || (on.supportsSegments() && Files.exists(ChunkCheckpoint.file(work, c.index())));
+        double trainSeconds, seconds, trainCpu;
+        List<MemberRecord> records;
+        TrainResult result;
+        run.compute().start(c.index());
+        try {
+            run.training().start(c.index());
+            double cpu = on.trainingCpuSeconds();
+            try {
+                result = segmented ? trainInSegments(work, c, request, run.checkpointEvery(), run.progress(), manifest, on)
+                        : on.train(request, task, run.progress());
+            } finally {
+                trainSeconds = run.training().stop(c.index());
+            }
+            trainCpu = on.trainingCpuSeconds() - cpu;
+            records = analyse(c, chunkMembers, request, result);
+        } finally {
+            seconds = run.compute().stop(c.index());
+        }
+        ChunkFiles.write(work, c, records, result.params(), request.layout().stride(), result.lossTrace(),
+                result.traceLength(), task.samples(), kernelTraceChunk(request, result));
+        synchronized (manifest) {
+            manifest.add(new StudyManifest.ChunkEntry(c.index(), c.group(), c.firstMember(), c.size(), seconds,
+                    on.name(), precision(on.name()), FileHashes.of(ChunkFiles.dir(work, c.index()),
+                    ChunkFiles.files(run.plan())), trainSeconds, trainCpu));
+            manifest.setCheckpoint(c.index(), null);
+            manifest.write(work);
+        }
+        ChunkCheckpoint.delete(work, c.index());
+    }
+
+    /**
+     * Trains {@code todo} with {@code atOnce} chunks in flight, each on its own share of the backend's
+     * threads ({@link Backend#forConcurrentChunk}): where one chunk cannot keep every thread's lanes busy
+     * to its end, a thread whose chunk is done takes the next one instead of waiting for the slowest member
+     * of the other. The most expensive chunks go first, so the last ones to finish are short. A failure lets
+     * the chunks in flight finish and be listed, starts no more, and is rethrown.
+     */
+    private void trainAtOnce(ChunkRun run, List<StudyPlan.Chunk> todo, int atOnce) throws IOException {
+        List<StudyPlan.Chunk> order = new ArrayList<>(todo);
+        order.sort(Comparator.comparingDouble((StudyPlan.Chunk c) -> -chunkCost(run.plan(), c))
+                .thenComparingInt(StudyPlan.Chunk::index));
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Thread> workers = new ArrayList<>();
+        for (int w = 0; w < atOnce; w++) {
+            Backend mine = backend.forConcurrentChunk(atOnce);
+            Thread t = new Thread(() -> {
+                try {
+                    for (int i = next.getAndIncrement(); i < order.size() && failure.get() == null; i = next.getAndIncrement()) {
+                        trainChunk(run, order.get(i), mine);
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "repgeom-chunk-" + w);
+            t.setDaemon(true);
+            workers.add(t);
+            t.start();
+        }
+        try {
+            for (Thread t : workers) t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("training interrupted", e);
+        }
+        Throwable e = failure.get();
+        if (e instanceof IOException io) throw io;
+        if (e instanceof RuntimeException re) throw re;
+        if (e instanceof Error err) throw err;
+        if (e != null) throw new IllegalStateException(e);
+    }
+
+    /** A chunk's training cost for ordering only: members times parameters per member (multiply-adds per sample and step). */
+    private static double chunkCost(StudyPlan plan, StudyPlan.Chunk c) {
+        return (double) c.size() * new ParamLayout(plan.groupArchitecture(c.group())).stride();
     }
 
     /**
@@ -584,11 +671,15 @@ public final class StudyRunner {
      * ({@link Backend#trainSegment}), so the result equals one uninterrupted {@link Backend#train}.
      */
     private TrainResult trainInSegments(Path work, StudyPlan.Chunk c, TrainRequest request, int every,
-                                        ProgressListener progress, StudyManifest manifest) throws IOException {
+                                        ProgressListener progress, StudyManifest manifest, Backend backend)
+            throws IOException {
         StopRule stop = request.stop();
         int stride = request.layout().stride();
         Path file = ChunkCheckpoint.file(work, c.index());
-        StudyManifest.CheckpointEntry recorded = manifest.checkpoints().get(c.index());
+        StudyManifest.CheckpointEntry recorded;
+        synchronized (manifest) {
+            recorded = manifest.checkpoints().get(c.index());
+        }
         if (Files.exists(file) && (recorded == null || !recorded.sha256().contains(FileHashes.sha256(file)))) {
             System.err.println("repgeom: chunk " + c.index() + ": checkpoint " + file + " does not match its SHA-256 in "
                     + StudyManifest.FILE + " (damaged, or the run stopped while saving it); training the chunk from its start");
@@ -616,11 +707,13 @@ public final class StudyRunner {
                 ChunkCheckpoint.write(work, c, backend.name(), step, state, tmp -> {
                     // both the old and the new file are valid until the rename is done
                     List<String> valid = new ArrayList<>();
-                    StudyManifest.CheckpointEntry old = manifest.checkpoints().get(c.index());
-                    if (old != null && Files.exists(file)) valid.add(old.sha256().get(old.sha256().size() - 1));
-                    valid.add(FileHashes.sha256(tmp));
-                    manifest.setCheckpoint(c.index(), new StudyManifest.CheckpointEntry(reached, valid));
-                    manifest.write(work);
+                    synchronized (manifest) {
+                        StudyManifest.CheckpointEntry old = manifest.checkpoints().get(c.index());
+                        if (old != null && Files.exists(file)) valid.add(old.sha256().get(old.sha256().size() - 1));
+                        valid.add(FileHashes.sha256(tmp));
+                        manifest.setCheckpoint(c.index(), new StudyManifest.CheckpointEntry(reached, valid));
+                        manifest.write(work);
+                    }
                 });
             }
         }

@@ -78,14 +78,17 @@ public final class StudySummary {
         /**
          * @param seconds      compute seconds of all chunks: training and the analysis of their members
          * @param trainSeconds the training alone (NaN when a chunk did not record it)
+         * @param trainCpuSeconds the training's CPU seconds over all the backend's threads (NaN where not counted)
          */
-        public Map<String, Object> summary(StudySpec spec, String backend, double seconds, double trainSeconds) {
+        public Map<String, Object> summary(StudySpec spec, String backend, double seconds, double trainSeconds,
+                                           double trainCpuSeconds) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("study", spec.name());
             out.put("backend", backend);
             out.put("members", members);
             out.put("seconds", seconds);
             out.put("train_seconds", trainSeconds);
+            out.put("train_cpu_seconds", trainCpuSeconds);
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("name", task.name());
             t.put("dX", task.inputDim());

@@ -44,6 +44,7 @@ final class StudyDirs {
 
     private static List<String> summaryWithoutTiming(Path dir) throws IOException {
         return Files.readAllLines(dir.resolve("summary.json")).stream()
-                .filter(l -> !l.trim().startsWith("\"seconds\":") && !l.trim().startsWith("\"train_seconds\":")).toList();
+                .filter(l -> !l.trim().startsWith("\"seconds\":") && !l.trim().startsWith("\"train_seconds\":")
+                        && !l.trim().startsWith("\"train_cpu_seconds\":")).toList();
     }
 }

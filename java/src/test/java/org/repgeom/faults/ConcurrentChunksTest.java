@@ -1,0 +1,172 @@
+package org.repgeom.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.repgeom.backend.Backend;
+import org.repgeom.backend.JavaBackend;
+import org.repgeom.backend.NativeBackend;
+import org.repgeom.backend.NativeKernels;
+import org.repgeom.backend.ProgressListener;
+import org.repgeom.backend.TrainRequest;
+import org.repgeom.backend.TrainResult;
+import org.repgeom.io.Json;
+import org.repgeom.study.Shard;
+import org.repgeom.study.StudyManifest;
+import org.repgeom.study.StudyOptimum;
+import org.repgeom.study.StudyRunner;
+import org.repgeom.study.spec.StudySpec;
+import org.repgeom.task.Task;
+import org.repgeom.train.TrainState;
+
+/**
+ * Several chunks training at the same time ({@link Backend#chunksAtOnce}): the results are those of one
+ * chunk at a time byte for byte, the seconds stay wall time, and a chunk that fails lets the others in
+ * flight be kept, so a resume finishes the study as if nothing had happened.
+ */
+class ConcurrentChunksTest {
+
+    /** The Java reference asking for {@code atOnce} chunks at a time; its {@code failAt}-th training call fails. */
+    static final class ConcurrentJava implements Backend {
+        private final Backend reference = new JavaBackend();
+        private final int atOnce;
+        private final int failAt;
+        final AtomicInteger calls;
+        final Set<String> threads;
+
+        ConcurrentJava(int atOnce, int failAt) {
+            this(atOnce, failAt, new AtomicInteger(), ConcurrentHashMap.newKeySet());
+        }
+
+        private ConcurrentJava(int atOnce, int failAt, AtomicInteger calls, Set<String> threads) {
+            this.atOnce = atOnce;
+            this.failAt = failAt;
+            this.calls = calls;
+            this.threads = threads;
+        }
+
+        @Override
+        public String name() {
+            return reference.name();
+        }
+
+        @Override
+        public TrainResult train(TrainRequest request, Task task, ProgressListener progress) {
+            threads.add(Thread.currentThread().getName());
+            if (calls.incrementAndGet() == failAt) throw new IllegalStateException("simulated failure of one chunk");
+            return reference.train(request, task, progress);
+        }
+
+        @Override
+        public int chunksAtOnce(int members) {
+            return atOnce;
+        }
+
+        @Override
+        public Backend forConcurrentChunk(int chunksAtOnce) {
+            assertEquals(atOnce, chunksAtOnce);
+            return new ConcurrentJava(atOnce, failAt, calls, threads);
+        }
+
+        @Override
+        public boolean supportsSegments() {
+            return reference.supportsSegments();
+        }
+
+        @Override
+        public TrainState trainSegment(TrainRequest request, TrainState from, int untilStep, Task task,
+                                       ProgressListener progress) {
+            return reference.trainSegment(request, from, untilStep, task, progress);
+        }
+    }
+
+    private static Path spec(Path tmp) throws Exception {
+        Path spec = tmp.resolve("spec.yaml");
+        Files.writeString(spec, Fixture.SPEC);
+        return spec;
+    }
+
+    /** The runner `repgeom run` makes (the global optimum check adds columns to members.csv). */
+    private static StudyRunner runner(Path spec, Backend backend) {
+        return new StudyRunner(StudySpec.load(spec), backend).withOptimum(StudyOptimum.Settings.defaults());
+    }
+
+    private static Path reference(Path tmp, Path spec) {
+        Path ref = tmp.resolve("reference");
+        Fixture.Result r = Fixture.run(spec, ref, "--chunk-size", "1");
+        assertEquals(0, r.code(), r.err());
+        return ref;
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void chunksTrainedAtOnceGiveTheResultsOfOneAtATimeAndWallSeconds(@TempDir Path tmp) throws Exception {
+        Path spec = spec(tmp);
+        Path ref = reference(tmp, spec);
+        Path out = tmp.resolve("out");
+        ConcurrentJava backend = new ConcurrentJava(3, -1);
+        long start = System.nanoTime();
+        runner(spec, backend).run(out, spec, new StudyRunner.Options(false, false, Shard.WHOLE, 1),
+                n -> ProgressListener.NONE);
+        double wall = (System.nanoTime() - start) / 1e9;
+        Fixture.assertSameResults(ref, out);
+        assertEquals(4, backend.calls.get(), "one training call per chunk");
+        assertTrue(backend.threads.size() >= 2, "chunks trained on several threads: " + backend.threads);
+        Map<String, Object> summary = (Map<String, Object>) Json.parse(Files.readString(out.resolve("summary.json")));
+        double seconds = ((Number) summary.get("seconds")).doubleValue();
+        double train = ((Number) summary.get("train_seconds")).doubleValue();
+        assertTrue(0 < train && train <= seconds && seconds <= wall, train + " ≤ " + seconds + " ≤ " + wall);
+    }
+
+    @Test
+    void aFailingChunkKeepsTheChunksInFlightAndAResumeFinishesTheStudy(@TempDir Path tmp) throws Exception {
+        Path spec = spec(tmp);
+        Path ref = reference(tmp, spec);
+        Path out = tmp.resolve("out");
+        ConcurrentJava backend = new ConcurrentJava(2, 3);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> runner(spec, backend).run(out, spec, new StudyRunner.Options(false, false, Shard.WHOLE, 1), n -> ProgressListener.NONE));
+        assertTrue(e.getMessage().contains("simulated failure"), e.getMessage());
+        StudyManifest m = StudyManifest.read(tmp.resolve("out.incomplete"));
+        // the two first chunks trained side by side; the failure came with the third call, and a fourth could
+        // only have started in the instant between that call's start and its failure: every other one is kept
+        assertTrue(m.chunks().size() >= 2, "the chunks trained beside the failing one are kept: " + m.chunks().keySet());
+        assertEquals(backend.calls.get() - 1, m.chunks().size(), "every chunk but the failing one is listed");
+        Fixture.Result r = Fixture.run(spec, out, "--resume");
+        assertEquals(0, r.code(), r.err());
+        Fixture.assertSameResults(ref, out);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theNativeBackendTrainsSmallChunksAtOnceWithTheSameResults(@TempDir Path tmp) throws Exception {
+        assumeTrue(NativeKernels.isAvailable(), () -> "native library not available: " + NativeKernels.unavailableReason());
+        Path spec = tmp.resolve("spec.yaml");
+        Files.writeString(spec, Fixture.SPEC.replace("seeds: 2", "seeds: 8").replace("activation: [relu]",
+                "activation: [relu, tanh]"));
+        NativeBackend two = new NativeBackend(2);
+        assertEquals(2, two.chunksAtOnce(8), "chunks of 8 members train two at a time on two threads");
+        assertEquals(1, two.chunksAtOnce(128), "a chunk of 4 members per lane of both threads trains alone");
+        Path sequential = tmp.resolve("one-at-a-time"), concurrent = tmp.resolve("at-once");
+        new StudyRunner(StudySpec.load(spec), new NativeBackend(1)).run(sequential, spec, false, ProgressListener.NONE);
+        new StudyRunner(StudySpec.load(spec), two).run(concurrent, spec, false, ProgressListener.NONE);
+        for (String f : new String[] {"members.csv", "kernels.npy", "loss_curves.npy", "params_group0.npy", "params_group3.npy"}) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(sequential.resolve(f)),
+                    Files.readAllBytes(concurrent.resolve(f)), f);
+        }
+        for (Path dir : new Path[] {sequential, concurrent}) {
+            Map<String, Object> s = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("summary.json")));
+            double cpu = ((Number) s.get("train_cpu_seconds")).doubleValue();
+            assertTrue(cpu > 0 && Double.isFinite(cpu), dir + ": train_cpu_seconds " + cpu);
+        }
+    }
+}
