@@ -7,7 +7,10 @@
                                   implementation, member-steps/s and GFLOP/s (best = from the fastest
                                   repetition, median), % of the SGEMM and FMA peaks; native against
                                   java and against the fastest peer (best vs best, median vs median);
-                                  the long run against the short run
+                                  the long run against the short run; the README example's
+                                  GFLOP/s (lines of bench/study_gflops.py --json) against the FMA
+                                  peak: over the training's wall seconds against the whole peak, and
+                                  per CPU-second of the training threads against one core's peak
 """
 import argparse
 import json
@@ -107,12 +110,44 @@ def summarize(path):
     if lng and short:
         out += ["", f"Long run: native member-steps/s over 60,000 Adam steps / over 3,000 steps = "
                     f"{ratio(lng, short)} (best, median)."]
+    out += example_lines([l for l in lines if l.get("example") and l.get("gflop")], fma)
     if skipped:
         out += ["", "Skipped or failed:", ""]
         for l in skipped:
             what = l.get("backend") or l.get("peer") or l.get("peers") or l.get("peak") or l.get("script") or "?"
             out.append(f"- {what} {l.get('case', '')}: {l.get('reason') or l.get('skipped') or l.get('error')}")
     return "\n".join(out) + "\n"
+
+
+def example_lines(runs, fma):
+    """The README example's runs: GFLOP/s over the training's wall time against the FMA peak of all cores,
+    and GFLOP per CPU-second of the training threads against one core's share of that peak."""
+    if not runs:
+        return []
+    peak = fma["gflops_best"] if fma else None
+    core = peak / fma["threads"] if fma and fma.get("threads") else None
+    out = ["", f"README example ({runs[0]['example']}, {runs[0]['backend']} backend, {runs[0]['members']} members, "
+               f"{runs[0]['member_steps']:,} member-steps, {runs[0]['gflop']:.1f} GFLOP), {len(runs)} runs:", "",
+           "| | min | median | max |", "|---|---|---|---|"]
+
+    def row(name, values, fmt="{:.2f}"):
+        v = sorted(x for x in values if x is not None)
+        if v:
+            out.append(f"| {name} | {fmt.format(v[0])} | {fmt.format(statistics.median(v))} | {fmt.format(v[-1])} |")
+
+    row("wall seconds of the command", [r.get("wall_seconds") for r in runs])
+    row("seconds of training and analysis (`seconds`)", [r.get("seconds") for r in runs])
+    row("wall seconds of training (`train_seconds`)", [r.get("train_seconds") for r in runs])
+    row("CPU seconds of the training threads (`train_cpu_seconds`)", [r.get("train_cpu_seconds") for r in runs])
+    row("GFLOP/s over the training's wall seconds", [r.get("gflops_train") for r in runs], "{:.1f}")
+    if peak:
+        row(f"  % of the FMA peak ({peak:.0f} GFLOP/s)",
+            [100 * r["gflops_train"] / peak if r.get("gflops_train") else None for r in runs], "{:.1f} %")
+    row("GFLOP per CPU-second of the training threads", [r.get("gflop_per_cpu_second") for r in runs], "{:.1f}")
+    if core:
+        row(f"  % of one core's FMA peak ({core:.1f} GFLOP/s)",
+            [100 * r["gflop_per_cpu_second"] / core if r.get("gflop_per_cpu_second") else None for r in runs], "{:.1f} %")
+    return out
 
 
 def main():

@@ -8,7 +8,9 @@
 #
 # Cases: W16 W64 W256 W1024 (P = 64, dX = 64, GD), Wsmall (P = 8, dX = 8, M = 16, E = 16384, GD),
 # Wlong (the README example's ReLU width-64 members, Adam with decay, 60,000 steps) and Wlong-short
-# (the same members over 3,000 steps; added whenever Wlong is asked for). Writes OUT.jsonl (every raw result line, JMH JSON converted;
+# (the same members over 3,000 steps; added whenever Wlong is asked for), and example: the README example
+# study (examples/abstract-hypercube.yaml through java/target/repgeom.jar, 3 runs at most, its GFLOP/s by
+# bench/study_gflops.py over the training's wall seconds and per CPU-second of the training threads). Writes OUT.jsonl (every raw result line, JMH JSON converted;
 # the first line names the CPU model, cores and ISA flags) and OUT.md (member-steps/s and GFLOP/s
 # min/median, % of each peak, native against java and against the fastest peer, long/short run).
 # PyTorch (CPU wheel) and JAX are installed with pip into a virtual environment the harness creates
@@ -17,7 +19,7 @@
 set -u
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 py="${PYTHON:-python3}"
-cases="W16 W64 W256 W1024 Wsmall Wlong Wlong-short"
+cases="W16 W64 W256 W1024 Wsmall Wlong Wlong-short example"
 reps=5
 steps=200
 backends="java native"
@@ -76,13 +78,36 @@ fma_peaks() { # when
 }
 fma_peaks start
 
-# 2. repgeom backends through JMH, one JMH run per backend and case (E depends on the case);
+# 2. the README example, end to end (the first thing after the peak, while the machine is as quiet as it gets)
+case " $cases " in *" example "*)
+    repgeom="$here/../java/target/repgeom.jar"
+    if [ -f "$repgeom" ]; then
+        r="$reps"; [ "$r" -gt 3 ] && r=3
+        for i in $(seq 1 "$r"); do
+            echo "+ README example, run $i" >&2
+            t0="$(date +%s.%N)"
+            if java -jar "$repgeom" run "$here/../examples/abstract-hypercube.yaml" --out "$tmp/example" --no-report --quiet \
+                    > "$tmp/example.txt" 2>&1; then
+                wall="$("$py" -c "import time; print(round(time.time() - $t0, 3))")"
+                "$py" "$here/study_gflops.py" "$tmp/example" --json --wall "$wall" >> "$jsonl"
+            else
+                printf '{"example": "abstract-hypercube", "error": "failed: %s"}\n' "$(tail -1 "$tmp/example.txt" | tr -d '"\\' | cut -c1-200)" >> "$jsonl"
+            fi
+            rm -rf "$tmp/example"
+        done
+    else
+        echo "{\"example\": \"abstract-hypercube\", \"skipped\": \"$repgeom missing: run mvn -q -DskipTests package\"}" >> "$jsonl"
+    fi ;;
+esac
+
+# 3. repgeom backends through JMH, one JMH run per backend and case (E depends on the case);
 #    the java reference is left out of the long runs (60,000 Adam steps of 64 members: minutes)
 jar="$here/target/benchmarks.jar"
 if [ -f "$jar" ]; then
     for b in $backends; do
         bench="JavaBackendBench"; [ "$b" = native ] && bench="NativeBackendBench"
         for c in $cases; do
+            [ "$c" = example ] && continue
             if [ "$b" = java ] && [ "${c#Wlong}" != "$c" ]; then
                 printf '{"backend": "java", "case": "%s", "skipped": "the reference is not run on the long runs"}\n' "$c" >> "$jsonl"
                 continue
@@ -99,7 +124,7 @@ else
     echo "{\"backends\": \"skipped\", \"why\": \"$jar missing: run mvn -q -DskipTests package\"}" >> "$jsonl"
 fi
 
-# 3. the peers. numpy runs on the harness's python; torch and jax in a virtual environment made
+# 4. the peers. numpy runs on the harness's python; torch and jax in a virtual environment made
 #    here (system site packages visible, so the same numpy), installed by pip where it can
 venv="${RG_BENCH_VENV:-$HOME/.cache/repgeom-bench-venv}"
 vpy="$py"
@@ -126,6 +151,7 @@ case " $peers " in *" torch "*|*" jax "*)
     fi ;;
 esac
 for c in $cases; do
+    [ "$c" = example ] && continue
     pc="$(peer_case "$c")"
     for p in $peers; do
         script="$here/peers/${p}_peer.py"

@@ -49,6 +49,9 @@ def main():
     ap.add_argument("--peak", type=float, help="the machine's FP32 FMA peak in GFLOP/s, for the %% of peak")
     ap.add_argument("--cores", type=int, default=os.cpu_count(),
                     help="the cores --peak was measured on (default: this machine's), for one core's peak")
+    ap.add_argument("--json", action="store_true",
+                    help="print one JSON line (the totals, for bench/run.sh) instead of the tables")
+    ap.add_argument("--wall", type=float, help="with --json: the command's wall seconds, recorded beside the rest")
     a = ap.parse_args()
     summary_path, members_path = os.path.join(a.study, "summary.json"), os.path.join(a.study, "members.csv")
     try:
@@ -83,6 +86,15 @@ def main():
         train = None  # NaN: a chunk did not record it
     if cpu is not None and not cpu > 0:
         cpu = None  # NaN: the backend does not count it
+    if a.json:
+        print(json.dumps({
+            "example": summary.get("study", os.path.basename(a.study)), "backend": summary.get("backend"),
+            "members": sum(v[0] for v in per_width.values()), "member_steps": total_steps, "gflop": total_flops / 1e9,
+            "train_seconds": train, "train_cpu_seconds": cpu, "seconds": seconds, "wall_seconds": a.wall,
+            "gflops_train": total_flops / train / 1e9 if train else None,
+            "gflop_per_cpu_second": total_flops / cpu / 1e9 if cpu else None,
+        }))
+        return
     print(f"study {summary.get('study', os.path.basename(a.study))}: backend {summary.get('backend')}, "
           f"P = {p}, dX = {dx}, dY = {dy}, "
           + (f"{train:.2f} s of training, " if train is not None else "training seconds not recorded, ")

@@ -556,6 +556,10 @@ public final class StudyRunner {
         ChunkRun run = new ChunkRun(work, plan, manifest, optimizer, stop, progress, checkpointEvery);
         int largest = todo.stream().mapToInt(StudyPlan.Chunk::size).max().orElse(0);
         int atOnce = checkpointEvery > 0 ? 1 : Math.min(backend.chunksAtOnce(largest), todo.size());
+        if (atOnce > 1) { // chunks in flight hold their results in memory: leave each 8 times its files' size of the heap
+            long chunkBytes = todo.stream().mapToLong(c -> DiskSpace.bytes(plan, task.samples(), List.of(c))).max().orElse(1);
+            atOnce = (int) Math.max(1, Math.min(atOnce, Runtime.getRuntime().maxMemory() / (8 * Math.max(1, chunkBytes))));
+        }
         if (atOnce <= 1) {
             for (StudyPlan.Chunk c : todo) trainChunk(run, c, backend);
         } else {
