@@ -18,6 +18,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -633,8 +635,8 @@ public final class StudyRunner {
         List<StudyPlan.Chunk> order = new ArrayList<>(todo);
         order.sort(Comparator.comparingDouble((StudyPlan.Chunk c) -> -chunkCost(run.plan(), c))
                 .thenComparingInt(StudyPlan.Chunk::index));
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> workers = new ArrayList<>();
         for (int w = 0; w < atOnce; w++) {
             Backend mine = backend.forConcurrentChunk(atOnce);
