@@ -79,8 +79,8 @@ static inline vf rg_tanh_exp_v(vf x) {
 
 /*
  * rg_tanh_v on AVX-512: a table of 32 polynomials of degree 5, each lane fetching its own coefficients
- * with vpermi2ps (a 32-float table is two registers), no division and no branch: about 18 instructions
- * against rg_tanh_exp_v's 35 and a division. Slot (bits(|x|) >> 21) & 31 of |x| clamped to
+ * with vpermi2ps (a 32-float table is two registers), no division and no branch: 17 vector instructions
+ * against rg_tanh_exp_v's 33, one of them a division. Slot (bits(|x|) >> 21) & 31 of |x| clamped to
  * [7/4 * 2^-5, 12] is a quarter binade (exponent and two mantissa bits); tanh(m + r) = c0 + r (c1 + ...
  * + r c5) with m a float in the slot (r = |x| - m is exact) chosen so that tanh(m) is within 2e-4 ulp of
  * the float c0. The slot that |x| below 7/4 * 2^-5 falls into holds x + c3 x^3 + c5 x^5 for [0, 2^-4)
