@@ -448,6 +448,25 @@ JNIEXPORT jint JNICALL RG_JNI(mlp_1train_1fused_1f64)(JNIEnv *env, jclass cls, j
     return rc;
 }
 
+/* rg_tanh_f32 of xs into out (the accuracy check of the training's float tanh). */
+JNIEXPORT void JNICALL RG_JNI(tanh_1f32)(JNIEnv *env, jclass cls, jfloatArray xs, jfloatArray out) {
+    (void)cls;
+    jsize n = xs == NULL ? -1 : (*env)->GetArrayLength(env, xs);
+    if (n < 0 || out == NULL || (*env)->GetArrayLength(env, out) < n) {
+        throw_iae(env, "bad arrays");
+        return;
+    }
+    float *v = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
+    if (v == NULL) {
+        throw_ise(env, "out of memory");
+        return;
+    }
+    (*env)->GetFloatArrayRegion(env, xs, 0, n, v);
+    rg_tanh_f32(v, v, n);
+    (*env)->SetFloatArrayRegion(env, out, 0, n, v);
+    free(v);
+}
+
 /* rg_tanh_f64_array of xs into out (the check that it is StrictMath.tanh). */
 JNIEXPORT void JNICALL RG_JNI(tanh_1f64)(JNIEnv *env, jclass cls, jdoubleArray xs, jdoubleArray out) {
     (void)cls;

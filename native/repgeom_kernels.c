@@ -21,7 +21,8 @@
                           const float *lambdas, const double *lrs, float *trace, double *final_loss,      \
                           double *grad_norm, int32_t *steps, int32_t *status, int first, int count,       \
                           const rg_resume *r);                                                            \
-    int rg_soa_suits_##v(const rg_config *c);
+    int rg_soa_suits_##v(const rg_config *c);                                                              \
+    void rg_tanh_array_##v(const float *in, float *out, long n);
 
 RG_DECLARE_VARIANT(generic)
 #if defined(RG_HAVE_X86_VARIANTS)
@@ -168,9 +169,11 @@ typedef struct {
     forward_fn forward;
     train_fn train_soa;
     suits_fn soa_suits;
+    void (*tanh_array)(const float *, float *, long);
 } variant_t;
 
-#define RG_VARIANT_T(v) {#v, mlp_train_fused_impl_##v, mlp_forward_impl_##v, mlp_train_soa_##v, rg_soa_suits_##v}
+#define RG_VARIANT_T(v) {#v, mlp_train_fused_impl_##v, mlp_forward_impl_##v, mlp_train_soa_##v, rg_soa_suits_##v, \
+                         rg_tanh_array_##v}
 static const variant_t GENERIC = RG_VARIANT_T(generic);
 #if defined(RG_HAVE_X86_VARIANTS)
 static const variant_t AVX2 = RG_VARIANT_T(avx2);
@@ -253,6 +256,13 @@ unsigned long rg_flush_subnormals(void) {
 
 void rg_restore_fp_mode(unsigned long saved) {
     restore_fp_mode((fp_mode){saved});
+}
+
+/* Under the floating-point mode of the training calls, so that it is the tanh they compute. */
+void rg_tanh_f32(const float *in, float *out, long n) {
+    fp_mode m = flush_subnormals();
+    pick()->tanh_array(in, out, n);
+    restore_fp_mode(m);
 }
 
 int mlp_train_fused(const rg_config *cfg, const float *x, const float *y, float *params, const float *lambdas,

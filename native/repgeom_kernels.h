@@ -217,6 +217,10 @@ void rg_restore_fp_mode(unsigned long saved);
 /* Which compiled variant mlp_train_fused and mlp_forward dispatch to here: "avx512", "avx2" or "generic". */
 const char *rg_isa(void);
 
+/* out[i] = the float tanh the training uses (rg_tanh_v of repgeom_activations.h) of in[i], in the variant
+ * rg_isa() names, under the training's flush to zero; in == out allowed. For the accuracy tests of that tanh. */
+void rg_tanh_f32(const float *in, float *out, long n);
+
 /*
  * Step control of one member, shared by the training loops (one member at a time, and members across the
  * vector lanes): the stop rule, the loss trace, Adam's bias corrections and the final status, the float32

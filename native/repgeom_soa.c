@@ -412,6 +412,17 @@ static vd soa_penalty(const soa_lay *y, const vf *th, const vf *lam) {
     return total;
 }
 
+/* rg_tanh_f32 for this variant: the training's float tanh (rg_tanh_v) of n floats, a short tail padded. */
+void RG_SOA_FN(rg_tanh_array)(const float *in, float *out, long n) {
+    for (long i = 0; i < n; i += RG_VLEN) {
+        const long len = n - i < RG_VLEN ? n - i : RG_VLEN;
+        vf x = {0};
+        memcpy(&x, in + i, (size_t)len * sizeof(float));
+        x = rg_tanh_v(x);
+        memcpy(out + i, &x, (size_t)len * sizeof(float));
+    }
+}
+
 /* ---------------------------------------------------------------------------------------------- */
 /* The fused loop: LANES lanes, each refilled from the member range as soon as its member stops      */
 /* ---------------------------------------------------------------------------------------------- */

@@ -234,4 +234,11 @@ public final class NativeKernels {
 
     /** The C tanh of {@link #mlp_train_fused_f64} (fdlibm's, as {@link StrictMath#tanh}) of each x into out. */
     static native void tanh_f64(double[] xs, double[] out);
+
+    /**
+     * The float tanh that {@link #mlp_train_fused} and {@link #mlp_forward} use, in the variant
+     * {@link #currentInstructionSet()} names, of each x into out (the table of polynomials on AVX-512, the
+     * exp form below it; see native/README.md). For its accuracy tests.
+     */
+    static native void tanh_f32(float[] xs, float[] out);
 }
