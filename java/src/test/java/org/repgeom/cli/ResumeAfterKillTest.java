@@ -3,18 +3,23 @@ package org.repgeom.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.repgeom.backend.NativeKernels;
 import org.repgeom.study.StudyManifest;
 
 /**
  * A run killed with SIGKILL in the middle of a study and resumed with {@code --resume} ends with
  * the same members, statuses, kernels, curves and parameters, byte for byte, as a run that was
  * never interrupted — and the resumed run trains only the chunks the killed one had not finished.
+ * On the native backend the chunks of 12 members train two at a time (one per thread), so the kill
+ * also catches chunks in flight side by side.
  */
 class ResumeAfterKillTest {
     /** 192 members in 16 chunks of 12; a few seconds on the Java backend. */
@@ -36,13 +41,21 @@ class ResumeAfterKillTest {
             """;
     static final int CHUNKS = 16;
 
-    @Test
-    void killedRunResumesToTheUninterruptedResult(@TempDir Path tmp) throws Exception {
+    /** The same 16 chunks of 12 for the native backend, long enough (width 64, 60,000 steps) to be killed midway. */
+    static final String NATIVE_SPEC = SPEC.replace("widths: [8, 16]", "widths: [64]").replace("seeds: 24", "seeds: 48")
+            .replace("max_steps: 4000", "max_steps: 60000");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"java", "native"})
+    void killedRunResumesToTheUninterruptedResult(String backend, @TempDir Path tmp) throws Exception {
+        if (backend.equals("native")) {
+            assumeTrue(NativeKernels.isAvailable(), () -> "native library not available: " + NativeKernels.unavailableReason());
+        }
         Path spec = tmp.resolve("resumable.yaml");
-        Files.writeString(spec, SPEC);
+        Files.writeString(spec, backend.equals("java") ? SPEC : NATIVE_SPEC);
         Path out = tmp.resolve("out"), work = tmp.resolve("out.incomplete");
 
-        Process p = CliProcess.start(List.of(), tmp.resolve("killed.log"), run(spec, out));
+        Process p = CliProcess.start(List.of(), tmp.resolve("killed.log"), run(spec, out, backend));
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (finishedChunks(work) < 1) {
             assertTrue(p.isAlive(), "the run ended before it could be killed: " + Files.readString(tmp.resolve("killed.log")));
@@ -56,18 +69,18 @@ class ResumeAfterKillTest {
         assertTrue(done >= 1 && done < CHUNKS, "killed after " + done + " of " + CHUNKS + " chunks");
 
         // without --resume the unfinished run is protected
-        CliProcess.Result refused = CliProcess.run(List.of(), tmp.resolve("refused.log"), 60, run(spec, out));
+        CliProcess.Result refused = CliProcess.run(List.of(), tmp.resolve("refused.log"), 60, run(spec, out, backend));
         assertEquals(2, refused.code(), refused.output());
         assertTrue(refused.output().contains("pass --resume to continue it"), refused.output());
 
-        CliProcess.Result resumed = CliProcess.run(List.of(), tmp.resolve("resumed.log"), 120, run(spec, out, "--resume"));
+        CliProcess.Result resumed = CliProcess.run(List.of(), tmp.resolve("resumed.log"), 120, run(spec, out, backend, "--resume"));
         assertEquals(0, resumed.code(), resumed.output());
         assertTrue(resumed.output().contains("resumed: " + done + " of " + CHUNKS + " chunks were already done"),
                 resumed.output());
         assertFalse(Files.exists(work));
 
         Path reference = tmp.resolve("reference");
-        CliProcess.Result ref = CliProcess.run(List.of(), tmp.resolve("reference.log"), 120, run(spec, reference));
+        CliProcess.Result ref = CliProcess.run(List.of(), tmp.resolve("reference.log"), 120, run(spec, reference, backend));
         assertEquals(0, ref.code(), ref.output());
         StudyDirs.assertSameResults(reference, out);
         assertEquals(CHUNKS, StudyManifest.read(out).chunks().size());
@@ -79,9 +92,9 @@ class ResumeAfterKillTest {
         return StudyManifest.read(work).chunks().size();
     }
 
-    private static String[] run(Path spec, Path out, String... more) {
+    private static String[] run(Path spec, Path out, String backend, String... more) {
         List<String> a = new java.util.ArrayList<>(List.of("run", spec.toString(), "--out", out.toString(),
-                "--backend", "java", "--chunk-size", "12", "--quiet"));
+                "--backend", backend, "--chunk-size", "12", "--quiet"));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
     }
