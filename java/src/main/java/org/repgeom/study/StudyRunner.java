@@ -632,8 +632,12 @@ public final class StudyRunner {
      * the chunks in flight finish and be listed, starts no more, and is rethrown.
      */
     private void trainAtOnce(ChunkRun run, List<StudyPlan.Chunk> todo, int atOnce) throws IOException {
+        // a chunk's training cost, for the order only: members times parameters per member
+        StudyPlan plan = run.plan();
+        double[] stride = new double[plan.groupCount()];
+        for (int g = 0; g < stride.length; g++) stride[g] = new ParamLayout(plan.groupArchitecture(g)).stride();
         List<StudyPlan.Chunk> order = new ArrayList<>(todo);
-        order.sort(Comparator.comparingDouble((StudyPlan.Chunk c) -> -chunkCost(run.plan(), c))
+        order.sort(Comparator.comparingDouble((StudyPlan.Chunk c) -> -c.size() * stride[c.group()])
                 .thenComparingInt(StudyPlan.Chunk::index));
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -664,11 +668,6 @@ public final class StudyRunner {
         if (e instanceof RuntimeException re) throw re;
         if (e instanceof Error err) throw err;
         if (e != null) throw new IllegalStateException(e);
-    }
-
-    /** A chunk's training cost for ordering only: members times parameters per member (multiply-adds per sample and step). */
-    private static double chunkCost(StudyPlan plan, StudyPlan.Chunk c) {
-        return (double) c.size() * new ParamLayout(plan.groupArchitecture(c.group())).stride();
     }
 
     /**
