@@ -3,6 +3,8 @@ package org.repgeom.backend;
 import org.repgeom.train.MemberStatus;
 import org.repgeom.train.TrainState;
 
+import java.util.Arrays;
+
 /**
  * What training a group produced, per member: final parameters (same block layout as the
  * request), the loss every {@code traceEvery} steps ({@code lossTrace[e * traceLength + k]}, NaN
@@ -28,6 +30,22 @@ public record TrainResult(double[] params, float[] lossTrace, int traceLength, d
         for (int e = 0; e < status.length; e++) status[e] = all[s.status()[e]];
         return new TrainResult(s.params().clone(), s.trace().clone(), s.traceLength(), s.finalLoss().clone(),
                 s.gradNorm().clone(), s.step().clone(), status, s.kernelTrace().clone());
+    }
+
+    /**
+     * The state of a training whose members have all stopped with this result (per-member {@code stride}
+     * parameters), so that a checkpoint of it resumes to this result without a step: {@link #of} gives it
+     * back. It keeps no optimiser moments (nothing continues from it) and lastFinite is the parameters.
+     */
+    public TrainState asFinishedState(int stride) {
+        int e = members();
+        double[] nan = new double[e];
+        Arrays.fill(nan, Double.NaN);
+        int[] ordinals = new int[e];
+        for (int i = 0; i < e; i++) ordinals[i] = status[i].ordinal();
+        return new TrainState(e, stride, traceLength, params.clone(), params.clone(), new double[0], new double[0],
+                nan.clone(), nan.clone(), steps.clone(), nan.clone(), nan.clone(), ordinals, finalLoss.clone(),
+                gradNorm.clone(), lossTrace.clone(), kernelTrace.clone());
     }
 
     public int members() {

@@ -1,5 +1,7 @@
 package org.repgeom.study;
 
+import org.repgeom.backend.TrainResult;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -46,6 +48,14 @@ final class ChunkCheckpoint {
         int vectors = 2 + (kind == OptimizerKind.GD ? 0 : kind == OptimizerKind.MOMENTUM ? 1 : 2);
         return 1024 + c.size() * (8L * vectors * stride + 4L * plan.traceLength() + 8L * 9)
                 + KernelTraceFiles.chunkBytes(plan, c, samples);
+    }
+
+    /**
+     * Size of the checkpoint of chunk c once trained ({@link TrainResult#asFinishedState}): params and
+     * lastFinite, no moments.
+     */
+    static long finishedBytes(StudyPlan plan, StudyPlan.Chunk c, int samples) {
+        return bytes(plan, c, OptimizerKind.GD, samples);
     }
 
     /** A checkpoint read back: the state and the step every running member has reached. */

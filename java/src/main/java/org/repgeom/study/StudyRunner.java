@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -547,25 +548,29 @@ public final class StudyRunner {
         for (StudyPlan.Chunk c : checkpointEvery > 0 ? todo : List.<StudyPlan.Chunk>of()) {
             checkpoint = Math.max(checkpoint, 2 * ChunkCheckpoint.bytes(plan, c, optimizer.kind(), task.samples()));
         }
-        needed += checkpoint;
+        int largest = todo.stream().mapToInt(StudyPlan.Chunk::size).max().orElse(0);
+        int atOnce = checkpointEvery > 0 ? 1 : Math.min(backend.chunksAtOnce(largest), todo.size());
+        long chunkBytes = todo.stream().mapToLong(c -> DiskSpace.bytes(plan, task.samples(), List.of(c))).max().orElse(1);
+        long heapChunks = Runtime.getRuntime().maxMemory() / (8 * Math.max(1, chunkBytes));
+        // chunks in flight hold their results in memory: leave each 8 times its files' size of the heap
+        if (atOnce > 1) atOnce = (int) Math.max(1, Math.min(atOnce, heapChunks));
+        int waiting = atOnce > 1 ? analysisCanWait(plan, todo, atOnce, heapChunks) : 0;
+        // the waiting chunks' finished checkpoints, and those of the chunks in flight as they join them
+        long finishedCheckpoint = todo.stream().mapToLong(c -> ChunkCheckpoint.finishedBytes(plan, c, task.samples()))
+                .max().orElse(0);
+        needed += checkpoint + (waiting > 0 ? (waiting + atOnce) * finishedCheckpoint : 0);
         DiskSpace.require(work, needed, todo.size() + " chunks" + (shard.isPart() ? "" : " and the assembled study")
-                + (checkpoint > 0 ? " and checkpoints" : ""));
+                + (checkpoint > 0 || waiting > 0 ? " and checkpoints" : ""));
 
         int members = todo.stream().mapToInt(StudyPlan.Chunk::size).sum();
         ProgressListener progress = progressFor.apply(members);
         StopRule stop = new StopRule(spec.train().maxSteps(), spec.train().tol(), spec.train().window(),
                 spec.train().traceEvery());
         ChunkRun run = new ChunkRun(work, plan, manifest, optimizer, stop, progress, checkpointEvery);
-        int largest = todo.stream().mapToInt(StudyPlan.Chunk::size).max().orElse(0);
-        int atOnce = checkpointEvery > 0 ? 1 : Math.min(backend.chunksAtOnce(largest), todo.size());
-        if (atOnce > 1) { // chunks in flight hold their results in memory: leave each 8 times its files' size of the heap
-            long chunkBytes = todo.stream().mapToLong(c -> DiskSpace.bytes(plan, task.samples(), List.of(c))).max().orElse(1);
-            atOnce = (int) Math.max(1, Math.min(atOnce, Runtime.getRuntime().maxMemory() / (8 * Math.max(1, chunkBytes))));
-        }
         if (atOnce <= 1) {
             for (StudyPlan.Chunk c : todo) trainChunk(run, c, backend);
         } else {
-            trainAtOnce(run, todo, atOnce);
+            trainAtOnce(run, todo, atOnce, waiting);
         }
         return members;
     }
@@ -585,6 +590,20 @@ public final class StudyRunner {
      * its share of the wall time ({@link SharedClock}) and its training CPU seconds those of {@code on}'s threads.
      */
     private void trainChunk(ChunkRun run, StudyPlan.Chunk c, Backend on) throws IOException {
+        finishChunk(run, trainOnly(run, c, on, false), on);
+    }
+
+    /** A trained chunk waiting for {@link #finishChunk}, with the seconds it has taken so far. */
+    private record TrainedChunk(StudyPlan.Chunk chunk, List<MemberSpec> members, TrainRequest request,
+                                TrainResult result, double trainSeconds, double trainCpu, double seconds) {
+    }
+
+    /**
+     * Trains one chunk on {@code on} (from its checkpoint where it has one). With {@code checkpointed}, its
+     * finished state is written as its checkpoint, so that a run killed before the chunk is analysed
+     * resumes with the analysis alone.
+     */
+    private TrainedChunk trainOnly(ChunkRun run, StudyPlan.Chunk c, Backend on, boolean checkpointed) throws IOException {
         Path work = run.work();
         StudyManifest manifest = run.manifest();
         List<MemberSpec> chunkMembers = run.plan().members(c);
@@ -594,8 +613,7 @@ public final class StudyRunner {
         // a chunk with a checkpoint is continued from it even when this call asked for none
         boolean segmented = run.checkpointEvery() > 0
                 || (on.supportsSegments() && Files.exists(ChunkCheckpoint.file(work, c.index())));
-        double trainSeconds, seconds, trainCpu;
-        List<MemberRecord> records;
+        double trainSeconds, trainCpu, seconds;
         TrainResult result;
         run.compute().start(c.index());
         try {
@@ -608,30 +626,72 @@ public final class StudyRunner {
                 trainSeconds = run.training().stop(c.index());
             }
             trainCpu = on.trainingCpuSeconds() - cpu;
-            records = analyse(c, chunkMembers, request, result);
+            if (checkpointed) {
+                int last = Arrays.stream(result.steps()).max().orElse(0);
+                writeCheckpoint(work, c, on.name(), last, result.asFinishedState(request.layout().stride()), manifest);
+            }
         } finally {
             seconds = run.compute().stop(c.index());
         }
-        ChunkFiles.write(work, c, records, result.params(), request.layout().stride(), result.lossTrace(),
-                result.traceLength(), task.samples(), kernelTraceChunk(request, result));
+        return new TrainedChunk(c, chunkMembers, request, result, trainSeconds, trainCpu, seconds);
+    }
+
+    /** Analyses and writes a trained chunk, lists it in the manifest and deletes its checkpoint. */
+    private void finishChunk(ChunkRun run, TrainedChunk t, Backend on) throws IOException {
+        Path work = run.work();
+        StudyManifest manifest = run.manifest();
+        StudyPlan.Chunk c = t.chunk();
+        TrainResult result = t.result();
+        List<MemberRecord> records;
+        double seconds;
+        run.compute().start(c.index());
+        try {
+            records = analyse(c, t.members(), t.request(), result);
+        } finally {
+            seconds = t.seconds() + run.compute().stop(c.index());
+        }
+        ChunkFiles.write(work, c, records, result.params(), t.request().layout().stride(), result.lossTrace(),
+                result.traceLength(), task.samples(), kernelTraceChunk(t.request(), result));
         synchronized (manifest) {
             manifest.add(new StudyManifest.ChunkEntry(c.index(), c.group(), c.firstMember(), c.size(), seconds,
                     on.name(), precision(on.name()), FileHashes.of(ChunkFiles.dir(work, c.index()),
-                    ChunkFiles.files(run.plan())), trainSeconds, trainCpu));
+                    ChunkFiles.files(run.plan())), t.trainSeconds(), t.trainCpu()));
             manifest.setCheckpoint(c.index(), null);
             manifest.write(work);
         }
         ChunkCheckpoint.delete(work, c.index());
     }
 
+    /** Trained chunks whose finished checkpoints may wait for their analysis at once: at most this many bytes. */
+    static final long WAITING_CHECKPOINT_BYTES = 256L << 20;
+
+    /**
+     * How many trained chunks may wait for their analysis in {@link #trainAtOnce}: all of {@code todo} where
+     * the heap holds them beside the {@code atOnce} in flight and as many joining them (8 times a chunk's
+     * files each, like those) and
+     * their finished checkpoints take at most {@link #WAITING_CHECKPOINT_BYTES}; none where the backend
+     * cannot resume from a checkpoint (a killed run would lose their training).
+     */
+    private int analysisCanWait(StudyPlan plan, List<StudyPlan.Chunk> todo, int atOnce, long heapChunks) {
+        if (!backend.supportsSegments()) return 0;
+        long finished = todo.stream().mapToLong(c -> ChunkCheckpoint.finishedBytes(plan, c, task.samples())).max().orElse(1);
+        long n = Math.min(todo.size(), Math.min(heapChunks - 2L * atOnce, WAITING_CHECKPOINT_BYTES / Math.max(1, finished)));
+        return (int) Math.max(0, n);
+    }
+
     /**
      * Trains {@code todo} with {@code atOnce} chunks in flight, each on its own share of the backend's
      * threads ({@link Backend#forConcurrentChunk}): where one chunk cannot keep every thread's lanes busy
      * to its end, a thread whose chunk is done takes the next one instead of waiting for the slowest member
-     * of the other. The most expensive chunks go first, so the last ones to finish are short. A failure lets
-     * the chunks in flight finish and be listed, starts no more, and is rethrown.
+     * of the other. The most expensive chunks go first, so the last ones to finish are short.
+     *
+     * <p>Up to {@code waiting} trained chunks wait, each saved as a finished checkpoint, until no chunk is
+     * left to train, and are analysed then (first trained, first analysed): the cores train while there is
+     * training to do, instead of sharing them with the members' analysis and with the JVM compiling it
+     * (with more waiting, a thread analyses the oldest before training the next). A failure lets the chunks
+     * in flight finish, analyses and lists those trained, starts no more, and is rethrown.
      */
-    private void trainAtOnce(ChunkRun run, List<StudyPlan.Chunk> todo, int atOnce) throws IOException {
+    private void trainAtOnce(ChunkRun run, List<StudyPlan.Chunk> todo, int atOnce, int waiting) throws IOException {
         // a chunk's training cost, for the order only: members times parameters per member
         StudyPlan plan = run.plan();
         double[] stride = new double[plan.groupCount()];
@@ -641,13 +701,32 @@ public final class StudyRunner {
                 .thenComparingInt(StudyPlan.Chunk::index));
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        ArrayDeque<TrainedChunk> trained = new ArrayDeque<>();
         List<Thread> workers = new ArrayList<>();
         for (int w = 0; w < atOnce; w++) {
             Backend mine = backend.forConcurrentChunk(atOnce);
             Thread t = new Thread(() -> {
                 try {
-                    for (int i = next.getAndIncrement(); i < order.size() && failure.get() == null; i = next.getAndIncrement()) {
-                        trainChunk(run, order.get(i), mine);
+                    for (;;) {
+                        TrainedChunk oldest;
+                        synchronized (trained) {
+                            boolean toTrain = failure.get() == null && next.get() < order.size();
+                            oldest = !toTrain || trained.size() >= waiting ? trained.poll() : null;
+                        }
+                        if (oldest != null) {
+                            finishChunk(run, oldest, mine);
+                            continue;
+                        }
+                        int i = next.getAndIncrement();
+                        if (i >= order.size() || failure.get() != null) break;
+                        TrainedChunk done = trainOnly(run, order.get(i), mine, waiting > 0);
+                        if (waiting == 0) {
+                            finishChunk(run, done, mine);
+                        } else {
+                            synchronized (trained) {
+                                trained.add(done);
+                            }
+                        }
                     }
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
@@ -698,7 +777,8 @@ public final class StudyRunner {
             state = saved.state();
             step = saved.step();
             progress.membersDone(state.stoppedCount());
-            System.err.println("chunk " + c.index() + ": continuing from its checkpoint at step " + step);
+            System.err.println("chunk " + c.index() + (state.finished() ? ": trained before the interruption, analysing it from its checkpoint"
+                    : ": continuing from its checkpoint at step " + step));
         } else {
             state = TrainState.initial(request.optimizer().kind(), request.members(), stride, stop.traceLength(),
                     request.initialParams()).withKernelTrace(kernels);
@@ -707,22 +787,26 @@ public final class StudyRunner {
         while (!state.finished()) {
             step = every > 0 ? (int) Math.min(stop.maxSteps(), (long) step + every) : stop.maxSteps();
             state = backend.trainSegment(request, state, step, task, progress);
-            if (!state.finished()) {
-                int reached = step;
-                ChunkCheckpoint.write(work, c, backend.name(), step, state, tmp -> {
-                    // both the old and the new file are valid until the rename is done
-                    List<String> valid = new ArrayList<>();
-                    synchronized (manifest) {
-                        StudyManifest.CheckpointEntry old = manifest.checkpoints().get(c.index());
-                        if (old != null && Files.exists(file)) valid.add(old.sha256().get(old.sha256().size() - 1));
-                        valid.add(FileHashes.sha256(tmp));
-                        manifest.setCheckpoint(c.index(), new StudyManifest.CheckpointEntry(reached, valid));
-                        manifest.write(work);
-                    }
-                });
-            }
+            if (!state.finished()) writeCheckpoint(work, c, backend.name(), step, state, manifest);
         }
         return TrainResult.of(state);
+    }
+
+    /** Writes chunk c's checkpoint and lists its SHA-256 in the manifest before it replaces the old one. */
+    private static void writeCheckpoint(Path work, StudyPlan.Chunk c, String backend, int step, TrainState state,
+                                        StudyManifest manifest) throws IOException {
+        Path file = ChunkCheckpoint.file(work, c.index());
+        ChunkCheckpoint.write(work, c, backend, step, state, tmp -> {
+            // both the old and the new file are valid until the rename is done
+            List<String> valid = new ArrayList<>();
+            synchronized (manifest) {
+                StudyManifest.CheckpointEntry old = manifest.checkpoints().get(c.index());
+                if (old != null && Files.exists(file)) valid.add(old.sha256().get(old.sha256().size() - 1));
+                valid.add(FileHashes.sha256(tmp));
+                manifest.setCheckpoint(c.index(), new StudyManifest.CheckpointEntry(step, valid));
+                manifest.write(work);
+            }
+        });
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.repgeom.faults;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -90,6 +91,69 @@ class ConcurrentChunksTest {
         }
     }
 
+    /**
+     * The native backend on two threads, noting at each training call how many chunks the study's manifest
+     * lists (analysed and written) and how many wait as finished checkpoints; its {@code failAt}-th call fails.
+     */
+    static final class WatchedNative implements Backend {
+        private final Backend inner;
+        private final Path work;
+        private final int failAt;
+        final java.util.List<int[]> listedAndWaiting;
+
+        WatchedNative(Backend inner, Path work, int failAt, java.util.List<int[]> listedAndWaiting) {
+            this.inner = inner;
+            this.work = work;
+            this.failAt = failAt;
+            this.listedAndWaiting = listedAndWaiting;
+        }
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public TrainResult train(TrainRequest request, Task task, ProgressListener progress) {
+            int listed = StudyManifest.existsIn(work) ? StudyManifest.read(work).chunks().size() : 0;
+            int waiting;
+            try (var files = Files.list(work.resolve("checkpoints"))) {
+                waiting = (int) files.filter(f -> f.getFileName().toString().endsWith(".state")).count();
+            } catch (java.io.IOException e) {
+                waiting = 0; // no checkpoint written yet
+            }
+            listedAndWaiting.add(new int[] {listed, waiting});
+            if (listedAndWaiting.size() == failAt) throw new IllegalStateException("simulated failure of one chunk");
+            return inner.train(request, task, progress);
+        }
+
+        @Override
+        public int chunksAtOnce(int members) {
+            return inner.chunksAtOnce(members);
+        }
+
+        @Override
+        public Backend forConcurrentChunk(int chunksAtOnce) {
+            return new WatchedNative(inner.forConcurrentChunk(chunksAtOnce), work, failAt, listedAndWaiting);
+        }
+
+        @Override
+        public double trainingCpuSeconds() {
+            return inner.trainingCpuSeconds();
+        }
+
+        @Override
+        public boolean supportsSegments() {
+            return inner.supportsSegments();
+        }
+
+        @Override
+        public TrainState trainSegment(TrainRequest request, TrainState from, int untilStep, Task task,
+                                       ProgressListener progress) {
+            return inner.trainSegment(request, from, untilStep, task, progress);
+        }
+    }
+
     private static Path spec(Path tmp) throws Exception {
         Path spec = tmp.resolve("spec.yaml");
         Files.writeString(spec, Fixture.SPEC);
@@ -167,6 +231,59 @@ class ConcurrentChunksTest {
             Map<String, Object> s = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("summary.json")));
             double cpu = ((Number) s.get("train_cpu_seconds")).doubleValue();
             assertTrue(cpu > 0 && Double.isFinite(cpu), dir + ": train_cpu_seconds " + cpu);
+        }
+    }
+
+    @Test
+    void trainedChunksWaitForTheirAnalysisUntilNoneIsLeftToTrain(@TempDir Path tmp) throws Exception {
+        assumeTrue(NativeKernels.isAvailable(), () -> "native library not available: " + NativeKernels.unavailableReason());
+        Path spec = tmp.resolve("spec.yaml");
+        Files.writeString(spec, Fixture.SPEC.replace("seeds: 2", "seeds: 8").replace("activation: [relu]",
+                "activation: [relu, tanh]"));
+        Path out = tmp.resolve("out"), alone = tmp.resolve("alone");
+        java.util.List<int[]> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        WatchedNative watched = new WatchedNative(new NativeBackend(2), tmp.resolve("out.incomplete"), -1, seen);
+        new StudyRunner(StudySpec.load(spec), watched).run(out, spec, false, ProgressListener.NONE);
+        new StudyRunner(StudySpec.load(spec), new NativeBackend(1)).run(alone, spec, false, ProgressListener.NONE);
+
+        int chunks = StudyManifest.read(out).chunks().size();
+        assertTrue(chunks >= 4 && seen.size() == chunks, chunks + " chunks, " + seen.size() + " training calls");
+        int mostWaiting = 0;
+        for (int[] lw : seen) {
+            assertEquals(0, lw[0], "no chunk is analysed and listed while chunks are left to train");
+            mostWaiting = Math.max(mostWaiting, lw[1]);
+        }
+        // two chunks in flight at a time: the last call starts with at least chunks - 2 trained ones waiting
+        assertTrue(mostWaiting >= chunks - 2, "trained chunks wait as finished checkpoints: at most " + mostWaiting);
+        assertFalse(Files.exists(out.resolve("checkpoints")), "no checkpoint is left in the finished study");
+        for (String f : new String[] {"members.csv", "kernels.npy", "loss_curves.npy", "params_group0.npy", "params_group3.npy"}) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(alone.resolve(f)),
+                    Files.readAllBytes(out.resolve(f)), f);
+        }
+    }
+
+    @Test
+    void aFailureAnalysesAndListsTheChunksWaitingAndAResumeFinishesTheStudy(@TempDir Path tmp) throws Exception {
+        assumeTrue(NativeKernels.isAvailable(), () -> "native library not available: " + NativeKernels.unavailableReason());
+        Path spec = tmp.resolve("spec.yaml");
+        Files.writeString(spec, Fixture.SPEC.replace("seeds: 2", "seeds: 8").replace("activation: [relu]",
+                "activation: [relu, tanh]"));
+        Path out = tmp.resolve("out"), alone = tmp.resolve("alone"), work = tmp.resolve("out.incomplete");
+        java.util.List<int[]> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        WatchedNative failing = new WatchedNative(new NativeBackend(2), work, 4, seen);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new StudyRunner(StudySpec.load(spec), failing).run(out, spec, false, ProgressListener.NONE));
+        assertTrue(e.getMessage().contains("simulated failure"), e.getMessage());
+        // the three chunks trained before the failing call (and any that started beside it) are analysed and listed
+        StudyManifest m = StudyManifest.read(work);
+        assertEquals(seen.size() - 1, m.chunks().size(), "every chunk trained is listed: " + m.chunks().keySet());
+        assertTrue(m.chunks().size() >= 3, "listed: " + m.chunks().keySet());
+        new StudyRunner(StudySpec.load(spec), new NativeBackend(2)).run(out, spec,
+                new StudyRunner.Options(false, true, Shard.WHOLE, null), n -> ProgressListener.NONE);
+        new StudyRunner(StudySpec.load(spec), new NativeBackend(1)).run(alone, spec, false, ProgressListener.NONE);
+        for (String f : new String[] {"members.csv", "kernels.npy", "loss_curves.npy", "params_group0.npy", "params_group3.npy"}) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(alone.resolve(f)),
+                    Files.readAllBytes(out.resolve(f)), f);
         }
     }
 }
