@@ -163,17 +163,30 @@ static inline __attribute__((always_inline)) void soa_tile(const int rb, const i
     }
     for (int k = 0; k < K; k++) {
         const long bo = (long)k * bk;
-        vf bv[SOA_CB];
+        const vf *skp = S + (long)k * sk;
         if (bvec) {
+            vf bv[SOA_CB];
 #pragma GCC unroll 8
             for (int c = 0; c < cb; c++) bv[c] = soa_b(1, B, bo + c * bc);
-        }
-        const vf *skp = S + (long)k * sk;
 #pragma GCC unroll 8
-        for (int r = 0; r < rb; r++) {
-            vf s = skp[r * sr];
+            for (int r = 0; r < rb; r++) {
+                vf s = skp[r * sr];
 #pragma GCC unroll 8
-            for (int c = 0; c < cb; c++) acc[r][c] += s * (bvec ? bv[c] : soa_b(0, B, bo + c * bc));
+                for (int c = 0; c < cb; c++) acc[r][c] += s * bv[c];
+            }
+        } else {
+            /* column by column: one shared float splat at a time, used by every row. Row by row, gcc keeps all
+               cb splats live beside the rb x cb accumulators, which is 33 registers on AVX-512: two accumulators
+               lived on the stack, each multiply-add then waiting on a store and a reload. */
+            vf s[SOA_RB];
+#pragma GCC unroll 8
+            for (int r = 0; r < rb; r++) s[r] = skp[r * sr];
+#pragma GCC unroll 8
+            for (int c = 0; c < cb; c++) {
+                const vf b = soa_b(0, B, bo + c * bc);
+#pragma GCC unroll 8
+                for (int r = 0; r < rb; r++) acc[r][c] += s[r] * b;
+            }
         }
     }
 #pragma GCC unroll 8
