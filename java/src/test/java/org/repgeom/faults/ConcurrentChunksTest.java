@@ -37,9 +37,48 @@ import org.repgeom.train.TrainState;
  */
 class ConcurrentChunksTest {
 
+    /** A backend that hands everything to {@code inner}; the tests' backends override what they watch. */
+    abstract static class Delegating implements Backend {
+        final Backend inner;
+
+        Delegating(Backend inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public TrainResult train(TrainRequest request, Task task, ProgressListener progress) {
+            return inner.train(request, task, progress);
+        }
+
+        @Override
+        public int chunksAtOnce(int members) {
+            return inner.chunksAtOnce(members);
+        }
+
+        @Override
+        public double trainingCpuSeconds() {
+            return inner.trainingCpuSeconds();
+        }
+
+        @Override
+        public boolean supportsSegments() {
+            return inner.supportsSegments();
+        }
+
+        @Override
+        public TrainState trainSegment(TrainRequest request, TrainState from, int untilStep, Task task,
+                                       ProgressListener progress) {
+            return inner.trainSegment(request, from, untilStep, task, progress);
+        }
+    }
+
     /** The Java reference asking for {@code atOnce} chunks at a time; its {@code failAt}-th training call fails. */
-    static final class ConcurrentJava implements Backend {
-        private final Backend reference = new JavaBackend();
+    static final class ConcurrentJava extends Delegating {
         private final int atOnce;
         private final int failAt;
         final AtomicInteger calls;
@@ -50,6 +89,7 @@ class ConcurrentChunksTest {
         }
 
         private ConcurrentJava(int atOnce, int failAt, AtomicInteger calls, Set<String> threads) {
+            super(new JavaBackend());
             this.atOnce = atOnce;
             this.failAt = failAt;
             this.calls = calls;
@@ -57,15 +97,10 @@ class ConcurrentChunksTest {
         }
 
         @Override
-        public String name() {
-            return reference.name();
-        }
-
-        @Override
         public TrainResult train(TrainRequest request, Task task, ProgressListener progress) {
             threads.add(Thread.currentThread().getName());
             if (calls.incrementAndGet() == failAt) throw new IllegalStateException("simulated failure of one chunk");
-            return reference.train(request, task, progress);
+            return inner.train(request, task, progress);
         }
 
         @Override
@@ -78,39 +113,22 @@ class ConcurrentChunksTest {
             assertEquals(atOnce, chunksAtOnce);
             return new ConcurrentJava(atOnce, failAt, calls, threads);
         }
-
-        @Override
-        public boolean supportsSegments() {
-            return reference.supportsSegments();
-        }
-
-        @Override
-        public TrainState trainSegment(TrainRequest request, TrainState from, int untilStep, Task task,
-                                       ProgressListener progress) {
-            return reference.trainSegment(request, from, untilStep, task, progress);
-        }
     }
 
     /**
      * The native backend on two threads, noting at each training call how many chunks the study's manifest
      * lists (analysed and written) and how many wait as finished checkpoints; its {@code failAt}-th call fails.
      */
-    static final class WatchedNative implements Backend {
-        private final Backend inner;
+    static final class WatchedNative extends Delegating {
         private final Path work;
         private final int failAt;
         final java.util.List<int[]> listedAndWaiting;
 
         WatchedNative(Backend inner, Path work, int failAt, java.util.List<int[]> listedAndWaiting) {
-            this.inner = inner;
+            super(inner);
             this.work = work;
             this.failAt = failAt;
             this.listedAndWaiting = listedAndWaiting;
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
         }
 
         @Override
@@ -128,29 +146,8 @@ class ConcurrentChunksTest {
         }
 
         @Override
-        public int chunksAtOnce(int members) {
-            return inner.chunksAtOnce(members);
-        }
-
-        @Override
         public Backend forConcurrentChunk(int chunksAtOnce) {
             return new WatchedNative(inner.forConcurrentChunk(chunksAtOnce), work, failAt, listedAndWaiting);
-        }
-
-        @Override
-        public double trainingCpuSeconds() {
-            return inner.trainingCpuSeconds();
-        }
-
-        @Override
-        public boolean supportsSegments() {
-            return inner.supportsSegments();
-        }
-
-        @Override
-        public TrainState trainSegment(TrainRequest request, TrainState from, int untilStep, Task task,
-                                       ProgressListener progress) {
-            return inner.trainSegment(request, from, untilStep, task, progress);
         }
     }
 
