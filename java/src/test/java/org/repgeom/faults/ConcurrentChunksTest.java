@@ -157,6 +157,22 @@ class ConcurrentChunksTest {
         return spec;
     }
 
+    /** The fixture with 8 seeds and two activations: 4 groups whose chunks the native backend trains two at a time. */
+    private static Path fourGroups(Path tmp) throws Exception {
+        Path spec = tmp.resolve("spec.yaml");
+        Files.writeString(spec, Fixture.SPEC.replace("seeds: 2", "seeds: 8").replace("activation: [relu]",
+                "activation: [relu, tanh]"));
+        return spec;
+    }
+
+    /** The results files of two runs of {@link #fourGroups}, byte for byte. */
+    private static void assertSameFiles(Path expected, Path actual) throws Exception {
+        for (String f : new String[] {"members.csv", "kernels.npy", "loss_curves.npy", "params_group0.npy", "params_group3.npy"}) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(expected.resolve(f)),
+                    Files.readAllBytes(actual.resolve(f)), f);
+        }
+    }
+
     /** The runner `repgeom run` makes (the global optimum check adds columns to members.csv). */
     private static StudyRunner runner(Path spec, Backend backend) {
         return new StudyRunner(StudySpec.load(spec), backend).withOptimum(StudyOptimum.Settings.defaults());
@@ -211,19 +227,14 @@ class ConcurrentChunksTest {
     @SuppressWarnings("unchecked")
     void theNativeBackendTrainsSmallChunksAtOnceWithTheSameResults(@TempDir Path tmp) throws Exception {
         assumeTrue(NativeKernels.isAvailable(), () -> "native library not available: " + NativeKernels.unavailableReason());
-        Path spec = tmp.resolve("spec.yaml");
-        Files.writeString(spec, Fixture.SPEC.replace("seeds: 2", "seeds: 8").replace("activation: [relu]",
-                "activation: [relu, tanh]"));
+        Path spec = fourGroups(tmp);
         NativeBackend two = new NativeBackend(2);
         assertEquals(2, two.chunksAtOnce(8), "chunks of 8 members train two at a time on two threads");
         assertEquals(1, two.chunksAtOnce(128), "a chunk of 4 members per lane of both threads trains alone");
         Path sequential = tmp.resolve("one-at-a-time"), concurrent = tmp.resolve("at-once");
         new StudyRunner(StudySpec.load(spec), new NativeBackend(1)).run(sequential, spec, false, ProgressListener.NONE);
         new StudyRunner(StudySpec.load(spec), two).run(concurrent, spec, false, ProgressListener.NONE);
-        for (String f : new String[] {"members.csv", "kernels.npy", "loss_curves.npy", "params_group0.npy", "params_group3.npy"}) {
-            org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(sequential.resolve(f)),
-                    Files.readAllBytes(concurrent.resolve(f)), f);
-        }
+        assertSameFiles(sequential, concurrent);
         for (Path dir : new Path[] {sequential, concurrent}) {
             Map<String, Object> s = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("summary.json")));
             double cpu = ((Number) s.get("train_cpu_seconds")).doubleValue();
@@ -234,9 +245,7 @@ class ConcurrentChunksTest {
     @Test
     void trainedChunksWaitForTheirAnalysisUntilNoneIsLeftToTrain(@TempDir Path tmp) throws Exception {
         assumeTrue(NativeKernels.isAvailable(), () -> "native library not available: " + NativeKernels.unavailableReason());
-        Path spec = tmp.resolve("spec.yaml");
-        Files.writeString(spec, Fixture.SPEC.replace("seeds: 2", "seeds: 8").replace("activation: [relu]",
-                "activation: [relu, tanh]"));
+        Path spec = fourGroups(tmp);
         Path out = tmp.resolve("out"), alone = tmp.resolve("alone");
         java.util.List<int[]> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         WatchedNative watched = new WatchedNative(new NativeBackend(2), tmp.resolve("out.incomplete"), -1, seen);
@@ -253,18 +262,13 @@ class ConcurrentChunksTest {
         // two chunks in flight at a time: the last call starts with at least chunks - 2 trained ones waiting
         assertTrue(mostWaiting >= chunks - 2, "trained chunks wait as finished checkpoints: at most " + mostWaiting);
         assertFalse(Files.exists(out.resolve("checkpoints")), "no checkpoint is left in the finished study");
-        for (String f : new String[] {"members.csv", "kernels.npy", "loss_curves.npy", "params_group0.npy", "params_group3.npy"}) {
-            org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(alone.resolve(f)),
-                    Files.readAllBytes(out.resolve(f)), f);
-        }
+        assertSameFiles(alone, out);
     }
 
     @Test
     void aFailureAnalysesAndListsTheChunksWaitingAndAResumeFinishesTheStudy(@TempDir Path tmp) throws Exception {
         assumeTrue(NativeKernels.isAvailable(), () -> "native library not available: " + NativeKernels.unavailableReason());
-        Path spec = tmp.resolve("spec.yaml");
-        Files.writeString(spec, Fixture.SPEC.replace("seeds: 2", "seeds: 8").replace("activation: [relu]",
-                "activation: [relu, tanh]"));
+        Path spec = fourGroups(tmp);
         Path out = tmp.resolve("out"), alone = tmp.resolve("alone"), work = tmp.resolve("out.incomplete");
         java.util.List<int[]> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         WatchedNative failing = new WatchedNative(new NativeBackend(2), work, 4, seen);
@@ -278,9 +282,6 @@ class ConcurrentChunksTest {
         new StudyRunner(StudySpec.load(spec), new NativeBackend(2)).run(out, spec,
                 new StudyRunner.Options(false, true, Shard.WHOLE, null), n -> ProgressListener.NONE);
         new StudyRunner(StudySpec.load(spec), new NativeBackend(1)).run(alone, spec, false, ProgressListener.NONE);
-        for (String f : new String[] {"members.csv", "kernels.npy", "loss_curves.npy", "params_group0.npy", "params_group3.npy"}) {
-            org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(alone.resolve(f)),
-                    Files.readAllBytes(out.resolve(f)), f);
-        }
+        assertSameFiles(alone, out);
     }
 }
