@@ -143,8 +143,9 @@ static inline __attribute__((always_inline)) void soa_store(const int ep, vf acc
 }
 
 /* B(o): the lane vector ((const vf *)B)[o] (bvec), or the float B[o] that every lane shares (the task's inputs,
-   the same for every member of a group): splat by x - 0 (exact, also for -0), which gcc folds into the
-   multiply-add as an embedded broadcast of the memory operand, so the shared operand costs no load of its own. */
+   the same for every member of a group): splat by x - 0 (exact, also for -0), which gcc turns into a broadcast
+   load (vbroadcastss, shared by the tile's rows, or the multiply-add's embedded {1to16} memory operand), so the
+   shared operand needs no stored vector per entry. */
 static inline __attribute__((always_inline)) vf soa_b(const int bvec, const float *restrict B, long o) {
     return bvec ? ((const vf *)B)[o] : B[o] - (vf){0};
 }
