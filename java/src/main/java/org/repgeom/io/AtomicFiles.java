@@ -5,10 +5,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Whole-file writes that never leave a half-written file, even after a power cut: write a sibling
@@ -39,7 +41,7 @@ public final class AtomicFiles {
     public static void write(Path target, Content content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path tmp = createTemp(dir, "." + target.getFileName() + ".", ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 content.writeTo(ch);
@@ -49,6 +51,22 @@ public final class AtomicFiles {
             syncDirectory(dir);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * A new empty file {@code dir/prefix<random>suffix} with the permissions any new file of this process
+     * gets (0666 less the umask), unlike {@link Files#createTempFile}, which makes it 0600: the file becomes a
+     * result by its rename, and results are as readable as the user's other files.
+     */
+    public static Path createTemp(Path dir, String prefix, String suffix) throws IOException {
+        for (;;) {
+            Path tmp = dir.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + suffix);
+            try {
+                return Files.createFile(tmp);
+            } catch (FileAlreadyExistsException e) {
+                // another name
+            }
         }
     }
 

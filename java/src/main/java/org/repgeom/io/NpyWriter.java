@@ -45,7 +45,7 @@ public final class NpyWriter implements Closeable {
             n *= d;
         }
         this.expected = n;
-        this.tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+        this.tmp = AtomicFiles.createTemp(target.toAbsolutePath().getParent(), "." + target.getFileName() + ".", ".tmp");
         this.channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         writeFully(ByteBuffer.wrap(new NpyHeader(dtype, false, this.shape).encode()));
     }

@@ -160,7 +160,7 @@ public final class StudyAnalysis {
 
     /** Measures every group block by block into a temporary file, renamed to {@code csv} when complete. */
     private void writeMetricsCsv(Path csv, Context ctx, Sink sink) throws IOException {
-        Path tmp = Files.createTempFile(csv.getParent(), ".metrics.csv", ".tmp");
+        Path tmp = AtomicFiles.createTemp(csv.toAbsolutePath().getParent(), ".metrics.csv", ".tmp");
         try {
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 w.write("id,config,group,layer,width,status");

@@ -80,7 +80,7 @@ final class ChunkCheckpoint {
             throws IOException {
         Path target = file(work, c.index());
         Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        Path tmp = AtomicFiles.createTemp(target.getParent(), "." + target.getFileName(), ".tmp");
         try {
             try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
                 out.writeUTF(MAGIC);

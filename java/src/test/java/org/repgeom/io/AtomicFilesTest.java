@@ -2,7 +2,9 @@ package org.repgeom.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -42,5 +44,27 @@ class AtomicFilesTest {
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(1, s.count(), "the temp file is removed");
         }
+    }
+
+    /** Results get the permissions any new file of the process gets (the umask's), not a temp file's 0600. */
+    @Test
+    void writtenFilesHaveTheUmasksPermissions(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"),
+                "POSIX permissions");
+        var plain = Files.getPosixFilePermissions(Files.createFile(dir.resolve("plain")));
+        org.junit.jupiter.api.Assumptions.assumeTrue(plain.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ),
+                "a umask that lets others read, as Debian's default 022 does: " + plain);
+        Path text = dir.resolve("a.json"), npy = dir.resolve("a.npy");
+        AtomicFiles.writeString(text, "{}");
+        try (NpyWriter w = NpyWriter.float32(npy, 2)) {
+            w.append(new float[] {1f, 2f});
+            w.finish();
+        }
+        assertEquals(plain, Files.getPosixFilePermissions(text), "AtomicFiles.write");
+        assertEquals(plain, Files.getPosixFilePermissions(npy), "NpyWriter");
+        Path tmp = AtomicFiles.createTemp(dir, ".x.", ".tmp");
+        assertEquals(plain, Files.getPosixFilePermissions(tmp), "createTemp");
+        assertTrue(tmp.getFileName().toString().startsWith(".x.") && tmp.getFileName().toString().endsWith(".tmp"), tmp.toString());
+        assertNotEquals(tmp, AtomicFiles.createTemp(dir, ".x.", ".tmp"), "a new name each time");
     }
 }
