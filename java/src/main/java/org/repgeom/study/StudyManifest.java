@@ -79,12 +79,6 @@ public final class StudyManifest {
             sha256 = Map.copyOf(sha256);
         }
 
-        /** A chunk whose training CPU seconds were not counted. */
-        public ChunkEntry(int index, int group, int firstMember, int members, double seconds, String backend,
-                          String precision, Map<String, String> sha256, double trainSeconds) {
-            this(index, group, firstMember, members, seconds, backend, precision, sha256, trainSeconds, Double.NaN);
-        }
-
         /** A chunk without backend, checksums or training seconds (tests, and manifests of older versions). */
         public ChunkEntry(int index, int group, int firstMember, int members, double seconds) {
             this(index, group, firstMember, members, seconds, null, null, Map.of(), Double.NaN, Double.NaN);

@@ -554,10 +554,11 @@ public final class StudyRunner {
         long heapChunks = Runtime.getRuntime().maxMemory() / (8 * Math.max(1, chunkBytes));
         // chunks in flight hold their results in memory: leave each 8 times its files' size of the heap
         if (atOnce > 1) atOnce = (int) Math.max(1, Math.min(atOnce, heapChunks));
-        int waiting = atOnce > 1 ? analysisCanWait(plan, todo, atOnce, heapChunks) : 0;
-        // the waiting chunks' finished checkpoints, and those of the chunks in flight as they join them
         long finishedCheckpoint = todo.stream().mapToLong(c -> ChunkCheckpoint.finishedBytes(plan, c, task.samples()))
                 .max().orElse(0);
+        int waiting = atOnce > 1 && backend.supportsSegments()
+                ? analysisCanWait(todo.size(), largest, finishedCheckpoint, atOnce, heapChunks) : 0;
+        // the waiting chunks' finished checkpoints, and those of the chunks in flight as they join them
         needed += checkpoint + (waiting > 0 ? (waiting + atOnce) * finishedCheckpoint : 0);
         DiskSpace.require(work, needed, todo.size() + " chunks" + (shard.isPart() ? "" : " and the assembled study")
                 + (checkpoint > 0 || waiting > 0 ? " and checkpoints" : ""));
@@ -672,18 +673,17 @@ public final class StudyRunner {
     static final int WAITING_MEMBERS = 4096;
 
     /**
-     * How many trained chunks may wait for their analysis in {@link #trainAtOnce}: all of {@code todo} where
-     * the heap holds them beside the {@code atOnce} in flight and as many joining them (8 times a chunk's
-     * files each, like those), they hold at most {@link #WAITING_MEMBERS} members and their finished
-     * checkpoints take at most {@link #WAITING_CHECKPOINT_BYTES}; none where the backend
-     * cannot resume from a checkpoint (a killed run would lose their training).
+     * How many of {@code chunks} trained chunks (of at most {@code largest} members and
+     * {@code finishedCheckpoint} bytes of finished checkpoint each) may wait for their analysis in
+     * {@link #trainAtOnce}: all where the heap holds them beside the {@code atOnce} in flight and as many
+     * joining them ({@code heapChunks} chunks in all, 8 times a chunk's files each), they hold at most
+     * {@link #WAITING_MEMBERS} members and their finished checkpoints take at most
+     * {@link #WAITING_CHECKPOINT_BYTES}. Only for a backend that resumes from a checkpoint: elsewhere a
+     * killed run would lose their training.
      */
-    private int analysisCanWait(StudyPlan plan, List<StudyPlan.Chunk> todo, int atOnce, long heapChunks) {
-        if (!backend.supportsSegments()) return 0;
-        long finished = todo.stream().mapToLong(c -> ChunkCheckpoint.finishedBytes(plan, c, task.samples())).max().orElse(1);
-        int largest = todo.stream().mapToInt(StudyPlan.Chunk::size).max().orElse(1);
-        long n = Math.min(Math.min(todo.size(), WAITING_MEMBERS / Math.max(1, largest)),
-                Math.min(heapChunks - 2L * atOnce, WAITING_CHECKPOINT_BYTES / Math.max(1, finished)));
+    private static int analysisCanWait(int chunks, int largest, long finishedCheckpoint, int atOnce, long heapChunks) {
+        long n = Math.min(Math.min(chunks, WAITING_MEMBERS / Math.max(1, largest)),
+                Math.min(heapChunks - 2L * atOnce, WAITING_CHECKPOINT_BYTES / Math.max(1, finishedCheckpoint)));
         return (int) Math.max(0, n);
     }
 

@@ -17,7 +17,7 @@ class StudyManifestTest {
     static StudyManifest sample() {
         StudyManifest m = new StudyManifest("s", "a".repeat(64), "b".repeat(64), "hypercube(dY=2)", 100, 30, 4,
                 new Shard(1, 2), "java");
-        m.add(new StudyManifest.ChunkEntry(1, 0, 30, 30, 1.5, "java", "float64", java.util.Map.of("members.csv", "c".repeat(64)), 0.9));
+        m.add(new StudyManifest.ChunkEntry(1, 0, 30, 30, 1.5, "java", "float64", java.util.Map.of("members.csv", "c".repeat(64)), 0.9, Double.NaN));
         m.add(new StudyManifest.ChunkEntry(3, 1, 90, 10, Double.NaN));
         return m;
     }
