@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,28 +79,44 @@ class ConcurrentChunksTest {
         }
     }
 
-    /** The Java reference asking for {@code atOnce} chunks at a time; its {@code failAt}-th training call fails. */
+    /**
+     * The Java reference asking for {@code atOnce} chunks at a time; its {@code failAt}-th training call fails.
+     * Its first two calls wait (up to a minute) for each other, so that a runner training chunks side by side
+     * is seen doing so however the threads happen to be scheduled: otherwise one thread could train every
+     * chunk of a small study before the others start.
+     */
     static final class ConcurrentJava extends Delegating {
+        private static final long MEET_SECONDS = 60;
         private final int atOnce;
         private final int failAt;
         final AtomicInteger calls;
         final Set<String> threads;
+        /** Counted down by each of the first two calls; zero once two calls were in flight at the same time. */
+        final CountDownLatch firstTwo;
 
         ConcurrentJava(int atOnce, int failAt) {
-            this(atOnce, failAt, new AtomicInteger(), ConcurrentHashMap.newKeySet());
+            this(atOnce, failAt, new AtomicInteger(), ConcurrentHashMap.newKeySet(), new CountDownLatch(2));
         }
 
-        private ConcurrentJava(int atOnce, int failAt, AtomicInteger calls, Set<String> threads) {
+        private ConcurrentJava(int atOnce, int failAt, AtomicInteger calls, Set<String> threads, CountDownLatch firstTwo) {
             super(new JavaBackend());
             this.atOnce = atOnce;
             this.failAt = failAt;
             this.calls = calls;
             this.threads = threads;
+            this.firstTwo = firstTwo;
         }
 
         @Override
         public TrainResult train(TrainRequest request, Task task, ProgressListener progress) {
             threads.add(Thread.currentThread().getName());
+            firstTwo.countDown();
+            try {
+                firstTwo.await(MEET_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
             if (calls.incrementAndGet() == failAt) throw new IllegalStateException("simulated failure of one chunk");
             return inner.train(request, task, progress);
         }
@@ -111,7 +129,7 @@ class ConcurrentChunksTest {
         @Override
         public Backend forConcurrentChunk(int chunksAtOnce) {
             assertEquals(atOnce, chunksAtOnce);
-            return new ConcurrentJava(atOnce, failAt, calls, threads);
+            return new ConcurrentJava(atOnce, failAt, calls, threads, firstTwo);
         }
     }
 
@@ -198,6 +216,7 @@ class ConcurrentChunksTest {
         double wall = (System.nanoTime() - start) / 1e9;
         Fixture.assertSameResults(ref, out);
         assertEquals(4, backend.calls.get(), "one training call per chunk");
+        assertEquals(0, backend.firstTwo.getCount(), "two chunks trained at the same time");
         assertTrue(backend.threads.size() >= 2, "chunks trained on several threads: " + backend.threads);
         Map<String, Object> summary = (Map<String, Object>) Json.parse(Files.readString(out.resolve("summary.json")));
         double seconds = ((Number) summary.get("seconds")).doubleValue();
