@@ -98,6 +98,8 @@ public final class StudyManifest {
     private final String study;
     private final String specHash;
     private final String taskHash;
+    /** The task hash of the held-out samples; null without a hold-out (and in manifests older than this field). */
+    private final String heldOutHash;
     private final String taskName;
     private final int members;
     private final int chunkSize;
@@ -111,11 +113,12 @@ public final class StudyManifest {
     /** SHA-256 of each final file, recorded once assembled. */
     private final TreeMap<String, String> files = new TreeMap<>();
 
-    public StudyManifest(String study, String specHash, String taskHash, String taskName, int members, int chunkSize,
-                         int chunksTotal, Shard shard, String backend) {
+    public StudyManifest(String study, String specHash, String taskHash, String heldOutHash, String taskName, int members,
+                         int chunkSize, int chunksTotal, Shard shard, String backend) {
         this.study = study;
         this.specHash = specHash;
         this.taskHash = taskHash;
+        this.heldOutHash = heldOutHash;
         this.taskName = taskName;
         this.members = members;
         this.chunkSize = chunkSize;
@@ -135,6 +138,11 @@ public final class StudyManifest {
 
     public String taskHash() {
         return taskHash;
+    }
+
+    /** {@link StudyFingerprint#task} of the held-out samples; null when none are held out or the manifest predates it. */
+    public String heldOutHash() {
+        return heldOutHash;
     }
 
     public String taskName() {
@@ -250,6 +258,7 @@ public final class StudyManifest {
         m.put("study", study);
         m.put("spec_sha256", specHash);
         m.put("task_sha256", taskHash);
+        if (heldOutHash != null) m.put("heldout_sha256", heldOutHash);
         m.put("task_name", taskName);
         m.put("members", members);
         m.put("chunk_size", chunkSize);
@@ -324,6 +333,7 @@ public final class StudyManifest {
         try {
             Map<?, ?> s = (Map<?, ?>) need(m, "shard");
             StudyManifest out = new StudyManifest(text(m, "study"), text(m, "spec_sha256"), text(m, "task_sha256"),
+                    optionalText(m, "heldout_sha256"),
                     text(m, "task_name"), integer(m, "members"), integer(m, "chunk_size"), integer(m, "chunks_total"),
                     new Shard(integer(s, "index"), integer(s, "count")), text(m, "backend"));
             String state = text(m, "state");
@@ -412,9 +422,11 @@ public final class StudyManifest {
 
     /**
      * Checks that this manifest describes the given study and shard; a {@link SpecException}
-     * naming {@code dir} and the difference otherwise (a foreign directory).
+     * naming {@code dir} and the difference otherwise (a foreign directory). {@code heldOutHash} is the
+     * held-out samples' hash now (null without a hold-out); a manifest written before that hash was recorded
+     * cannot be checked against it, and a line on stderr says so.
      */
-    public void checkSameStudy(Path dir, String specHash, String taskHash, int members, Shard shard) {
+    public void checkSameStudy(Path dir, String specHash, String taskHash, String heldOutHash, int members, Shard shard) {
         String where = dir.resolve(FILE).toString();
         if (!this.specHash.equals(specHash)) {
             throw new SpecException(where, "belongs to a different spec (study '" + study + "', spec sha256 "
@@ -425,6 +437,14 @@ public final class StudyManifest {
             throw new SpecException(where, "was run on different task data (task sha256 "
                     + StudyFingerprint.abbrev(this.taskHash) + "…, now " + StudyFingerprint.abbrev(taskHash)
                     + "…); use another --out, or --force to discard it");
+        }
+        if (heldOutHash != null && this.heldOutHash == null) {
+            System.err.println("repgeom: " + where + " records no hash of the held-out samples (written by an older"
+                    + " repgeom): the held-out data cannot be checked against the chunks already evaluated on them");
+        } else if (!java.util.Objects.equals(this.heldOutHash, heldOutHash)) {
+            throw new SpecException(where, "was evaluated on different held-out data (held-out sha256 "
+                    + StudyFingerprint.abbrev(this.heldOutHash) + "…, now " + StudyFingerprint.abbrev(heldOutHash)
+                    + "…): the test files changed; use another --out, or --force to discard it");
         }
         if (this.members != members) {
             throw new SpecException(where, "has " + this.members + " members, the spec " + members);

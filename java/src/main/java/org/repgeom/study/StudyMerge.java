@@ -71,6 +71,7 @@ public final class StudyMerge {
         Path firstDir = shards.get(0);
         StudySpec spec = readSpec(firstDir, first);
         Task task = readTask(firstDir, first);
+        checkHeldOutFiles(firstDir, first);
         StudyPlan plan = new StudyPlan(spec, task.inputDim(), task.outputDim(), first.chunkSize());
         if (plan.memberCount() != first.members() || plan.chunks().size() != first.chunksTotal()) {
             throw new SpecException(firstDir.resolve(StudyManifest.FILE).toString(), "does not match its spec.yaml ("
@@ -102,7 +103,8 @@ public final class StudyMerge {
                 StandardOpenOption.WRITE);
              FileLock lock = ch.tryLock()) {
             if (lock == null) throw new SpecException("--out", "another repgeom process is writing " + work);
-            StudyManifest merged = new StudyManifest(first.study(), first.specHash(), first.taskHash(), first.taskName(),
+            StudyManifest merged = new StudyManifest(first.study(), first.specHash(), first.taskHash(),
+                    manifests.stream().allMatch(x -> x.heldOutHash() != null) ? first.heldOutHash() : null, first.taskName(),
                     first.members(), first.chunkSize(), first.chunksTotal(), Shard.WHOLE, backends(manifests));
             merged.write(work); // first (no chunks yet), so a killed merge leaves a directory provably repgeom's
             StudyRunner.writeTask(work, task);
@@ -165,6 +167,15 @@ public final class StudyMerge {
         if (!a.taskHash().equals(b.taskHash())) {
             throw new SpecException("SHARD_DIR", pair + " were trained on different task data (task sha256 "
                     + StudyFingerprint.abbrev(a.taskHash()) + "… vs " + StudyFingerprint.abbrev(b.taskHash()) + "…)");
+        }
+        if (a.heldOutHash() != null && b.heldOutHash() != null && !a.heldOutHash().equals(b.heldOutHash())) {
+            throw new SpecException("SHARD_DIR", pair + " were evaluated on different held-out data (held-out sha256 "
+                    + StudyFingerprint.abbrev(a.heldOutHash()) + "… vs " + StudyFingerprint.abbrev(b.heldOutHash())
+                    + "…): the test files differ between the shards");
+        }
+        if ((a.heldOutHash() == null) != (b.heldOutHash() == null)) {
+            System.err.println("repgeom: " + (a.heldOutHash() == null ? aDir : bDir) + " records no hash of the held-out"
+                    + " samples (written by an older repgeom): the shards' held-out data cannot be compared");
         }
         if (a.chunkSize() != b.chunkSize() || a.members() != b.members()) {
             throw new SpecException("SHARD_DIR", pair + " were cut with different chunk sizes (" + a.chunkSize() + " vs "
@@ -250,6 +261,18 @@ public final class StudyMerge {
                     + StudyManifest.FILE);
         }
         return task;
+    }
+
+    /** The first shard's held-out files against the hash its manifest records (when it records one). */
+    private static void checkHeldOutFiles(Path dir, StudyManifest m) throws IOException {
+        if (m.heldOutHash() == null) return;
+        Path xFile = dir.resolve(StudyRunner.HELD_OUT_FILES.get(0)), yFile = dir.resolve(StudyRunner.HELD_OUT_FILES.get(1));
+        NpyArray x = Npy.read(xFile), y = Npy.read(yFile);
+        Task test = new Task(m.taskName() + " [held-out]", x.dim(0), y.dim(0), x.dim(1), x.data(), y.data());
+        if (!StudyFingerprint.task(test).equals(m.heldOutHash())) {
+            throw new SpecException(xFile.toString(), xFile.getFileName() + "/" + yFile.getFileName()
+                    + " do not match the held-out hash in " + StudyManifest.FILE);
+        }
     }
 
     private static String backends(List<StudyManifest> manifests) {

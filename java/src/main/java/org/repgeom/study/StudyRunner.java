@@ -102,6 +102,8 @@ public final class StudyRunner {
     private final Task task;
     private final String specHash;
     private final String taskHash;
+    /** The held-out samples' task hash; null without a hold-out. */
+    private final String heldOutHash;
     private final boolean taskFitsTheory;
     private final TheoryLookup theories;
     private final HoldoutSplit split;
@@ -117,6 +119,7 @@ public final class StudyRunner {
         this.holdout = new HoldoutEvaluator(split);
         this.specHash = StudyFingerprint.spec(spec);
         this.taskHash = StudyFingerprint.task(task);
+        this.heldOutHash = split.active() ? StudyFingerprint.task(split.test()) : null;
         this.taskFitsTheory = HypercubeReluTheory.applies(task, WHITENED_TOL);
         this.theories = new TheoryLookup(task);
         if (spec.train().tracesKernels() && !backend.supportsKernelTrace()) {
@@ -348,7 +351,7 @@ public final class StudyRunner {
     /** The outcome for a directory that is already finished (resume of a finished run). */
     private Outcome finished(Path target, Shard shard) throws IOException {
         StudyManifest m = StudyManifest.read(target);
-        m.checkSameStudy(target, specHash, taskHash, memberCount(), shard);
+        m.checkSameStudy(target, specHash, taskHash, heldOutHash, memberCount(), shard);
         StudyManifest.State expected = shard.isPart() ? StudyManifest.State.TRAINED : StudyManifest.State.ASSEMBLED;
         if (m.state() != expected) {
             throw new SpecException(target.resolve(StudyManifest.FILE).toString(), "state is " + m.state()
@@ -374,11 +377,12 @@ public final class StudyRunner {
             StudyManifest m = StudyManifest.read(work);
             String progressText = m.chunks().size() + " chunks of " + m.chunksTotal() + " done";
             if (!options.resume()) {
-                boolean same = m.specHash().equals(specHash) && m.taskHash().equals(taskHash) && m.shard().equals(shard);
+                boolean same = m.specHash().equals(specHash) && m.taskHash().equals(taskHash)
+                        && (m.heldOutHash() == null || m.heldOutHash().equals(heldOutHash)) && m.shard().equals(shard);
                 throw new SpecException("--out", work + " holds an unfinished run" + (same ? " of this study (" + progressText
                         + "); pass --resume to continue it" : " of another spec or shard") + ", or --force to discard it");
             }
-            m.checkSameStudy(work, specHash, taskHash, memberCount(), shard);
+            m.checkSameStudy(work, specHash, taskHash, heldOutHash, memberCount(), shard);
             if (options.chunkSize() != null && options.chunkSize() != m.chunkSize()) {
                 throw new SpecException("--chunk-size", work + " was started with --chunk-size " + m.chunkSize()
                         + "; resume it with that size (or leave the option out)");
@@ -412,7 +416,7 @@ public final class StudyRunner {
             }
         }
         StudyPlan plan = plan(options.chunkSize());
-        StudyManifest m = new StudyManifest(spec.name(), specHash, taskHash, task.name(), plan.memberCount(),
+        StudyManifest m = new StudyManifest(spec.name(), specHash, taskHash, heldOutHash, task.name(), plan.memberCount(),
                 plan.chunkSize(), plan.chunks().size(), shard, backend.name());
         m.write(work); // first, so what follows is provably this program's
         writeTask(work, task);

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StudyManifestTest {
 
     static StudyManifest sample() {
-        StudyManifest m = new StudyManifest("s", "a".repeat(64), "b".repeat(64), "hypercube(dY=2)", 100, 30, 4,
+        StudyManifest m = new StudyManifest("s", "a".repeat(64), "b".repeat(64), null, "hypercube(dY=2)", 100, 30, 4,
                 new Shard(1, 2), "java");
         m.add(new StudyManifest.ChunkEntry(1, 0, 30, 30, 1.5, "java", "float64", java.util.Map.of("members.csv", "c".repeat(64)), 0.9, Double.NaN));
         m.add(new StudyManifest.ChunkEntry(3, 1, 90, 10, Double.NaN));
@@ -74,10 +74,10 @@ class StudyManifestTest {
         Files.writeString(file, good);
         StudyManifest m = StudyManifest.read(dir);
         SpecException otherSpec = assertThrows(SpecException.class,
-                () -> m.checkSameStudy(dir, "c".repeat(64), "b".repeat(64), 100, new Shard(1, 2)));
+                () -> m.checkSameStudy(dir, "c".repeat(64), "b".repeat(64), null, 100, new Shard(1, 2)));
         assertTrue(otherSpec.getMessage().contains("belongs to a different spec"), otherSpec.getMessage());
         SpecException otherShard = assertThrows(SpecException.class,
-                () -> m.checkSameStudy(dir, "a".repeat(64), "b".repeat(64), 100, new Shard(0, 2)));
+                () -> m.checkSameStudy(dir, "a".repeat(64), "b".repeat(64), null, 100, new Shard(0, 2)));
         assertTrue(otherShard.getMessage().contains("holds shard 1/2, not 0/2"), otherShard.getMessage());
     }
 }
