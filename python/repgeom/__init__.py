@@ -11,9 +11,10 @@ Needs only numpy; pandas, xarray and matplotlib are used when installed. The sci
 file formats: docs/science.md and docs/outputs.md of the repgeom repository.
 """
 
-from ._engine import EngineError, command, run, theory
+from ._engine import EngineError, analyze, command, landscape, run, theory
 from ._model import ACTIVATIONS, activation
-from ._study import Study, Task, load
+from ._study import Series, Study, Task, load
 
 __version__ = "0.1.0"
-__all__ = ["load", "run", "theory", "Study", "Task", "EngineError", "activation", "ACTIVATIONS", "command"]
+__all__ = ["load", "run", "analyze", "landscape", "theory", "Study", "Task", "Series", "EngineError", "activation",
+           "ACTIVATIONS", "command"]

@@ -159,6 +159,22 @@ def run(spec, out=None, backend="auto", force=False, resume=False, report=True, 
     return load(out)
 
 
+def analyze(path, args=(), progress=False):
+    """Runs ``repgeom analyze`` on the finished study ``path`` (writes analysis/: ``metrics``,
+    ``trajectory`` …) and returns the study loaded; ``args``: further options, e.g. ``["--metrics", "all"]``."""
+    path = os.path.abspath(os.fspath(path))
+    call(["analyze", path] + [str(a) for a in args], progress)
+    return load(path)
+
+
+def landscape(path, args=(), progress=False):
+    """Runs ``repgeom landscape`` on the finished study ``path`` (writes landscape.csv and landscape.json:
+    ``Study.landscape``) and returns the study loaded; ``args``: further options, e.g. ``["--tol", "0.01"]``."""
+    path = os.path.abspath(os.fspath(path))
+    call(["landscape", path] + [str(a) for a in args], progress)
+    return load(path)
+
+
 class Theory(list):
     """What ``repgeom theory`` printed: a list with one dict per (λ1, λ2) pair (``lambda1``,
     ``lambda2``, ``P``, ``dY``, ``c``, ``minimal_loss``, ``minimal_width``, ``trivial``), and the

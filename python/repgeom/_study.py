@@ -1,5 +1,6 @@
 """A finished study directory, read lazily: the object ``repgeom.load`` returns."""
 
+import collections
 import json
 import os
 import re
@@ -24,6 +25,15 @@ class Task(tuple):
     @property
     def Y(self):
         return self[1]
+
+
+Series = collections.namedtuple("Series", "steps median q25 q75 n")
+Series.__doc__ = "One median curve over training steps (``Study.trajectory_series``): steps, median, q25, q75, n."
+
+
+def _ids(ids):
+    shown = ", ".join(str(int(v)) for v in ids[:8])
+    return shown + (", …" if len(ids) > 8 else "")
 
 
 class Study:
@@ -263,6 +273,131 @@ class Study:
         """Member i's representation kernel RᵀR (P × P, float64) of a hidden layer (default the last)."""
         R = self.representations(i)[layer]
         return R.T @ R
+
+    # ---- held-out samples ------------------------------------------------------------------------
+
+    @property
+    def held_out(self):
+        """(X_test, Y_test) of a study that holds samples out (``task.holdout`` or ``task.test_x``/``test_y``):
+        dX × Q and dY × Q float64, as ``task``; None for a study that holds none out."""
+        def read():
+            if not os.path.isfile(self._file("X_test.npy")):
+                return None
+            return Task(np.load(self._file("X_test.npy")).astype(np.float64),
+                        np.load(self._file("Y_test.npy")).astype(np.float64))
+        return self._cached("held_out", read)
+
+    # ---- kernels during training (train.kernel_every) ----------------------------------------------
+
+    def _optional_array(self, name):
+        path = self._file(name)
+        return self._cached(name, lambda: np.load(path, mmap_mode="r") if os.path.isfile(path) else None)
+
+    @property
+    def kernel_trace(self):
+        """M_t × T × P × P float32 (memory-mapped): row r is the last-hidden-layer kernel of member
+        ``kernel_trace_members[r]`` at the steps ``kernel_trace_steps``; None for a study that did not
+        record kernels during training. ``kernel_trace_of(i)`` gives one member's."""
+        return self._optional_array("kernel_trace.npy")
+
+    @property
+    def kernel_trace_steps(self):
+        """The T steps of ``kernel_trace`` (int64), or None."""
+        return self._optional_array("kernel_trace_steps.npy")
+
+    @property
+    def kernel_trace_members(self):
+        """The member ids of ``kernel_trace``'s rows (int64, increasing), or None."""
+        return self._optional_array("kernel_trace_members.npy")
+
+    def kernel_trace_of(self, i, layer=None):
+        """Member i's kernels during training, T × P × P float32 at ``kernel_trace_steps``: of its last
+        hidden layer (``layer`` None), or of hidden layer ``layer`` (1-based). Raises KeyError when member
+        i was not traced (``train.kernel_trace_members`` traces a sample) or the study traced nothing."""
+        ids = self.kernel_trace_members
+        if ids is None:
+            raise KeyError("the study recorded no kernels during training (train.kernel_every)")
+        row = int(np.searchsorted(ids, int(i)))
+        if row >= len(ids) or ids[row] != int(i):
+            raise KeyError("member %d was not traced (traced: %d members, ids %s)" % (int(i), len(ids), _ids(ids)))
+        if layer is None:
+            return self.kernel_trace[row]
+        depth = int(self.columns["depth"][int(i)])
+        layer = int(layer)
+        if not 1 <= layer <= depth:
+            raise IndexError("member %d has hidden layers 1..%d, not %d" % (int(i), depth, layer))
+        if layer == depth:
+            return self.kernel_trace[row]
+        return self._optional_array("kernel_trace_layer%d.npy" % layer)[row]
+
+    # ---- analysis/ (repgeom analyze) and landscape (repgeom landscape) ------------------------------
+
+    def _optional_table(self, name):
+        def read():
+            path = self._file(name)
+            return self._table(*_table.read_columns(path)) if os.path.isfile(path) else None
+        return self._cached("table " + name, read)
+
+    def _optional_json(self, name):
+        return self._cached("json " + name, lambda: self._json(name) if os.path.isfile(self._file(name)) else None)
+
+    @property
+    def metrics(self):
+        """analysis/metrics.csv as ``members`` is given: one row per member and hidden layer (``id``,
+        ``config``, ``layer``, ``ps``, ``ccgp``, ``cka_y``, ``pr``, …); None before ``repgeom analyze``
+        (``run`` writes it unless ``--no-report``)."""
+        return self._optional_table(os.path.join("analysis", "metrics.csv"))
+
+    @property
+    def analysis(self):
+        """analysis/summary.json (quantiles of every metric per configuration and layer), or None."""
+        return self._optional_json(os.path.join("analysis", "summary.json"))
+
+    @property
+    def trajectory(self):
+        """analysis/trajectory.csv (long format: ``config``, ``layer``, ``step``, ``metric``, ``median``,
+        ``q25``, ``q75``, ``n``), or None where the study recorded no kernels during training.
+        ``trajectory_series`` cuts one curve out of it."""
+        return self._optional_table(os.path.join("analysis", "trajectory.csv"))
+
+    @property
+    def trajectory_events(self):
+        """analysis/trajectory_events.csv, the stage-like transitions of the median curves, or None."""
+        return self._optional_table(os.path.join("analysis", "trajectory_events.csv"))
+
+    def trajectory_series(self, config, metric, layer=None):
+        """One median curve of analysis/trajectory.csv as a ``Series`` ordered by step: ``steps``
+        (int64), ``median``, ``q25``, ``q75`` (float64) and ``n`` (members with a value, int64). ``layer``: the hidden layer (1-based); None takes
+        the configuration's last hidden layer (``loss`` has none). Raises KeyError when there is no such curve."""
+        found = self._cached("trajectory columns", lambda: _table.read_columns(
+            self._file(os.path.join("analysis", "trajectory.csv")))
+            if os.path.isfile(self._file(os.path.join("analysis", "trajectory.csv"))) else None)
+        if found is None:
+            raise KeyError("no analysis/trajectory.csv: the study recorded no kernels during training, or was not analysed")
+        cols = found[1]
+        rows = (cols["config"] == config) & (np.asarray(cols["metric"]).astype(str) == metric)
+        layers = np.asarray(cols["layer"], dtype=np.float64)
+        if metric != "loss":
+            if layer is None and rows.any():
+                layer = int(np.nanmax(layers[rows]))
+            rows &= layers == (np.nan if layer is None else float(layer))
+        if not rows.any():
+            metrics = sorted(set(np.asarray(cols["metric"]).astype(str)[cols["config"] == config]))
+            raise KeyError("trajectory.csv has no %r curve for %r%s (its metrics there: %s)" % (
+                metric, config, "" if layer is None else " layer %s" % layer, ", ".join(metrics) or "none"))
+        order = np.argsort(np.asarray(cols["step"], dtype=np.float64)[rows], kind="stable")
+        pick = lambda name, dtype=np.float64: np.asarray(cols[name], dtype=dtype)[rows][order]
+        return Series(pick("step", np.int64), pick("median"), pick("q25"), pick("q75"), pick("n", np.int64))
+
+    @property
+    def landscape(self):
+        """landscape.csv, one row per configuration (``repgeom landscape DIR``), or None before that runs."""
+        return self._optional_table("landscape.csv")
+
+    @property
+    def landscape_summary(self):
+        """landscape.json, or None before ``repgeom landscape DIR`` runs."""
+        return self._optional_json("landscape.json")
 
     # ---- xarray ----------------------------------------------------------------------------------
 
