@@ -120,10 +120,7 @@ class Study:
                             else self._table(*self._rnn_columns()))
 
     def _rnn_columns(self):
-        def read():
-            path = self._file("rnn_steps.csv")
-            return _table.read_columns(path) if os.path.isfile(path) else None
-        return self._cached("rnn_columns", read)
+        return self._optional_columns("rnn_steps.csv")
 
     def rnn_series(self, column="parallelism_score"):
         """One column of rnn_steps.csv as an E × T_max float64 array: row i is member i (the ids of
@@ -332,11 +329,16 @@ class Study:
 
     # ---- analysis/ (repgeom analyze) and landscape (repgeom landscape) ------------------------------
 
-    def _optional_table(self, name):
+    def _optional_columns(self, name):
+        """(names, columns) of a CSV file of the study, or None where it has none."""
         def read():
             path = self._file(name)
-            return self._table(*_table.read_columns(path)) if os.path.isfile(path) else None
-        return self._cached("table " + name, read)
+            return _table.read_columns(path) if os.path.isfile(path) else None
+        return self._cached("columns " + name, read)
+
+    def _optional_table(self, name):
+        found = self._optional_columns(name)
+        return None if found is None else self._cached("table " + name, lambda: self._table(*found))
 
     def _optional_json(self, name):
         return self._cached("json " + name, lambda: self._json(name) if os.path.isfile(self._file(name)) else None)
@@ -369,9 +371,7 @@ class Study:
         """One median curve of analysis/trajectory.csv as a ``Series`` ordered by step: ``steps``
         (int64), ``median``, ``q25``, ``q75`` (float64) and ``n`` (members with a value, int64). ``layer``: the hidden layer (1-based); None takes
         the configuration's last hidden layer (``loss`` has none). Raises KeyError when there is no such curve."""
-        found = self._cached("trajectory columns", lambda: _table.read_columns(
-            self._file(os.path.join("analysis", "trajectory.csv")))
-            if os.path.isfile(self._file(os.path.join("analysis", "trajectory.csv"))) else None)
+        found = self._optional_columns(os.path.join("analysis", "trajectory.csv"))
         if found is None:
             raise KeyError("no analysis/trajectory.csv: the study recorded no kernels during training, or was not analysed")
         cols = found[1]
