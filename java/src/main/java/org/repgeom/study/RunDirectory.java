@@ -102,6 +102,7 @@ public final class RunDirectory {
                 throw new SpecException(d.resolve(f).toString(), "missing; " + dir + " is not a finished study directory");
             }
         }
+        checkAgainstManifest(d);
         RunDirectory run = new RunDirectory(d);
         try {
             for (Group g : run.groups()) {
@@ -115,6 +116,26 @@ public final class RunDirectory {
             throw new SpecException(d.resolve("groups.json").toString(), "corrupt (" + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + ")");
         }
         return run;
+    }
+
+    /**
+     * The study's final files against the SHA-256 its manifest recorded when it was assembled: an analysis
+     * of a file damaged since (a copy cut short, a disk error, an edit) would be wrong without a sign of it.
+     * Studies without a manifest, or whose manifest lists no files (written before checksums), are read as they are.
+     */
+    private static void checkAgainstManifest(Path d) {
+        if (!StudyManifest.existsIn(d)) return;
+        StudyManifest m = StudyManifest.read(d);
+        String damaged;
+        try {
+            damaged = FileHashes.firstMismatch(d, m.files());
+        } catch (IOException e) {
+            throw new SpecException(d.toString(), "cannot be read: " + IoErrors.cause(e));
+        }
+        if (damaged != null) {
+            throw new SpecException(d.toString(), damaged + ", so the study cannot be trusted as it is; run it again "
+                    + "(repgeom run SPEC --out " + d + " --force), or merge its shards again");
+        }
     }
 
     public Path path() {

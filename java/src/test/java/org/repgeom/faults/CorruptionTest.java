@@ -57,6 +57,35 @@ class CorruptionTest {
         return out;
     }
 
+    /**
+     * A finished study damaged since it was written is refused by every command that reads it (exit 2, one line
+     * naming the file), before anything is computed or written: an analysis of a cut-short copy would be wrong
+     * without a sign of it. The undamaged study is analysed as before.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"members.csv", "kernels.npy", "params_group0.npy", "Y.npy", "summary.json"})
+    void aDamagedFinishedStudyIsRefusedByEveryCommandThatReadsIt(String file, @TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("out");
+        copyTree(reference, out);
+        Fixture.flip(out.resolve(file), -2);
+        Map<String, String> before = Fixture.tree(tmp);
+        String[][] commands = {{"analyze", out.toString(), "--quiet"}, {"report", out.toString()},
+                {"landscape", out.toString(), "--quiet", "--no-optimum"}};
+        for (String[] command : commands) {
+            Fixture.cli(command).assertRefused(out.resolve(file).toString(), "does not match its SHA-256");
+            assertEquals(before, Fixture.tree(tmp), command[0] + ": a refusal changes nothing");
+        }
+        Fixture.flip(out.resolve(file), -2); // undone: the same bytes as written
+        for (String[] command : commands) assertEquals(0, Fixture.cli(command).code(), command[0]);
+        assertTrue(Files.isRegularFile(out.resolve("analysis/metrics.csv")) && Files.isRegularFile(out.resolve("landscape.csv")));
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var s = Files.walk(from)) {
+            for (Path p : s.toList()) Files.copy(p, to.resolve(from.relativize(p).toString()));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {ChunkFiles.MEMBERS, ChunkFiles.PARAMS, ChunkFiles.KERNELS, ChunkFiles.CURVES})
     void aFlippedByteInAChunkFileIsRetrainedOnResume(String file, @TempDir Path tmp) throws Exception {

@@ -14,7 +14,8 @@ import org.repgeom.task.Tasks;
  * Solver timings (not a test): {@code java -cp CP org.repgeom.optimum.OptimumBench [repeats] [filter]}.
  * Cases: P = 16 with non-whitened Gaussian input (dX = 10 &lt; P and dX = 20 ≥ P), hypercube labels
  * (dY = 4) or Gaussian targets (dY = 2), relu and leaky_relu, with and without bias, λ1 = λ2 = 1e-2;
- * and the benchmark workload (P = 64, whitened, λ = 1e-3). Prints min and median seconds per case.
+ * Gaussian targets at P = 17 and 18 (relu, with and without bias); and the benchmark workload (P = 64,
+ * whitened, λ = 1e-3). Prints min and median seconds per case.
  */
 public final class OptimumBench {
     private OptimumBench() {
@@ -43,6 +44,16 @@ public final class OptimumBench {
                                 t, a, bias, 1e-2));
                     }
                 }
+            }
+        }
+        // beyond P = 16: the sweep's 3^P sign patterns grow threefold per sample (Gaussian input dX = 10, Gaussian targets)
+        for (int p : new int[] {17, 18}) {
+            double[] xd = new double[10 * p]; // independent standard normal entries, dX = 10
+            for (int i = 0; i < xd.length; i++) xd[i] = Philox4x32.gaussian(1, 0x0a11, i);
+            Task t = new Task("gaussian-targets dY=2 P=" + p + " dX=10", 10, 2, p, xd, gaussianTargets(2, p, 7));
+            for (boolean bias : new boolean[] {true, false}) {
+                out.add(new Case(String.format(Locale.ROOT, "%s relu %s", t.name(), bias ? "bias" : "nobias"), t,
+                        Activation.RELU, bias, 1e-2));
             }
         }
         out.add(new Case("workload P=64 hypercube(dY=3,n=8) whitened dX=64 relu bias", Tasks.hypercube(3, 8,
