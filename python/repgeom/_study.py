@@ -1,6 +1,7 @@
 """A finished study directory, read lazily: the object ``repgeom.load`` returns."""
 
 import collections
+import hashlib
 import json
 import os
 import re
@@ -160,6 +161,24 @@ class Study:
     def manifest(self):
         """manifest.json (spec and task hashes, chunks), or None when the directory has none."""
         return self._json("manifest.json") if os.path.isfile(self._file("manifest.json")) else None
+
+    def verify(self):
+        """Checks every final file against the SHA-256 manifest.json recorded when the study was assembled
+        (what ``repgeom analyze``/``report``/``landscape`` check before reading a study). Returns the names
+        checked (empty for a study written before checksums); raises ValueError naming the first file that is
+        missing or differs (a copy cut short, a disk error, an edit)."""
+        files = (self.manifest or {}).get("files") or {}
+        for name, expected in sorted(files.items()):
+            path = self._file(name)
+            if not os.path.isfile(path) or os.path.islink(path):
+                raise ValueError("%s is missing (listed in manifest.json)" % path)
+            digest = hashlib.sha256()
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(block)
+            if digest.hexdigest() != expected:
+                raise ValueError("%s does not match its SHA-256 in manifest.json (damaged or edited)" % path)
+        return sorted(files)
 
     def _json(self, name):
         with open(self._file(name), encoding="utf-8") as f:

@@ -106,3 +106,18 @@ def test_absent_outputs_read_as_none(study):
         assert getattr(study, name) is None, name
     with pytest.raises(KeyError):
         study.kernel_trace_of(0)
+
+
+def test_verify_checks_every_final_file(study_dir, tmp_path):
+    import shutil
+    copy = tmp_path / "copy"
+    shutil.copytree(study_dir, copy)
+    checked = repgeom.load(copy).verify()
+    assert {"members.csv", "kernels.npy", "X.npy", "summary.json", "params_group0.npy"} <= set(checked)
+    with open(copy / "kernels.npy", "r+b") as f:  # one bit of the last kernel entry
+        f.seek(-2, 2)
+        b = f.read(1)
+        f.seek(-2, 2)
+        f.write(bytes([b[0] ^ 0x10]))
+    with pytest.raises(ValueError, match="kernels.npy does not match its SHA-256"):
+        repgeom.load(copy).verify()
