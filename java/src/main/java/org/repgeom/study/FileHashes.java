@@ -39,18 +39,32 @@ public final class FileHashes {
         return out;
     }
 
+    /** A file that does not match its recorded hash, and why ("is missing", "does not match …"). */
+    public record Mismatch(Path file, String why) {
+        @Override
+        public String toString() {
+            return file + " " + why;
+        }
+    }
+
     /**
      * The first file in {@code dir} that is missing, not a regular file, or whose SHA-256 differs
-     * from {@code expected}, with why; null when all match.
+     * from {@code expected}; null when all match.
      */
-    public static String firstMismatch(Path dir, Map<String, String> expected) throws IOException {
+    public static Mismatch firstMismatching(Path dir, Map<String, String> expected) throws IOException {
         for (Map.Entry<String, String> e : expected.entrySet()) {
             Path f = dir.resolve(e.getKey());
-            if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) return f + " is missing";
+            if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) return new Mismatch(f, "is missing");
             if (!sha256(f).equals(e.getValue())) {
-                return f + " does not match its SHA-256 in " + StudyManifest.FILE + " (damaged or edited)";
+                return new Mismatch(f, "does not match its SHA-256 in " + StudyManifest.FILE + " (damaged or edited)");
             }
         }
         return null;
+    }
+
+    /** {@link #firstMismatching} as one phrase ("DIR/FILE is missing"), or null when all match. */
+    public static String firstMismatch(Path dir, Map<String, String> expected) throws IOException {
+        Mismatch m = firstMismatching(dir, expected);
+        return m == null ? null : m.toString();
     }
 }

@@ -126,15 +126,15 @@ public final class RunDirectory {
     private static void checkAgainstManifest(Path d) {
         if (!StudyManifest.existsIn(d)) return;
         StudyManifest m = StudyManifest.read(d);
-        String damaged;
+        FileHashes.Mismatch damaged;
         try {
-            damaged = FileHashes.firstMismatch(d, m.files());
+            damaged = FileHashes.firstMismatching(d, m.files());
         } catch (IOException e) {
             throw new SpecException(d.toString(), "cannot be read: " + IoErrors.cause(e));
         }
         if (damaged != null) {
-            throw new SpecException(d.toString(), damaged + ", so the study cannot be trusted as it is; run it again "
-                    + "(repgeom run SPEC --out " + d + " --force), or merge its shards again");
+            throw new SpecException(damaged.file().toString(), damaged.why() + "; the study cannot be trusted as it is: run it again (repgeom run SPEC --out " + d
+                    + " --force), or merge its shards again");
         }
     }
 
