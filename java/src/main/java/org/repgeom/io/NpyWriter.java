@@ -116,6 +116,7 @@ public final class NpyWriter implements Closeable {
         channel.force(false); // data on disk before the rename makes it visible
         channel.close();
         AtomicFiles.move(tmp, target);
+        AtomicFiles.syncDirectory(target.toAbsolutePath().getParent());
         finished = true;
     }
 

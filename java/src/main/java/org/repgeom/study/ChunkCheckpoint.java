@@ -101,8 +101,12 @@ final class ChunkCheckpoint {
                 writeFloats(out, s.trace());
                 writeFloats(out, s.kernelTrace());
             }
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(false); // on disk before the rename makes it the checkpoint, so a power cut keeps the progress
+            }
             beforeRename.accept(tmp);
             AtomicFiles.move(tmp, target);
+            AtomicFiles.syncDirectory(target.getParent());
         } finally {
             Files.deleteIfExists(tmp);
         }
