@@ -108,9 +108,10 @@ public final class StudyOptimum {
                     settings.seconds());
             Optimum o = catalog.of(key);
             optima.put(key, o);
-            log.printf(Locale.ROOT, "repgeom:   loss %.10g, %s (%s), width %d, %.1f s%n", o.loss(), o.certified()
+            boolean capped = !o.certified() && o.seconds() >= settings.seconds();
+            log.printf(Locale.ROOT, "repgeom:   loss %.10g, %s (%s), width %d, %.1f s%s%n", o.loss(), o.certified()
                     ? String.format(Locale.ROOT, "certified, bound %.10g", o.lowerBound()) : "not certified", o.method(),
-                    o.width(), o.seconds());
+                    o.width(), o.seconds(), capped ? "; the time cap stopped it: --optimum-seconds gives it longer" : "");
         }
     }
 

@@ -217,6 +217,34 @@ class RunOptimumTest {
         assertFalse(Files.exists(skipped.resolve("report.html")));
     }
 
+    /**
+     * A solve the time cap stops is reported as not certified, never as passed: the status and statement say so,
+     * each configuration is marked {@code time_cap_hit}, and the progress line says how to give it longer.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aSolveStoppedByTheTimeCapIsNotCertified(@TempDir Path tmp) throws Exception {
+        writeTask(tmp, 10, 2, false, 37);
+        Path spec = tmp.resolve("spec.yaml");
+        Files.writeString(spec, SPEC.replace("[relu, linear, tanh]", "[relu]").replace("[2, 16]", "[16]")
+                .replace("seeds: 16", "seeds: 2").replace("max_steps: 30000", "max_steps: 300"));
+        Path dir = tmp.resolve("capped");
+        List<String> args = new ArrayList<>(List.of(run(spec, dir, "--no-report", "--optimum-seconds", "1e-6")));
+        args.remove("--quiet"); // the progress lines are the point
+        RunCommandTest.Result r = RunCommandTest.cli(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("not certified") && r.err().contains("the time cap stopped it: --optimum-seconds gives it longer"),
+                r.err());
+        Map<String, Object> check = (Map<String, Object>) summary(dir).get("global_optimum_check");
+        assertEquals("not certified", check.get("status"), check.toString());
+        assertEquals(0L, ((Number) check.get("certified")).longValue());
+        assertTrue(((String) check.get("statement")).startsWith("0 of 1 global optima certified"), check.toString());
+        for (Map<String, Object> o : optima(summary(dir)).values()) {
+            assertEquals(Boolean.TRUE, o.get("time_cap_hit"), o.toString());
+            assertEquals(Boolean.FALSE, o.get("certified"), o.toString());
+        }
+    }
+
     /** A member below a certified lower bound fails the check: status in summary.json, exit 1, one line naming it. */
     @Test
     @SuppressWarnings("unchecked")
