@@ -61,10 +61,12 @@ final class OptimumCommand implements Callable<Integer> {
         List<Object> rows = new ArrayList<>();
         Map<OptimumCatalog.Key, Boolean> written = new LinkedHashMap<>();
         int skipped = 0;
+        java.util.Set<String> why = new java.util.LinkedHashSet<>();
         for (Map.Entry<String, MemberSpec> e : configs.entrySet()) {
             MemberSpec m = e.getValue();
-            if (!OptimumCatalog.applies(m.architecture())) {
+            if (!OptimumCatalog.applies(m.architecture(), m.lambdas())) {
                 skipped++;
+                why.add(OptimumCatalog.whyNot(m.architecture(), m.lambdas()));
                 continue;
             }
             OptimumCatalog.Key key = OptimumCatalog.key(m.architecture(), m.lambdas());
@@ -79,7 +81,7 @@ final class OptimumCommand implements Callable<Integer> {
         json.put("task", task.name());
         json.put("configurations", rows);
         AtomicFiles.writeString(out.resolve("optimum.json"), Json.write(json));
-        if (skipped > 0) System.out.println(skipped + " configuration(s) skipped: the optimum covers two-layer relu, leaky_relu and linear networks");
+        if (skipped > 0) System.out.println(skipped + " configuration(s) skipped: " + String.join("; ", why));
         System.out.println("wrote " + out.resolve("optimum.json"));
         return 0;
     }

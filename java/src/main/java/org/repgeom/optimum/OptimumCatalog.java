@@ -41,8 +41,24 @@ public final class OptimumCatalog {
         return arch.depth() == 1 && !arch.isRecurrent() && (a == Activation.RELU || a == Activation.LEAKY_RELU || a == Activation.LINEAR);
     }
 
+    /**
+     * Whether the solver covers this configuration: {@link #applies(Architecture)} with two positive, finite
+     * weight decays. Without weight decay (λ = 0) the problem has no minimiser to certify (the loss can be
+     * driven towards its infimum with ever larger weights), so such configurations are outside the check.
+     */
+    public static boolean applies(Architecture arch, double[] lambdas) {
+        return applies(arch) && lambdas.length == 2 && lambdas[0] > 0 && lambdas[1] > 0
+                && Double.isFinite(lambdas[0]) && Double.isFinite(lambdas[1]);
+    }
+
+    /** Why {@link #applies(Architecture, double[])} is false, for messages. */
+    public static String whyNot(Architecture arch, double[] lambdas) {
+        return !applies(arch) ? "the optimum covers two-layer relu, leaky_relu and linear networks"
+                : "the optimum needs positive weight decay on both layers (lambda " + java.util.Arrays.toString(lambdas) + ")";
+    }
+
     public static Key key(Architecture arch, double[] lambdas) {
-        if (!applies(arch) || lambdas.length != 2) throw new IllegalArgumentException("not a two-layer 1-homogeneous configuration: " + arch);
+        if (!applies(arch, lambdas)) throw new IllegalArgumentException("not a two-layer 1-homogeneous configuration: " + arch);
         return new Key(arch.activation(), arch.hasBias(0), lambdas[0], lambdas[1]);
     }
 

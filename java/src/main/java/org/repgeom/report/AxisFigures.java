@@ -88,6 +88,12 @@ final class AxisFigures {
                     + " Kernel distance: relative ‖K − K*‖_F/‖K*‖_F where a closed form applies (absolute ‖K‖_F where K* = 0). "
                     + "Span residual: how much of the kernel lies outside span{K_Y, 11ᵀ}, where every kernel with the "
                     + "task's symmetry lies; a symmetry-broken minimum shows here even when its parallelism score is 1.";
+            List<String> offAxis = v.configs.stream().map(axis.value()).distinct()
+                    .filter(x -> axis.numeric() && !(Double.parseDouble(x) > 0)).toList();
+            if (!offAxis.isEmpty()) {
+                caption += " Not drawn: the configurations with " + axis.title() + " = " + String.join(", ", offAxis)
+                        + ", which a logarithmic axis cannot place (their numbers are in the tables and members.csv).";
+            }
             out.add(new Figure("fig-axis-" + axis.id(), "Along " + axis.title(), caption, body.toString()));
         }
         return out;
@@ -108,6 +114,7 @@ final class AxisFigures {
                 double[] sorted = Quantiles.finiteSorted(minima(v, c, column));
                 if (sorted.length == 0) continue;
                 double x = axis.numeric() ? Double.parseDouble(axis.value().apply(c)) : categories.indexOf(axis.value().apply(c));
+                if (axis.numeric() && !(x > 0)) continue; // off the log-scaled axis (λ = 0); the caption says so
                 points.add(new double[] {x, Math.max(DistributionFigures.FLOOR, Quantiles.ofSorted(sorted, 0.5))});
             }
             if (points.isEmpty()) continue;
@@ -126,16 +133,19 @@ final class AxisFigures {
     private static String coefficientChart(StudyView v, List<Axis> others, Axis colourAxis, Axis styleAxis, String prefix)
             throws IOException {
         Map<String, List<StudyView.Config>> lines = lines(v, others);
-        double lo = v.configs.stream().mapToDouble(StudyView.Config::lambda).min().orElse(Double.NaN);
-        double hi = v.configs.stream().mapToDouble(StudyView.Config::lambda).max().orElse(Double.NaN);
+        // λ = 0 has no place on the log axis (and no closed form): the positive λ only
+        double lo = v.configs.stream().mapToDouble(StudyView.Config::lambda).filter(l -> l > 0).min().orElse(Double.NaN);
+        double hi = v.configs.stream().mapToDouble(StudyView.Config::lambda).filter(l -> l > 0).max().orElse(Double.NaN);
         if (!(lo > 0 && hi > lo)) return null;
         XYChart chart = Charts.xy(620, 380, "λ (first layer)", "c");
         styleAxes(chart, true, false);
         int added = 0;
         for (Map.Entry<String, List<StudyView.Config>> line : lines.entrySet()) {
-            StudyView.Config first = line.getValue().get(0);
+            List<StudyView.Config> drawn = line.getValue().stream().filter(c -> c.lambda() > 0).toList();
+            if (drawn.isEmpty()) continue;
+            StudyView.Config first = drawn.get(0);
             List<double[]> measured = new ArrayList<>();
-            for (StudyView.Config c : line.getValue()) {
+            for (StudyView.Config c : drawn) {
                 int id = v.representative(c);
                 double[] k = RepresentationKernel.of(v.layers(id).get(c.depth() - 1), c.lastWidth(), v.task.samples());
                 measured.add(new double[] {c.lambda(), KernelDistance.bestScale(k, shape(v, c))});

@@ -112,11 +112,43 @@ final class Charts {
     }
 
     /**
+     * Removes the points a logarithmic axis cannot place (x ≤ 0 on a log x axis, y ≤ 0 on a log y axis: e.g. a
+     * configuration trained with λ = 0 on a λ axis), and series left without a point, instead of failing the
+     * whole report; the figure's caption says what is not drawn where that matters.
+     */
+    static void dropWhatLogAxesCannotShow(org.knowm.xchart.XYChart chart) {
+        boolean logX = chart.getStyler().isXAxisLogarithmic(), logY = chart.getStyler().isYAxisLogarithmic();
+        if (!logX && !logY) return;
+        java.util.List<String> empty = new java.util.ArrayList<>();
+        for (org.knowm.xchart.XYSeries s : chart.getSeriesCollection()) {
+            double[] x = s.getXData(), y = s.getYData(), extra = s.getExtraValues();
+            int n = 0;
+            for (int i = 0; i < x.length; i++) if (!(logX && x[i] <= 0) && !(logY && y[i] <= 0)) n++;
+            if (n == x.length) continue;
+            if (n == 0) {
+                empty.add(s.getName());
+                continue;
+            }
+            double[] nx = new double[n], ny = new double[n], ne = extra == null ? null : new double[n];
+            for (int i = 0, j = 0; i < x.length; i++) {
+                if ((logX && x[i] <= 0) || (logY && y[i] <= 0)) continue;
+                nx[j] = x[i];
+                ny[j] = y[i];
+                if (ne != null) ne[j] = extra[i];
+                j++;
+            }
+            s.replaceData(nx, ny, ne);
+        }
+        for (String name : empty) chart.removeSeries(name);
+    }
+
+    /**
      * The chart as a compact inline {@code <svg>} whose ids start with {@code idPrefix}: drawn by
      * {@link SvgChart} with its text as {@code <text>} when it supports the chart, else by XChart
      * (text as glyph outlines).
      */
     static String svg(Chart<?, ?> chart, String idPrefix) {
+        if (chart instanceof org.knowm.xchart.XYChart xy) dropWhatLogAxesCannotShow(xy);
         VectorGraphics2D g = new VectorGraphics2D();
         chart.paint(g, chart.getWidth(), chart.getHeight()); // also gives unstyled series their default colours
         if (SvgChart.supports(chart)) return SvgChart.svg(chart, idPrefix);

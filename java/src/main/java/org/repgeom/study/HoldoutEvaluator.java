@@ -60,7 +60,7 @@ final class HoldoutEvaluator {
 
     /** The certified optimum of a two-layer 1-homogeneous configuration; null where there is none. */
     private Optimum optimum(Architecture arch, double[] lambdas) {
-        if (!OptimumCatalog.applies(arch) || lambdas.length != 2 || !(lambdas[0] > 0 && lambdas[1] > 0)) return null;
+        if (!OptimumCatalog.applies(arch, lambdas)) return null;
         OptimumCatalog.Key key = OptimumCatalog.key(arch, lambdas);
         Optimum o = optima.of(key);
         if (o.certified()) return o;

@@ -116,7 +116,7 @@ public final class StudyOptimum {
     }
 
     private static boolean applies(MemberSpec m) {
-        return OptimumCatalog.applies(m.architecture()) && m.lambdas().length == 2;
+        return OptimumCatalog.applies(m.architecture(), m.lambdas());
     }
 
     /** The optimum of a member's configuration; null where it does not apply or was skipped. */
@@ -217,7 +217,7 @@ public final class StudyOptimum {
             statement = "not checked: the study was run with --no-optimum";
         } else if (applies == 0) {
             status = "does not apply";
-            statement = "no configuration is a two-layer relu, leaky_relu or linear network";
+            statement = "no configuration is a two-layer relu, leaky_relu or linear network with positive weight decay on both layers";
         } else if (!violations.isEmpty()) {
             status = "failed";
             statement = violations.size() + " member(s) below a certified global optimum (a bug in the loss, the stored "

@@ -245,6 +245,36 @@ class RunOptimumTest {
         }
     }
 
+    /**
+     * Unregularised configurations (λ = 0) are outside the global-optimum check (no minimiser to certify) and
+     * off the report's logarithmic λ axes; a study with them beside regularised ones runs to the end (it used to
+     * fail after training, in the solver and then in the report).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void unregularisedConfigurationsAreOutsideTheCheckAndOffTheLogAxes(@TempDir Path tmp) throws Exception {
+        Path spec = tmp.resolve("spec.yaml");
+        Files.writeString(spec, RunCommandTest.SPEC.replace("activation: [relu, tanh]", "activation: [relu]")
+                .replace("widths: [3, 8]", "widths: [8]").replace("seeds: 3", "seeds: 1")
+                .replace("lambda: [1.0e-2]", "lambda: [0.0, 1.0e-3, 1.0e-2]").replace("max_steps: 40000", "max_steps: 500"));
+        Path dir = tmp.resolve("run");
+        RunCommandTest.Result r = RunCommandTest.cli(run(spec, dir));
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> check = (Map<String, Object>) summary(dir).get("global_optimum_check");
+        assertEquals(2L, ((Number) check.get("configurations")).longValue(), check.toString());
+        Map<String, Map<String, Object>> optima = optima(summary(dir));
+        assertEquals(3, optima.size(), optima.keySet().toString());
+        for (Map.Entry<String, Map<String, Object>> o : optima.entrySet()) {
+            assertEquals(o.getKey().contains("|lambda=0|"), o.getValue() == null, "an optimum exactly where λ > 0: " + o);
+        }
+        for (Map.Entry<String, Map<String, String>> row : rows(dir).entrySet()) {
+            boolean unregularised = row.getValue().get("lambda1").equals("0.0");
+            assertEquals(unregularised, row.getValue().get("global_gap").isEmpty(), "member " + row.getKey());
+        }
+        String html = Files.readString(dir.resolve("report.html"));
+        assertTrue(html.contains("Not drawn: the configurations with λ (first layer) = 0"), "the caption says what is missing");
+    }
+
     /** A member below a certified lower bound fails the check: status in summary.json, exit 1, one line naming it. */
     @Test
     @SuppressWarnings("unchecked")
