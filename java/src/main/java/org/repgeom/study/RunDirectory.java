@@ -179,15 +179,17 @@ public final class RunDirectory {
         List<Object> widths = (List<Object>) g.get("hidden_widths");
         int[] hidden = widths.stream().mapToInt(w -> ((Number) w).intValue()).toArray();
         List<Object> layers = (List<Object>) g.get("layers");
-        // bias on every hidden layer shows as a bias offset on the second hidden layer
-        boolean biasAll = hidden.length > 1 && ((Number) ((Map<String, Object>) layers.get(1)).get("bias_offset")).intValue() >= 0;
+        // the bias is read off the layers: none on the first hidden layer (bias: none), or one on the second (bias: all)
+        java.util.function.IntPredicate hasBias = l -> ((Number) ((Map<String, Object>) layers.get(l)).get("bias_offset")).intValue() >= 0;
+        org.repgeom.model.Bias bias = !hasBias.test(0) ? org.repgeom.model.Bias.NONE
+                : hidden.length > 1 && hasBias.test(1) ? org.repgeom.model.Bias.ALL : org.repgeom.model.Bias.FIRST;
         Architecture arch = "rnn".equals(g.get("kind"))
                 ? Architecture.recurrent(((Number) g.get("input_dim")).intValue(), hidden[0],
                         ((Number) g.get("output_dim")).intValue(), Activation.parse((String) g.get("activation")),
                         new org.repgeom.model.Recurrence(((Number) g.get("time_steps")).intValue(),
                                 org.repgeom.model.Recurrence.Input.valueOf(((String) g.get("input")).toUpperCase(java.util.Locale.ROOT))))
                 : new Architecture(((Number) g.get("input_dim")).intValue(), hidden,
-                ((Number) g.get("output_dim")).intValue(), Activation.parse((String) g.get("activation")), biasAll);
+                ((Number) g.get("output_dim")).intValue(), Activation.parse((String) g.get("activation")), bias);
         ParamLayout layout = new ParamLayout(arch);
         int stride = ((Number) g.get("stride")).intValue();
         if (stride != layout.stride()) {

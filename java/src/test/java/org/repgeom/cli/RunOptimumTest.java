@@ -267,7 +267,7 @@ class RunOptimumTest {
         for (Map.Entry<String, Map<String, Object>> o : optima.entrySet()) {
             assertEquals(o.getKey().contains("|lambda=0|"), o.getValue() == null, "an optimum exactly where λ > 0: " + o);
         }
-        for (Map.Entry<String, Map<String, String>> row : rows(dir).entrySet()) {
+        for (Map.Entry<Integer, Map<String, String>> row : rows(dir).entrySet()) {
             boolean unregularised = row.getValue().get("lambda1").equals("0.0");
             assertEquals(unregularised, row.getValue().get("global_gap").isEmpty(), "member " + row.getKey());
         }
