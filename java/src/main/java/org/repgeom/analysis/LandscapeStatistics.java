@@ -214,7 +214,7 @@ public final class LandscapeStatistics {
             readout.merge(readoutRank(m), 1, Integer::sum);
         }
         List<Pair> pairs = new ArrayList<>();
-        if (first.architecture().depth() == 1) {
+        if (first.architecture().depth() == 1 && !first.architecture().isRecurrent()) { // paths between two-layer MLPs
             List<MemberInput> byId = minima.stream().sorted(Comparator.comparingInt(MemberInput::id)).toList();
             for (int k = 0; k < o.pairs() && 2 * k + 1 < byId.size(); k++) {
                 MemberInput a = byId.get(2 * k), b = byId.get(2 * k + 1);

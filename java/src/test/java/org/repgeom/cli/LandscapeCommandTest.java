@@ -227,4 +227,33 @@ class LandscapeCommandTest {
         assertTrue(Files.readString(out.resolve("landscape.json")).contains("\"mode_connectivity\": null"));
         assertTrue(r.out().contains("n/a"), r.out());
     }
+
+    /** Recurrent members (one hidden state, three weight decays) have statistics but no two-layer mode-connectivity path. */
+    @Test
+    void recurrentNetworksGetStatisticsWithoutPaths(@TempDir Path dir) throws Exception {
+        String spec = """
+                name: recurrent
+                task:
+                  kind: hypercube
+                  labels: 2
+                  per_class: 2
+                  input: {geometry: gaussian, dim: 3, seed: 1}
+                model: {kind: rnn, activation: [tanh, relu], widths: [4], time_steps: [3], input: every}
+                grid:
+                  seeds: 2
+                  lambda: [1.0e-2]
+                optimizer: {kind: adam, lr: 1.0e-2}
+                train: {max_steps: 300, tol: 1.0e-9, window: 100, trace_every: 100}
+                """;
+        Path out = dir.resolve("run");
+        new StudyRunner(StudySpec.parse(spec, dir, "recurrent"), new JavaBackend()).run(out, null, false, ProgressListener.NONE);
+        RunCommandTest.Result r = RunCommandTest.cli("landscape", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        Landscape l = LandscapeCommand.compute(RunDirectory.open(out), Options.defaults());
+        assertEquals(2, l.configurations().size());
+        for (Configuration c : l.configurations()) {
+            assertEquals(2, c.members());
+            assertEquals(0, c.pairs().size(), "no two-layer path between recurrent members");
+        }
+    }
 }
