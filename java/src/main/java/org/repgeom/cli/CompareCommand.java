@@ -41,7 +41,7 @@ final class CompareCommand implements Callable<Integer> {
             description = "median that ranks the configurations (default: ${DEFAULT-VALUE})")
     StudyComparison.SortKey sortBy;
 
-    @Option(names = "--layer", paramLabel = "L", description = "hidden layer to compare, 1-based (default: each member's last)")
+    @Option(names = "--layer", paramLabel = "L", description = "hidden layer to compare, 1-based (the time step of a recurrent network; default: each member's last)")
     Integer layer;
 
     @Option(names = "--center", description = "remove each neuron's and unit's mean over the conditions first "

@@ -16,7 +16,7 @@ import org.repgeom.analysis.NeuralComparison.Similarity;
 import org.repgeom.analysis.Quantiles;
 import org.repgeom.analysis.Recording;
 import org.repgeom.analysis.RepresentationKernel;
-import org.repgeom.model.Mlp;
+import org.repgeom.model.Representations;
 import org.repgeom.study.RunDirectory;
 import org.repgeom.study.spec.SpecException;
 import org.repgeom.task.Task;
@@ -194,9 +194,10 @@ public final class StudyComparison {
         int[] samples = recording.samples();
         int s = samples.length;
         for (RunDirectory.Group g : run.groups()) {
-            if (layer != null && (layer < 1 || layer > g.architecture().depth())) {
-                throw new SpecException("--layer", "must be in 1.." + g.architecture().depth() + " (group " + g.index()
-                        + " has " + g.architecture().depth() + " hidden layer(s)), got " + layer);
+            int stages = Representations.stages(g.architecture()); // hidden layers, or time steps of a recurrent group
+            if (layer != null && (layer < 1 || layer > stages)) {
+                throw new SpecException("--layer", "must be in 1.." + stages + " (group " + g.index() + " has " + stages
+                        + (g.architecture().isRecurrent() ? " time step(s)" : " hidden layer(s)") + "), got " + layer);
             }
         }
         double[] y = NeuralComparison.labels(task.yData(), dY, p, samples);
@@ -211,8 +212,8 @@ public final class StudyComparison {
             configs.computeIfAbsent(r.config(), ConfigRow::new);
         }
         for (RunDirectory.Group g : run.groups()) {
-            int l = layer == null ? g.architecture().depth() - 1 : layer - 1;
-            int m = g.architecture().width(l);
+            int l = layer == null ? Representations.stages(g.architecture()) - 1 : layer - 1;
+            int m = Representations.width(g.architecture(), l);
             for (int from = 0; from < g.size(); from += BLOCK) {
                 int count = Math.min(BLOCK, g.size() - from);
                 double[] params = run.params(g, from, count);
@@ -222,9 +223,8 @@ public final class StudyComparison {
                 IntStream.range(0, count).parallel().forEach(i -> {
                     RunDirectory.MemberRow row = rows.get(g.memberIds()[first + i]);
                     if (row == null || "DIVERGED".equals(row.string("status"))) return;
-                    Mlp mlp = new Mlp(g.layout(), task);
-                    mlp.forward(params, i * g.layout().stride());
-                    double[] r = NeuralComparison.columns(mlp.hidden(l), m, p, samples);
+                    double[] hidden = Representations.of(g.layout(), task, params, i * g.layout().stride()).hidden()[l];
+                    double[] r = NeuralComparison.columns(hidden, m, p, samples);
                     if (center) r = NeuralComparison.centred(r, m, s);
                     if (!Arrays.stream(r).allMatch(Double::isFinite)) return;
                     double[] k = RepresentationKernel.of(r, m, s);

@@ -179,6 +179,50 @@ class CompareCommandTest {
         assertTrue(html.contains(table.get(1).get(0)));
     }
 
+    /**
+     * A recurrent study is compared at its time steps (its stages): a recording that is one member's final hidden
+     * state h_T matches that member exactly (CKA 1) at the default stage, and --layer picks another time step
+     * (it failed with an internal error, running recurrent parameters through the MLP forward pass).
+     */
+    @Test
+    void recurrentMembersAreComparedAtTheirTimeSteps(@TempDir Path dir) throws IOException {
+        Path spec = dir.resolve("rnn.yaml");
+        Files.writeString(spec, """
+                name: rnn-compare
+                task: {kind: hypercube, labels: 2, per_class: 2, input: {geometry: gaussian, dim: 3, seed: 1}}
+                model: {kind: rnn, activation: [tanh], widths: [4], time_steps: [3], input: every}
+                grid: {seeds: 2, lambda: [1.0e-2]}
+                optimizer: {kind: adam, lr: 1.0e-2}
+                train: {max_steps: 300, tol: 1.0e-9, window: 100, trace_every: 100}
+                """);
+        Path out = dir.resolve("rnn");
+        assertEquals(0, RunCommandTest.cli("run", spec.toString(), "--out", out.toString(), "--backend", "java", "--quiet",
+                "--no-report").code());
+        RunDirectory run = RunDirectory.open(out);
+        RunDirectory.Group g = run.groups().get(0);
+        List<double[]> states = run.representations(g, run.params(g), 0); // h_1 … h_T of member g.memberIds()[0]
+        int p = run.task().samples();
+        Path rFile = dir.resolve("R.npy");
+        Npy.writeFloat64(rFile, new int[] {4, p}, states.get(states.size() - 1));
+        for (String[] at : new String[][] {{}, {"--layer", "1"}}) {
+            List<String> args = new java.util.ArrayList<>(List.of("compare", out.toString(), "--data", rFile.toString(),
+                    "--out", dir.resolve("cmp.csv").toString(), "--force", "--quiet"));
+            args.addAll(List.of(at));
+            RunCommandTest.Result r = RunCommandTest.cli(args.toArray(String[]::new));
+            assertEquals(0, r.code(), r.err());
+            List<List<String>> members = rows(dir.resolve("cmp.members.csv"));
+            int id = members.get(0).indexOf("id"), cka = members.get(0).indexOf("cka");
+            double own = members.stream().skip(1).filter(m -> Integer.parseInt(m.get(id)) == g.memberIds()[0])
+                    .mapToDouble(m -> Double.parseDouble(m.get(cka))).findFirst().orElseThrow();
+            if (at.length == 0) assertEquals(1.0, own, 1e-9, "h_T against itself");
+            else assertTrue(own < 1 - 1e-6, "h_1 is not h_T: " + own);
+        }
+        RunCommandTest.Result beyond = RunCommandTest.cli("compare", out.toString(), "--data", rFile.toString(), "--out",
+                dir.resolve("other.csv").toString(), "--layer", "4");
+        assertEquals(2, beyond.code(), beyond.err());
+        assertTrue(beyond.err().contains("--layer") && beyond.err().contains("time step(s)"), beyond.err());
+    }
+
     @Test
     void replacesOnlyItsOwnEarlierOutputAndOnlyWithForce(@TempDir Path dir) throws IOException {
         Path[] rc = recording("tanh|w=4", 30, 1, 0.1, 9, dir);
