@@ -49,7 +49,8 @@ final class RecurrentFigures {
                 });
                 int step = Integer.parseInt(row.get(t));
                 for (int k = 0; k < cols.length; k++) {
-                    perColumn.get(k).computeIfAbsent(step, s -> new ArrayList<>()).add(Double.parseDouble(row.get(cols[k])));
+                    String cell = row.get(cols[k]); // empty where a measure is undefined (PS without binary labels)
+                    perColumn.get(k).computeIfAbsent(step, s -> new ArrayList<>()).add(cell.isEmpty() ? Double.NaN : Double.parseDouble(cell));
                 }
             }
         }
@@ -65,7 +66,8 @@ final class RecurrentFigures {
                 int i = 0;
                 for (Map.Entry<Integer, List<Double>> e : byStep.entrySet()) {
                     x[i] = e.getKey();
-                    med[i++] = Quantiles.median(e.getValue().stream().mapToDouble(Double::doubleValue).toArray());
+                    double[] finite = e.getValue().stream().mapToDouble(Double::doubleValue).filter(Double::isFinite).toArray();
+                    med[i++] = finite.length == 0 ? Double.NaN : Quantiles.median(finite);
                 }
                 double[][] line = TrainingFigures.finite(x, med);
                 if (line == null) continue;

@@ -139,4 +139,30 @@ class RecurrentStudyTest {
         Map<String, Object> groups = (Map<String, Object>) groupsJson.get(0);
         assertEquals("rnn", groups.get("kind"));
     }
+
+    /**
+     * A recurrent study of one-hot classes (no binary labels, so no parallelism score in rnn_steps.csv) gets its
+     * report with the time-step figure; an empty cell there failed the whole report before.
+     */
+    @Test
+    void oneHotRecurrentStudiesGetTheirReport(@TempDir Path tmp) throws Exception {
+        Path spec = tmp.resolve("onehot-rnn.yaml");
+        Files.writeString(spec, """
+                name: onehot-rnn
+                task: {kind: onehot, classes: 3, per_class: 2, input: {geometry: gaussian, dim: 3, seed: 1}}
+                model: {kind: rnn, activation: [relu], widths: [4], time_steps: [2], input: first}
+                grid: {seeds: 2, lambda: [1.0e-2]}
+                optimizer: {kind: adam, lr: 1.0e-2}
+                train: {max_steps: 300, tol: 1.0e-9, window: 100, trace_every: 100}
+                """);
+        Path out = tmp.resolve("out");
+        org.repgeom.cli.RunCommandTest.Result r = org.repgeom.cli.RunCommandTest.cli("run", spec.toString(), "--out",
+                out.toString(), "--backend", "java", "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(!r.err().contains("report failed"), r.err());
+        List<String> steps = Files.readAllLines(out.resolve("rnn_steps.csv"));
+        int ps = Csv.split(steps.get(0)).indexOf("parallelism_score");
+        assertTrue(steps.stream().skip(1).allMatch(l -> Csv.split(l).get(ps).isEmpty()), "no PS without binary labels");
+        assertTrue(Files.readString(out.resolve("report.html")).contains("id=\"fig-rnn-steps\""), "the time-step figure");
+    }
 }
