@@ -161,6 +161,27 @@ class PathSafetyTest {
     }
 
     @Test
+    void mergeNeverWritesOverOrIntoOneOfItsShards(@TempDir Path tmp) throws Exception {
+        Path spec = spec(tmp);
+        Path out = tmp.resolve("out");
+        for (String part : new String[] {"0/2", "1/2"}) {
+            assertEquals(0, Fixture.run(spec, out, "--chunk-size", "1", "--shard", part).code());
+        }
+        String s0 = tmp.resolve("out.shard-0-of-2").toString(), s1 = tmp.resolve("out.shard-1-of-2").toString();
+        Map<String, String> before = Fixture.tree(tmp);
+        // with --force the shard, a repgeom directory, would be replaced by the merged study
+        Fixture.cli("merge", s0, s1, "--out", s0, "--force", "--no-report", "--no-optimum")
+                .assertRefused("--out", "out.shard-0-of-2", "never modifies a shard");
+        Fixture.cli("merge", s0, s1, "--out", s1 + "/merged", "--no-report", "--no-optimum")
+                .assertRefused("--out", "out.shard-1-of-2", "never modifies a shard");
+        Fixture.cli("merge", s0, tmp.resolve("typo").toString(), "--no-report").assertRefused("typo", "no such shard directory");
+        assertEquals(before, Fixture.tree(tmp));
+        Fixture.Result ok = Fixture.cli("merge", s0, s1, "--no-report", "--no-optimum");
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(Files.isRegularFile(out.resolve("members.csv")));
+    }
+
+    @Test
     void theoryWithTooManyLabelsIsRefusedNotOverflowed() {
         Fixture.cli("theory", "--labels", "40", "--lambda1", "0.01").assertRefused("--labels");
         Fixture.Result ok = Fixture.cli("theory", "--labels", "3", "--lambda1", "0.01");
