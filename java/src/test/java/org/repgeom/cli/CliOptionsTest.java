@@ -37,6 +37,15 @@ class CliOptionsTest {
     }
 
     @Test
+    void landscapeRefusesMorePathPointsThanItCanKeep(@TempDir Path tmp) {
+        // checked before the study is opened: the old code took 10^8 points and died of a full heap
+        RunCommandTest.Result r = RunCommandTest.cli("landscape", tmp.resolve("study").toString(), "--path-points", "100000000");
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+        assertTrue(r.err().startsWith("error: --path-points must be in 2..1001"), r.err());
+    }
+
+    @Test
     void theVersionIsTheProjectVersion() throws Exception {
         Matcher m = Pattern.compile("<artifactId>repgeom-parent</artifactId>\\s*<version>([^<]+)</version>")
                 .matcher(Files.readString(Path.of("..", "pom.xml")));
