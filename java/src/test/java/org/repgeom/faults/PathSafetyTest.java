@@ -150,6 +150,25 @@ class PathSafetyTest {
     }
 
     @Test
+    void aRefusedAnalysisWritesNothing(@TempDir Path tmp) throws Exception {
+        Path spec = spec(tmp);
+        Path out = tmp.resolve("out");
+        assertEquals(0, Fixture.run(spec, out, "--chunk-size", "2").code());
+        Path params = out.resolve("params_group0.npy");
+        byte[] intact = Files.readAllBytes(params);
+        Files.write(params, java.util.Arrays.copyOf(intact, intact.length - 8));
+        Map<String, String> before = Fixture.tree(tmp);
+        Fixture.cli("analyze", out.toString()).assertRefused("params_group0.npy");
+        assertEquals(before, Fixture.tree(tmp), "no empty analysis/ folder left");
+
+        Files.write(params, intact);
+        Files.writeString(out.resolve("summary.json"), "[1, 2");
+        before = Fixture.tree(tmp);
+        Fixture.cli("analyze", out.toString()).assertRefused("summary.json");
+        assertEquals(before, Fixture.tree(tmp), "no metrics.csv written before summary.json was found damaged");
+    }
+
+    @Test
     void refusedRunsLeaveNothingOnDisk(@TempDir Path tmp) throws Exception {
         Path spec = spec(tmp);
         Map<String, String> before = Fixture.tree(tmp);
