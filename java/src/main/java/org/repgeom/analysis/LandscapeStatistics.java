@@ -224,7 +224,7 @@ public final class LandscapeStatistics {
         }
         Architecture arch = first.architecture();
         GlobalComparison global = null;
-        if (optima != null && OptimumCatalog.applies(arch) && first.lambdas().length == 2) {
+        if (optima != null && OptimumCatalog.applies(arch, first.lambdas())) {
             global = GlobalComparison.of(task, minima, optima.of(OptimumCatalog.key(arch, first.lambdas())), GLOBAL_GAP_TOL);
         }
         return new Configuration(first.config(), first.family(), arch.activation().id(), arch.hiddenWidths(),

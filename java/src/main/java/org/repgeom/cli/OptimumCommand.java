@@ -53,7 +53,7 @@ final class OptimumCommand implements Callable<Integer> {
         Task task = TaskFactory.build(spec.task());
         Map<String, MemberSpec> configs = new LinkedHashMap<>();
         for (MemberSpec m : spec.members(task.inputDim(), task.outputDim())) configs.putIfAbsent(m.configurationKey(), m);
-        OptimumOutputs.check(out, configs.values().stream().filter(m -> OptimumCatalog.applies(m.architecture()))
+        OptimumOutputs.check(out, configs.values().stream().filter(m -> OptimumCatalog.applies(m.architecture(), m.lambdas()))
                 .map(m -> OptimumCatalog.key(m.architecture(), m.lambdas()).stem()).toList());
         Files.createDirectories(out);
         OptimumSolver.Options d = OptimumSolver.Options.defaults();
@@ -64,7 +64,7 @@ final class OptimumCommand implements Callable<Integer> {
         int skipped = 0;
         for (Map.Entry<String, MemberSpec> e : configs.entrySet()) {
             MemberSpec m = e.getValue();
-            if (!OptimumCatalog.applies(m.architecture())) {
+            if (!OptimumCatalog.applies(m.architecture(), m.lambdas())) {
                 skipped++;
                 continue;
             }
@@ -81,7 +81,7 @@ final class OptimumCommand implements Callable<Integer> {
         json.put("task", task.name());
         json.put("configurations", rows);
         AtomicFiles.writeString(out.resolve(OptimumOutputs.JSON), Json.write(json));
-        if (skipped > 0) System.out.println(skipped + " configuration(s) skipped: the optimum covers two-layer relu, leaky_relu and linear networks");
+        if (skipped > 0) System.out.println(skipped + " configuration(s) skipped: the optimum covers two-layer relu, leaky_relu and linear networks with λ1, λ2 > 0");
         System.out.println("wrote " + out.resolve("optimum.json"));
         return 0;
     }

@@ -41,6 +41,14 @@ public final class OptimumCatalog {
         return arch.depth() == 1 && !arch.isRecurrent() && (a == Activation.RELU || a == Activation.LEAKY_RELU || a == Activation.LINEAR);
     }
 
+    /**
+     * Whether the solver covers this configuration: {@link #applies(Architecture)} with λ1, λ2 &gt; 0
+     * (without weight decay the loss has no minimiser to certify: the infimum is approached, not attained).
+     */
+    public static boolean applies(Architecture arch, double[] lambdas) {
+        return applies(arch) && lambdas.length == 2 && lambdas[0] > 0 && lambdas[1] > 0;
+    }
+
     public static Key key(Architecture arch, double[] lambdas) {
         if (!applies(arch) || lambdas.length != 2) throw new IllegalArgumentException("not a two-layer 1-homogeneous configuration: " + arch);
         return new Key(arch.activation(), arch.hasBias(0), lambdas[0], lambdas[1]);

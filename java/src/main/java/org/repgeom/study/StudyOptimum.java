@@ -115,7 +115,7 @@ public final class StudyOptimum {
     }
 
     private static boolean applies(MemberSpec m) {
-        return OptimumCatalog.applies(m.architecture()) && m.lambdas().length == 2;
+        return OptimumCatalog.applies(m.architecture(), m.lambdas());
     }
 
     /** The optimum of a member's configuration; null where it does not apply or was skipped. */

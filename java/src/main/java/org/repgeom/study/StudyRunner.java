@@ -127,6 +127,12 @@ public final class StudyRunner {
                     + " traces; use --backend native or --backend java");
         }
         KernelTraceFiles.checkSize(spec, task.samples());
+        int deepest = spec.model().isRecurrent() ? 1
+                : spec.model().hiddenShapes().stream().mapToInt(s -> s.length).max().orElse(1);
+        if (deepest > backend.maxHiddenLayers()) {
+            throw new SpecException("model.depth", deepest + " hidden layers; the " + backend.name() + " backend trains at most "
+                    + backend.maxHiddenLayers() + "; use --backend java");
+        }
     }
 
     /**
