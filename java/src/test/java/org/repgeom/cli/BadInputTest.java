@@ -73,6 +73,13 @@ class BadInputTest {
     }
 
     @Test
+    void aNetworkWithMoreParametersThanAnIntIndexes(@TempDir Path tmp) throws Exception {
+        // 60000 x 65536 weights: ParamLayout's int offsets overflowed into an internal error
+        assertRejected(tmp, RunCommandTest.SPEC.replace("dim: 4", "dim: 60000").replace("widths: [3, 8]", "widths: [65536]"),
+                "model.widths", "parameters");
+    }
+
+    @Test
     void zeroWeightDecayTrainsWithoutAGlobalOptimum(@TempDir Path tmp) throws Exception {
         Path spec = tmp.resolve("free.yaml");
         Files.writeString(spec, RunCommandTest.SPEC.replace("activation: [relu, tanh]", "activation: [relu]")
