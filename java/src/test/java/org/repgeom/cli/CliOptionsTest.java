@@ -23,6 +23,7 @@ class CliOptionsTest {
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().lines().count(), "one line: " + r.err());
         assertTrue(r.err().startsWith("error: ") && r.err().contains(option) && r.err().contains(expected), r.err());
+        assertFalse(r.err().contains("Exception"), "no Java class names in the line: " + r.err());
         assertFalse(Files.exists(tmp.resolve("o")));
         assertFalse(Files.exists(tmp.resolve("o.incomplete")));
     }
