@@ -150,6 +150,15 @@ class PathSafetyTest {
     }
 
     @Test
+    void aFileGivenForAStudyIsNamedAsAFile(@TempDir Path tmp) throws Exception {
+        Path spec = spec(tmp);
+        for (String command : new String[] {"analyze", "report", "landscape"}) {
+            Fixture.cli(command, spec.toString()).assertRefused("spec.yaml", "is a file, not a study directory");
+        }
+        Fixture.cli("analyze", tmp.resolve("nope").toString()).assertRefused("nope", "no such study directory");
+    }
+
+    @Test
     void aRefusedAnalysisWritesNothing(@TempDir Path tmp) throws Exception {
         Path spec = spec(tmp);
         Path out = tmp.resolve("out");
