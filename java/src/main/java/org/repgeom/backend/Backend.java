@@ -34,6 +34,11 @@ public interface Backend {
         return Double.NaN;
     }
 
+    /** The most hidden layers an MLP may have on this backend (a native kernel's fixed-size tables); unbounded by default. */
+    default int maxHiddenLayers() {
+        return Integer.MAX_VALUE;
+    }
+
     /** True when {@link #train} and {@link #trainSegment} record the kernel trace a request asks for. */
     default boolean supportsKernelTrace() {
         return false;

@@ -202,6 +202,14 @@ public final class NativeBackend implements Backend {
         return bytes(rows.length, Integer.BYTES).asIntBuffer().put(0, rows);
     }
 
+    /** RG_MAX_DEPTH of native/repgeom_kernels.h: the C kernels' per-layer tables have this many entries. */
+    static final int MAX_HIDDEN_LAYERS = 16;
+
+    @Override
+    public int maxHiddenLayers() {
+        return MAX_HIDDEN_LAYERS;
+    }
+
     @Override
     public boolean supportsKernelTrace() {
         return true;

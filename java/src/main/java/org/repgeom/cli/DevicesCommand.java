@@ -1,9 +1,11 @@
 package org.repgeom.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.repgeom.backend.Backend;
 import org.repgeom.backend.BackendSmokeCheck;
 import org.repgeom.backend.Backends;
+import org.repgeom.study.spec.SpecException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -22,17 +24,15 @@ final class DevicesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String chosen = Backends.auto().name();
-        boolean required = false;
-        for (Backends.Availability a : Backends.survey()) {
+        List<Backends.Availability> survey = Backends.survey();
+        if (require != null && survey.stream().noneMatch(a -> a.name().equals(require))) {
+            throw new SpecException("--require", "names no backend: '" + require + "' (expected cuda, native or java)");
+        }
+        for (Backends.Availability a : survey) {
             System.out.printf("%-7s %-13s %s%n", a.name(), a.available() ? (a.name().equals(chosen) ? "yes (auto)" : "yes") : "no",
                     a.reason());
-            if (a.name().equals(require)) required = true;
         }
         if (require == null) return 0;
-        if (!required) {
-            System.err.println("repgeom devices: --require names no backend: '" + require + "' (expected cuda, native or java)");
-            return 2;
-        }
         Backend backend;
         try {
             backend = Backends.byName(require);

@@ -43,8 +43,11 @@ final class LandscapeCommand implements Callable<Integer> {
     @Option(names = "--pairs", defaultValue = "3", description = "mode-connectivity pairs per configuration (default: ${DEFAULT-VALUE})")
     int pairs;
 
+    /** The most points a path may have (landscape.json keeps each; 50 times the default resolution). */
+    static final int MAX_PATH_POINTS = 1001;
+
     @Option(names = "--path-points", defaultValue = "" + ModeConnectivity.DEFAULT_POINTS,
-            description = "points on each mode-connectivity path (default: ${DEFAULT-VALUE})")
+            description = "points on each mode-connectivity path, 2 to " + MAX_PATH_POINTS + " (default: ${DEFAULT-VALUE})")
     int points;
 
     @Option(names = "--cosine-tol", defaultValue = "" + NeuronTuning.DEFAULT_COSINE_TOL,
@@ -71,7 +74,10 @@ final class LandscapeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (!(tol > 0)) throw new IllegalArgumentException("--tol must be positive, got " + tol);
         if (pairs < 0) throw new IllegalArgumentException("--pairs must be >= 0, got " + pairs);
-        if (points < 2) throw new IllegalArgumentException("--path-points must be >= 2, got " + points);
+        if (points < 2 || points > MAX_PATH_POINTS) {
+            // every point of every path is kept for landscape.json: an absurd count would only exhaust the heap
+            throw new IllegalArgumentException("--path-points must be in 2.." + MAX_PATH_POINTS + ", got " + points);
+        }
         if (!(cosineTol >= 0 && cosineTol < 1)) throw new IllegalArgumentException("--cosine-tol must be in [0, 1), got " + cosineTol);
         if (!(usedFraction >= 0 && usedFraction <= 1)) {
             throw new IllegalArgumentException("--used-fraction must be in [0, 1], got " + usedFraction);

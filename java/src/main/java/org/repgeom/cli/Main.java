@@ -58,7 +58,18 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler(Main::usageError);
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // an Error passes picocli's handlers: without this the JVM printed "Exception in thread main" and a trace
+            System.err.println("error: out of memory: the Java heap (at most " + Runtime.getRuntime().maxMemory() / (1 << 20)
+                    + " MiB) cannot hold this work; give java more (java -Xmx16g -jar repgeom.jar …) or make the study"
+                    + " smaller (narrower networks, fewer samples, --chunk-size); an unfinished run continues with --resume");
+            if ("1".equals(System.getenv(STACKTRACE_ENV)) || java.util.Arrays.asList(args).contains("--stacktrace")) {
+                e.printStackTrace();
+            }
+            return BAD_INPUT;
+        }
     }
 
     /** A bad option value (picocli's converters, e.g. --backend, --shard): one line and exit 2, no usage dump. */

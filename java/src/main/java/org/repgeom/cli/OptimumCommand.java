@@ -51,13 +51,14 @@ final class OptimumCommand implements Callable<Integer> {
         if (!Files.isRegularFile(specFile)) throw new SpecException(specFile.toString(), "no such spec file");
         StudySpec spec = StudySpec.load(specFile);
         Task task = TaskFactory.build(spec.task());
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is not a directory");
+        Map<String, MemberSpec> configs = new LinkedHashMap<>();
+        for (MemberSpec m : spec.members(task.inputDim(), task.outputDim())) configs.putIfAbsent(m.configurationKey(), m);
+        OptimumOutputs.check(out, configs.values().stream().filter(m -> OptimumCatalog.applies(m.architecture(), m.lambdas()))
+                .map(m -> OptimumCatalog.key(m.architecture(), m.lambdas()).stem()).toList());
         Files.createDirectories(out);
         OptimumSolver.Options d = OptimumSolver.Options.defaults();
         OptimumCatalog catalog = new OptimumCatalog(task, new OptimumSolver.Options(d.tol(), d.certifyTol(), d.maxRounds(),
                 timeLimit, d.faceBudget(), d.randomStarts()));
-        Map<String, MemberSpec> configs = new LinkedHashMap<>();
-        for (MemberSpec m : spec.members(task.inputDim(), task.outputDim())) configs.putIfAbsent(m.configurationKey(), m);
         List<Object> rows = new ArrayList<>();
         Map<OptimumCatalog.Key, Boolean> written = new LinkedHashMap<>();
         int skipped = 0;
@@ -78,9 +79,10 @@ final class OptimumCommand implements Callable<Integer> {
                     o.certified() ? "certified" : "NOT certified", o.width(), o.kernelSetDiameter(), o.seconds());
         }
         Map<String, Object> json = new LinkedHashMap<>();
+        json.put("format", OptimumOutputs.FORMAT);
         json.put("task", task.name());
         json.put("configurations", rows);
-        AtomicFiles.writeString(out.resolve("optimum.json"), Json.write(json));
+        AtomicFiles.writeString(out.resolve(OptimumOutputs.JSON), Json.write(json));
         if (skipped > 0) System.out.println(skipped + " configuration(s) skipped: " + String.join("; ", why));
         System.out.println("wrote " + out.resolve("optimum.json"));
         return 0;

@@ -1,6 +1,7 @@
 package org.repgeom.cli;
 
 import org.repgeom.study.Shard;
+import org.repgeom.study.spec.SpecException;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -10,7 +11,8 @@ final class ShardOption implements ITypeConverter<Shard> {
     public Shard convert(String value) {
         try {
             return Shard.parse(value);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | SpecException e) {
+            // its own words only: picocli would otherwise quote the exception's class name in the line
             throw new TypeConversionException(e.getMessage());
         }
     }

@@ -53,7 +53,12 @@ final class TheoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (specFile != null) return fromSpec();
+        if (specFile != null) {
+            if (labels != null || lambda1 != null || lambda2 != null) {
+                throw new SpecException("theory", "give a SPEC.yaml or --labels and --lambda1, not both (the spec has its own labels and λ)");
+            }
+            return fromSpec();
+        }
         if (labels == null || lambda1 == null) {
             throw new SpecException("theory", "give a SPEC.yaml, or --labels and --lambda1 (and optionally --per-class, --lambda2)");
         }
@@ -63,6 +68,8 @@ final class TheoryCommand implements Callable<Integer> {
         if (pLong > Integer.MAX_VALUE) {
             throw new SpecException("--labels", "P = " + perClass + " · 2^" + labels + " = " + pLong + " samples is too many");
         }
+        positiveFinite("--lambda1", lambda1);
+        if (lambda2 != null) positiveFinite("--lambda2", lambda2);
         int p = (int) pLong;
         System.out.println(HypercubeReluTheory.of(p, labels, lambda1, lambda2 == null ? lambda1 : lambda2).describe());
         return 0;
@@ -89,6 +96,12 @@ final class TheoryCommand implements Callable<Integer> {
     }
 
     /** One configuration for {@code --json}: exact numbers, the last layer's K* as P rows. */
+    private static void positiveFinite(String option, double value) {
+        if (!(value > 0 && value < Double.POSITIVE_INFINITY)) {
+            throw new SpecException(option, "must be a positive finite number, got " + value);
+        }
+    }
+
     private static Map<String, Object> row(Architecture arch, double[] lambdas, Task task, ConfigurationTheory t) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("activation", arch.activation().id());

@@ -11,9 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.repgeom.backend.Backend;
 import org.repgeom.backend.ProgressListener;
-import org.repgeom.io.AtomicFiles;
 import org.repgeom.io.Csv;
-import org.repgeom.io.Json;
 import org.repgeom.theory.ClosedForms;
 import org.repgeom.theory.TheoryVerifier;
 import picocli.CommandLine.Command;
@@ -47,7 +45,8 @@ final class VerifyTheoryCommand implements Callable<Integer> {
     @Option(names = "--list", description = "list the case ids and exit")
     boolean list;
 
-    @Option(names = "--out", paramLabel = "FILE.json", description = "also write the table as JSON to FILE and as CSV next to it (FILE with .csv)")
+    @Option(names = "--out", paramLabel = "FILE.json", description = "also write the table as JSON to FILE and as CSV next to it (FILE with .csv); "
+            + "an existing file there is replaced only if it is an earlier verify-theory output")
     Path out;
 
     @Override
@@ -62,6 +61,7 @@ final class VerifyTheoryCommand implements Callable<Integer> {
         if (stepCount < TheoryVerifier.WINDOW) {
             throw new IllegalArgumentException("--steps must be ≥ " + TheoryVerifier.WINDOW + ", got " + stepCount);
         }
+        VerifyTheoryOutputs outputs = out == null ? null : VerifyTheoryOutputs.check(out); // before minutes of training
         List<ClosedForms.Case> selected;
         try {
             selected = cases == null ? ClosedForms.all() : ClosedForms.select(cases);
@@ -90,7 +90,7 @@ final class VerifyTheoryCommand implements Callable<Integer> {
         long failed = rows.stream().filter(r -> !r.pass()).count();
         System.out.printf(Locale.ROOT, "%d/%d cases pass (median kernel error < %.0e) in %.1f s%n", rows.size() - failed,
                 rows.size(), TheoryVerifier.KERNEL_TOL, total);
-        if (out != null) write(out, rows, seedCount, stepCount, backend.name(), total);
+        if (outputs != null) write(outputs, rows, seedCount, stepCount, backend.name(), total);
         return failed == 0 ? 0 : 1;
     }
 
@@ -108,11 +108,10 @@ final class VerifyTheoryCommand implements Callable<Integer> {
                 r.pass() ? "PASS" : "FAIL");
     }
 
-    private static void write(Path file, List<TheoryVerifier.Row> rows, int seeds, int steps, String backend,
+    private static void write(VerifyTheoryOutputs outputs, List<TheoryVerifier.Row> rows, int seeds, int steps, String backend,
             double seconds) throws IOException {
         List<Object> list = new ArrayList<>();
-        StringBuilder csv = new StringBuilder(
-                "case,title,prediction,members,converged,median_kernel_error,median_loss_gap,median_ps,certified_fraction,seconds,pass,detail\n");
+        StringBuilder csv = new StringBuilder(VerifyTheoryOutputs.CSV_HEADER).append('\n');
         for (TheoryVerifier.Row r : rows) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("case", r.testCase().id());
@@ -139,6 +138,7 @@ final class VerifyTheoryCommand implements Callable<Integer> {
                     Boolean.toString(r.pass()), Csv.text(r.detail()))).append('\n');
         }
         Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("format", VerifyTheoryOutputs.FORMAT);
         doc.put("backend", backend);
         doc.put("seeds", seeds);
         doc.put("steps", steps);
@@ -148,10 +148,7 @@ final class VerifyTheoryCommand implements Callable<Integer> {
         doc.put("certificate_tol", TheoryVerifier.CERTIFY_TOL);
         doc.put("seconds", seconds);
         doc.put("cases", list);
-        AtomicFiles.writeString(file, Json.write(doc));
-        String name = file.getFileName().toString();
-        String base = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
-        AtomicFiles.writeString(file.resolveSibling(base + ".csv"), csv.toString());
+        outputs.write(doc, csv.toString());
     }
 
 

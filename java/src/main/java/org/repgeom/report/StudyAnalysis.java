@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -125,19 +126,35 @@ public final class StudyAnalysis {
         MemberAlignment align = metrics.contains(Metric.MEMBER_ALIGN)
                 ? new MemberAlignment(ctx.task().samples(), alignPerConfig, alignBudget) : null;
 
-        Path dir = run.path().resolve("analysis");
-        Files.createDirectories(dir);
-        Path csv = dir.resolve("metrics.csv");
-        Sink sink = new Sink(rows, stats, align, ctx.columns().size());
-        writeMetricsCsv(csv, ctx, sink);
+        run.summary(); // read before anything is written: a damaged summary.json must not leave a new metrics.csv
 
-        Map<String, Object> summary = summary(ctx, rows.size(), stats, align);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        summary.put("seconds", seconds);
-        Path json = dir.resolve("summary.json");
-        AtomicFiles.writeString(json, Json.write(summary));
-        TrajectoryAnalysis.write(run); // analysis/trajectory*.csv when the study recorded kernels during training
-        return new Outcome(csv, json, summary, seconds);
+        Path dir = run.path().resolve("analysis");
+        boolean created = !Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
+        Files.createDirectories(dir);
+        try {
+            Path csv = dir.resolve("metrics.csv");
+            Sink sink = new Sink(rows, stats, align, ctx.columns().size());
+            writeMetricsCsv(csv, ctx, sink);
+
+            Map<String, Object> summary = summary(ctx, rows.size(), stats, align);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            summary.put("seconds", seconds);
+            Path json = dir.resolve("summary.json");
+            AtomicFiles.writeString(json, Json.write(summary));
+            TrajectoryAnalysis.write(run); // analysis/trajectory*.csv when the study recorded kernels during training
+            return new Outcome(csv, json, summary, seconds);
+        } catch (IOException | RuntimeException e) {
+            if (created) removeIfEmpty(dir); // a refused analysis (e.g. a damaged params file) leaves no empty folder
+            throw e;
+        }
+    }
+
+    private static void removeIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // not empty (a file was written before the failure) or not removable: it stays, as it is
+        }
     }
 
     /** The task-level inputs shared by every member, and the selected columns in order. */

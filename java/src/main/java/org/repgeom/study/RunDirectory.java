@@ -95,7 +95,10 @@ public final class RunDirectory {
     /** Opens a finished study directory; fails with a clear message when it is not one. */
     public static RunDirectory open(Path dir) {
         Path d = dir.toAbsolutePath().normalize();
-        if (!Files.isDirectory(d)) throw new SpecException(dir.toString(), "no such study directory");
+        if (!Files.isDirectory(d)) {
+            throw new SpecException(dir.toString(), Files.exists(d) ? "is a file, not a study directory (give the directory "
+                    + "repgeom run wrote)" : "no such study directory");
+        }
         StudyPaths.refuseLinks(d); // analyze, report and landscape write into it
         for (String f : List.of("summary.json", "members.csv", "groups.json", "X.npy", "Y.npy", "kernels.npy")) {
             if (!Files.isRegularFile(d.resolve(f))) {

@@ -65,6 +65,7 @@ public final class StudyMerge {
         out = out.toAbsolutePath().normalize();
         List<StudyManifest> manifests = new ArrayList<>();
         for (Path dir : shards) manifests.add(readShard(dir));
+        for (Path dir : shards) refuseOutputOverlapping(out, dir);
         StudyManifest first = manifests.get(0);
         for (int i = 1; i < shards.size(); i++) sameStudy(shards.get(0), first, shards.get(i), manifests.get(i));
 
@@ -140,6 +141,19 @@ public final class StudyMerge {
             StudyRunner.deleteRecursively(out);
             AtomicFiles.move(work, out);
             return new Result(out, summary, plan.memberCount(), shards.size(), merged.seconds());
+        }
+    }
+
+    /**
+     * Merge never modifies a shard: {@code out} (and its {@code .incomplete} beside it) must be neither
+     * the shard, nor inside it, nor hold it — with {@code --force} the first and the last would delete it.
+     */
+    private static void refuseOutputOverlapping(Path out, Path shard) {
+        Path realOut = StudyPaths.real(out), realShard = StudyPaths.real(shard);
+        Path work = realOut.resolveSibling(realOut.getFileName() + ".incomplete");
+        if (realShard.startsWith(realOut) || realOut.startsWith(realShard) || work.startsWith(realShard)) {
+            throw new SpecException("--out", out + (realOut.startsWith(realShard) ? " is or lies inside" : " holds")
+                    + " the shard " + shard + "; merge never modifies a shard, so write the study elsewhere");
         }
     }
 

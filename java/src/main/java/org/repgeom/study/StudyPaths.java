@@ -141,11 +141,13 @@ public final class StudyPaths {
         }
     }
 
-    private static Path real(Path p) {
+    /** {@code p} with its links resolved; where it does not exist, its nearest existing ancestor's. */
+    static Path real(Path p) {
         try {
             return p.toRealPath();
         } catch (IOException e) {
-            return p.toAbsolutePath().normalize();
+            Path abs = p.toAbsolutePath().normalize(), parent = abs.getParent();
+            return parent == null ? abs : real(parent).resolve(abs.getFileName());
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.repgeom.study;
 
 import org.repgeom.study.spec.MemberSpec;
+import org.repgeom.study.spec.ModelSpec;
 import org.repgeom.study.spec.OptimizerSpec;
 import org.repgeom.study.spec.SpecException;
 import org.repgeom.study.spec.StudySpec;
@@ -33,6 +34,7 @@ import org.repgeom.backend.TrainRequest;
 import org.repgeom.backend.TrainResult;
 import org.repgeom.io.Npy;
 import org.repgeom.io.NpyArray;
+import org.repgeom.model.Architecture;
 import org.repgeom.model.InitialWeights;
 import org.repgeom.model.Mlp;
 import org.repgeom.model.ParamLayout;
@@ -127,6 +129,27 @@ public final class StudyRunner {
                     + " traces; use --backend native or --backend java");
         }
         KernelTraceFiles.checkSize(spec, task.samples());
+        int deepest = spec.model().isRecurrent() ? 1
+                : spec.model().hiddenShapes().stream().mapToInt(s -> s.length).max().orElse(1);
+        if (deepest > backend.maxHiddenLayers()) {
+            throw new SpecException("model.depth", deepest + " hidden layers; the " + backend.name() + " backend trains at most "
+                    + backend.maxHiddenLayers() + "; use --backend java");
+        }
+        checkParameterCounts(spec, task);
+    }
+
+    /** Every network's parameters are indexed by int: one with more is refused as the widths' fault, before anything runs. */
+    private static void checkParameterCounts(StudySpec spec, Task task) {
+        ModelSpec model = spec.model();
+        for (int i = 0; i < model.networkCount(); i++) {
+            Architecture a = model.architecture(task.inputDim(), task.outputDim(), model.activations().get(0), i);
+            try {
+                new ParamLayout(a);
+            } catch (IllegalArgumentException e) {
+                throw new SpecException("model.widths", "the network " + a.inputDim() + " -> " + java.util.Arrays.toString(a.hiddenWidths())
+                        + " -> " + a.outputDim() + " has more than " + Integer.MAX_VALUE + " parameters; make it narrower");
+            }
+        }
     }
 
     /**

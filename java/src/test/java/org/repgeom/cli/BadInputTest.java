@@ -3,11 +3,13 @@ package org.repgeom.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.repgeom.backend.NativeKernels;
 import org.repgeom.io.Npy;
 
 /**
@@ -52,6 +54,52 @@ class BadInputTest {
     @Test
     void whitenedInputTooSmall(@TempDir Path tmp) throws Exception {
         assertRejected(tmp, RunCommandTest.SPEC.replace("dim: 4", "dim: 3"), "task.input");
+    }
+
+    @Test
+    void deeperThanTheNativeKernelsTake(@TempDir Path tmp) throws Exception {
+        assumeTrue(NativeKernels.isAvailable(), () -> "native library not available: " + NativeKernels.unavailableReason());
+        Path spec = tmp.resolve("deep.yaml");
+        Files.writeString(spec, RunCommandTest.SPEC.replace("widths: [3, 8]", "widths: [3]\n  depth: 17"));
+        Path out = tmp.resolve("out");
+        // the C kernels' tables hold 16 layers: this was an internal error after DIR.incomplete was made
+        RunCommandTest.Result r = RunCommandTest.cli("run", spec.toString(), "--out", out.toString(), "--backend", "native",
+                "--quiet", "--no-report");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("error: model.depth: 17 hidden layers; the native backend "
+                + "trains at most 16")), r.err());
+        assertFalse(Files.exists(out));
+        assertFalse(Files.exists(tmp.resolve("out.incomplete")));
+    }
+
+    @Test
+    void aNetworkWithMoreParametersThanAnIntIndexes(@TempDir Path tmp) throws Exception {
+        // 60000 x 65536 weights: ParamLayout's int offsets overflowed into an internal error
+        assertRejected(tmp, RunCommandTest.SPEC.replace("dim: 4", "dim: 60000").replace("widths: [3, 8]", "widths: [65536]"),
+                "model.widths", "parameters");
+    }
+
+    @Test
+    void zeroWeightDecayTrainsWithoutAGlobalOptimum(@TempDir Path tmp) throws Exception {
+        Path spec = tmp.resolve("free.yaml");
+        Files.writeString(spec, RunCommandTest.SPEC.replace("activation: [relu, tanh]", "activation: [relu]")
+                .replace("widths: [3, 8]", "widths: [8]").replace("lambda: [1.0e-2]", "lambda: [0.0, 1.0e-2]")
+                .replace("max_steps: 40000", "max_steps: 2000"));
+        Path out = tmp.resolve("out");
+        // λ = 0 is valid input; the optimum solver, which needs λ > 0, was called anyway and crashed the assembly
+        RunCommandTest.Result r = RunCommandTest.cli("run", spec.toString(), "--out", out.toString(), "--backend", "java",
+                "--quiet", "--no-report");
+        assertEquals(0, r.code(), r.err());
+        java.util.List<String> rows = Files.readAllLines(out.resolve("members.csv"));
+        java.util.List<String> header = java.util.List.of(rows.get(0).split(",", -1));
+        int gap = header.indexOf("global_gap"), lambda1 = header.indexOf("lambda1");
+        for (String row : rows.subList(1, rows.size())) {
+            String[] cells = row.split(",", -1);
+            boolean free = Double.parseDouble(cells[lambda1]) == 0.0;
+            assertEquals(free, cells[gap].isEmpty(), "global_gap only where λ > 0: " + row);
+        }
+        RunCommandTest.Result landscape = RunCommandTest.cli("landscape", out.toString(), "--quiet", "--pairs", "0");
+        assertEquals(0, landscape.code(), landscape.err());
     }
 
     @Test

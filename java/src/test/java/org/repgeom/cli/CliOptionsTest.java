@@ -23,6 +23,7 @@ class CliOptionsTest {
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().lines().count(), "one line: " + r.err());
         assertTrue(r.err().startsWith("error: ") && r.err().contains(option) && r.err().contains(expected), r.err());
+        assertFalse(r.err().contains("Exception"), "no Java class names in the line: " + r.err());
         assertFalse(Files.exists(tmp.resolve("o")));
         assertFalse(Files.exists(tmp.resolve("o.incomplete")));
     }
@@ -34,6 +35,15 @@ class CliOptionsTest {
         assertUsageError(tmp, "--shard", "half", "expected i/N");
         assertUsageError(tmp, "--progress", "sometimes", "sometimes");
         assertUsageError(tmp, "--optimum-seconds", "0", "must be positive");
+    }
+
+    @Test
+    void landscapeRefusesMorePathPointsThanItCanKeep(@TempDir Path tmp) {
+        // checked before the study is opened: the old code took 10^8 points and died of a full heap
+        RunCommandTest.Result r = RunCommandTest.cli("landscape", tmp.resolve("study").toString(), "--path-points", "100000000");
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+        assertTrue(r.err().startsWith("error: --path-points must be in 2..1001"), r.err());
     }
 
     @Test

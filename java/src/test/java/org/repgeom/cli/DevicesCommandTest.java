@@ -61,6 +61,10 @@ class DevicesCommandTest {
 
     @Test
     void anUnknownNameIsBadInput() {
-        assertEquals(2, devices("--require", "tpu").code());
+        RunCommandTest.Result r = RunCommandTest.cli("devices", "--require", "tpu");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("", r.out(), "refused before the backends are listed");
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("error: --require: names no backend: 'tpu'"), r.err());
     }
 }

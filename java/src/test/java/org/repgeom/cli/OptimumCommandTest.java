@@ -111,6 +111,39 @@ class OptimumCommandTest {
     }
 
     @Test
+    void replacesOnlyItsOwnEarlierOutputs() throws Exception {
+        Files.writeString(tmp.resolve("spec.yaml"), RunCommandTest.SPEC);
+        Path out = Files.createDirectories(tmp.resolve("results"));
+        Files.writeString(out.resolve("optimum.json"), "{\"my\": \"notes\"}\n");
+        Files.writeString(out.resolve("thesis.tex"), "mine");
+        String[] args = {"optimum", tmp.resolve("spec.yaml").toString(), "--out", out.toString()};
+        RunCommandTest.Result mine = RunCommandTest.cli(args);
+        assertEquals(Main.BAD_INPUT, mine.code(), mine.err());
+        assertTrue(mine.err().startsWith("error: " + out.resolve("optimum.json") + ": exists and is not an earlier repgeom "
+                + "optimum output"), mine.err());
+        assertEquals(List.of("optimum.json", "thesis.tex"), names(out), "nothing written");
+        assertEquals("{\"my\": \"notes\"}\n", Files.readString(out.resolve("optimum.json")));
+
+        Files.delete(out.resolve("optimum.json"));
+        assertEquals(0, RunCommandTest.cli(args).code());
+        RunCommandTest.Result again = RunCommandTest.cli(args); // its own files are replaced
+        assertEquals(0, again.code(), again.err());
+        assertTrue(Files.readString(out.resolve("optimum.json")).contains("\"format\": \"repgeom-optimum/1\""));
+        assertEquals("mine", Files.readString(out.resolve("thesis.tex")));
+
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), out);
+        RunCommandTest.Result linked = RunCommandTest.cli("optimum", tmp.resolve("spec.yaml").toString(), "--out", link.toString());
+        assertEquals(Main.BAD_INPUT, linked.code(), linked.err());
+        assertTrue(linked.err().contains("symbolic link"), linked.err());
+    }
+
+    private static List<String> names(Path dir) throws Exception {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
     void badInputExitsTwo() throws Exception {
         assertEquals(2, Main.execute("optimum", tmp.resolve("missing.yaml").toString(), "--out", tmp.resolve("o").toString()));
         Files.writeString(tmp.resolve("bad.yaml"), "task: {kind: nope}\n");

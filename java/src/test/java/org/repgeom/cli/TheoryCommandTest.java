@@ -12,6 +12,29 @@ import org.junit.jupiter.api.io.TempDir;
 class TheoryCommandTest {
 
     @Test
+    void badLambdasAndConflictingOptionsAreOneLine(@TempDir Path tmp) throws Exception {
+        // these reached HypercubeReluTheory unchecked: exit 1, "internal error" and a stack trace
+        String[][] cases = {{"--lambda1", "-1"}, {"--lambda1", "NaN"}, {"--lambda1", "0.01", "--lambda2", "-0"},
+            {"--lambda1", "0.01", "--lambda2", "Infinity"}};
+        for (String[] c : cases) {
+            String[] args = new String[c.length + 3];
+            args[0] = "theory";
+            args[1] = "--labels";
+            args[2] = "3";
+            System.arraycopy(c, 0, args, 3, c.length);
+            RunCommandTest.Result r = RunCommandTest.cli(args);
+            assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().startsWith("error: " + c[c.length - 2] + ": must be a positive finite number"), r.err());
+        }
+        Path spec = tmp.resolve("s.yaml");
+        Files.writeString(spec, RunCommandTest.SPEC);
+        RunCommandTest.Result both = RunCommandTest.cli("theory", spec.toString(), "--labels", "3", "--lambda1", "0.01");
+        assertEquals(2, both.code(), both.err());
+        assertTrue(both.err().startsWith("error: theory: give a SPEC.yaml or --labels and --lambda1, not both"), both.err());
+    }
+
+    @Test
     void everyConfigurationWithItsFormOrWhyNone(@TempDir Path tmp) throws Exception {
         Path spec = tmp.resolve("s.yaml");
         Files.writeString(spec, """

@@ -47,6 +47,31 @@ class VerifyTheoryCommandTest {
     }
 
     @Test
+    void replacesOnlyItsOwnEarlierOutputs(@TempDir Path tmp) throws Exception {
+        Path json = tmp.resolve("vt.json"), csv = tmp.resolve("vt.csv");
+        String[] args = {"verify-theory", "--quick", "--cases", "deep-linear-2", "--out", json.toString()};
+        Files.writeString(csv, "my,own\n1,2\n"); // FILE.csv is derived from --out: the user never named it
+        RunCommandTest.Result mine = RunCommandTest.cli(args);
+        assertEquals(Main.BAD_INPUT, mine.code(), mine.err());
+        assertEquals(1, mine.err().lines().count(), mine.err());
+        assertTrue(mine.err().startsWith("error: " + csv + ": exists and is not an earlier repgeom verify-theory output"), mine.err());
+        assertEquals("", mine.out(), "refused before any case is trained");
+        assertEquals("my,own\n1,2\n", Files.readString(csv));
+        assertTrue(!Files.exists(json));
+
+        Files.delete(csv);
+        Files.writeString(json, "{\"notes\": \"mine\"}\n");
+        assertEquals(Main.BAD_INPUT, RunCommandTest.cli(args).code());
+        assertEquals("{\"notes\": \"mine\"}\n", Files.readString(json));
+
+        Files.delete(json);
+        assertEquals(0, RunCommandTest.cli(args).code());
+        RunCommandTest.Result again = RunCommandTest.cli(args); // its own files are replaced
+        assertEquals(0, again.code(), again.err());
+        assertTrue(Files.readString(json).contains("\"format\": \"repgeom-verify-theory/1\""));
+    }
+
+    @Test
     void listsCasesAndRejectsBadOptions() {
         RunCommandTest.Result list = RunCommandTest.cli("verify-theory", "--list");
         assertEquals(0, list.code());

@@ -150,6 +150,34 @@ class PathSafetyTest {
     }
 
     @Test
+    void aFileGivenForAStudyIsNamedAsAFile(@TempDir Path tmp) throws Exception {
+        Path spec = spec(tmp);
+        for (String command : new String[] {"analyze", "report", "landscape"}) {
+            Fixture.cli(command, spec.toString()).assertRefused("spec.yaml", "is a file, not a study directory");
+        }
+        Fixture.cli("analyze", tmp.resolve("nope").toString()).assertRefused("nope", "no such study directory");
+    }
+
+    @Test
+    void aRefusedAnalysisWritesNothing(@TempDir Path tmp) throws Exception {
+        Path spec = spec(tmp);
+        Path out = tmp.resolve("out");
+        assertEquals(0, Fixture.run(spec, out, "--chunk-size", "2").code());
+        Path params = out.resolve("params_group0.npy");
+        byte[] intact = Files.readAllBytes(params);
+        Files.write(params, java.util.Arrays.copyOf(intact, intact.length - 8));
+        Map<String, String> before = Fixture.tree(tmp);
+        Fixture.cli("analyze", out.toString()).assertRefused("params_group0.npy");
+        assertEquals(before, Fixture.tree(tmp), "no empty analysis/ folder left");
+
+        Files.write(params, intact);
+        Files.writeString(out.resolve("summary.json"), "[1, 2");
+        before = Fixture.tree(tmp);
+        Fixture.cli("analyze", out.toString()).assertRefused("summary.json");
+        assertEquals(before, Fixture.tree(tmp), "no metrics.csv written before summary.json was found damaged");
+    }
+
+    @Test
     void refusedRunsLeaveNothingOnDisk(@TempDir Path tmp) throws Exception {
         Path spec = spec(tmp);
         Map<String, String> before = Fixture.tree(tmp);
@@ -158,6 +186,27 @@ class PathSafetyTest {
         Fixture.run(spec, tmp.resolve("out"), "--force", "--resume").assertRefused("--force");
         assertEquals(before, Fixture.tree(tmp));
         assertFalse(Files.exists(tmp.resolve("out.incomplete")));
+    }
+
+    @Test
+    void mergeNeverWritesOverOrIntoOneOfItsShards(@TempDir Path tmp) throws Exception {
+        Path spec = spec(tmp);
+        Path out = tmp.resolve("out");
+        for (String part : new String[] {"0/2", "1/2"}) {
+            assertEquals(0, Fixture.run(spec, out, "--chunk-size", "1", "--shard", part).code());
+        }
+        String s0 = tmp.resolve("out.shard-0-of-2").toString(), s1 = tmp.resolve("out.shard-1-of-2").toString();
+        Map<String, String> before = Fixture.tree(tmp);
+        // with --force the shard, a repgeom directory, would be replaced by the merged study
+        Fixture.cli("merge", s0, s1, "--out", s0, "--force", "--no-report", "--no-optimum")
+                .assertRefused("--out", "out.shard-0-of-2", "never modifies a shard");
+        Fixture.cli("merge", s0, s1, "--out", s1 + "/merged", "--no-report", "--no-optimum")
+                .assertRefused("--out", "out.shard-1-of-2", "never modifies a shard");
+        Fixture.cli("merge", s0, tmp.resolve("typo").toString(), "--no-report").assertRefused("typo", "no such shard directory");
+        assertEquals(before, Fixture.tree(tmp));
+        Fixture.Result ok = Fixture.cli("merge", s0, s1, "--no-report", "--no-optimum");
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(Files.isRegularFile(out.resolve("members.csv")));
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.repgeom.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +31,23 @@ class AtomicFilesTest {
         try (Stream<Path> s = Files.list(f.getParent())) {
             assertEquals(1, s.count(), "only the target");
         }
+    }
+
+    @Test
+    void aCompleteWriteRemovesTheTemporaryFilesKilledWritesOfItLeft(@TempDir Path dir) throws Exception {
+        // kill -9 during analyze left .metrics.csv….tmp in analysis/ for good: no later write removed it
+        java.nio.file.attribute.FileTime hourAgo = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minusSeconds(3600));
+        Path stale = Files.writeString(dir.resolve(".metrics.csv3k2j.tmp"), "half a table");
+        Files.setLastModifiedTime(stale, hourAgo);
+        Path live = Files.writeString(dir.resolve(".metrics.csv9x8y.tmp"), "another writer of this process, still going");
+        Path other = Files.writeString(dir.resolve(".summary.json77.tmp"), "not this target's");
+        Files.setLastModifiedTime(other, hourAgo);
+        AtomicFiles.writeString(dir.resolve("metrics.csv"), "a,b\n");
+        assertFalse(Files.exists(stale), "the killed write's leftover is gone");
+        assertTrue(Files.exists(live), "a temporary file written since this process started stays");
+        assertTrue(Files.exists(other), "other targets' temporary files are theirs to clean");
+        assertEquals("a,b\n", Files.readString(dir.resolve("metrics.csv")));
     }
 
     @Test
