@@ -100,11 +100,10 @@ public final class AtomicFiles {
      */
     static void removeStaleTemporaries(Path target) {
         Path dir = target.toAbsolutePath().getParent();
-        String prefix = "." + target.getFileName();
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, p -> {
-            String n = p.getFileName().toString();
-            return n.startsWith(prefix) && n.endsWith(".tmp");
-        })) {
+        // exactly the names createTemp gives this target's temporary files: .NAME[.]<base-36 random>.tmp
+        java.util.regex.Pattern ours = java.util.regex.Pattern.compile(
+                java.util.regex.Pattern.quote("." + target.getFileName()) + "\\.?[0-9a-z]{1,13}\\.tmp");
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, p -> ours.matcher(p.getFileName().toString()).matches())) {
             for (Path p : s) {
                 BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (a.isRegularFile() && a.lastModifiedTime().toMillis() < STARTED_MILLIS) Files.deleteIfExists(p);

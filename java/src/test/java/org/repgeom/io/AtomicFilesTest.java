@@ -43,10 +43,13 @@ class AtomicFilesTest {
         Path live = Files.writeString(dir.resolve(".metrics.csv9x8y.tmp"), "another writer of this process, still going");
         Path other = Files.writeString(dir.resolve(".summary.json77.tmp"), "not this target's");
         Files.setLastModifiedTime(other, hourAgo);
+        Path users = Files.writeString(dir.resolve(".metrics.csv-my notes.tmp"), "a user's file, not a name repgeom gives");
+        Files.setLastModifiedTime(users, hourAgo);
         AtomicFiles.writeString(dir.resolve("metrics.csv"), "a,b\n");
         assertFalse(Files.exists(stale), "the killed write's leftover is gone");
         assertTrue(Files.exists(live), "a temporary file written since this process started stays");
         assertTrue(Files.exists(other), "other targets' temporary files are theirs to clean");
+        assertTrue(Files.exists(users), "only the names repgeom's temporary files have are removed");
         assertEquals("a,b\n", Files.readString(dir.resolve("metrics.csv")));
     }
 
