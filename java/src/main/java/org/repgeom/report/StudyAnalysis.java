@@ -100,9 +100,13 @@ public final class StudyAnalysis {
         return Math.max(1, Math.min(MutualKnn.DEFAULT_K, (p - 1) / 2));
     }
 
-    /** The task-level inputs every member shares. */
+    /**
+     * The task-level inputs every member shares. For one-hot labels, {@code oneHotClass} numbers the classes that
+     * have samples 0…C'−1 and {@code oneHotRows} gives each one's output row: a class held out of training has no
+     * samples, and neural collapse is measured over the classes present (with their readout rows).
+     */
     private record Context(Task task, ClassPartition classes, boolean hypercube, boolean oneHot, int[] oneHotClass,
-                           double[] kY, double[] kX, int knnK, List<Column> columns) {
+                           int[] oneHotRows, double[] kY, double[] kX, int knnK, List<Column> columns) {
         List<String> columnNames() {
             return columns.stream().map(Column::id).toList();
         }
@@ -164,9 +168,15 @@ public final class StudyAnalysis {
         ClassPartition classes = ClassPartition.ofColumns(task.yData(), task.outputDim(), p);
         boolean hypercube = isHypercube(classes, task.outputDim());
         int[] oneHotClass = oneHotClasses(task);
+        int[] oneHotRows = null;
+        if (oneHotClass != null) { // renumber the classes present 0…C'−1, in output-row order
+            oneHotRows = java.util.Arrays.stream(oneHotClass).distinct().sorted().toArray();
+            int[] present = oneHotRows;
+            oneHotClass = java.util.Arrays.stream(oneHotClass).map(k -> java.util.Arrays.binarySearch(present, k)).toArray();
+        }
         List<Column> columns = new ArrayList<>();
         for (Metric m : metrics) columns.addAll(m.fills());
-        return new Context(task, classes, hypercube, oneHotClass != null, oneHotClass,
+        return new Context(task, classes, hypercube, oneHotClass != null, oneHotClass, oneHotRows,
                 Kernels.outputKernel(task), Kernels.linear(task.xData(), task.inputDim(), p), knnK(p), columns);
     }
 
@@ -307,9 +317,10 @@ public final class StudyAnalysis {
                 boolean ok = ctx.classes().classCount() >= 2;
                 boolean readout = ctx.oneHot() && l == depth - 1;
                 int[] classOf = ctx.oneHot() ? ctx.oneHotClass() : ctx.classes().classOf();
-                int cc = ctx.oneHot() ? dY : ctx.classes().classCount();
-                NeuralCollapse nc = ok ? NeuralCollapse.of(r, m, classOf, cc, readout ? readout(layout, params, off) : null,
-                        readout ? readoutBias(layout, params, off) : null) : null;
+                int cc = ctx.oneHot() ? ctx.oneHotRows().length : ctx.classes().classCount();
+                NeuralCollapse nc = ok ? NeuralCollapse.of(r, m, classOf, cc,
+                        readout ? rows(readout(layout, params, off), m, ctx.oneHotRows()) : null,
+                        readout ? rows(readoutBias(layout, params, off), 1, ctx.oneHotRows()) : null) : null;
                 v.put(Column.NC1, nc == null ? Double.NaN : nc.nc1());
                 v.put(Column.NC2, nc == null ? Double.NaN : nc.nc2());
                 v.put(Column.NC3, nc == null ? Double.NaN : nc.nc3());
@@ -347,6 +358,14 @@ public final class StudyAnalysis {
         double[] w = new double[n];
         System.arraycopy(params, off + layout.weight(l), w, 0, n);
         return w;
+    }
+
+    /** Rows {@code keep} of a row-major matrix with {@code width} columns (null stays null). */
+    private static double[] rows(double[] matrix, int width, int[] keep) {
+        if (matrix == null) return null;
+        double[] out = new double[keep.length * width];
+        for (int i = 0; i < keep.length; i++) System.arraycopy(matrix, keep[i] * width, out, i * width, width);
+        return out;
     }
 
     private static double[] readoutBias(ParamLayout layout, double[] params, int off) {

@@ -132,4 +132,48 @@ class HoldoutStudyTest {
         assertEquals(0, MemberCsv.missingColumns(MemberCsv.HEADER));
         assertEquals(-1, MemberCsv.missingColumns("id,group,nonsense"));
     }
+
+    /**
+     * A one-hot task with a class held out: its output row has no training sample, so neural collapse is measured
+     * over the classes present, with their readout rows (the analysis failed on the empty class before). Checked
+     * against NeuralCollapse on the member's own representation and readout restricted to those classes.
+     */
+    @Test
+    void aHeldOutOneHotClassLeavesNeuralCollapseToTheClassesPresent() throws Exception {
+        StudyRunner.Outcome o = run("onehot-held", """
+                name: onehot-held
+                task: {kind: onehot, classes: 4, per_class: 2, input: {geometry: whitened, seed: 2}, holdout: {classes: [2]}}
+                model: {activation: relu, widths: [8]}
+                grid: {seeds: 2, lambda: [1.0e-2]}
+                optimizer: {kind: adam, lr: 1.0e-2}
+                train: {max_steps: 2000, tol: 1.0e-9, window: 200, trace_every: 200}
+                """);
+        RunDirectory run = RunDirectory.open(o.directory());
+        org.repgeom.report.StudyAnalysis.Outcome a = org.repgeom.report.StudyAnalysis.all(run).run();
+        List<String> lines = Files.readAllLines(a.metricsCsv());
+        List<String> head = RunDirectory.splitCsv(lines.get(0));
+        RunDirectory.Group g = run.groups().get(0);
+        double[] params = run.params(g);
+        Task task = run.task();
+        int[] present = {0, 1, 2}; // classes 0, 1, 3 renumbered; output rows 0, 1, 3
+        int[] rows = {0, 1, 3};
+        int[] classOf = new int[task.samples()];
+        for (int q = 0; q < task.samples(); q++) {
+            for (int k = 0; k < 3; k++) if (task.yData()[rows[k] * task.samples() + q] == 1.0) classOf[q] = present[k];
+        }
+        for (int e = 0; e < g.size(); e++) {
+            double[] r = run.representations(g, params, e).get(0);
+            int off = e * g.layout().stride(), readout = off + g.layout().weight(1), bias = off + g.layout().bias(1);
+            double[] w = new double[3 * 8], b = new double[3];
+            for (int k = 0; k < 3; k++) {
+                System.arraycopy(params, readout + rows[k] * 8, w, k * 8, 8);
+                b[k] = g.layout().bias(1) < 0 ? 0 : params[bias + rows[k]];
+            }
+            org.repgeom.analysis.NeuralCollapse nc = org.repgeom.analysis.NeuralCollapse.of(r, 8, classOf, 3, w,
+                    g.layout().bias(1) < 0 ? null : b);
+            List<String> row = RunDirectory.splitCsv(lines.get(1 + e));
+            assertEquals(nc.nc1(), Double.parseDouble(row.get(head.indexOf("nc1"))), 1e-12 * Math.max(1, Math.abs(nc.nc1())));
+            assertEquals(nc.nc3(), Double.parseDouble(row.get(head.indexOf("nc3"))), 1e-12 * Math.max(1, Math.abs(nc.nc3())));
+        }
+    }
 }
