@@ -403,7 +403,7 @@ class Study:
         if not rows.any():
             metrics = sorted(set(np.asarray(cols["metric"]).astype(str)[cols["config"] == config]))
             raise KeyError("trajectory.csv has no %r curve for %r%s (its metrics there: %s)" % (
-                metric, config, "" if layer is None else " layer %s" % layer, ", ".join(metrics) or "none"))
+                str(metric), str(config), "" if layer is None else " layer %s" % layer, ", ".join(metrics) or "none"))
         order = np.argsort(np.asarray(cols["step"], dtype=np.float64)[rows], kind="stable")
         pick = lambda name, dtype=np.float64: np.asarray(cols[name], dtype=dtype)[rows][order]
         return Series(pick("step", np.int64), pick("median"), pick("q25"), pick("q75"), pick("n", np.int64))
