@@ -1,6 +1,5 @@
 package org.repgeom.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +36,8 @@ final class MergeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StudyOptimum.Settings optimumSettings = optimum.settings();
-        for (Path s : shards) { // a mistyped shard is named as such, not as a naming problem of --out
-            if (!Files.isDirectory(s)) {
-                throw new SpecException(s.toString(), Files.exists(s) ? "not a directory" : "no such shard directory");
-            }
-        }
+        // before --out is derived from their names: a mistyped shard is named as such, not as a naming problem of --out
+        for (Path s : shards) StudyMerge.requireShardDirectory(s);
         Path dir = out != null ? out : StudyMerge.defaultOutput(shards);
         if (dir == null) {
             throw new SpecException("--out", "the shard directories are not all named DIR.shard-i-of-N of one DIR; "

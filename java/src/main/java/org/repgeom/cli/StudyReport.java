@@ -30,7 +30,7 @@ final class StudyReport {
     /** Analysis and report of a finished run; a failure here is reported but does not fail the run. */
     static void afterRun(Path dir) {
         try {
-            RunDirectory run = RunDirectory.open(dir);
+            RunDirectory run = RunDirectory.openJustAssembled(dir);
             StudyAnalysis.Outcome a = StudyAnalysis.all(run).run();
             Report.Outcome r = Report.write(run);
             System.out.printf(Locale.ROOT, "analysis %.1f s, report %.1f s: %s%n", a.seconds(), r.seconds(), r.file());

@@ -40,8 +40,22 @@ public final class AtomicFiles {
         write(target, ch -> writeFully(ch, ByteBuffer.wrap(bytes)));
     }
 
+    /** A step between writing the complete temporary file (on disk) and renaming it onto the target. */
+    @FunctionalInterface
+    public interface BeforeRename {
+        void accept(Path tmp) throws IOException;
+    }
+
     /** Replaces {@code target} with what {@code content} writes; the target is untouched if it throws. */
     public static void write(Path target, Content content) throws IOException {
+        write(target, content, tmp -> { });
+    }
+
+    /**
+     * {@link #write(Path, Content)}, with {@code beforeRename} seeing the complete temporary file first (e.g. to
+     * record its hash); the target is untouched if either throws.
+     */
+    public static void write(Path target, Content content, BeforeRename beforeRename) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = createTemp(dir, "." + target.getFileName() + ".", ".tmp");
@@ -50,6 +64,7 @@ public final class AtomicFiles {
                 content.writeTo(ch);
                 ch.force(false); // the data is on disk before the rename makes it visible
             }
+            beforeRename.accept(tmp);
             move(tmp, target);
             syncDirectory(dir);
         } finally {

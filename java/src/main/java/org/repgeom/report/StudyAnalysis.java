@@ -185,20 +185,17 @@ public final class StudyAnalysis {
                         MemberAlignment align, int columnCount) {
     }
 
-    /** Measures every group block by block into a temporary file, renamed to {@code csv} when complete. */
+    /** Measures every group block by block into a temporary file, renamed to {@code csv} when complete ({@link AtomicFiles#write}). */
     private void writeMetricsCsv(Path csv, Context ctx, Sink sink) throws IOException {
-        Path tmp = AtomicFiles.createTemp(csv.toAbsolutePath().getParent(), ".metrics.csv", ".tmp");
-        try {
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write("id,config,group,layer,width,status");
-                for (String c : ctx.columnNames()) w.write("," + c);
-                w.newLine();
-                for (RunDirectory.Group g : run.groups()) writeGroup(w, ctx, g, sink);
-            }
-            AtomicFiles.move(tmp, csv);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(csv, ch -> {
+            // not closed here: AtomicFiles forces the channel to disk once the table is written
+            BufferedWriter w = new BufferedWriter(java.nio.channels.Channels.newWriter(ch, StandardCharsets.UTF_8));
+            w.write("id,config,group,layer,width,status");
+            for (String c : ctx.columnNames()) w.write("," + c);
+            w.newLine();
+            for (RunDirectory.Group g : run.groups()) writeGroup(w, ctx, g, sink);
+            w.flush();
+        });
     }
 
     private void writeGroup(BufferedWriter w, Context ctx, RunDirectory.Group g, Sink sink) throws IOException {

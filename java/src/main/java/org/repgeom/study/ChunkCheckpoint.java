@@ -8,6 +8,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.repgeom.io.AtomicFiles;
@@ -66,50 +67,35 @@ final class ChunkCheckpoint {
         write(work, c, backend, step, s, tmp -> { });
     }
 
-    /** A step between writing a checkpoint's temporary file and renaming it into place. */
-    interface BeforeRename {
-        void accept(Path tmp) throws IOException;
-    }
-
     /**
-     * Writes the checkpoint; {@code beforeRename} sees the complete temporary file first (the
-     * runner records its SHA-256 in the manifest then, so a kill at any point leaves a checkpoint
-     * file whose hash the manifest lists).
+     * Writes the checkpoint (atomically, on disk before its rename: {@link AtomicFiles#write}); {@code beforeRename}
+     * sees the complete temporary file first (the runner records its SHA-256 in the manifest then, so a kill at any
+     * point leaves a checkpoint file whose hash the manifest lists).
      */
-    static void write(Path work, StudyPlan.Chunk c, String backend, int step, TrainState s, BeforeRename beforeRename)
-            throws IOException {
-        Path target = file(work, c.index());
-        Files.createDirectories(target.getParent());
-        Path tmp = AtomicFiles.createTemp(target.getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
-                out.writeUTF(MAGIC);
-                for (int v : new int[] {c.index(), c.firstMember(), s.members(), s.stride(), s.traceLength(), step}) {
-                    out.writeInt(v);
-                }
-                out.writeUTF(backend);
-                for (double[] a : new double[][] {s.params(), s.lastFinite(), s.moment1(), s.moment2(), s.beta1Power(),
-                        s.beta2Power()}) {
-                    writeDoubles(out, a);
-                }
-                writeInts(out, s.step());
-                writeDoubles(out, s.windowStartLoss());
-                writeDoubles(out, s.penalty());
-                writeInts(out, s.status());
-                writeDoubles(out, s.finalLoss());
-                writeDoubles(out, s.gradNorm());
-                writeFloats(out, s.trace());
-                writeFloats(out, s.kernelTrace());
+    static void write(Path work, StudyPlan.Chunk c, String backend, int step, TrainState s,
+                      AtomicFiles.BeforeRename beforeRename) throws IOException {
+        AtomicFiles.write(file(work, c.index()), ch -> {
+            // not closed here: AtomicFiles forces the channel to disk once the content is written
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16));
+            out.writeUTF(MAGIC);
+            for (int v : new int[] {c.index(), c.firstMember(), s.members(), s.stride(), s.traceLength(), step}) {
+                out.writeInt(v);
             }
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.force(false); // on disk before the rename makes it the checkpoint, so a power cut keeps the progress
+            out.writeUTF(backend);
+            for (double[] a : new double[][] {s.params(), s.lastFinite(), s.moment1(), s.moment2(), s.beta1Power(),
+                    s.beta2Power()}) {
+                writeDoubles(out, a);
             }
-            beforeRename.accept(tmp);
-            AtomicFiles.move(tmp, target);
-            AtomicFiles.syncDirectory(target.getParent());
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+            writeInts(out, s.step());
+            writeDoubles(out, s.windowStartLoss());
+            writeDoubles(out, s.penalty());
+            writeInts(out, s.status());
+            writeDoubles(out, s.finalLoss());
+            writeDoubles(out, s.gradNorm());
+            writeFloats(out, s.trace());
+            writeFloats(out, s.kernelTrace());
+            out.flush();
+        }, beforeRename);
     }
 
     /**

@@ -92,8 +92,23 @@ public final class RunDirectory {
         this.dir = dir;
     }
 
-    /** Opens a finished study directory; fails with a clear message when it is not one. */
+    /**
+     * Opens a finished study directory, its files checked against the hashes its manifest recorded; fails with a
+     * clear message when it is not one, or is damaged.
+     */
     public static RunDirectory open(Path dir) {
+        return open(dir, true);
+    }
+
+    /**
+     * Opens the study this process has just assembled (run, merge): its files were hashed into the manifest
+     * moments ago, so they are not read and hashed a second time.
+     */
+    public static RunDirectory openJustAssembled(Path dir) {
+        return open(dir, false);
+    }
+
+    private static RunDirectory open(Path dir, boolean checkHashes) {
         Path d = dir.toAbsolutePath().normalize();
         if (!Files.isDirectory(d)) {
             throw new SpecException(dir.toString(), Files.exists(d) ? "is a file, not a study directory (give the directory "
@@ -105,7 +120,7 @@ public final class RunDirectory {
                 throw new SpecException(d.resolve(f).toString(), "missing; " + dir + " is not a finished study directory");
             }
         }
-        checkAgainstManifest(d);
+        if (checkHashes) checkAgainstManifest(d);
         RunDirectory run = new RunDirectory(d);
         try {
             for (Group g : run.groups()) {

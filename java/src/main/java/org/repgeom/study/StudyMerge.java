@@ -157,9 +157,16 @@ public final class StudyMerge {
         }
     }
 
+    /** Refuses, naming it, a shard path that is missing or not a directory. */
+    public static void requireShardDirectory(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new SpecException(dir.toString(), Files.exists(dir) ? "not a directory" : "no such shard directory");
+        }
+    }
+
     private static StudyManifest readShard(Path dir) {
         String where = dir.resolve(StudyManifest.FILE).toString();
-        if (!Files.isDirectory(dir)) throw new SpecException(dir.toString(), "not a directory");
+        requireShardDirectory(dir);
         StudyPaths.refuseLinks(dir);
         StudyManifest m = StudyManifest.read(dir);
         switch (m.state()) {
@@ -268,25 +275,26 @@ public final class StudyMerge {
     }
 
     private static Task readTask(Path dir, StudyManifest m) throws IOException {
-        NpyArray x = Npy.read(dir.resolve("X.npy")), y = Npy.read(dir.resolve("Y.npy"));
-        Task task = new Task(m.taskName(), x.dim(0), y.dim(0), x.dim(1), x.data(), y.data());
-        if (!StudyFingerprint.task(task).equals(m.taskHash())) {
-            throw new SpecException(dir.resolve("X.npy").toString(), "X.npy/Y.npy do not match the task hash in "
-                    + StudyManifest.FILE);
-        }
-        return task;
+        return readChecked(dir, "X.npy", "Y.npy", m.taskName(), m.taskHash(), "task hash");
     }
 
     /** The first shard's held-out files against the hash its manifest records (when it records one). */
     private static void checkHeldOutFiles(Path dir, StudyManifest m) throws IOException {
         if (m.heldOutHash() == null) return;
-        Path xFile = dir.resolve(StudyRunner.HELD_OUT_FILES.get(0)), yFile = dir.resolve(StudyRunner.HELD_OUT_FILES.get(1));
-        NpyArray x = Npy.read(xFile), y = Npy.read(yFile);
-        Task test = new Task(m.taskName() + " [held-out]", x.dim(0), y.dim(0), x.dim(1), x.data(), y.data());
-        if (!StudyFingerprint.task(test).equals(m.heldOutHash())) {
-            throw new SpecException(xFile.toString(), xFile.getFileName() + "/" + yFile.getFileName()
-                    + " do not match the held-out hash in " + StudyManifest.FILE);
+        readChecked(dir, StudyRunner.HELD_OUT_FILES.get(0), StudyRunner.HELD_OUT_FILES.get(1), m.taskName() + " [held-out]",
+                m.heldOutHash(), "held-out hash");
+    }
+
+    /** The task in {@code dir/xName} and {@code dir/yName}, refused (naming xName) unless it has {@code hash}. */
+    private static Task readChecked(Path dir, String xName, String yName, String name, String hash, String hashName)
+            throws IOException {
+        NpyArray x = Npy.read(dir.resolve(xName)), y = Npy.read(dir.resolve(yName));
+        Task task = new Task(name, x.dim(0), y.dim(0), x.dim(1), x.data(), y.data());
+        if (!StudyFingerprint.task(task).equals(hash)) {
+            throw new SpecException(dir.resolve(xName).toString(), xName + "/" + yName + " do not match the " + hashName
+                    + " in " + StudyManifest.FILE);
         }
+        return task;
     }
 
     private static String backends(List<StudyManifest> manifests) {
